@@ -1,0 +1,126 @@
+//! The command line's shape: every command, flag and its `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::core::template::Mode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qbank",
+    version,
+    about = "Interview questions in your markdown notes: search, show, packets, checks and a language server",
+    long_about = "qbank knows a bank of interview questions (128 back-end questions are built in) and the \
+markdown notes you write about them. Question keys look like BE-23.\n\n\
+Banks in use: the built-in bank, every *.md in a `questions/` folder at the workspace root, the banks \
+listed in .qbank.toml, and any --bank you pass. The workspace root is the nearest folder (from the \
+current one up) holding .qbank.toml, else .git or questions/.",
+    after_help = "Examples:\n  qbank search \"content delivery\"\n  qbank show BE-23 --template\n  \
+qbank packet --count 10 --seed 1 > packet.md\n  qbank check notes/\n  qbank lsp   (for editors)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Use this bank file or folder of banks too (repeatable)
+    #[arg(long = "bank", value_name = "PATH", global = true)]
+    pub banks: Vec<PathBuf>,
+    /// Leave out the built-in back-end bank
+    #[arg(long, global = true)]
+    pub no_builtin: bool,
+    /// Print text for people or one JSON document for programs
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    Study,
+    Interview,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Study => Mode::Study,
+            ModeArg::Interview => Mode::Interview,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the Language Server Protocol over stdio (for editors)
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Find questions by key or words, best match first
+    Search {
+        /// Words to look for, e.g. `content delivery`, `cach`, `BE-23`
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// How many questions to list
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Show one question: text, category, shape, related questions
+    Show {
+        /// The question's key, e.g. BE-23
+        key: String,
+        /// Print its answer template (or rubric with --mode interview)
+        #[arg(long)]
+        template: bool,
+        /// Template mode [default: from .qbank.toml, else study]
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+    },
+    /// Print a balanced interview packet as markdown
+    Packet {
+        /// How many questions [default: packet_size from .qbank.toml, else 10]
+        #[arg(long)]
+        count: Option<usize>,
+        /// Draw only from this category (repeatable; part of the name is enough)
+        #[arg(long = "category", value_name = "NAME")]
+        categories: Vec<String>,
+        /// The same seed gives the same packet [default: a new one each run]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// study: answer skeletons; interview: rubrics [default: from .qbank.toml, else study]
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+    },
+    /// Report problems in notes and banks as `path:line:col: severity[code]: message`
+    #[command(
+        long_about = "Report problems in notes and banks as `path:line:col: severity[code]: message`.\n\n\
+With no PATH, checks every note and bank of the workspace. A folder means the markdown files in it. \
+Exits with 1 when any problem is an error."
+    )]
+    Check {
+        /// Notes, banks or folders [default: the whole workspace]
+        paths: Vec<PathBuf>,
+    },
+    /// Count answered and unanswered questions per category across notes
+    Stats {
+        /// Notes or folders [default: every note of the workspace]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a note's questions alone, numbered: the copy a candidate may see
+    Handout {
+        /// The note (an interview packet, say)
+        note: PathBuf,
+    },
+}

@@ -1,0 +1,248 @@
+//! What the command line prints: question cards, diagnostics lines, stats
+//! tables, and the JSON objects of PRODUCT.md §7.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::core::diagnostic::{Diagnostic, Severity};
+use crate::core::index::{Index, QuestionId};
+use crate::core::line_index::{ColumnUnit, LineCol, LineIndex};
+
+/// One checked file and what was found in it.
+pub struct FileReport {
+    pub path: String,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+pub struct QuestionJson {
+    key: String,
+    number: u32,
+    category: String,
+    text: String,
+    shape: &'static str,
+    sides: Vec<String>,
+    related: Vec<String>,
+    tags: Vec<String>,
+}
+
+pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
+    let question = index.get(id);
+    QuestionJson {
+        key: question.key().to_string(),
+        number: question.question.number,
+        category: question.category().to_string(),
+        text: question.text().to_string(),
+        shape: question.shape.shape.as_str(),
+        sides: question.shape.sides.clone(),
+        related: index
+            .related(id)
+            .iter()
+            .map(|related| index.get(related.id).key().to_string())
+            .collect(),
+        tags: question.question.tags.clone(),
+    }
+}
+
+pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// A question as `qbank show` prints it.
+pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Result<()> {
+    let question = index.get(id);
+    writeln!(out, "{} · {}", question.key(), question.text())?;
+    writeln!(out)?;
+    writeln!(out, "  category  {}", question.category())?;
+    writeln!(out, "  shape     {}", question.shape.shape.as_str())?;
+    if !question.shape.sides.is_empty() {
+        writeln!(out, "  sides     {}", question.shape.sides.join(" | "))?;
+    }
+    if !question.question.tags.is_empty() {
+        writeln!(out, "  tags      {}", question.question.tags.join(", "))?;
+    }
+    for field in question
+        .question
+        .fields
+        .iter()
+        .filter(|field| field.name != "tags" && field.name != "see")
+    {
+        writeln!(out, "  {:<9} {}", field.name, field.value)?;
+    }
+    let lines = LineIndex::new(&question.bank.text);
+    let line = lines.line_of(question.question.range.start) + 1;
+    writeln!(out, "  bank      {}:{line}", question.bank.name)?;
+    let related = index.related(id);
+    if !related.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Related:")?;
+        for related in related {
+            let other = index.get(related.id);
+            writeln!(
+                out,
+                "  {:<7} {}  ({})",
+                other.key().to_string(),
+                other.text(),
+                related.relation.as_str()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `path:line:col: severity[code]: message`, with 1-based character columns.
+pub fn print_diagnostic(
+    out: &mut impl Write,
+    path: &str,
+    text: &str,
+    diagnostic: &Diagnostic,
+) -> Result<()> {
+    let start = LineIndex::new(text).line_col(text, diagnostic.range.start, ColumnUnit::Char);
+    writeln!(
+        out,
+        "{path}:{}:{}: {}[{}]: {}",
+        start.line + 1,
+        start.character + 1,
+        diagnostic.severity.as_str(),
+        diagnostic.code,
+        diagnostic.message
+    )?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct RangeJson {
+    start: LineCol,
+    end: LineCol,
+}
+
+/// A diagnostic as `check --format json` prints it: an LSP-style 0-based
+/// range in UTF-16 code units, as LSP clients count by default.
+pub fn diagnostic_json(path: &str, text: &str, diagnostic: &Diagnostic) -> serde_json::Value {
+    let lines = LineIndex::new(text);
+    let range = RangeJson {
+        start: lines.line_col(text, diagnostic.range.start, ColumnUnit::Utf16),
+        end: lines.line_col(text, diagnostic.range.end, ColumnUnit::Utf16),
+    };
+    serde_json::json!({
+        "path": path,
+        "range": range,
+        "severity": diagnostic.severity.as_str(),
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+    })
+}
+
+/// "2 errors, 1 warning, 3 hints" (or "no problems").
+pub fn count_summary(reports: &[FileReport]) -> String {
+    let count = |severity: Severity| {
+        reports
+            .iter()
+            .flat_map(|report| &report.diagnostics)
+            .filter(|diagnostic| diagnostic.severity == severity)
+            .count()
+    };
+    let parts: Vec<String> = [
+        (count(Severity::Error), "error"),
+        (count(Severity::Warning), "warning"),
+        (count(Severity::Information), "note"),
+        (count(Severity::Hint), "hint"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, name)| format!("{count} {name}{}", if count == 1 { "" } else { "s" }))
+    .collect();
+    if parts.is_empty() {
+        "no problems".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+#[derive(Serialize)]
+pub struct CategoryStats {
+    category: String,
+    total: usize,
+    answered: usize,
+    unanswered: usize,
+    /// Questions that stand in a note but are not answered yet.
+    in_notes_unanswered: usize,
+    answered_keys: Vec<String>,
+}
+
+impl CategoryStats {
+    pub fn new(
+        index: &Index,
+        category: &str,
+        ids: &[QuestionId],
+        answered: &[bool],
+        in_notes: &[bool],
+    ) -> CategoryStats {
+        let answered_ids: Vec<QuestionId> = ids
+            .iter()
+            .copied()
+            .filter(|&id| answered[id as usize])
+            .collect();
+        let waiting = ids
+            .iter()
+            .filter(|&&id| in_notes[id as usize] && !answered[id as usize])
+            .count();
+        CategoryStats {
+            category: category.to_string(),
+            total: ids.len(),
+            answered: answered_ids.len(),
+            unanswered: ids.len() - answered_ids.len(),
+            in_notes_unanswered: waiting,
+            answered_keys: answered_ids
+                .iter()
+                .map(|&id| index.get(id).key().to_string())
+                .collect(),
+        }
+    }
+}
+
+pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: usize) -> Result<()> {
+    let width = stats
+        .iter()
+        .map(|row| row.category.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    writeln!(
+        out,
+        "{:<width$}  answered  in notes, unanswered  not in notes",
+        "category"
+    )?;
+    let (mut answered, mut total, mut waiting) = (0, 0, 0);
+    for row in stats {
+        let missing = row.total - row.answered - row.in_notes_unanswered;
+        writeln!(
+            out,
+            "{:<width$}  {:>3} / {:<3}  {:>19}  {:>12}",
+            row.category, row.answered, row.total, row.in_notes_unanswered, missing
+        )?;
+        answered += row.answered;
+        total += row.total;
+        waiting += row.in_notes_unanswered;
+    }
+    writeln!(
+        out,
+        "{:<width$}  {:>3} / {:<3}  {:>19}  {:>12}",
+        "all",
+        answered,
+        total,
+        waiting,
+        total - answered - waiting
+    )?;
+    writeln!(
+        out,
+        "\n{answered} of {total} questions answered across {note_count} note{}",
+        if note_count == 1 { "" } else { "s" }
+    )?;
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! The built-in bank, `questions/backend.md`, compiled into the binary so
+//! qbank works with no configuration at all.
+
+use crate::core::bank::{Bank, parse_bank};
+
+/// How the built-in bank is named in messages.
+pub const BUILTIN_NAME: &str = "<built-in>/backend.md";
+
+/// The built-in bank's source text.
+pub const BUILTIN_TEXT: &str = include_str!("../../questions/backend.md");
+
+pub fn builtin_bank() -> Bank {
+    parse_bank(BUILTIN_NAME, "backend", BUILTIN_TEXT.to_string())
+}

@@ -1,0 +1,345 @@
+//! Note analysis: the diagnostics of a note that need no editor
+//! (unknown-question with "did you mean", repeated-question, near-duplicate,
+//! question-drift, asked-before, unanswered), and which of its questions are
+//! answered. Both `qbank check` and the language server call these.
+
+use std::collections::HashMap;
+
+use crate::core::diagnostic::{Diagnostic, Severity, TextEdit, codes};
+use crate::core::index::{Index, QuestionId};
+use crate::core::key::{Key, KeyMatch};
+use crate::core::line_index::LineIndex;
+use crate::core::note::{Note, Section, is_answered};
+use crate::core::template::{Overrides, TemplateContext, scaffolding_lines};
+use crate::core::text::{is_frame_word, words};
+
+/// The questions another note of the same folder asks, for `asked-before`.
+#[derive(Debug, Clone)]
+pub struct SiblingNote {
+    pub name: String,
+    pub keys: Vec<Key>,
+}
+
+/// One question section of a note, resolved against the index.
+#[derive(Debug, Clone)]
+pub struct QuestionSection {
+    pub id: QuestionId,
+    pub section: Section,
+    pub answered: bool,
+}
+
+/// The note's question sections whose key names a question, with whether
+/// each is answered.
+pub fn question_sections(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    overrides: &Overrides,
+) -> Vec<QuestionSection> {
+    note.question_sections()
+        .into_iter()
+        .filter_map(|section| {
+            let key = &note.headings[section.heading].key.as_ref()?.key;
+            let id = index.lookup(key)?;
+            let scaffolding = scaffolding_lines(&TemplateContext::new(index, id), overrides);
+            let answered = is_answered(text, &section, &scaffolding);
+            Some(QuestionSection {
+                id,
+                section,
+                answered,
+            })
+        })
+        .collect()
+}
+
+/// Every diagnostic of a note, in source order.
+pub fn check_note(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    siblings: &[SiblingNote],
+    overrides: &Overrides,
+) -> Vec<Diagnostic> {
+    let lines = LineIndex::new(text);
+    let line_of = |offset: usize| lines.line_of(offset) + 1;
+    let mut diagnostics = Vec::new();
+    for found in &note.keys {
+        if index.has_prefix(&found.key.prefix) && index.lookup(&found.key).is_none() {
+            diagnostics.push(unknown_question(index, note, found));
+        }
+    }
+    let sections = question_sections(index, text, note, overrides);
+    let mut first_heading_of: HashMap<QuestionId, usize> = HashMap::new();
+    for (position, current) in sections.iter().enumerate() {
+        let heading = &note.headings[current.section.heading];
+        let key_range = heading
+            .key
+            .as_ref()
+            .map_or(heading.range.clone(), |found| found.range.clone());
+        let question = index.get(current.id);
+        let repeated = first_heading_of.get(&current.id).copied();
+        if let Some(first) = repeated {
+            diagnostics.push(
+                Diagnostic::new(
+                    key_range.clone(),
+                    Severity::Warning,
+                    codes::REPEATED_QUESTION,
+                    format!(
+                        "{} is already asked on line {}",
+                        question.key(),
+                        line_of(first)
+                    ),
+                )
+                .with_related(None, first..first, "first asked here"),
+            );
+        } else {
+            first_heading_of.insert(current.id, heading.range.start);
+        }
+        let twin = sections[..position]
+            .iter()
+            .find(|earlier| index.are_near_duplicates(earlier.id, current.id));
+        if let Some(twin) = twin.filter(|_| repeated.is_none()) {
+            let twin_heading = &note.headings[twin.section.heading];
+            let twin_question = index.get(twin.id);
+            diagnostics.push(
+                Diagnostic::new(
+                    key_range.clone(),
+                    Severity::Information,
+                    codes::NEAR_DUPLICATE,
+                    format!(
+                        "{} asks the same as {} (line {}): {}",
+                        question.key(),
+                        twin_question.key(),
+                        line_of(twin_heading.range.start),
+                        twin_question.text()
+                    ),
+                )
+                .with_related(
+                    None,
+                    twin_heading.range.clone(),
+                    format!("{} · {}", twin_question.key(), twin_question.text()),
+                ),
+            );
+        }
+        if let Some((title, title_range)) = &heading.title {
+            if title != question.text() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        title_range.clone(),
+                        Severity::Information,
+                        codes::QUESTION_DRIFT,
+                        format!(
+                            "heading differs from {}'s wording in the bank: {}",
+                            question.key(),
+                            question.text()
+                        ),
+                    )
+                    .with_fix(
+                        format!("Update heading to {}'s wording", question.key()),
+                        vec![TextEdit {
+                            range: title_range.clone(),
+                            new_text: question.text().to_string(),
+                        }],
+                    ),
+                );
+            }
+        }
+        let key = question.key();
+        if let Some(sibling) = siblings.iter().find(|sibling| sibling.keys.contains(&key)) {
+            diagnostics.push(Diagnostic::new(
+                key_range.clone(),
+                Severity::Information,
+                codes::ASKED_BEFORE,
+                format!("{key} was already asked in {}", sibling.name),
+            ));
+        }
+        if !current.answered {
+            diagnostics.push(Diagnostic::new(
+                heading.range.clone(),
+                Severity::Hint,
+                codes::UNANSWERED,
+                format!("{key} is not answered yet"),
+            ));
+        }
+    }
+    diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
+    diagnostics
+}
+
+fn unknown_question(index: &Index, note: &Note, found: &KeyMatch) -> Diagnostic {
+    let suggestions = suggestions_for(index, note, found);
+    let mut message = format!("unknown question {}", found.key);
+    if let Some(&first) = suggestions.first() {
+        let question = index.get(first);
+        message.push_str(&format!(
+            "; did you mean {}? ({})",
+            question.key(),
+            question.text()
+        ));
+    }
+    let mut diagnostic = Diagnostic::new(
+        found.range.clone(),
+        Severity::Error,
+        codes::UNKNOWN_QUESTION,
+        message,
+    );
+    for id in suggestions {
+        let key = index.get(id).key().to_string();
+        diagnostic = diagnostic.with_fix(
+            format!("Change to {key}"),
+            vec![TextEdit {
+                range: found.range.clone(),
+                new_text: key,
+            }],
+        );
+    }
+    diagnostic
+}
+
+/// Up to three questions an unknown key may have meant: for a heading, the
+/// best match for its words; then keys one digit away.
+fn suggestions_for(index: &Index, note: &Note, found: &KeyMatch) -> Vec<QuestionId> {
+    let mut suggestions = Vec::new();
+    let heading_title = note
+        .headings
+        .iter()
+        .find(|heading| {
+            heading
+                .key
+                .as_ref()
+                .is_some_and(|key| key.range == found.range)
+        })
+        .and_then(|heading| heading.title.as_ref());
+    // A title of one or two frame words ("What?") says too little to search by.
+    let says_enough = |title: &str| words(title).filter(|word| !is_frame_word(word)).count() >= 2;
+    if let Some((title, _)) = heading_title.filter(|(title, _)| says_enough(title)) {
+        suggestions.extend(index.search(title, 1).into_iter().map(|hit| hit.question));
+    }
+    for number in numbers_one_digit_away(found.key.number) {
+        if suggestions.len() >= 3 {
+            break;
+        }
+        if let Some(id) = index.lookup(&Key::new(&found.key.prefix, number)) {
+            if !suggestions.contains(&id) {
+                suggestions.push(id);
+            }
+        }
+    }
+    suggestions
+}
+
+/// Numbers reached by deleting, replacing or inserting one digit, nearest first.
+fn numbers_one_digit_away(number: u32) -> Vec<u32> {
+    let digits = number.to_string();
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut push = |text: String| {
+        if let Ok(candidate) = text.parse::<u32>() {
+            if candidate != number && !text.starts_with('0') && !candidates.contains(&candidate) {
+                candidates.push(candidate);
+            }
+        }
+    };
+    for position in 0..digits.len() {
+        push(format!(
+            "{}{}",
+            &digits[..position],
+            &digits[position + 1..]
+        ));
+    }
+    for position in 0..digits.len() {
+        for digit in '0'..='9' {
+            push(format!(
+                "{}{digit}{}",
+                &digits[..position],
+                &digits[position + 1..]
+            ));
+        }
+    }
+    for position in 0..=digits.len() {
+        for digit in '0'..='9' {
+            push(format!(
+                "{}{digit}{}",
+                &digits[..position],
+                &digits[position..]
+            ));
+        }
+    }
+    candidates.sort_by_key(|candidate| candidate.abs_diff(number));
+    candidates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::builtin::builtin_bank;
+    use crate::core::line_index::ColumnUnit;
+    use crate::core::note::parse_note;
+    use expect_test::{Expect, expect};
+
+    fn check(text: &str, siblings: &[SiblingNote], expected: Expect) {
+        let index = Index::new(Some(builtin_bank()), Vec::new());
+        let note = parse_note(text);
+        let lines = LineIndex::new(text);
+        let mut rendered = String::new();
+        for diagnostic in check_note(&index, text, &note, siblings, &Overrides::default()) {
+            let start = lines.line_col(text, diagnostic.range.start, ColumnUnit::Char);
+            rendered.push_str(&format!(
+                "{}:{} {}[{}] {}\n",
+                start.line + 1,
+                start.character + 1,
+                diagnostic.severity.as_str(),
+                diagnostic.code,
+                diagnostic.message
+            ));
+            for fix in &diagnostic.fixes {
+                rendered.push_str(&format!("  fix: {}\n", fix.title));
+            }
+        }
+        expected.assert_eq(&rendered);
+    }
+
+    #[test]
+    fn unknown_keys_get_did_you_mean() {
+        check(
+            "Compare BE-999 with BE-23 and XY-1.\n`BE-500` in code is fine.\n",
+            &[],
+            expect![[r#"
+            1:9 error[unknown-question] unknown question BE-999; did you mean BE-99? (What is auto-scaling in cloud computing, and how does it work?)
+              fix: Change to BE-99
+        "#]],
+        );
+    }
+
+    #[test]
+    fn repeated_near_duplicate_drift_and_unanswered() {
+        check(
+            "## BE-66 · What is CDN (Content Delivery Network), and how does it improve performance?\nA CDN caches content near users.\n\n## BE-78 · What is a CDN?\nEdge servers.\n\n## BE-66 · What is CDN (Content Delivery Network), and how does it improve performance?\n\n## BE-999 · How do you prevent SQL injection?\n",
+            &[],
+            expect![[r#"
+                4:4 information[near-duplicate] BE-78 asks the same as BE-66 (line 1): What is CDN (Content Delivery Network), and how does it improve performance?
+                4:12 information[question-drift] heading differs from BE-78's wording in the bank: What is a Content Delivery Network (CDN), and how does it reduce latency?
+                  fix: Update heading to BE-78's wording
+                7:1 hint[unanswered] BE-66 is not answered yet
+                7:4 warning[repeated-question] BE-66 is already asked on line 1
+                9:4 error[unknown-question] unknown question BE-999; did you mean BE-40? (What is SQL injection, and how do you prevent it?)
+                  fix: Change to BE-40
+                  fix: Change to BE-99
+            "#]],
+        );
+    }
+
+    #[test]
+    fn asked_before_in_a_sibling_note() {
+        let siblings = [SiblingNote {
+            name: "round-1.md".to_string(),
+            keys: vec![Key::new("BE", 23)],
+        }];
+        check(
+            "## BE-23 · What is ACID compliance, and why is it important in databases?\nAtomicity and more.\n",
+            &siblings,
+            expect![[r#"
+            1:4 information[asked-before] BE-23 was already asked in round-1.md
+        "#]],
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! The index over every bank in use: questions by key and by category,
+//! shapes, search, related questions and near-duplicates, and the
+//! diagnostics that need more than one bank (prefix conflicts, unknown
+//! `see` keys, repeated questions). Near-duplicate analysis is computed on
+//! first use, so building an index stays cheap.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::core::bank::{Bank, Question};
+use crate::core::diagnostic::{Diagnostic, Severity, codes};
+use crate::core::key::Key;
+use crate::core::search::{SearchEntry, SearchHit, SearchIndex};
+use crate::core::shape::{ShapeInfo, classify};
+use crate::core::similar::Similarity;
+
+/// A question's position in the index: banks in order, questions in order.
+pub type QuestionId = u32;
+
+#[derive(Debug)]
+struct Entry {
+    bank: usize,
+    question: usize,
+    shape: ShapeInfo,
+}
+
+/// Why a question is related to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// Named in the question's `see` field, or names it in its own.
+    See,
+    /// Asks the same thing.
+    NearDuplicate,
+    SharedTag,
+    /// Shares rare words.
+    Similar,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::See => "see",
+            Relation::NearDuplicate => "near-duplicate",
+            Relation::SharedTag => "shared tag",
+            Relation::Similar => "similar",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Related {
+    pub id: QuestionId,
+    pub relation: Relation,
+}
+
+/// A borrowed view of one indexed question.
+#[derive(Debug, Clone, Copy)]
+pub struct QuestionRef<'a> {
+    pub id: QuestionId,
+    pub bank: &'a Bank,
+    pub question: &'a Question,
+    pub shape: &'a ShapeInfo,
+}
+
+impl<'a> QuestionRef<'a> {
+    pub fn key(&self) -> Key {
+        self.bank.key(self.question)
+    }
+
+    pub fn text(&self) -> &'a str {
+        &self.question.text
+    }
+
+    pub fn category(&self) -> &'a str {
+        self.bank.category_name(self.question)
+    }
+}
+
+#[derive(Debug)]
+pub struct Index {
+    banks: Vec<Bank>,
+    /// Whether each bank's questions are indexed (a bank whose prefix another
+    /// bank already uses is not).
+    indexed: Vec<bool>,
+    entries: Vec<Entry>,
+    by_key: HashMap<Key, QuestionId>,
+    /// For each question, the questions whose `see` names it.
+    seen_by: HashMap<QuestionId, Vec<QuestionId>>,
+    search: SearchIndex,
+    similarity: OnceLock<Similarity>,
+    index_diagnostics: Vec<Vec<Diagnostic>>,
+}
+
+impl Index {
+    /// Indexes the built-in bank (unless a bank with its prefix replaces it)
+    /// and the given banks, in order.
+    pub fn new(builtin: Option<Bank>, banks: Vec<Bank>) -> Index {
+        let builtin =
+            builtin.filter(|builtin| !banks.iter().any(|bank| bank.prefix == builtin.prefix));
+        let banks: Vec<Bank> = builtin.into_iter().chain(banks).collect();
+        let mut index_diagnostics = vec![Vec::new(); banks.len()];
+        let mut indexed = vec![true; banks.len()];
+        let mut owner_of_prefix: HashMap<&str, usize> = HashMap::new();
+        for (position, bank) in banks.iter().enumerate() {
+            if let Some(&owner) = owner_of_prefix.get(bank.prefix.as_str()) {
+                indexed[position] = false;
+                index_diagnostics[position].push(Diagnostic::new(
+                    0..0,
+                    Severity::Error,
+                    codes::BANK_PREFIX_CONFLICT,
+                    format!(
+                        "prefix {} is already used by {}; this bank is not loaded (give it another `prefix:` in its front matter)",
+                        bank.prefix, banks[owner].name
+                    ),
+                ));
+            } else {
+                owner_of_prefix.insert(&bank.prefix, position);
+            }
+        }
+        let mut entries = Vec::new();
+        let mut by_key = HashMap::new();
+        for (position, bank) in banks
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| indexed[*position])
+        {
+            for (question_position, question) in bank.questions.iter().enumerate() {
+                by_key.insert(bank.key(question), entries.len() as QuestionId);
+                entries.push(Entry {
+                    bank: position,
+                    question: question_position,
+                    shape: classify(&question.text),
+                });
+            }
+        }
+        let search = SearchIndex::new(entries.iter().map(|entry| {
+            let bank = &banks[entry.bank];
+            let question = &bank.questions[entry.question];
+            SearchEntry {
+                key: bank.key(question).to_string(),
+                text: &question.text,
+                category: bank.category_name(question),
+                tags: &question.tags,
+            }
+        }));
+        let mut index = Index {
+            banks,
+            indexed,
+            entries,
+            by_key,
+            seen_by: HashMap::new(),
+            search,
+            similarity: OnceLock::new(),
+            index_diagnostics,
+        };
+        index.resolve_see_keys();
+        index
+    }
+
+    fn resolve_see_keys(&mut self) {
+        for (id, entry) in self.entries.iter().enumerate() {
+            let question = &self.banks[entry.bank].questions[entry.question];
+            for see in &question.see {
+                match self.by_key.get(&see.key) {
+                    Some(&target) => self
+                        .seen_by
+                        .entry(target)
+                        .or_default()
+                        .push(id as QuestionId),
+                    None => self.index_diagnostics[entry.bank].push(Diagnostic::new(
+                        see.range.clone(),
+                        Severity::Warning,
+                        codes::BANK_UNKNOWN_SEE,
+                        format!("`see` names {}, which no bank holds", see.key),
+                    )),
+                }
+            }
+        }
+    }
+
+    pub fn banks(&self) -> &[Bank] {
+        &self.banks
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The question with this id. Ids come from this index; an id out of
+    /// range is a caller bug.
+    pub fn get(&self, id: QuestionId) -> QuestionRef<'_> {
+        let entry = &self.entries[id as usize];
+        let bank = &self.banks[entry.bank];
+        QuestionRef {
+            id,
+            bank,
+            question: &bank.questions[entry.question],
+            shape: &entry.shape,
+        }
+    }
+
+    pub fn questions(&self) -> impl Iterator<Item = QuestionRef<'_>> {
+        (0..self.entries.len() as QuestionId).map(|id| self.get(id))
+    }
+
+    pub fn lookup(&self, key: &Key) -> Option<QuestionId> {
+        self.by_key.get(key).copied()
+    }
+
+    pub fn lookup_str(&self, key: &str) -> Option<QuestionId> {
+        self.lookup(&Key::parse(key.trim())?)
+    }
+
+    /// Whether a bank in use has this prefix: only such keys are questions.
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        self.banks
+            .iter()
+            .zip(&self.indexed)
+            .any(|(bank, indexed)| *indexed && bank.prefix == prefix)
+    }
+
+    /// The position of the bank with this prefix.
+    pub fn bank_with_prefix(&self, prefix: &str) -> Option<usize> {
+        self.banks
+            .iter()
+            .zip(&self.indexed)
+            .position(|(bank, indexed)| *indexed && bank.prefix == prefix)
+    }
+
+    /// The bank position of a question.
+    pub fn bank_of(&self, id: QuestionId) -> usize {
+        self.entries[id as usize].bank
+    }
+
+    /// Category names in bank order, each once.
+    pub fn category_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for question in self.questions() {
+            let name = question.category();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        self.search.search(query, limit)
+    }
+
+    /// Terms and near-duplicates, computed on first use.
+    pub fn similarity(&self) -> &Similarity {
+        self.similarity.get_or_init(|| {
+            let questions: Vec<(&str, &ShapeInfo)> = self
+                .questions()
+                .map(|question| (question.text(), question.shape))
+                .collect();
+            Similarity::new(&questions)
+        })
+    }
+
+    pub fn near_duplicates(&self, id: QuestionId) -> &[QuestionId] {
+        self.similarity().twins(id as usize)
+    }
+
+    pub fn are_near_duplicates(&self, first: QuestionId, second: QuestionId) -> bool {
+        self.similarity().are_twins(first as usize, second as usize)
+    }
+
+    /// Related questions, strongest reasons first, each question once.
+    pub fn related(&self, id: QuestionId) -> Vec<Related> {
+        let mut related: Vec<Related> = Vec::new();
+        let mut add = |other: QuestionId, relation: Relation| {
+            if other != id && !related.iter().any(|known| known.id == other) {
+                related.push(Related {
+                    id: other,
+                    relation,
+                });
+            }
+        };
+        let question = self.get(id);
+        for see in &question.question.see {
+            if let Some(other) = self.lookup(&see.key) {
+                add(other, Relation::See);
+            }
+        }
+        for &other in self.seen_by.get(&id).map_or(&[][..], Vec::as_slice) {
+            add(other, Relation::See);
+        }
+        for &other in self.near_duplicates(id) {
+            add(other, Relation::NearDuplicate);
+        }
+        if !question.question.tags.is_empty() {
+            let tagged = self
+                .questions()
+                .filter(|other| {
+                    other
+                        .question
+                        .tags
+                        .iter()
+                        .any(|tag| question.question.tags.contains(tag))
+                })
+                .take(8);
+            for other in tagged {
+                add(other.id, Relation::SharedTag);
+            }
+        }
+        for other in self.similarity().similar(id as usize) {
+            add(other, Relation::Similar);
+        }
+        related
+    }
+
+    /// Every problem of one bank: its own, those that need other banks, and
+    /// its repeated questions.
+    pub fn bank_diagnostics(&self, bank_position: usize) -> Vec<Diagnostic> {
+        let Some(bank) = self.banks.get(bank_position) else {
+            return Vec::new();
+        };
+        let mut diagnostics = bank.diagnostics.clone();
+        diagnostics.extend(self.index_diagnostics[bank_position].iter().cloned());
+        if self.indexed[bank_position] {
+            diagnostics.extend(self.repeated_question_diagnostics(bank_position));
+        }
+        diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
+        diagnostics
+    }
+
+    /// One diagnostic per question that repeats an earlier one, naming the
+    /// earliest question it repeats.
+    fn repeated_question_diagnostics(&self, bank_position: usize) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        for question in self
+            .questions()
+            .filter(|question| self.entries[question.id as usize].bank == bank_position)
+        {
+            let Some(&first) = self.near_duplicates(question.id).first() else {
+                continue;
+            };
+            if first >= question.id {
+                continue;
+            }
+            let earlier = self.get(first);
+            let same_bank = self.entries[first as usize].bank == bank_position;
+            let mut diagnostic = Diagnostic::new(
+                question.question.line_range.clone(),
+                Severity::Warning,
+                codes::BANK_NEAR_DUPLICATE,
+                format!(
+                    "{} asks the same as {}: {}",
+                    question.key(),
+                    earlier.key(),
+                    earlier.text()
+                ),
+            );
+            diagnostic = diagnostic.with_related(
+                (!same_bank).then(|| earlier.bank.name.clone()),
+                earlier.question.line_range.clone(),
+                format!("{} · {}", earlier.key(), earlier.text()),
+            );
+            diagnostics.push(diagnostic);
+        }
+        diagnostics
+    }
+}

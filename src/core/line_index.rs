@@ -1,0 +1,217 @@
+//! Byte offsets to line and column and back. The core speaks byte offsets;
+//! this is where they become the lines and columns people and protocols read:
+//! 1-based character columns for the terminal, 0-based UTF-16 or UTF-8
+//! columns for LSP-style ranges. Only `\n`, `\r\n` and `\r` end a line.
+
+use std::ops::Range;
+
+/// How a column counts: in UTF-8 bytes, UTF-16 code units or characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    Utf8,
+    Utf16,
+    Char,
+}
+
+/// A 0-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct LineCol {
+    pub line: u32,
+    pub character: u32,
+}
+
+/// Line starts of one text, for converting offsets in both directions.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut position = 0;
+        while position < bytes.len() {
+            match bytes[position] {
+                b'\n' => line_starts.push(position + 1),
+                b'\r' if bytes.get(position + 1) == Some(&b'\n') => {
+                    position += 1;
+                    line_starts.push(position + 1);
+                }
+                b'\r' => line_starts.push(position + 1),
+                _ => {}
+            }
+            position += 1;
+        }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based line holding `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// The byte offset where a 0-based line starts, clamped to the text.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    /// The byte range of a line's content, without its line ending.
+    pub fn line_range(&self, text: &str, line: usize) -> Range<usize> {
+        let start = self.line_start(line);
+        let mut end = self.line_start(line + 1);
+        let bytes = text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Converts a byte offset into a 0-based line and column in `unit`.
+    /// Offsets inside a character count from that character's start.
+    pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let prefix = &text[start..offset];
+        let character = match unit {
+            ColumnUnit::Utf8 => prefix.len(),
+            ColumnUnit::Utf16 => prefix.encode_utf16().count(),
+            ColumnUnit::Char => prefix.chars().count(),
+        };
+        LineCol {
+            line: line as u32,
+            character: character as u32,
+        }
+    }
+
+    /// Converts a 0-based line and column back into a byte offset. Columns past
+    /// the line's end are clamped to it; a column inside a character rounds
+    /// down to its start. Returns `None` for a line past the end of the text.
+    pub fn offset(&self, text: &str, position: LineCol, unit: ColumnUnit) -> Option<usize> {
+        let line = position.line as usize;
+        if line >= self.line_starts.len() {
+            return None;
+        }
+        let range = self.line_range(text, line);
+        let mut remaining = position.character as usize;
+        for (index, character) in text[range.clone()].char_indices() {
+            let width = match unit {
+                ColumnUnit::Utf8 => character.len_utf8(),
+                ColumnUnit::Utf16 => character.len_utf16(),
+                ColumnUnit::Char => 1,
+            };
+            if remaining < width {
+                return Some(range.start + index);
+            }
+            remaining -= width;
+        }
+        Some(range.end)
+    }
+}
+
+/// The largest character boundary at or before `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_with_crlf_cr_and_emoji() {
+        let text = "a😀b\r\nc\rd\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        let b = text.find('b').unwrap();
+        assert_eq!(
+            index.line_col(text, b, ColumnUnit::Utf16),
+            LineCol {
+                line: 0,
+                character: 3
+            }
+        );
+        assert_eq!(
+            index.line_col(text, b, ColumnUnit::Utf8),
+            LineCol {
+                line: 0,
+                character: 5
+            }
+        );
+        assert_eq!(
+            index.line_col(text, b, ColumnUnit::Char),
+            LineCol {
+                line: 0,
+                character: 2
+            }
+        );
+        let d = text.find('d').unwrap();
+        assert_eq!(
+            index.line_col(text, d, ColumnUnit::Utf16),
+            LineCol {
+                line: 2,
+                character: 0
+            }
+        );
+        assert_eq!(
+            index.offset(
+                text,
+                LineCol {
+                    line: 0,
+                    character: 3
+                },
+                ColumnUnit::Utf16
+            ),
+            Some(b)
+        );
+        // Inside the surrogate pair: rounds down to the emoji's start.
+        assert_eq!(
+            index.offset(
+                text,
+                LineCol {
+                    line: 0,
+                    character: 2
+                },
+                ColumnUnit::Utf16
+            ),
+            Some(1)
+        );
+        // Past the line's end: clamped before the line break.
+        assert_eq!(
+            index.offset(
+                text,
+                LineCol {
+                    line: 1,
+                    character: 99
+                },
+                ColumnUnit::Utf16
+            ),
+            Some(text.find('c').unwrap() + 1)
+        );
+        assert_eq!(
+            index.offset(
+                text,
+                LineCol {
+                    line: 9,
+                    character: 0
+                },
+                ColumnUnit::Utf16
+            ),
+            None
+        );
+    }
+}

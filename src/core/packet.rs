@@ -1,0 +1,257 @@
+//! Interview packets: N questions drawn round-robin over the chosen
+//! categories so the mix is balanced, deterministic for a seed, never two
+//! questions that ask the same thing and never one the note already holds.
+
+use crate::core::index::{Index, QuestionId};
+use crate::core::shape::Shape;
+use crate::core::template::{Mode, Overrides, Rendered, TemplateContext, render_section};
+
+#[derive(Debug, Clone)]
+pub struct PacketRequest {
+    pub count: usize,
+    /// Category names as the user typed them; empty means all.
+    pub categories: Vec<String>,
+    pub seed: u64,
+    /// Questions the note already holds.
+    pub exclude: Vec<QuestionId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet {
+    pub questions: Vec<QuestionId>,
+    /// The categories the questions come from, in draw order.
+    pub categories: Vec<String>,
+    pub minutes: u32,
+}
+
+/// Resolves a typed category name: an exact match (ignoring case), else the
+/// one category whose name starts with or contains it.
+pub fn resolve_category<'a>(names: &[&'a str], wanted: &str) -> Result<&'a str, String> {
+    let wanted_lower = wanted.trim().to_lowercase();
+    if let Some(exact) = names
+        .iter()
+        .find(|name| name.to_lowercase() == wanted_lower)
+    {
+        return Ok(exact);
+    }
+    let matching: Vec<&&str> = names
+        .iter()
+        .filter(|name| name.to_lowercase().contains(&wanted_lower))
+        .collect();
+    match matching.as_slice() {
+        [only] => Ok(only),
+        [] => Err(format!(
+            "no category matches `{wanted}`; categories are: {}",
+            names.join(", ")
+        )),
+        several => Err(format!(
+            "`{wanted}` matches several categories: {}",
+            several
+                .iter()
+                .map(|name| name.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Draws a packet. Fails only for a category name that matches none or several.
+pub fn draw_packet(index: &Index, request: &PacketRequest) -> Result<Packet, String> {
+    let names = index.category_names();
+    let chosen: Vec<&str> = if request.categories.is_empty() {
+        names.clone()
+    } else {
+        let mut chosen = Vec::new();
+        for wanted in &request.categories {
+            let name = resolve_category(&names, wanted)?;
+            if !chosen.contains(&name) {
+                chosen.push(name);
+            }
+        }
+        chosen
+    };
+    let mut rng = fastrand::Rng::with_seed(request.seed);
+    let mut pools: Vec<Vec<QuestionId>> = chosen
+        .iter()
+        .map(|name| {
+            let mut pool: Vec<QuestionId> = index
+                .questions()
+                .filter(|question| question.category() == *name)
+                .map(|question| question.id)
+                .collect();
+            rng.shuffle(&mut pool);
+            pool
+        })
+        .collect();
+    let rotation = if pools.is_empty() {
+        0
+    } else {
+        rng.usize(..pools.len())
+    };
+    pools.rotate_left(rotation);
+    let mut picked: Vec<QuestionId> = Vec::new();
+    let mut categories: Vec<String> = Vec::new();
+    let clashes = |candidate: QuestionId, picked: &[QuestionId]| {
+        request
+            .exclude
+            .iter()
+            .chain(picked)
+            .any(|&other| other == candidate || index.are_near_duplicates(other, candidate))
+    };
+    while picked.len() < request.count && pools.iter().any(|pool| !pool.is_empty()) {
+        for pool in pools.iter_mut() {
+            if picked.len() >= request.count {
+                break;
+            }
+            while let Some(candidate) = pool.pop() {
+                if !clashes(candidate, &picked) {
+                    picked.push(candidate);
+                    let category = index.get(candidate).category().to_string();
+                    if !categories.contains(&category) {
+                        categories.push(category);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    let minutes = picked
+        .iter()
+        .map(|&id| index.get(id).shape.shape.minutes())
+        .sum();
+    Ok(Packet {
+        questions: picked,
+        categories,
+        minutes,
+    })
+}
+
+/// Minutes and shape counts, as the packet heading and code lens say them:
+/// `10 questions · 6 categories · about 55 min`.
+pub fn packet_summary(packet: &Packet) -> String {
+    let questions = packet.questions.len();
+    let categories = packet.categories.len();
+    format!(
+        "{questions} question{} · {categories} categor{} · about {} min",
+        if questions == 1 { "" } else { "s" },
+        if categories == 1 { "y" } else { "ies" },
+        packet.minutes
+    )
+}
+
+/// The packet as markdown: a heading with its summary, the categories, and
+/// one question section per question, one level below the heading.
+pub fn render_packet(
+    index: &Index,
+    packet: &Packet,
+    level: usize,
+    mode: Mode,
+    overrides: &Overrides,
+) -> Rendered {
+    let level = level.clamp(1, 5);
+    let mut rendered = Rendered {
+        text: format!(
+            "{} Interview packet · {}\n\n",
+            "#".repeat(level),
+            packet_summary(packet)
+        ),
+        slots: Vec::new(),
+    };
+    rendered.text.push_str(&format!(
+        "Categories: {}.\n\n",
+        packet.categories.join(", ")
+    ));
+    for &id in &packet.questions {
+        let context = TemplateContext::new(index, id);
+        rendered.append(render_section(level + 1, &context, mode, overrides));
+    }
+    rendered
+}
+
+/// Parses the summary back from a packet heading's text, for code lens:
+/// returns the question count when the heading looks like one qbank wrote.
+pub fn is_packet_heading(text: &str) -> bool {
+    text.starts_with("Interview packet") && text.contains(" question")
+}
+
+/// Minutes per shape, for callers that estimate a set of questions.
+pub fn minutes_for(shapes: impl Iterator<Item = Shape>) -> u32 {
+    shapes.map(Shape::minutes).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::builtin::builtin_bank;
+
+    fn seed_index() -> Index {
+        Index::new(Some(builtin_bank()), Vec::new())
+    }
+
+    fn request(count: usize, seed: u64) -> PacketRequest {
+        PacketRequest {
+            count,
+            categories: Vec::new(),
+            seed,
+            exclude: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn balanced_distinct_and_deterministic() {
+        let index = seed_index();
+        for seed in 0..50 {
+            let packet = draw_packet(&index, &request(10, seed)).unwrap();
+            assert_eq!(packet.questions.len(), 10);
+            assert!(
+                packet.categories.len() >= 5,
+                "seed {seed}: {:?}",
+                packet.categories
+            );
+            for (position, &first) in packet.questions.iter().enumerate() {
+                for &second in &packet.questions[position + 1..] {
+                    assert_ne!(first, second);
+                    assert!(
+                        !index.are_near_duplicates(first, second),
+                        "seed {seed}: {first} ~ {second}"
+                    );
+                }
+            }
+            assert_eq!(packet, draw_packet(&index, &request(10, seed)).unwrap());
+        }
+        assert_ne!(
+            draw_packet(&index, &request(10, 1)).unwrap(),
+            draw_packet(&index, &request(10, 2)).unwrap()
+        );
+    }
+
+    #[test]
+    fn skips_questions_in_the_note_and_their_twins() {
+        let index = seed_index();
+        let cdn = index.lookup_str("BE-66").unwrap();
+        let mut wanted = request(200, 3);
+        wanted.exclude = vec![cdn];
+        let packet = draw_packet(&index, &wanted).unwrap();
+        for twin in ["BE-66", "BE-78", "BE-100", "BE-117"] {
+            assert!(
+                !packet.questions.contains(&index.lookup_str(twin).unwrap()),
+                "{twin}"
+            );
+        }
+    }
+
+    #[test]
+    fn categories_by_partial_name() {
+        let index = seed_index();
+        let mut wanted = request(4, 1);
+        wanted.categories = vec!["security".to_string()];
+        let packet = draw_packet(&index, &wanted).unwrap();
+        assert_eq!(packet.categories, ["Authentication & Security"]);
+        wanted.categories = vec!["nothing".to_string()];
+        assert!(
+            draw_packet(&index, &wanted)
+                .unwrap_err()
+                .starts_with("no category matches `nothing`")
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Near-duplicate questions and similar questions. Questions are compared by
+//! their terms (see `text`), weighted by rarity (inverse document frequency)
+//! so that sharing "database" or "back-end" counts for little and sharing
+//! "CDN" counts for a lot. Two questions ask the same thing when
+//!
+//! - their *subjects* (the topic before "and how…", or the sides compared)
+//!   are nearly the same set of terms (weighted Jaccard ≥ 0.6) and both or
+//!   neither are comparisons ("What are unit tests?" does not repeat "How
+//!   do integration tests differ from unit tests?"), or
+//! - their whole wordings are (weighted Jaccard ≥ 0.7), or
+//! - one is a definition whose distinctive subject ("SQL injection") stands
+//!   whole in the other, is part of the other's subject too, and is not
+//!   just one side of the other's comparison.
+//!
+//! Candidates come from prefix filtering over the rarest terms, so the work
+//! grows with the bank, not with its square.
+
+use std::collections::HashMap;
+
+use crate::core::shape::{Shape, ShapeInfo};
+use crate::core::text::{Termer, acronyms_in};
+
+const SUBJECT_THRESHOLD: f32 = 0.6;
+const WORDING_THRESHOLD: f32 = 0.7;
+/// A definition's subject must weigh this many "unique terms" to count as
+/// distinctive on its own.
+const DISTINCTIVE_SUBJECT: f32 = 1.25;
+const SIMILAR_THRESHOLD: f32 = 0.25;
+const SIMILAR_LIMIT: usize = 3;
+
+/// Terms, weights and near-duplicate pairs of every question of an index,
+/// in the index's question order.
+#[derive(Debug, Default)]
+pub struct Similarity {
+    terms: Vec<Vec<u32>>,
+    subjects: Vec<Vec<u32>>,
+    /// The terms of each side, for comparisons; empty otherwise.
+    sides: Vec<Vec<Vec<u32>>>,
+    idf: Vec<f32>,
+    postings: Vec<Vec<u32>>,
+    twins: Vec<Vec<u32>>,
+}
+
+impl Similarity {
+    /// Analyses questions given as (wording, shape) pairs.
+    pub fn new(questions: &[(&str, &ShapeInfo)]) -> Similarity {
+        let acronyms: Vec<_> = questions
+            .iter()
+            .flat_map(|(text, _)| acronyms_in(text))
+            .collect();
+        let mut termer = Termer::new(&acronyms);
+        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut term_ids = |terms: Vec<String>| -> Vec<u32> {
+            let mut ids: Vec<u32> = terms
+                .into_iter()
+                .map(|term| {
+                    let next = vocabulary.len() as u32;
+                    *vocabulary.entry(term).or_insert(next)
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let mut terms = Vec::with_capacity(questions.len());
+        let mut subjects = Vec::with_capacity(questions.len());
+        let mut sides = Vec::with_capacity(questions.len());
+        for (text, shape) in questions {
+            terms.push(term_ids(termer.terms(text)));
+            subjects.push(term_ids(subject_terms(&mut termer, text, shape)));
+            sides.push(
+                shape
+                    .sides
+                    .iter()
+                    .map(|side| term_ids(termer.terms(side)))
+                    .collect(),
+            );
+        }
+        let mut postings = vec![Vec::new(); vocabulary.len()];
+        for (question, question_terms) in terms.iter().enumerate() {
+            for &term in question_terms {
+                postings[term as usize].push(question as u32);
+            }
+        }
+        let count = questions.len().max(1) as f32;
+        let idf = postings
+            .iter()
+            .map(|list| (count / list.len().max(1) as f32).ln().max(0.05))
+            .collect();
+        let mut similarity = Similarity {
+            terms,
+            subjects,
+            sides,
+            idf,
+            postings,
+            twins: vec![Vec::new(); questions.len()],
+        };
+        let definitions: Vec<bool> = questions
+            .iter()
+            .map(|(_, shape)| shape.shape == Shape::Definition)
+            .collect();
+        similarity.find_twins(&definitions);
+        similarity
+    }
+
+    /// The near-duplicates of a question, by index, in ascending order.
+    pub fn twins(&self, question: usize) -> &[u32] {
+        self.twins.get(question).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn are_twins(&self, first: usize, second: usize) -> bool {
+        self.twins(first).binary_search(&(second as u32)).is_ok()
+    }
+
+    /// Questions that share rare terms with this one without repeating it,
+    /// best first, at most three.
+    pub fn similar(&self, question: usize) -> Vec<u32> {
+        let Some(own) = self.terms.get(question) else {
+            return Vec::new();
+        };
+        let common_cap = (self.terms.len() / 10).max(16);
+        let mut rarest: Vec<u32> = own.clone();
+        rarest.sort_by(|a, b| self.idf[*b as usize].total_cmp(&self.idf[*a as usize]));
+        let mut scored: Vec<(f32, u32)> = Vec::new();
+        for &term in rarest.iter().take(3) {
+            let list = &self.postings[term as usize];
+            if list.len() > common_cap {
+                continue;
+            }
+            for &other in list {
+                let other_index = other as usize;
+                if other_index == question
+                    || self.are_twins(question, other_index)
+                    || scored.iter().any(|(_, seen)| *seen == other)
+                {
+                    continue;
+                }
+                let score = self.jaccard(own, &self.terms[other_index]);
+                if score >= SIMILAR_THRESHOLD {
+                    scored.push((score, other));
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(SIMILAR_LIMIT)
+            .map(|(_, other)| other)
+            .collect()
+    }
+
+    fn weight(&self, terms: &[u32]) -> f32 {
+        terms.iter().map(|&term| self.idf[term as usize]).sum()
+    }
+
+    fn shared_weight(&self, first: &[u32], second: &[u32]) -> f32 {
+        let (mut i, mut j, mut shared) = (0, 0, 0.0);
+        while i < first.len() && j < second.len() {
+            match first[i].cmp(&second[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += self.idf[first[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        shared
+    }
+
+    fn jaccard(&self, first: &[u32], second: &[u32]) -> f32 {
+        let shared = self.shared_weight(first, second);
+        let union = self.weight(first) + self.weight(second) - shared;
+        if union <= 0.0 { 0.0 } else { shared / union }
+    }
+
+    fn is_distinctive(&self, subject: &[u32]) -> bool {
+        let max_idf = (self.terms.len().max(2) as f32).ln();
+        !subject.is_empty() && self.weight(subject) >= DISTINCTIVE_SUBJECT * max_idf
+    }
+
+    /// A definition's distinctive subject stands whole in the other question,
+    /// and shares a term with the other's subject.
+    fn subject_contained(&self, definition: usize, other: usize) -> bool {
+        let subject = &self.subjects[definition];
+        self.is_distinctive(subject)
+            && subject
+                .iter()
+                .all(|term| self.terms[other].binary_search(term).is_ok())
+            && subject
+                .iter()
+                .any(|term| self.subjects[other].binary_search(term).is_ok())
+            && !self.sides[other]
+                .iter()
+                .any(|side| subject.iter().all(|term| side.binary_search(term).is_ok()))
+    }
+
+    fn is_comparison(&self, question: usize) -> bool {
+        !self.sides[question].is_empty()
+    }
+
+    fn find_twins(&mut self, definitions: &[bool]) {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let subject_pairs = self.pairs_above(&self.subjects, SUBJECT_THRESHOLD);
+        pairs.extend(subject_pairs.into_iter().filter(|&(first, second)| {
+            self.is_comparison(first as usize) == self.is_comparison(second as usize)
+        }));
+        pairs.extend(self.pairs_above(&self.terms, WORDING_THRESHOLD));
+        for (definition, is_definition) in definitions.iter().enumerate() {
+            if !is_definition || !self.is_distinctive(&self.subjects[definition]) {
+                continue;
+            }
+            let Some(&rarest) = self.subjects[definition]
+                .iter()
+                .max_by(|a, b| self.idf[**a as usize].total_cmp(&self.idf[**b as usize]))
+            else {
+                continue;
+            };
+            for &other in &self.postings[rarest as usize] {
+                if other as usize != definition
+                    && self.subject_contained(definition, other as usize)
+                {
+                    pairs.push((definition as u32, other));
+                }
+            }
+        }
+        for (first, second) in pairs {
+            self.twins[first as usize].push(second);
+            self.twins[second as usize].push(first);
+        }
+        for list in &mut self.twins {
+            list.sort_unstable();
+            list.dedup();
+        }
+    }
+
+    /// Pairs of term sets whose weighted Jaccard reaches `threshold`, found by
+    /// prefix filtering: with terms ordered rarest first, two sets that
+    /// reach the threshold share a term in both their prefixes.
+    fn pairs_above(&self, sets: &[Vec<u32>], threshold: f32) -> Vec<(u32, u32)> {
+        let mut prefix_postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut pairs = Vec::new();
+        let mut candidates: Vec<u32> = Vec::new();
+        for (question, set) in sets.iter().enumerate() {
+            if set.is_empty() {
+                continue;
+            }
+            let mut ordered = set.clone();
+            ordered.sort_by(|a, b| {
+                self.idf[*b as usize]
+                    .total_cmp(&self.idf[*a as usize])
+                    .then(a.cmp(b))
+            });
+            let total = self.weight(set);
+            let mut suffix = total;
+            let mut prefix_len = 0;
+            while prefix_len < ordered.len() && suffix >= threshold * total {
+                suffix -= self.idf[ordered[prefix_len] as usize];
+                prefix_len += 1;
+            }
+            candidates.clear();
+            for term in &ordered[..prefix_len] {
+                if let Some(list) = prefix_postings.get(term) {
+                    candidates.extend_from_slice(list);
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &other in &candidates {
+                if self.jaccard(set, &sets[other as usize]) >= threshold {
+                    pairs.push((other, question as u32));
+                }
+            }
+            for term in &ordered[..prefix_len] {
+                prefix_postings
+                    .entry(*term)
+                    .or_default()
+                    .push(question as u32);
+            }
+        }
+        pairs
+    }
+}
+
+/// The terms naming what a question is about: the sides of a comparison and
+/// what its parentheses name ("(CAP theorem)"), or its first clause without
+/// a trailing "in …" context.
+fn subject_terms(termer: &mut Termer, text: &str, shape: &ShapeInfo) -> Vec<String> {
+    if !shape.sides.is_empty() {
+        let mut terms: Vec<String> = shape
+            .sides
+            .iter()
+            .flat_map(|side| termer.terms(side))
+            .collect();
+        for parenthetical in text
+            .split('(')
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+        {
+            terms.extend(termer.terms(parenthetical));
+        }
+        return terms;
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut end = lower.len();
+    for stop in [
+        ",",
+        "?",
+        ". ",
+        " and how",
+        " and why",
+        " and when",
+        " and what",
+    ] {
+        if let Some(at) = lower.find(stop) {
+            end = end.min(at);
+        }
+    }
+    let clause = &lower[..end];
+    let cut = clause
+        .find(" in ")
+        .map(|at| &clause[..at])
+        .filter(|head| !termer.terms(head).is_empty());
+    termer.terms(cut.unwrap_or(clause))
+}

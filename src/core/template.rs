@@ -1,0 +1,565 @@
+//! Answer templates and interview rubrics, shaped to the question: a
+//! definition gets a one-sentence definition and an example, a comparison a
+//! table with a column per side, a how-to steps, a list a table of items, a
+//! design question requirements and estimates. A workspace may override any
+//! template; its text comes in as a string, so this module stays pure.
+//!
+//! A rendered template marks its *slots*, the places a user fills in, so the
+//! language server can turn them into snippet tab stops.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::index::{Index, QuestionId};
+use crate::core::key::Key;
+use crate::core::shape::{Shape, ShapeInfo, topic};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// An answer skeleton for someone studying.
+    #[default]
+    Study,
+    /// A rubric for an interviewer.
+    Interview,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 2] = [Mode::Study, Mode::Interview];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Study => "study",
+            Mode::Interview => "interview",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "study" => Some(Mode::Study),
+            "interview" => Some(Mode::Interview),
+            _ => None,
+        }
+    }
+}
+
+/// Workspace templates from `.qbank/templates/<mode>/<shape>.md`, by mode and shape.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    templates: HashMap<(Mode, Shape), String>,
+}
+
+impl Overrides {
+    pub fn insert(&mut self, mode: Mode, shape: Shape, template: String) {
+        self.templates.insert((mode, shape), template);
+    }
+
+    pub fn get(&self, mode: Mode, shape: Shape) -> Option<&str> {
+        self.templates.get(&(mode, shape)).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty()
+    }
+}
+
+/// Text with the byte offsets of the places meant to be filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub text: String,
+    pub slots: Vec<usize>,
+}
+
+impl Rendered {
+    fn line(&mut self, line: &str) -> &mut Self {
+        self.text.push_str(line);
+        self.text.push('\n');
+        self
+    }
+
+    /// A line ending in a slot: `prefix` then the place to write.
+    fn slot_line(&mut self, prefix: &str) -> &mut Self {
+        self.text.push_str(prefix);
+        self.slots.push(self.text.len());
+        self.text.push('\n');
+        self
+    }
+
+    fn blank(&mut self) -> &mut Self {
+        self.line("")
+    }
+
+    /// Appends another rendering, shifting its slots.
+    pub fn append(&mut self, other: Rendered) {
+        let shift = self.text.len();
+        self.slots
+            .extend(other.slots.into_iter().map(|slot| slot + shift));
+        self.text.push_str(&other.text);
+    }
+}
+
+/// The heading that carries a question's key: `### BE-23 · What is …?`
+pub fn question_heading(level: usize, key: &Key, text: &str) -> String {
+    format!("{} {key} · {text}", "#".repeat(level.clamp(1, 6)))
+}
+
+/// Everything a template needs to know about one question.
+#[derive(Debug, Clone)]
+pub struct TemplateContext {
+    pub key: Key,
+    pub question: String,
+    pub category: String,
+    pub shape: ShapeInfo,
+    /// Related questions as `KEY · text`.
+    pub related: Vec<String>,
+}
+
+impl TemplateContext {
+    pub fn new(index: &Index, id: QuestionId) -> TemplateContext {
+        let question = index.get(id);
+        let related = index
+            .related(id)
+            .into_iter()
+            .take(3)
+            .map(|related| {
+                let other = index.get(related.id);
+                format!("{} · {}", other.key(), other.text())
+            })
+            .collect();
+        TemplateContext {
+            key: question.key(),
+            question: question.text().to_string(),
+            category: question.category().to_string(),
+            shape: question.shape.clone(),
+            related,
+        }
+    }
+}
+
+/// A question section: its heading, a blank line and the template body.
+pub fn render_section(
+    level: usize,
+    context: &TemplateContext,
+    mode: Mode,
+    overrides: &Overrides,
+) -> Rendered {
+    let mut section = Rendered::default();
+    section
+        .line(&question_heading(level, &context.key, &context.question))
+        .blank();
+    section.append(render_body(context, mode, overrides));
+    section
+}
+
+/// The body under a question heading, from the workspace's override when
+/// there is one, else the built-in template for the question's shape.
+pub fn render_body(context: &TemplateContext, mode: Mode, overrides: &Overrides) -> Rendered {
+    if let Some(template) = overrides.get(mode, context.shape.shape) {
+        return render_override(template, context);
+    }
+    match mode {
+        Mode::Study => study_body(context),
+        Mode::Interview => rubric_body(context),
+    }
+}
+
+fn render_override(template: &str, context: &TemplateContext) -> Rendered {
+    let text = template
+        .replace("{{key}}", &context.key.to_string())
+        .replace("{{question}}", &context.question)
+        .replace("{{category}}", &context.category)
+        .replace("{{sides}}", &context.shape.sides.join(" | "))
+        .replace("{{related}}", &related_lines(context));
+    let mut text = text.trim_end().to_string();
+    text.push('\n');
+    let slots = vec![text.len() - 1];
+    Rendered { text, slots }
+}
+
+fn related_lines(context: &TemplateContext) -> String {
+    context
+        .related
+        .iter()
+        .map(|related| format!("- {related}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn study_body(context: &TemplateContext) -> Rendered {
+    let mut body = Rendered::default();
+    match context.shape.shape {
+        Shape::Definition => {
+            body.slot_line("**In one sentence:** ").blank();
+            body.line("**How it works:**").slot_line("- ").blank();
+            body.slot_line("**Example:** ").blank();
+            body.line("**Trade-offs:**").slot_line("- ").blank();
+        }
+        Shape::Comparison => {
+            comparison_table(&mut body, &context.shape.sides);
+            body.blank().slot_line("**Rule of thumb:** ").blank();
+        }
+        Shape::Howto => {
+            body.slot_line("**Approach:** ").blank();
+            body.line("**Steps:**")
+                .slot_line("1. ")
+                .slot_line("2. ")
+                .slot_line("3. ")
+                .blank();
+            body.slot_line("**Tools:** ").blank();
+            body.line("**Pitfalls:**").slot_line("- ").blank();
+        }
+        Shape::List => {
+            body.line("| Item | Why it matters |").line("| --- | --- |");
+            for _ in 0..3 {
+                body.text.push_str("| ");
+                body.slots.push(body.text.len());
+                body.text.push_str(" | ");
+                body.slots.push(body.text.len());
+                body.text.push_str(" |\n");
+            }
+            body.blank();
+        }
+        Shape::Design => {
+            body.slot_line("**Requirements:** ").blank();
+            body.slot_line("**Estimates:** ").blank();
+            body.slot_line("**High-level design:** ").blank();
+            body.slot_line("**Data:** ").blank();
+            body.slot_line("**Bottlenecks:** ").blank();
+            body.slot_line("**Trade-offs:** ").blank();
+        }
+    }
+    if !context.related.is_empty() {
+        body.line("**Follow-ups:**");
+        for related in &context.related {
+            body.line(&format!("- {related}"));
+        }
+        body.blank();
+    }
+    body
+}
+
+/// A table with one column per side and a row per aspect, each cell a slot.
+fn comparison_table(body: &mut Rendered, sides: &[String]) {
+    let header: Vec<String> = sides.iter().map(|side| side.replace('|', "/")).collect();
+    body.line(&format!("| | {} |", header.join(" | ")));
+    body.line(&format!("| --- |{}", " --- |".repeat(sides.len())));
+    for aspect in ["What it is", "Strengths", "Weaknesses", "Use when"] {
+        body.text.push_str(&format!("| {aspect} |"));
+        for _ in sides {
+            body.text.push(' ');
+            body.slots.push(body.text.len());
+            body.text.push_str(" |");
+        }
+        body.text.push('\n');
+    }
+}
+
+fn rubric_body(context: &TemplateContext) -> Rendered {
+    let mut body = Rendered::default();
+    body.line("**A strong answer covers:**");
+    for point in strong_answer_points(context) {
+        body.line(&format!("- [ ] {point}"));
+    }
+    body.blank().line("**Red flags:**");
+    for flag in red_flags(context.shape.shape) {
+        body.line(&format!("- {flag}"));
+    }
+    body.blank();
+    match context.related.first() {
+        Some(related) => body.line(&format!("**Follow-up:** {related}")),
+        None => body.line(&format!(
+            "**Follow-up:** {}",
+            generic_follow_up(context.shape.shape)
+        )),
+    };
+    body.blank()
+        .slot_line("**Score:** ")
+        .slot_line("**Notes:** ")
+        .blank();
+    body
+}
+
+fn strong_answer_points(context: &TemplateContext) -> Vec<String> {
+    let subject = topic(&context.question, &context.shape);
+    match context.shape.shape {
+        Shape::Definition => vec![
+            format!(
+                "Defines {} precisely, in their own words",
+                subject.as_deref().unwrap_or("the term")
+            ),
+            "Explains how it works, not only what it is".to_string(),
+            "Gives a concrete example from a real system".to_string(),
+            "Names a cost, a limit or an alternative".to_string(),
+        ],
+        Shape::Comparison => {
+            let sides = subject.unwrap_or_else(|| "both sides".to_string());
+            vec![
+                format!("Explains {sides} each on its own terms"),
+                "Names a real difference in behaviour, not only in naming".to_string(),
+                "Says when to choose each, with an example".to_string(),
+                "Knows a case where the choice is not obvious".to_string(),
+            ]
+        }
+        Shape::Howto => vec![
+            "Clarifies the goal and the constraints first".to_string(),
+            "Gives ordered, concrete steps".to_string(),
+            "Names tools they have used, and why".to_string(),
+            "Knows a pitfall and how to detect it".to_string(),
+        ],
+        Shape::List => vec![
+            "Names at least three distinct items".to_string(),
+            "Says why each one matters".to_string(),
+            "Prioritises: which matters most, and when".to_string(),
+        ],
+        Shape::Design => vec![
+            "Asks about requirements and scale before designing".to_string(),
+            "Makes a back-of-the-envelope estimate".to_string(),
+            "Sketches a high-level design with clear components".to_string(),
+            "Finds the bottleneck and scales it".to_string(),
+            "Discusses trade-offs: consistency, cost, complexity".to_string(),
+        ],
+    }
+}
+
+fn red_flags(shape: Shape) -> &'static [&'static str] {
+    match shape {
+        Shape::Definition => &[
+            "Recites a definition but cannot give an example",
+            "Confuses it with a neighbouring concept",
+        ],
+        Shape::Comparison => &["Describes one side only", "Calls one side always better"],
+        Shape::Howto => &[
+            "Jumps to a tool without a plan",
+            "No way to verify the result",
+        ],
+        Shape::List => &[
+            "Items that repeat each other",
+            "No reason given for any item",
+        ],
+        Shape::Design => &[
+            "Designs before asking about scale",
+            "No single point of failure considered",
+        ],
+    }
+}
+
+fn generic_follow_up(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Definition => "Where have you used it, and what went wrong?",
+        Shape::Comparison => "Which would you pick for a system you know, and why?",
+        Shape::Howto => "How would you know it worked?",
+        Shape::List => "Which one would you drop first under time pressure?",
+        Shape::Design => "What breaks first at ten times the load?",
+    }
+}
+
+/// Every line a template could have put under this question's heading, in
+/// either mode, trimmed: a section whose body holds only these lines is
+/// still untouched scaffolding.
+pub fn scaffolding_lines(context: &TemplateContext, overrides: &Overrides) -> HashSet<String> {
+    let mut lines = HashSet::new();
+    for mode in Mode::ALL {
+        for line in render_body(context, mode, overrides).text.lines() {
+            let line = line.trim();
+            if !line.is_empty() {
+                lines.insert(line.to_string());
+            }
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::bank::parse_bank;
+    use expect_test::{Expect, expect};
+
+    fn check(question: &str, mode: Mode, overrides: &Overrides, expected: Expect) {
+        let source = format!(
+            "---\nprefix: BE\n---\n## Databases\n23. {question}\n    - see: BE-32\n\n## Transactions\n32. What are transactions in databases, and why are they important?\n"
+        );
+        let index = Index::new(None, vec![parse_bank("bank.md", "bank", source)]);
+        let context = TemplateContext::new(&index, 0);
+        let rendered = render_section(3, &context, mode, overrides);
+        let mut marked = rendered.text.clone();
+        for slot in rendered.slots.iter().rev() {
+            marked.insert_str(*slot, "$0");
+        }
+        expected.assert_eq(&marked);
+    }
+
+    #[test]
+    fn definition_study() {
+        check(
+            "What is ACID compliance, and why is it important in databases?",
+            Mode::Study,
+            &Overrides::default(),
+            expect![[r#"
+            ### BE-23 · What is ACID compliance, and why is it important in databases?
+
+            **In one sentence:** $0
+
+            **How it works:**
+            - $0
+
+            **Example:** $0
+
+            **Trade-offs:**
+            - $0
+
+            **Follow-ups:**
+            - BE-32 · What are transactions in databases, and why are they important?
+
+        "#]],
+        );
+    }
+
+    #[test]
+    fn definition_rubric() {
+        check(
+            "What is ACID compliance, and why is it important in databases?",
+            Mode::Interview,
+            &Overrides::default(),
+            expect![[r#"
+            ### BE-23 · What is ACID compliance, and why is it important in databases?
+
+            **A strong answer covers:**
+            - [ ] Defines ACID compliance precisely, in their own words
+            - [ ] Explains how it works, not only what it is
+            - [ ] Gives a concrete example from a real system
+            - [ ] Names a cost, a limit or an alternative
+
+            **Red flags:**
+            - Recites a definition but cannot give an example
+            - Confuses it with a neighbouring concept
+
+            **Follow-up:** BE-32 · What are transactions in databases, and why are they important?
+
+            **Score:** $0
+            **Notes:** $0
+
+        "#]],
+        );
+    }
+
+    #[test]
+    fn comparison_study_has_a_column_per_side() {
+        check(
+            "What are the trade-offs between consistency, availability, and partition tolerance (CAP theorem)?",
+            Mode::Study,
+            &Overrides::default(),
+            expect![[r#"
+            ### BE-23 · What are the trade-offs between consistency, availability, and partition tolerance (CAP theorem)?
+
+            | | consistency | availability | partition tolerance |
+            | --- | --- | --- | --- |
+            | What it is | $0 | $0 | $0 |
+            | Strengths | $0 | $0 | $0 |
+            | Weaknesses | $0 | $0 | $0 |
+            | Use when | $0 | $0 | $0 |
+
+            **Rule of thumb:** $0
+
+            **Follow-ups:**
+            - BE-32 · What are transactions in databases, and why are they important?
+
+        "#]],
+        );
+    }
+
+    #[test]
+    fn howto_list_and_design_study() {
+        check(
+            "How would you handle database migrations in a production environment?",
+            Mode::Study,
+            &Overrides::default(),
+            expect![[r#"
+            ### BE-23 · How would you handle database migrations in a production environment?
+
+            **Approach:** $0
+
+            **Steps:**
+            1. $0
+            2. $0
+            3. $0
+
+            **Tools:** $0
+
+            **Pitfalls:**
+            - $0
+
+            **Follow-ups:**
+            - BE-32 · What are transactions in databases, and why are they important?
+
+        "#]],
+        );
+        check(
+            "What are some common database performance optimization techniques?",
+            Mode::Study,
+            &Overrides::default(),
+            expect![[r#"
+            ### BE-23 · What are some common database performance optimization techniques?
+
+            | Item | Why it matters |
+            | --- | --- |
+            | $0 | $0 |
+            | $0 | $0 |
+            | $0 | $0 |
+
+            **Follow-ups:**
+            - BE-32 · What are transactions in databases, and why are they important?
+
+        "#]],
+        );
+        check(
+            "How would you design a back-end system to handle millions of requests per second?",
+            Mode::Study,
+            &Overrides::default(),
+            expect![[r#"
+            ### BE-23 · How would you design a back-end system to handle millions of requests per second?
+
+            **Requirements:** $0
+
+            **Estimates:** $0
+
+            **High-level design:** $0
+
+            **Data:** $0
+
+            **Bottlenecks:** $0
+
+            **Trade-offs:** $0
+
+            **Follow-ups:**
+            - BE-32 · What are transactions in databases, and why are they important?
+
+        "#]],
+        );
+    }
+
+    #[test]
+    fn workspace_override_fills_placeholders() {
+        let mut overrides = Overrides::default();
+        overrides.insert(
+            Mode::Study,
+            Shape::Comparison,
+            "{{key}} in {{category}}: {{question}}\n| | {{sides}} |\nSee also:\n{{related}}\n"
+                .to_string(),
+        );
+        check(
+            "What is SQL, and how does it differ from NoSQL?",
+            Mode::Study,
+            &overrides,
+            expect![[r#"
+            ### BE-23 · What is SQL, and how does it differ from NoSQL?
+
+            BE-23 in Databases: What is SQL, and how does it differ from NoSQL?
+            | | SQL | NoSQL |
+            See also:
+            - BE-32 · What are transactions in databases, and why are they important?$0
+        "#]],
+        );
+    }
+}

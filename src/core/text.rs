@@ -1,0 +1,379 @@
+//! Words of questions: tokenizing, stop words, stemming and acronyms. Both the
+//! near-duplicate finder and related-question ranking compare questions by
+//! the *terms* made here, so "indexes", "indexing" and "index" meet, and
+//! "Content Delivery Network" meets "CDN" when the bank spells it out.
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// Words that frame a question rather than name its topic: they never make
+/// two questions alike.
+const FRAME_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "across",
+    "advantage",
+    "advantages",
+    "an",
+    "and",
+    "any",
+    "approach",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "benefit",
+    "benefits",
+    "best",
+    "between",
+    "by",
+    "can",
+    "common",
+    "commonly",
+    "concept",
+    "could",
+    "describe",
+    "differ",
+    "difference",
+    "differences",
+    "different",
+    "do",
+    "does",
+    "e",
+    "eg",
+    "ensure",
+    "example",
+    "examples",
+    "explain",
+    "for",
+    "from",
+    "g",
+    "handle",
+    "help",
+    "helps",
+    "how",
+    "i",
+    "importance",
+    "important",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "key",
+    "main",
+    "might",
+    "most",
+    "of",
+    "offs",
+    "on",
+    "one",
+    "or",
+    "over",
+    "play",
+    "practices",
+    "purpose",
+    "role",
+    "should",
+    "significance",
+    "some",
+    "that",
+    "the",
+    "their",
+    "them",
+    "these",
+    "they",
+    "this",
+    "those",
+    "to",
+    "trade",
+    "type",
+    "types",
+    "use",
+    "used",
+    "using",
+    "versus",
+    "vs",
+    "was",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "work",
+    "works",
+    "would",
+    "you",
+    "your",
+];
+
+/// Splits text into lowercase ASCII-folded words: runs of letters and digits.
+/// Hyphens and slashes split words ("back-end" is "back", "end").
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+}
+
+pub fn is_frame_word(word: &str) -> bool {
+    FRAME_WORDS.binary_search(&word).is_ok()
+}
+
+/// An acronym the bank spells out, such as `CDN` for "content delivery network".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acronym {
+    pub short: String,
+    pub words: Vec<String>,
+}
+
+/// Finds acronyms a text spells out in parentheses, both ways round:
+/// "Content Delivery Network (CDN)" and "CDN (Content Delivery Network)".
+/// The initials of the words must spell the acronym.
+pub fn acronyms_in(text: &str) -> Vec<Acronym> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    let mut consumed = 0;
+    while let Some(open) = rest.find('(') {
+        let Some(close_relative) = rest[open..].find(')') else {
+            break;
+        };
+        let close = open + close_relative;
+        let inside = &rest[open + 1..close];
+        let before = &text[..consumed + open];
+        if let Some(acronym) =
+            spelled_before(inside, before).or_else(|| spelled_inside(inside, before))
+        {
+            found.push(acronym);
+        }
+        consumed += close + 1;
+        rest = &rest[close + 1..];
+    }
+    found
+}
+
+fn looks_like_acronym(word: &str) -> bool {
+    let uppercase = word.chars().filter(char::is_ascii_uppercase).count();
+    (2..=6).contains(&word.len())
+        && uppercase >= 2
+        && word.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// "Content Delivery Network (CDN)": the acronym inside, its words before.
+fn spelled_before(inside: &str, before: &str) -> Option<Acronym> {
+    let short = inside.trim();
+    if !looks_like_acronym(short) {
+        return None;
+    }
+    let preceding: Vec<String> = words(before).collect();
+    match_initials(short, &preceding)
+}
+
+/// "CDN (Content Delivery Network)": the acronym before, its words inside.
+fn spelled_inside(inside: &str, before: &str) -> Option<Acronym> {
+    let short = before.split_whitespace().last()?;
+    if !looks_like_acronym(short) {
+        return None;
+    }
+    let inside_words: Vec<String> = words(inside).collect();
+    let acronym = match_initials(short, &inside_words)?;
+    (acronym.words.len() == inside_words.len()).then_some(acronym)
+}
+
+/// Tries the last `n` words, then the last `n` words that are not frame
+/// words, for initials spelling `short`.
+fn match_initials(short: &str, preceding: &[String]) -> Option<Acronym> {
+    let letters: Vec<char> = short.to_lowercase().chars().collect();
+    let count = letters.len();
+    let initials_match = |candidate: &[&String]| {
+        candidate.len() == count
+            && candidate
+                .iter()
+                .zip(&letters)
+                .all(|(word, letter)| word.starts_with(*letter))
+    };
+    let all: Vec<&String> = preceding.iter().collect();
+    let content: Vec<&String> = preceding
+        .iter()
+        .filter(|word| !is_frame_word(word))
+        .collect();
+    for candidate in [&all, &content] {
+        if candidate.len() >= count && initials_match(&candidate[candidate.len() - count..]) {
+            let words = candidate[candidate.len() - count..]
+                .iter()
+                .map(|word| word.to_string())
+                .collect();
+            return Some(Acronym {
+                short: short.to_lowercase(),
+                words,
+            });
+        }
+    }
+    None
+}
+
+/// Turns words into comparable terms: stems them (memoized, since a bank
+/// repeats its vocabulary), folds spelled-out acronyms into the acronym, and
+/// drops frame words.
+pub struct Termer {
+    stemmer: Stemmer,
+    stems: HashMap<String, String>,
+    /// Acronym phrases by their first word, longest first.
+    phrases: HashMap<String, Vec<Acronym>>,
+    /// The words each acronym stands for, by the acronym.
+    spelled: HashMap<String, Vec<String>>,
+}
+
+impl Default for Termer {
+    fn default() -> Self {
+        Termer::new(&[])
+    }
+}
+
+impl Termer {
+    pub fn new(acronyms: &[Acronym]) -> Termer {
+        let mut phrases: HashMap<String, Vec<Acronym>> = HashMap::new();
+        let mut spelled: HashMap<String, Vec<String>> = HashMap::new();
+        for acronym in acronyms {
+            spelled
+                .entry(acronym.short.clone())
+                .or_default()
+                .extend(acronym.words.iter().cloned());
+            let Some(first) = acronym.words.first() else {
+                continue;
+            };
+            let entry = phrases.entry(first.clone()).or_default();
+            if !entry.contains(acronym) {
+                entry.push(acronym.clone());
+                entry.sort_by_key(|known| std::cmp::Reverse(known.words.len()));
+            }
+        }
+        Termer {
+            stemmer: Stemmer::create(Algorithm::English),
+            stems: HashMap::new(),
+            phrases,
+            spelled,
+        }
+    }
+
+    pub fn stem(&mut self, word: &str) -> String {
+        if let Some(stem) = self.stems.get(word) {
+            return stem.clone();
+        }
+        let stem = self.stemmer.stem(word).into_owned();
+        self.stems.insert(word.to_string(), stem.clone());
+        stem
+    }
+
+    /// The sorted, de-duplicated terms of a text.
+    pub fn terms(&mut self, text: &str) -> Vec<String> {
+        let words: Vec<String> = words(text).collect();
+        let mut terms = Vec::new();
+        let mut folded_words: Vec<String> = Vec::new();
+        let mut position = 0;
+        while position < words.len() {
+            if let Some(acronym) = self.phrase_at(&words, position) {
+                terms.push(acronym.short.clone());
+                folded_words.extend(acronym.words.iter().cloned());
+                position += acronym.words.len();
+                continue;
+            }
+            position += 1;
+        }
+        for word in &words {
+            if let Some(spelled_words) = self.spelled.get(word) {
+                folded_words.extend(spelled_words.iter().cloned());
+            }
+        }
+        for word in &words {
+            if is_frame_word(word) || folded_words.contains(word) {
+                continue;
+            }
+            terms.push(self.stem(word));
+        }
+        terms.sort();
+        terms.dedup();
+        terms
+    }
+
+    fn phrase_at(&self, words: &[String], position: usize) -> Option<&Acronym> {
+        let candidates = self.phrases.get(&words[position])?;
+        candidates.iter().find(|acronym| {
+            words.len() - position >= acronym.words.len()
+                && acronym
+                    .words
+                    .iter()
+                    .zip(&words[position..])
+                    .all(|(a, b)| a == b)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_words_are_sorted_for_binary_search() {
+        let mut sorted = FRAME_WORDS.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, FRAME_WORDS);
+    }
+
+    #[test]
+    fn finds_acronyms_both_ways_round() {
+        let shorts = |text: &str| -> Vec<String> {
+            acronyms_in(text)
+                .into_iter()
+                .map(|acronym| format!("{}={}", acronym.short, acronym.words.join(" ")))
+                .collect()
+        };
+        assert_eq!(
+            shorts("What is CDN (Content Delivery Network), and how"),
+            ["cdn=content delivery network"]
+        );
+        assert_eq!(
+            shorts("What is a Content Delivery Network (CDN), and"),
+            ["cdn=content delivery network"]
+        );
+        assert_eq!(
+            shorts("the concept of Infrastructure as Code (IaC)?"),
+            ["iac=infrastructure as code"]
+        );
+        assert_eq!(
+            shorts("What is CSRF (Cross-Site Request Forgery)"),
+            ["csrf=cross site request forgery"]
+        );
+        assert_eq!(
+            shorts("What is XSS (Cross-Site Scripting)"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            shorts("tools (Kubernetes, Docker Swarm)"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn folds_spelled_out_acronyms_into_terms() {
+        let acronyms = acronyms_in("CDN (Content Delivery Network)");
+        let mut termer = Termer::new(&acronyms);
+        assert_eq!(
+            termer.terms("What is a content delivery network, and how does it impact performance?"),
+            ["cdn", "impact", "perform"]
+        );
+        assert_eq!(
+            termer.terms("What is a CDN, and how does it optimize the delivery of content?"),
+            ["cdn", "optim"]
+        );
+        assert_eq!(
+            termer.terms("What are indexes, and when is indexing used?"),
+            ["index"]
+        );
+    }
+}

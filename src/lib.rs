@@ -1,0 +1,9 @@
+//! qbank: a language server and command line for markdown notes that knows a
+//! bank of interview questions. `core` holds the questions, notes, templates
+//! and packets; `workspace` reads them from disk; `cli` and `lsp` are the two
+//! front ends. ARCHITECTURE.md has the map.
+
+pub mod cli;
+pub mod core;
+pub mod lsp;
+pub mod workspace;

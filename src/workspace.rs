@@ -1,0 +1,273 @@
+//! The I/O edge both front ends share: finding the workspace root, reading
+//! `.qbank.toml`, bank files, template overrides and notes from disk, and
+//! turning unreadable input into one-line errors that name the file. The
+//! core never touches the filesystem; this module is where it is touched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::core::bank::{Bank, parse_bank};
+use crate::core::builtin::builtin_bank;
+use crate::core::check::SiblingNote;
+use crate::core::config::{CONFIG_FILE, Config, parse_settings};
+use crate::core::index::Index;
+use crate::core::line_index::{ColumnUnit, LineIndex};
+use crate::core::note::parse_note;
+use crate::core::shape::Shape;
+use crate::core::template::{Mode, Overrides};
+
+/// What the caller adds to the configuration: `--bank` paths and `--no-builtin`.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub extra_banks: Vec<PathBuf>,
+    pub no_builtin: bool,
+}
+
+/// Everything loaded for one workspace root.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Config,
+    pub index: Index,
+    pub overrides: Overrides,
+    /// The files of the banks in use, canonicalized.
+    pub bank_files: Vec<PathBuf>,
+}
+
+impl Workspace {
+    pub fn is_bank_file(&self, path: &Path) -> bool {
+        let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.bank_files.contains(&path)
+    }
+
+    /// The position in the index's banks of the bank read from `path`.
+    pub fn bank_position(&self, path: &Path) -> Option<usize> {
+        let name = display_path(&fs::canonicalize(path).ok()?, &self.root);
+        self.index.banks().iter().position(|bank| bank.name == name)
+    }
+}
+
+/// Reads a text file, refusing directories, binary files and text that is
+/// not UTF-8, with an error that names the file and the problem.
+pub fn read_text(path: &Path) -> Result<String> {
+    let shown = path.display();
+    let metadata =
+        fs::metadata(path).map_err(|error| anyhow!("{shown}: {}", describe_io_error(&error)))?;
+    if metadata.is_dir() {
+        bail!("{shown}: is a folder, not a file");
+    }
+    let bytes =
+        fs::read(path).map_err(|error| anyhow!("{shown}: {}", describe_io_error(&error)))?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        bail!("{shown}: looks binary (it holds NUL bytes), not markdown");
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        anyhow!(
+            "{shown}: is not UTF-8 (invalid byte at offset {})",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn describe_io_error(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+/// The workspace root for a starting folder: the nearest ancestor holding
+/// `.qbank.toml`, else the nearest holding `.git` or `questions/`, else the
+/// folder itself.
+pub fn find_root(start: &Path) -> PathBuf {
+    let start = fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    for marker in [CONFIG_FILE, ".git", "questions"] {
+        if let Some(found) = start
+            .ancestors()
+            .find(|folder| folder.join(marker).exists())
+        {
+            return found.to_path_buf();
+        }
+    }
+    start
+}
+
+/// Reads `.qbank.toml` at the root, if there is one.
+pub fn load_config(root: &Path) -> Result<Config> {
+    let mut config = Config::default();
+    let path = root.join(CONFIG_FILE);
+    if !path.exists() {
+        return Ok(config);
+    }
+    let text = read_text(&path)?;
+    let settings = parse_settings(&text).map_err(|error| {
+        let position = LineIndex::new(&text).line_col(&text, error.range.start, ColumnUnit::Char);
+        anyhow!(
+            "{}:{}:{}: invalid configuration: {}",
+            path.display(),
+            position.line + 1,
+            position.character + 1,
+            error.message
+        )
+    })?;
+    config.apply(&settings);
+    Ok(config)
+}
+
+/// The markdown files of a bank path: the file itself, or a folder's `*.md`
+/// files in name order.
+fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>> {
+    let metadata = fs::metadata(path)
+        .map_err(|error| anyhow!("{}: {}", path.display(), describe_io_error(&error)))?;
+    if !metadata.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = fs::read_dir(path)
+        .map_err(|error| anyhow!("{}: {}", path.display(), describe_io_error(&error)))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|file| {
+            file.extension().is_some_and(|extension| extension == "md") && file.is_file()
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{}: no banks here (a bank is a `.md` file)", path.display());
+    }
+    Ok(files)
+}
+
+/// Loads configuration, banks and template overrides for a root.
+pub fn load_workspace(root: &Path, options: &LoadOptions) -> Result<Workspace> {
+    let config = load_config(root)?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    let questions_folder = root.join("questions");
+    if questions_folder.is_dir() {
+        files.extend(bank_files_at(&questions_folder).unwrap_or_default());
+    }
+    for configured in &config.banks {
+        files.extend(bank_files_at(&root.join(configured))?);
+    }
+    for extra in &options.extra_banks {
+        files.extend(bank_files_at(extra)?);
+    }
+    let mut bank_files: Vec<PathBuf> = Vec::new();
+    let mut banks: Vec<Bank> = Vec::new();
+    for file in files {
+        let canonical = fs::canonicalize(&file).unwrap_or(file);
+        if bank_files.contains(&canonical) {
+            continue;
+        }
+        banks.push(read_bank(&canonical, root)?);
+        bank_files.push(canonical);
+    }
+    let builtin = (config.builtin && !options.no_builtin).then(builtin_bank);
+    let index = Index::new(builtin, banks);
+    let overrides = load_overrides(&root.join(&config.templates));
+    Ok(Workspace {
+        root: root.to_path_buf(),
+        config,
+        index,
+        overrides,
+        bank_files,
+    })
+}
+
+fn read_bank(path: &Path, root: &Path) -> Result<Bank> {
+    let text = read_text(path)?;
+    let stem = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(parse_bank(&display_path(path, root), &stem, text))
+}
+
+/// A path as messages show it: relative to the root when it is inside it.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Whether a markdown text declares itself a bank: front matter with a `prefix`.
+pub fn declares_bank(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return false;
+    };
+    let front_matter = rest.split("\n---").next().unwrap_or("");
+    front_matter
+        .lines()
+        .any(|line| line.trim_start().starts_with("prefix:"))
+}
+
+/// Template overrides from `<folder>/<mode>/<shape>.md`; unreadable files are skipped.
+pub fn load_overrides(folder: &Path) -> Overrides {
+    let mut overrides = Overrides::default();
+    for mode in Mode::ALL {
+        for shape in Shape::ALL {
+            let path = folder
+                .join(mode.as_str())
+                .join(format!("{}.md", shape.as_str()));
+            if let Ok(text) = read_text(&path) {
+                overrides.insert(mode, shape, text);
+            }
+        }
+    }
+    overrides
+}
+
+/// Every note under the root: markdown files that are not banks, respecting
+/// `.gitignore`, in path order.
+pub fn note_files(workspace: &Workspace) -> Vec<PathBuf> {
+    let mut notes: Vec<PathBuf> = ignore::WalkBuilder::new(&workspace.root)
+        .follow_links(false)
+        .build()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+        .map(|entry| entry.into_path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "md"))
+        .filter(|path| !workspace.is_bank_file(path))
+        .collect();
+    notes.sort();
+    notes
+}
+
+/// The question headings of the other notes in a note's folder.
+pub fn sibling_notes(workspace: &Workspace, note: &Path) -> Vec<SiblingNote> {
+    let Some(folder) = note.parent() else {
+        return Vec::new();
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let Ok(entries) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let own = fs::canonicalize(note).ok();
+    let mut siblings: Vec<SiblingNote> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "md"))
+        .filter(|path| fs::canonicalize(path).ok() != own && !workspace.is_bank_file(path))
+        .filter_map(|path| {
+            let text = read_text(&path).ok()?;
+            let keys = parse_note(&text)
+                .headings
+                .into_iter()
+                .filter_map(|heading| heading.key.map(|found| found.key))
+                .collect();
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            Some(SiblingNote { name, keys })
+        })
+        .collect();
+    siblings.sort_by(|a, b| a.name.cmp(&b.name));
+    siblings
+}

@@ -1,0 +1,46 @@
+//! The built-in bank as users meet it: all 128 seed questions load word for
+//! word, and its repeated questions are found without false alarms.
+
+use expect_test::expect;
+use qbank::core::builtin::builtin_bank;
+use qbank::core::index::Index;
+
+#[test]
+fn near_duplicate_groups_of_the_seed() {
+    let index = Index::new(Some(builtin_bank()), Vec::new());
+    let mut rendered = String::new();
+    for question in index.questions() {
+        let twins = index.near_duplicates(question.id);
+        if twins.is_empty() || twins[0] < question.id {
+            continue;
+        }
+        rendered.push_str(&format!("{} {}\n", question.key(), question.text()));
+        for &twin in twins {
+            let twin = index.get(twin);
+            rendered.push_str(&format!("  ~ {} {}\n", twin.key(), twin.text()));
+        }
+    }
+    expect![[r#"
+        BE-6 Explain the concept of RESTful APIs.
+          ~ BE-86 What is a REST API, and how is it used in modern back-end systems?
+        BE-19 Explain the concept of rate limiting in APIs.
+          ~ BE-55 What is rate limiting, and how does it help prevent abuse?
+        BE-25 What are indexes, and how do they improve database performance?
+          ~ BE-37 What is a database index, and how do you decide when to use one?
+          ~ BE-69 What is the importance of database indexing, and when should it be used?
+        BE-34 What is the concept of "eventual consistency" in NoSQL databases?
+          ~ BE-115 What is eventual consistency, and when would you use it?
+        BE-38 Explain the differences between horizontal and vertical scaling.
+          ~ BE-101 What is horizontal scaling, and how does it differ from vertical scaling?
+        BE-39 What is the concept of "CAP Theorem" in distributed databases?
+          ~ BE-119 What are the trade-offs between consistency, availability, and partition tolerance (CAP theorem)?
+        BE-40 What is SQL injection, and how do you prevent it?
+          ~ BE-58 How can you secure your application against SQL injection attacks?
+        BE-66 What is CDN (Content Delivery Network), and how does it improve performance?
+          ~ BE-78 What is a Content Delivery Network (CDN), and how does it reduce latency?
+          ~ BE-100 What is a CDN (Content Delivery Network), and how does it optimize the delivery of content?
+          ~ BE-117 What is a content delivery network (CDN), and how does it impact performance?
+        BE-88 What is the purpose of Infrastructure as Code (IaC)?
+          ~ BE-90 What is the concept of Infrastructure as Code (IaC)?
+    "#]].assert_eq(&rendered);
+}
