@@ -157,11 +157,11 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Result<Workspace> {
     let mut bank_files: Vec<PathBuf> = Vec::new();
     let mut banks: Vec<Bank> = Vec::new();
     for file in files {
-        let canonical = fs::canonicalize(&file).unwrap_or(file);
+        let canonical = fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
         if bank_files.contains(&canonical) {
             continue;
         }
-        banks.push(read_bank(&canonical, root)?);
+        banks.push(read_bank(&file, &canonical, root)?);
         bank_files.push(canonical);
     }
     let builtin = (config.builtin && !options.no_builtin).then(builtin_bank);
@@ -176,13 +176,15 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Result<Workspace> {
     })
 }
 
-fn read_bank(path: &Path, root: &Path) -> Result<Bank> {
-    let text = read_text(path)?;
-    let stem = path
+/// Reads a bank; errors name the file as the user gave it, the bank is
+/// named relative to the root.
+fn read_bank(given: &Path, canonical: &Path, root: &Path) -> Result<Bank> {
+    let text = read_text(given)?;
+    let stem = canonical
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(parse_bank(&display_path(path, root), &stem, text))
+    Ok(parse_bank(&display_path(canonical, root), &stem, text))
 }
 
 /// A path as messages show it: relative to the root when it is inside it.

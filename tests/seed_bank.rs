@@ -44,3 +44,38 @@ fn near_duplicate_groups_of_the_seed() {
           ~ BE-90 What is the concept of Infrastructure as Code (IaC)?
     "#]].assert_eq(&rendered);
 }
+
+#[test]
+fn the_built_in_bank_holds_the_seed_word_for_word() {
+    let bank = builtin_bank();
+    assert_eq!(bank.prefix, "BE");
+    assert!(bank.diagnostics.is_empty(), "{:?}", bank.diagnostics);
+    assert_eq!(bank.categories.len(), 7);
+    assert_eq!(bank.questions.len(), 128);
+    let numbers: Vec<u32> = bank
+        .questions
+        .iter()
+        .map(|question| question.number)
+        .collect();
+    assert_eq!(numbers, (1..=128).collect::<Vec<u32>>());
+    // The seed list, where the checkout has it beside the repository (as
+    // CI does); the bank itself is checked above either way.
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/seeds/000_a7c5648f1cbaa84b.txt");
+    if let Ok(seed) = std::fs::read_to_string(seed) {
+        let seed_questions: Vec<String> = seed
+            .lines()
+            .filter_map(|line| {
+                line.split_once(". ")
+                    .filter(|(number, _)| number.parse::<u32>().is_ok())
+            })
+            .map(|(_, text)| text.to_string())
+            .collect();
+        let bank_questions: Vec<&str> = bank
+            .questions
+            .iter()
+            .map(|question| question.text.as_str())
+            .collect();
+        assert_eq!(bank_questions, seed_questions);
+    }
+}

@@ -12,8 +12,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
-use crate::core::check::{check_note, question_sections};
+use crate::core::check::{check_note, keys_one_digit_away, question_sections};
 use crate::core::diagnostic::Severity;
+use crate::core::key::Key;
 use crate::core::note::parse_note;
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
@@ -157,8 +158,12 @@ fn show(
     let index = &workspace.index;
     let Some(id) = index.lookup_str(key) else {
         let mut message = format!("no question {key}");
-        if let Some(best) = index.search(key, 1).first() {
-            let question = index.get(best.question);
+        let suggestion = match Key::parse(key.trim()) {
+            Some(parsed) => keys_one_digit_away(index, &parsed).first().copied(),
+            None => index.search(key, 1).first().map(|hit| hit.question),
+        };
+        if let Some(suggestion) = suggestion {
+            let question = index.get(suggestion);
             message.push_str(&format!(
                 "; did you mean {}? ({})",
                 question.key(),

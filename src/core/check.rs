@@ -215,17 +215,21 @@ fn suggestions_for(index: &Index, note: &Note, found: &KeyMatch) -> Vec<Question
     if let Some((title, _)) = heading_title.filter(|(title, _)| says_enough(title)) {
         suggestions.extend(index.search(title, 1).into_iter().map(|hit| hit.question));
     }
-    for number in numbers_one_digit_away(found.key.number) {
-        if suggestions.len() >= 3 {
-            break;
-        }
-        if let Some(id) = index.lookup(&Key::new(&found.key.prefix, number)) {
-            if !suggestions.contains(&id) {
-                suggestions.push(id);
-            }
+    for id in keys_one_digit_away(index, &found.key) {
+        if suggestions.len() < 3 && !suggestions.contains(&id) {
+            suggestions.push(id);
         }
     }
     suggestions
+}
+
+/// Questions whose key is one digit away from `key`, nearest number first:
+/// the "did you mean" for a mistyped key.
+pub fn keys_one_digit_away(index: &Index, key: &Key) -> Vec<QuestionId> {
+    numbers_one_digit_away(key.number)
+        .into_iter()
+        .filter_map(|number| index.lookup(&Key::new(&key.prefix, number)))
+        .collect()
 }
 
 /// Numbers reached by deleting, replacing or inserting one digit, nearest first.

@@ -80,13 +80,16 @@ impl Note {
     }
 }
 
+/// A heading being read: level, range, text so far, and the text's range.
+type OpenHeading = (usize, Range<usize>, String, Option<Range<usize>>);
+
 /// Reads a note's headings and keys. Never fails.
 pub fn parse_note(text: &str) -> Note {
     let mut note = Note {
         len: text.len(),
         ..Note::default()
     };
-    let mut heading: Option<(usize, Range<usize>, String, Option<Range<usize>>)> = None;
+    let mut heading: Option<OpenHeading> = None;
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS | Options::ENABLE_TABLES;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {

@@ -281,3 +281,93 @@ fn union(lists: &[&[u32]], universe: usize) -> Vec<u32> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::core::builtin::builtin_bank;
+    use crate::core::index::Index;
+    use expect_test::{Expect, expect};
+
+    fn check(query: &str, expected: Expect) {
+        let index = Index::new(Some(builtin_bank()), Vec::new());
+        let rendered: Vec<String> = index
+            .search(query, 5)
+            .iter()
+            .map(|hit| {
+                let question = index.get(hit.question);
+                format!("{} {}", question.key(), question.text())
+            })
+            .collect();
+        expected.assert_eq(&(rendered.join("\n") + "\n"));
+    }
+
+    #[test]
+    fn words_anywhere_in_the_question() {
+        check(
+            "content delivery",
+            expect![[r#"
+            BE-78 What is a Content Delivery Network (CDN), and how does it reduce latency?
+            BE-100 What is a CDN (Content Delivery Network), and how does it optimize the delivery of content?
+            BE-117 What is a content delivery network (CDN), and how does it impact performance?
+            BE-66 What is CDN (Content Delivery Network), and how does it improve performance?
+        "#]],
+        );
+        check(
+            "acid",
+            expect![[r#"
+            BE-23 What is ACID compliance, and why is it important in databases?
+        "#]],
+        );
+    }
+
+    #[test]
+    fn keys_rank_first() {
+        check(
+            "BE-23",
+            expect![[r#"
+            BE-23 What is ACID compliance, and why is it important in databases?
+        "#]],
+        );
+    }
+
+    #[test]
+    fn short_prefixes_and_typos() {
+        check(
+            "k",
+            expect![[r#"
+            BE-4 What are the key responsibilities of a back-end developer?
+            BE-24 What is a primary key in a relational database?
+            BE-28 What are foreign keys, and how do they work?
+            BE-52 What are public and private keys in asymmetric encryption?
+            BE-83 What is Kubernetes, and how does it help with container orchestration?
+        "#]],
+        );
+        check(
+            "kubrnetes",
+            expect![[r#"
+            BE-83 What is Kubernetes, and how does it help with container orchestration?
+            BE-94 What are some common tools used for container orchestration (Kubernetes, Docker Swarm)?
+        "#]],
+        );
+    }
+
+    #[test]
+    fn categories_and_nothing() {
+        check(
+            "testing debugging",
+            expect![[r#"
+            BE-121 What are unit tests, and why are they important in back-end development?
+            BE-122 What are integration tests, and how do they differ from unit tests?
+            BE-123 How do you use mock objects in unit testing?
+            BE-124 What is test-driven development (TDD), and how does it benefit back-end development?
+            BE-125 What tools do you use for automated back-end testing?
+        "#]],
+        );
+        check(
+            "zzzz",
+            expect![[r#"
+
+        "#]],
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! End-to-end tests of the `qbank` command line: the real binary, run in a
+//! scratch workspace, checked for what a user sees on stdout, stderr and in
+//! the exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use expect_test::expect;
+
+/// A scratch workspace: a fresh folder with an empty `.qbank.toml`, so it is
+/// its own root whatever folder the tests run in.
+struct Workspace {
+    root: PathBuf,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "qbank-cli-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(".qbank.toml"), "").unwrap();
+        Workspace { root }
+    }
+
+    fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_qbank"))
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .unwrap();
+        let result = Output {
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+            code: output.status.code(),
+        };
+        assert!(
+            !result.stderr.contains("panicked"),
+            "qbank panicked: {}",
+            result.stderr
+        );
+        result
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+struct Output {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
+
+fn repo_bank() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("questions/backend.md")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn show_prints_question_category_and_shape() {
+    let output = Workspace::new().run(&["show", "BE-23"]);
+    assert_eq!(output.code, Some(0));
+    expect![[r#"
+        BE-23 · What is ACID compliance, and why is it important in databases?
+
+          category  Databases and Data Storage
+          shape     definition
+          bank      <built-in>/backend.md:32
+    "#]]
+    .assert_eq(&output.stdout);
+}
+
+#[test]
+fn show_json_gives_comparison_sides() {
+    let output = Workspace::new().run(&["show", "BE-21", "--format", "json"]);
+    let question = json(&output.stdout);
+    assert_eq!(question["shape"], "comparison");
+    assert_eq!(question["sides"], serde_json::json!(["SQL", "NoSQL"]));
+    assert_eq!(question["key"], "BE-21");
+    assert_eq!(question["number"], 21);
+    for field in ["category", "text", "related", "tags"] {
+        assert!(question.get(field).is_some(), "missing {field}");
+    }
+}
+
+#[test]
+fn show_template_prints_a_design_skeleton() {
+    let output = Workspace::new().run(&["show", "BE-110", "--template"]);
+    assert_eq!(output.code, Some(0));
+    expect![[r#"
+        ### BE-110 · How would you design a back-end system to handle millions of requests per second?
+
+        **Requirements:** 
+
+        **Estimates:** 
+
+        **High-level design:** 
+
+        **Data:** 
+
+        **Bottlenecks:** 
+
+        **Trade-offs:** 
+
+    "#]]
+    .assert_eq(&output.stdout);
+}
+
+#[test]
+fn search_lists_cdn_questions_first() {
+    let output = Workspace::new().run(&["search", "content delivery"]);
+    let first_four: Vec<&str> = output
+        .stdout
+        .lines()
+        .take(4)
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    let mut sorted = first_four.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["BE-100", "BE-117", "BE-66", "BE-78"],
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn packet_is_balanced_distinct_and_repeatable() {
+    let workspace = Workspace::new();
+    let first = workspace.run(&["packet", "--count", "10", "--seed", "1"]);
+    let again = workspace.run(&["packet", "--count", "10", "--seed", "1"]);
+    assert_eq!(first.code, Some(0));
+    assert_eq!(first.stdout, again.stdout);
+    let headings: Vec<&str> = first
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("### "))
+        .collect();
+    assert_eq!(headings.len(), 10, "{}", first.stdout);
+    assert!(
+        first
+            .stdout
+            .starts_with("## Interview packet · 10 questions · "),
+        "{}",
+        first.stdout
+    );
+
+    let questions = json(
+        &workspace
+            .run(&["packet", "--count", "10", "--seed", "1", "--format", "json"])
+            .stdout,
+    );
+    let questions = questions.as_array().unwrap();
+    let mut keys: Vec<&str> = questions
+        .iter()
+        .map(|question| question["key"].as_str().unwrap())
+        .collect();
+    let mut categories: Vec<&str> = questions
+        .iter()
+        .map(|question| question["category"].as_str().unwrap())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    assert!(categories.len() >= 5, "{categories:?}");
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 10);
+}
+
+#[test]
+fn check_reports_the_seed_banks_repeats() {
+    let output = Workspace::new().run(&["check", &repo_bank()]);
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    let repeats: Vec<&str> = output
+        .stdout
+        .lines()
+        .filter(|line| line.contains("warning[bank-near-duplicate]"))
+        .collect();
+    assert!(repeats.len() >= 10, "{}", output.stdout);
+    assert!(
+        output.stdout.lines().any(|line| line.ends_with(":91:1: warning[bank-near-duplicate]: BE-78 asks the same as BE-66: What is CDN (Content Delivery Network), and how does it improve performance?")),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn check_flags_unknown_questions_and_exits_1() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "notes/round.md",
+        "# Round\n\nAsk BE-999 first, then BE-23.\n",
+    );
+    let output = workspace.run(&["check", "notes/round.md"]);
+    assert_eq!(output.code, Some(1));
+    expect![[r#"
+        notes/round.md:3:5: error[unknown-question]: unknown question BE-999; did you mean BE-99? (What is auto-scaling in cloud computing, and how does it work?)
+    "#]]
+    .assert_eq(&output.stdout);
+    let output = workspace.run(&["check", "notes/round.md", "--format", "json"]);
+    let diagnostics = json(&output.stdout);
+    assert_eq!(
+        diagnostics[0]["range"],
+        serde_json::json!({"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 10}})
+    );
+    assert_eq!(diagnostics[0]["code"], "unknown-question");
+    assert_eq!(diagnostics[0]["severity"], "error");
+}
+
+#[test]
+fn broken_banks_load_the_rest_and_report_each_problem() {
+    let workspace = Workspace::new();
+    workspace.write("team.md", "---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n1. What is a runbook?\n2.\n\n## Other\n2. What is toil?\n");
+    let output = workspace.run(&["check", "team.md"]);
+    assert_eq!(output.code, Some(1));
+    expect![[r#"
+        team.md:7:1: error[bank-empty-question]: TEAM-3 has no text
+        team.md:10:1: error[bank-duplicate-number]: TEAM-2 is numbered twice (first on line 6); this one is not loaded
+    "#]]
+    .assert_eq(&output.stdout);
+    let output = workspace.run(&["search", "runbook", "--bank", "team.md"]);
+    assert_eq!(output.stdout, "TEAM-2  What is a runbook?\n");
+}
+
+#[test]
+fn stats_and_handout_read_notes() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "notes/packet.md",
+        "## Interview packet\n\n### BE-23 · What is ACID compliance, and why is it important in databases?\n\nAtomicity, consistency, isolation, durability.\n\n### BE-61 · What is caching, and why is it important for back-end performance?\n\n**In one sentence:** \n",
+    );
+    let stats = json(&workspace.run(&["stats", "--format", "json"]).stdout);
+    let databases = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["category"] == "Databases and Data Storage")
+        .unwrap();
+    assert_eq!(databases["answered"], 1);
+    assert_eq!(databases["answered_keys"], serde_json::json!(["BE-23"]));
+    let performance = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["category"] == "Performance Optimization")
+        .unwrap();
+    assert_eq!(performance["answered"], 0);
+    assert_eq!(performance["in_notes_unanswered"], 1);
+
+    let handout = workspace.run(&["handout", "notes/packet.md"]);
+    expect![[r#"
+        # Questions
+
+        1. What is ACID compliance, and why is it important in databases?
+        2. What is caching, and why is it important for back-end performance?
+    "#]]
+    .assert_eq(&handout.stdout);
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
+    let workspace = Workspace::new();
+    workspace.write("binary.md", b"\x00\x01\x02binary");
+    workspace.write("latin1.md", b"caf\xe9\n");
+    std::fs::create_dir_all(workspace.root.join("empty")).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["search", "x", "--bank", "missing.md"],
+            "qbank: missing.md: no such file or folder\n",
+        ),
+        (
+            &["search", "x", "--bank", "empty"],
+            "qbank: empty: no banks here (a bank is a `.md` file)\n",
+        ),
+        (
+            &["search", "x", "--bank", "binary.md"],
+            "qbank: binary.md: looks binary (it holds NUL bytes), not markdown\n",
+        ),
+        (
+            &["check", "latin1.md"],
+            "qbank: latin1.md: is not UTF-8 (invalid byte at offset 3)\n",
+        ),
+        (
+            &["show", "BE-999"],
+            "qbank: no question BE-999; did you mean BE-99? (What is auto-scaling in cloud computing, and how does it work?)\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let output = workspace.run(args);
+        assert_ne!(output.code, Some(0), "{args:?}");
+        assert_eq!(output.stderr, *stderr, "{args:?}");
+    }
+    workspace.write(".qbank.toml", "mode = \"exam\"\n");
+    let output = workspace.run(&["show", "BE-1"]);
+    assert_ne!(output.code, Some(0));
+    assert!(
+        output.stderr.starts_with("qbank: ")
+            && output
+                .stderr
+                .contains(".qbank.toml:1:8: invalid configuration: unknown variant `exam`"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.stderr.lines().count(), 1, "{}", output.stderr);
+}
