@@ -298,7 +298,8 @@ mod tests {
                 format!("{} {}", question.key(), question.text())
             })
             .collect();
-        expected.assert_eq(&(rendered.join("\n") + "\n"));
+        let rendered = if rendered.is_empty() { "(none)".to_string() } else { rendered.join("\n") };
+        expected.assert_eq(&(rendered + "\n"));
     }
 
     #[test]
@@ -366,8 +367,8 @@ mod tests {
         check(
             "zzzz",
             expect![[r#"
-
-        "#]],
+                (none)
+            "#]],
         );
     }
 }

@@ -136,7 +136,11 @@ impl Similarity {
                     continue;
                 }
                 let score = self.jaccard(own, &self.terms[other_index]);
-                if score >= SIMILAR_THRESHOLD {
+                // "improve performance" alone does not relate two questions:
+                // they must share what one of them is about.
+                let shares_a_subject =
+                    self.shared_weight(&self.subjects[question], &self.subjects[other_index]) > 0.0;
+                if score >= SIMILAR_THRESHOLD && shares_a_subject {
                     scored.push((score, other));
                 }
             }

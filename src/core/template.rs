@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::index::{Index, QuestionId};
+use crate::core::index::{Index, QuestionId, Relation};
 use crate::core::key::Key;
 use crate::core::shape::{Shape, ShapeInfo, topic};
 
@@ -118,8 +118,10 @@ pub struct TemplateContext {
 impl TemplateContext {
     pub fn new(index: &Index, id: QuestionId) -> TemplateContext {
         let question = index.get(id);
-        let related = index
-            .related(id)
+        // A question that repeats this one makes a poor follow-up: offer it last.
+        let mut related = index.related(id);
+        related.sort_by_key(|related| related.relation == Relation::NearDuplicate);
+        let related = related
             .into_iter()
             .take(3)
             .map(|related| {

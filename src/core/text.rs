@@ -55,6 +55,7 @@ const FRAME_WORDS: &[&str] = &[
     "helps",
     "how",
     "i",
+    "implement",
     "importance",
     "important",
     "in",
