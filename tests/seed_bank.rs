@@ -36,6 +36,8 @@ fn near_duplicate_groups_of_the_seed() {
           ~ BE-119 What are the trade-offs between consistency, availability, and partition tolerance (CAP theorem)?
         BE-40 What is SQL injection, and how do you prevent it?
           ~ BE-58 How can you secure your application against SQL injection attacks?
+        BE-44 How do you implement session management in a back-end system?
+          ~ BE-120 How do you manage session state in a distributed system?
         BE-66 What is CDN (Content Delivery Network), and how does it improve performance?
           ~ BE-78 What is a Content Delivery Network (CDN), and how does it reduce latency?
           ~ BE-100 What is a CDN (Content Delivery Network), and how does it optimize the delivery of content?

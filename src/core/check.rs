@@ -232,43 +232,35 @@ pub fn keys_one_digit_away(index: &Index, key: &Key) -> Vec<QuestionId> {
         .collect()
 }
 
-/// Numbers reached by deleting, replacing or inserting one digit, nearest first.
+/// Numbers reached by deleting, replacing or inserting one digit: deletions
+/// first (an extra keystroke is the likeliest typo), nearest first in each.
 fn numbers_one_digit_away(number: u32) -> Vec<u32> {
     let digits = number.to_string();
+    let deletions: Vec<String> = (0..digits.len())
+        .map(|position| format!("{}{}", &digits[..position], &digits[position + 1..]))
+        .collect();
+    let replacements: Vec<String> = (0..digits.len())
+        .flat_map(|position| ('0'..='9').map(move |digit| (position, digit)))
+        .map(|(position, digit)| {
+            format!("{}{digit}{}", &digits[..position], &digits[position + 1..])
+        })
+        .collect();
+    let insertions: Vec<String> = (0..=digits.len())
+        .flat_map(|position| ('0'..='9').map(move |digit| (position, digit)))
+        .map(|(position, digit)| format!("{}{digit}{}", &digits[..position], &digits[position..]))
+        .collect();
     let mut candidates: Vec<u32> = Vec::new();
-    let mut push = |text: String| {
-        if let Ok(candidate) = text.parse::<u32>() {
-            if candidate != number && !text.starts_with('0') && !candidates.contains(&candidate) {
-                candidates.push(candidate);
-            }
-        }
-    };
-    for position in 0..digits.len() {
-        push(format!(
-            "{}{}",
-            &digits[..position],
-            &digits[position + 1..]
-        ));
+    for group in [deletions, replacements, insertions] {
+        let mut numbers: Vec<u32> = group
+            .iter()
+            .filter(|text| !text.starts_with('0'))
+            .filter_map(|text| text.parse().ok())
+            .filter(|candidate| *candidate != number && !candidates.contains(candidate))
+            .collect();
+        numbers.sort_by_key(|candidate| candidate.abs_diff(number));
+        numbers.dedup();
+        candidates.extend(numbers);
     }
-    for position in 0..digits.len() {
-        for digit in '0'..='9' {
-            push(format!(
-                "{}{digit}{}",
-                &digits[..position],
-                &digits[position + 1..]
-            ));
-        }
-    }
-    for position in 0..=digits.len() {
-        for digit in '0'..='9' {
-            push(format!(
-                "{}{digit}{}",
-                &digits[..position],
-                &digits[position..]
-            ));
-        }
-    }
-    candidates.sort_by_key(|candidate| candidate.abs_diff(number));
     candidates
 }
 

@@ -298,7 +298,11 @@ mod tests {
                 format!("{} {}", question.key(), question.text())
             })
             .collect();
-        let rendered = if rendered.is_empty() { "(none)".to_string() } else { rendered.join("\n") };
+        let rendered = if rendered.is_empty() {
+            "(none)".to_string()
+        } else {
+            rendered.join("\n")
+        };
         expected.assert_eq(&(rendered + "\n"));
     }
 
