@@ -3,7 +3,6 @@
 //! questions that ask the same thing and never one the note already holds.
 
 use crate::core::index::{Index, QuestionId};
-use crate::core::shape::Shape;
 use crate::core::template::{Mode, Overrides, Rendered, TemplateContext, render_section};
 
 #[derive(Debug, Clone)]
@@ -168,21 +167,16 @@ pub fn render_packet(
     rendered
 }
 
-/// Parses the summary back from a packet heading's text, for code lens:
-/// returns the question count when the heading looks like one qbank wrote.
+/// Whether a heading's text is one `render_packet` wrote, for code lens.
 pub fn is_packet_heading(text: &str) -> bool {
     text.starts_with("Interview packet") && text.contains(" question")
-}
-
-/// Minutes per shape, for callers that estimate a set of questions.
-pub fn minutes_for(shapes: impl Iterator<Item = Shape>) -> u32 {
-    shapes.map(Shape::minutes).sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::builtin::builtin_bank;
+    use expect_test::expect;
 
     fn seed_index() -> Index {
         Index::new(Some(builtin_bank()), Vec::new())
@@ -238,6 +232,34 @@ mod tests {
                 "{twin}"
             );
         }
+    }
+
+    #[test]
+    fn renders_a_heading_with_summary_and_one_section_per_question() {
+        let index = seed_index();
+        let mut wanted = request(3, 7);
+        wanted.categories = vec!["scalability".to_string(), "testing".to_string()];
+        let packet = draw_packet(&index, &wanted).unwrap();
+        let rendered = render_packet(&index, &packet, 2, Mode::Interview, &Overrides::default());
+        let outline: Vec<&str> = rendered
+            .text
+            .lines()
+            .filter(|line| {
+                line.starts_with('#')
+                    || line.starts_with("Categories")
+                    || line.starts_with("**Follow-up")
+            })
+            .collect();
+        expect![[r#"
+            ## Interview packet · 3 questions · 2 categories · about 18 min
+            Categories: Testing & Debugging, Scalability & Architecture.
+            ### BE-126 · What is the difference between black-box and white-box testing?
+            **Follow-up:** Which would you pick for a system you know, and why?
+            ### BE-104 · What are the differences between a stateless and stateful architecture?
+            **Follow-up:** Which would you pick for a system you know, and why?
+            ### BE-122 · What are integration tests, and how do they differ from unit tests?
+            **Follow-up:** BE-121 · What are unit tests, and why are they important in back-end development?
+        "#]].assert_eq(&(outline.join("\n") + "\n"));
     }
 
     #[test]
