@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod generate;
 pub mod index;
 pub mod key;
 pub mod line_index;
