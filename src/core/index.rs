@@ -248,8 +248,24 @@ impl Index {
         names
     }
 
+    /// Questions matching `query`, best first. A query that is exactly a
+    /// key puts that question first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
-        self.search.search(query, limit)
+        let mut hits = self.search.search(query, limit);
+        let exact =
+            Key::parse(&query.trim().to_ascii_uppercase()).and_then(|key| self.lookup(&key));
+        if let Some(question) = exact {
+            hits.retain(|hit| hit.question != question);
+            hits.insert(
+                0,
+                SearchHit {
+                    question,
+                    score: u32::MAX,
+                },
+            );
+            hits.truncate(limit);
+        }
+        hits
     }
 
     /// Terms and near-duplicates, computed on first use.

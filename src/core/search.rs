@@ -2,12 +2,15 @@
 //! ask. A query is whitespace-separated atoms matched against each
 //! question's key, wording, category and tags.
 //!
-//! Two tiers keep it fast on 100,000 questions: a word index finds the
-//! questions in which every atom starts a word (one- and two-letter prefixes
-//! are precomputed, since they match the most), and nucleo-matcher ranks
-//! those; only when no question has such words does a full fuzzy scan run,
-//! so typos and abbreviations still find their question.
+//! A word index keeps it fast on 100,000 questions: it finds the questions
+//! in which every atom starts a word (one- and two-letter prefixes have
+//! their question lists built with the index, since they match the most),
+//! and nucleo-matcher ranks those. When an atom starts no word — a typo
+//! such as "kubernets" — the atom is matched fuzzily against the vocabulary
+//! (short words, not whole questions) and the questions holding the matched
+//! words are ranked instead. No query scores every question.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
@@ -15,10 +18,17 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use crate::core::text::words;
 
-/// How many word-index candidates are ranked by the fuzzy matcher; beyond
-/// this, candidates are first ordered by whole-word matches.
+/// How many candidates are ranked by the fuzzy matcher; beyond this,
+/// candidates are first ordered by whole-word matches.
 const FUZZY_RANK_LIMIT: usize = 2_000;
-const KEY_MATCH_BONUS: u32 = 1 << 20;
+
+/// Letters and digits an ASCII short prefix is made of, for table lookups.
+const ALPHABET: usize = 36;
+
+thread_local! {
+    /// nucleo's matcher holds about 135 KB of scratch space: make it once per thread.
+    static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchHit {
@@ -36,49 +46,100 @@ pub struct SearchEntry<'a> {
 
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    keys: Vec<String>,
+    /// What the fuzzy matcher ranks: `KEY wording | category #tag`. ASCII
+    /// separators keep ASCII questions on nucleo's fast path.
     haystacks: Vec<String>,
     /// Every word, sorted, with the questions holding it (ascending).
     vocabulary: Vec<(String, Vec<u32>)>,
-    /// Questions holding a word that starts with a given one- or two-letter prefix.
-    short_prefixes: HashMap<String, Vec<u32>>,
+    /// Questions holding a word that starts with a one- or two-character
+    /// ASCII prefix, indexed by `short_slot`.
+    short_ascii: Vec<Vec<u32>>,
+    /// The same for prefixes with other characters.
+    short_other: HashMap<String, Vec<u32>>,
+}
+
+/// Appends a question to a list built in question order, once.
+fn push_once(list: &mut Vec<u32>, question: u32) {
+    if list.last() != Some(&question) {
+        list.push(question);
+    }
+}
+
+fn alphabet_slot(byte: u8) -> Option<usize> {
+    match byte {
+        b'a'..=b'z' => Some((byte - b'a') as usize),
+        b'0'..=b'9' => Some(26 + (byte - b'0') as usize),
+        _ => None,
+    }
+}
+
+/// The table slot of a one- or two-character ASCII prefix.
+fn short_slot(prefix: &str) -> Option<usize> {
+    match prefix.as_bytes() {
+        [first] => alphabet_slot(*first),
+        [first, second] => {
+            Some(ALPHABET + alphabet_slot(*first)? * ALPHABET + alphabet_slot(*second)?)
+        }
+        _ => None,
+    }
 }
 
 impl SearchIndex {
     pub fn new<'a>(entries: impl Iterator<Item = SearchEntry<'a>>) -> SearchIndex {
-        let mut keys = Vec::new();
-        let mut haystacks = Vec::new();
+        let mut index = SearchIndex {
+            short_ascii: vec![Vec::new(); ALPHABET + ALPHABET * ALPHABET],
+            ..SearchIndex::default()
+        };
         let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut lowered = String::new();
         for (question, entry) in entries.enumerate() {
             let question = question as u32;
-            let mut haystack = format!("{} {} · {}", entry.key, entry.text, entry.category);
+            let mut haystack = format!("{} {} | {}", entry.key, entry.text, entry.category);
             for tag in entry.tags {
                 haystack.push_str(" #");
                 haystack.push_str(tag);
             }
-            for word in words(&haystack) {
-                match postings.get_mut(&word) {
-                    Some(list) => {
-                        if list.last() != Some(&question) {
-                            list.push(question);
-                        }
-                    }
+            for word in haystack
+                .split(|character: char| !character.is_alphanumeric())
+                .filter(|word| !word.is_empty())
+            {
+                lowered.clear();
+                if word.is_ascii() {
+                    lowered.push_str(word);
+                    lowered.make_ascii_lowercase();
+                } else {
+                    lowered.extend(word.chars().flat_map(char::to_lowercase));
+                }
+                match postings.get_mut(lowered.as_str()) {
+                    Some(list) => push_once(list, question),
                     None => {
-                        postings.insert(word, vec![question]);
+                        postings.insert(lowered.clone(), vec![question]);
                     }
                 }
+                index.add_short_prefixes(&lowered, question);
             }
-            keys.push(entry.key);
-            haystacks.push(haystack);
+            index.haystacks.push(haystack);
         }
-        let mut vocabulary: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
-        vocabulary.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let short_prefixes = short_prefix_postings(&vocabulary);
-        SearchIndex {
-            keys,
-            haystacks,
-            vocabulary,
-            short_prefixes,
+        index.vocabulary = postings.into_iter().collect();
+        index.vocabulary.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        index
+    }
+
+    fn add_short_prefixes(&mut self, word: &str, question: u32) {
+        let mut ends = word
+            .char_indices()
+            .map(|(position, _)| position)
+            .skip(1)
+            .chain([word.len()]);
+        for end in [ends.next(), ends.next()].into_iter().flatten() {
+            let prefix = &word[..end];
+            match short_slot(prefix) {
+                Some(slot) => push_once(&mut self.short_ascii[slot], question),
+                None => push_once(
+                    self.short_other.entry(prefix.to_string()).or_default(),
+                    question,
+                ),
+            }
         }
     }
 
@@ -105,46 +166,27 @@ impl SearchIndex {
             Normalization::Smart,
             AtomKind::Fuzzy,
         );
-        let exact_key = self.exact_key(query);
-        let candidates = self.word_candidates(&needles);
-        let mut hits = if candidates.is_empty() {
-            self.fuzzy_scan(&pattern, 0..self.len() as u32)
-        } else if candidates.len() <= FUZZY_RANK_LIMIT {
-            self.fuzzy_scan(&pattern, candidates.into_iter())
+        let candidates = self.candidates(&needles);
+        let ranked = if candidates.len() <= FUZZY_RANK_LIMIT {
+            candidates
         } else {
-            let best = self.order_by_whole_words(candidates, &needles, limit.max(50) * 4);
-            self.fuzzy_scan(&pattern, best.into_iter())
+            self.order_by_whole_words(candidates, &needles, limit.max(50) * 4)
         };
-        if let Some(question) = exact_key {
-            match hits.iter_mut().find(|hit| hit.question == question) {
-                Some(hit) => hit.score += KEY_MATCH_BONUS,
-                None => hits.push(SearchHit {
-                    question,
-                    score: KEY_MATCH_BONUS,
-                }),
-            }
-        }
+        let mut hits = self.fuzzy_scores(&pattern, &ranked);
         hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.question.cmp(&b.question)));
         hits.truncate(limit);
         hits
     }
 
-    fn exact_key(&self, query: &str) -> Option<u32> {
-        let wanted = query.trim().to_ascii_uppercase();
-        if !wanted.contains('-') {
-            return None;
-        }
-        self.keys
-            .iter()
-            .position(|key| *key == wanted)
-            .map(|question| question as u32)
-    }
-
-    /// Questions in which every needle starts some word, ascending.
-    fn word_candidates(&self, needles: &[String]) -> Vec<u32> {
+    /// Questions in which every needle starts a word, or failing that for a
+    /// needle, holds a word the needle fuzzily matches; ascending.
+    fn candidates(&self, needles: &[String]) -> Vec<u32> {
         let mut result: Option<Vec<u32>> = None;
         for needle in needles {
-            let matching = self.questions_with_word_prefix(needle);
+            let mut matching = self.questions_with_word_prefix(needle);
+            if matching.is_empty() {
+                matching = self.questions_with_fuzzy_word(needle);
+            }
             result = Some(match result {
                 None => matching,
                 Some(previous) => intersect(&previous, &matching),
@@ -158,19 +200,50 @@ impl SearchIndex {
 
     fn questions_with_word_prefix(&self, prefix: &str) -> Vec<u32> {
         if prefix.chars().count() <= 2 {
-            return self.short_prefixes.get(prefix).cloned().unwrap_or_default();
+            let list = match short_slot(prefix) {
+                Some(slot) => self.short_ascii.get(slot),
+                None => self.short_other.get(prefix),
+            };
+            return list.cloned().unwrap_or_default();
         }
         let start = self
             .vocabulary
             .partition_point(|(word, _)| word.as_str() < prefix);
-        let mut lists: Vec<&[u32]> = Vec::new();
-        for (word, list) in &self.vocabulary[start..] {
-            if !word.starts_with(prefix) {
-                break;
-            }
-            lists.push(list);
-        }
+        let lists: Vec<&[u32]> = self.vocabulary[start..]
+            .iter()
+            .take_while(|(word, _)| word.starts_with(prefix))
+            .map(|(_, list)| list.as_slice())
+            .collect();
         union(&lists, self.len())
+    }
+
+    /// Questions holding a word that `needle` matches as a fuzzy
+    /// subsequence ("kubernets" in "kubernetes"), for typos.
+    fn questions_with_fuzzy_word(&self, needle: &str) -> Vec<u32> {
+        if needle.chars().count() < 3 {
+            return Vec::new();
+        }
+        let pattern = Pattern::new(
+            needle,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let mut buffer = Vec::new();
+        MATCHER.with_borrow_mut(|matcher| {
+            let lists: Vec<&[u32]> = self
+                .vocabulary
+                .iter()
+                .filter(|(word, _)| word.len() >= needle.len())
+                .filter(|(word, _)| {
+                    pattern
+                        .score(Utf32Str::new(word, &mut buffer), matcher)
+                        .is_some()
+                })
+                .map(|(_, list)| list.as_slice())
+                .collect();
+            union(&lists, self.len())
+        })
     }
 
     fn exact_word(&self, word: &str) -> &[u32] {
@@ -204,44 +277,20 @@ impl SearchIndex {
         ordered
     }
 
-    fn fuzzy_scan(
-        &self,
-        pattern: &Pattern,
-        questions: impl Iterator<Item = u32>,
-    ) -> Vec<SearchHit> {
-        let mut matcher = Matcher::new(Config::DEFAULT);
+    fn fuzzy_scores(&self, pattern: &Pattern, questions: &[u32]) -> Vec<SearchHit> {
         let mut buffer = Vec::new();
-        questions
-            .filter_map(|question| {
-                let haystack = Utf32Str::new(&self.haystacks[question as usize], &mut buffer);
-                pattern
-                    .score(haystack, &mut matcher)
-                    .map(|score| SearchHit { question, score })
-            })
-            .collect()
+        MATCHER.with_borrow_mut(|matcher| {
+            questions
+                .iter()
+                .filter_map(|&question| {
+                    let haystack = Utf32Str::new(&self.haystacks[question as usize], &mut buffer);
+                    pattern
+                        .score(haystack, matcher)
+                        .map(|score| SearchHit { question, score })
+                })
+                .collect()
+        })
     }
-}
-
-fn short_prefix_postings(vocabulary: &[(String, Vec<u32>)]) -> HashMap<String, Vec<u32>> {
-    let mut prefixes: HashMap<String, Vec<u32>> = HashMap::new();
-    for (word, list) in vocabulary {
-        let mut ends = word
-            .char_indices()
-            .map(|(index, _)| index)
-            .skip(1)
-            .chain([word.len()]);
-        for end in [ends.next(), ends.next()].into_iter().flatten() {
-            prefixes
-                .entry(word[..end].to_string())
-                .or_default()
-                .extend_from_slice(list);
-        }
-    }
-    for list in prefixes.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
-    prefixes
 }
 
 fn intersect(first: &[u32], second: &[u32]) -> Vec<u32> {

@@ -135,7 +135,7 @@ pub fn topic(text: &str, info: &ShapeInfo) -> Option<String> {
         "what are ",
     ];
     let lead = leads.into_iter().find(|lead| lower.starts_with(lead))?;
-    let end = [",", "?", ". ", " and how", " and why", " and when"]
+    let end = [", ", "?", ". ", " and how", " and why", " and when"]
         .iter()
         .filter_map(|stop| lower.find(stop))
         .min()
@@ -152,6 +152,15 @@ fn starts_with_any(lower: &str, leads: &[&str]) -> bool {
 /// The sides of a comparison question, in the question's own words, or
 /// `None` when the question compares nothing.
 fn comparison_sides(text: &str, lower: &str) -> Option<Vec<String>> {
+    // Most questions compare nothing: one pass of cheap checks rules them out.
+    let might_compare = [
+        "between ", "compare ", "differ", " vs", " versus ", " over ",
+    ]
+    .iter()
+    .any(|marker| lower.contains(marker));
+    if !might_compare {
+        return None;
+    }
     for marker in [
         "differences between ",
         "difference between ",
@@ -251,7 +260,7 @@ fn subject_of<'t>(text: &'t str, lower: &str) -> Option<&'t str> {
     let lead = ["what is ", "what are "]
         .into_iter()
         .find(|lead| lower.starts_with(lead))?;
-    let end = text.find(',').or_else(|| lower.find(" and how"))?;
+    let end = text.find(", ").or_else(|| lower.find(" and how"))?;
     Some(strip_article(text[lead.len()..end].trim()))
 }
 

@@ -308,8 +308,9 @@ fn subject_terms(termer: &mut Termer, text: &str, shape: &ShapeInfo) -> Vec<Stri
     }
     let lower = text.to_ascii_lowercase();
     let mut end = lower.len();
+    // ", " and not ",": "100,000 users" is one number, not a clause break.
     for stop in [
-        ",",
+        ", ",
         "?",
         ". ",
         " and how",

@@ -237,22 +237,31 @@ impl Default for Termer {
 }
 
 impl Termer {
+    /// A termer that folds the given acronyms. An acronym the bank spells
+    /// out two different ways ("VNS" for two different things) is ambiguous
+    /// and is not folded.
     pub fn new(acronyms: &[Acronym]) -> Termer {
+        let mut meanings: HashMap<&str, Vec<&Acronym>> = HashMap::new();
+        for acronym in acronyms {
+            let known = meanings.entry(acronym.short.as_str()).or_default();
+            if !known.iter().any(|meaning| meaning.words == acronym.words) {
+                known.push(acronym);
+            }
+        }
         let mut phrases: HashMap<String, Vec<Acronym>> = HashMap::new();
         let mut spelled: HashMap<String, Vec<String>> = HashMap::new();
-        for acronym in acronyms {
-            spelled
-                .entry(acronym.short.clone())
-                .or_default()
-                .extend(acronym.words.iter().cloned());
+        for acronym in meanings
+            .into_values()
+            .filter(|meanings| meanings.len() == 1)
+            .flatten()
+        {
+            spelled.insert(acronym.short.clone(), acronym.words.clone());
             let Some(first) = acronym.words.first() else {
                 continue;
             };
             let entry = phrases.entry(first.clone()).or_default();
-            if !entry.contains(acronym) {
-                entry.push(acronym.clone());
-                entry.sort_by_key(|known| std::cmp::Reverse(known.words.len()));
-            }
+            entry.push(acronym.clone());
+            entry.sort_by_key(|known| std::cmp::Reverse(known.words.len()));
         }
         Termer {
             stemmer: Stemmer::create(Algorithm::English),
