@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod generate;
+pub mod ide;
 pub mod index;
 pub mod key;
 pub mod line_index;

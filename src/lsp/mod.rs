@@ -1,13 +1,58 @@
-//! The language server front end. It arrives in the next step (issue 3);
-//! until then `qbank lsp` says so and exits.
+//! The language server front end: `qbank lsp` serves the Language Server
+//! Protocol over stdio. This layer is the only code that names
+//! tower-lsp-server, protocol types or tokio; its handlers convert
+//! positions, call the pure features of `core::ide` and convert back.
+//! Logs go to stderr: stdout carries only protocol messages.
+//!
+//! - `document`: open documents in ropes and the only position conversions;
+//! - `state`: workspaces, open documents and snapshots behind one mutex;
+//! - `server`: the protocol handlers, each guarded against panics;
+//! - `convert`: core answers into protocol objects;
+//! - `cache`: the built-in bank's copy in the user's cache folder.
+
+mod cache;
+mod convert;
+pub mod document;
+mod server;
+mod state;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use tower_lsp_server::{LspService, Server};
 
+use server::Backend;
+
+/// Writes one log line to stderr.
+pub(crate) fn log(message: &str) {
+    eprintln!("qbank lsp: {message}");
+}
+
+/// Serves the protocol on stdin and stdout until the client says `exit`
+/// (or closes stdin). Exits 0 after a `shutdown`, 1 otherwise, as the
+/// protocol asks.
 pub fn run() -> Result<ExitCode> {
-    eprintln!(
-        "qbank lsp: the language server is not built yet; the command line works today (qbank --help)"
-    );
-    Ok(ExitCode::from(2))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let shut_down = runtime.block_on(async {
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("qbank/documentText", Backend::document_text)
+            .finish();
+        let backend_state = service.inner().shut_down_flag();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        backend_state()
+    });
+    // Stdin is read on a blocking thread that may still wait for input.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    Ok(if shut_down {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -1,0 +1,501 @@
+//! Code actions and the edits behind the server's commands: insert a study
+//! template or an interview rubric for a question, expand a bare key into a
+//! question heading, link a heading whose text is a bank question to its
+//! key, insert a balanced interview packet, and the quick fixes the note
+//! diagnostics carry. Every edit is minimal: an insertion where nothing is
+//! replaced, and a replacement of exactly what changes.
+
+use std::ops::Range;
+
+use crate::core::check::check_note;
+use crate::core::diagnostic::{Diagnostic, TextEdit};
+use crate::core::ide::{
+    Context, Document, line_ending, line_range_at, next_line_start, question_with_wording,
+    section_level_at, with_line_ending,
+};
+use crate::core::index::QuestionId;
+use crate::core::packet::{PacketRequest, draw_packet, render_packet};
+use crate::core::template::{Mode, TemplateContext, question_heading, render_body, render_section};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    QuickFix,
+    Refactor,
+    Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub title: String,
+    pub kind: ActionKind,
+    pub edits: Vec<TextEdit>,
+    /// The diagnostic a quick fix resolves.
+    pub diagnostic: Option<Diagnostic>,
+    pub preferred: bool,
+}
+
+impl Action {
+    fn new(title: impl Into<String>, kind: ActionKind, edit: TextEdit) -> Action {
+        Action {
+            title: title.into(),
+            kind,
+            edits: vec![edit],
+            diagnostic: None,
+            preferred: false,
+        }
+    }
+}
+
+/// What a packet insertion asks for; `None` fields take the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct PacketOptions {
+    pub count: Option<usize>,
+    pub categories: Vec<String>,
+    pub mode: Option<Mode>,
+    pub seed: Option<u64>,
+}
+
+/// The packet sizes offered as source actions.
+pub const PACKET_SIZES: [usize; 2] = [5, 10];
+
+/// Every action for a selection (or a cursor, an empty range).
+pub fn code_actions(context: &Context, document: &Document, range: Range<usize>) -> Vec<Action> {
+    let index = context.index;
+    let note = document.note;
+    let text = document.text;
+    let mut actions = quick_fixes(context, document, range.clone());
+    let offset = range.start;
+    let heading = note.heading_at(offset);
+    let key_here = note
+        .key_at(offset)
+        .filter(|found| index.lookup(&found.key).is_some())
+        .or_else(|| heading.and_then(|heading| heading.key.as_ref()));
+    if let Some(found) = key_here {
+        if let Some(id) = index.lookup(&found.key) {
+            let key = found.key.to_string();
+            for (title, mode) in [
+                ("Insert answer template", Mode::Study),
+                ("Insert interview rubric", Mode::Interview),
+            ] {
+                let edit = insert_template(context, document, offset, id, mode);
+                actions.push(Action::new(title, ActionKind::Refactor, edit));
+            }
+            let in_heading = heading.is_some_and(|heading| {
+                heading.range.start <= found.range.start && found.range.end <= heading.range.end
+            });
+            if !in_heading {
+                if let Some(edit) = expand_key(context, document, &found.range, id) {
+                    actions.push(Action::new(
+                        format!("Expand {key} to question heading"),
+                        ActionKind::Refactor,
+                        edit,
+                    ));
+                }
+            }
+        }
+    } else if let Some(heading) = heading.filter(|heading| heading.key.is_none()) {
+        if let Some(id) = question_with_wording(index, &heading.text) {
+            let key = index.get(id).key();
+            actions.push(Action::new(
+                format!("Link heading to {key}"),
+                ActionKind::Refactor,
+                TextEdit {
+                    range: heading.text_range.start..heading.text_range.start,
+                    new_text: format!("{key} · "),
+                },
+            ));
+        }
+    }
+    for count in PACKET_SIZES {
+        let options = PacketOptions {
+            count: Some(count),
+            mode: Some(Mode::Interview),
+            ..PacketOptions::default()
+        };
+        if let Ok(edit) = insert_packet(context, document, offset, &options) {
+            actions.push(Action::new(
+                format!("Insert interview packet ({count} questions)"),
+                ActionKind::Source,
+                edit,
+            ));
+        }
+    }
+    let _ = text;
+    actions
+}
+
+/// Quick fixes of the note diagnostics touching the range.
+fn quick_fixes(context: &Context, document: &Document, range: Range<usize>) -> Vec<Action> {
+    let diagnostics = check_note(
+        context.index,
+        document.text,
+        document.note,
+        &[],
+        context.overrides,
+    );
+    let mut actions = Vec::new();
+    for diagnostic in diagnostics {
+        let touches = diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
+        if !touches {
+            continue;
+        }
+        for (position, fix) in diagnostic.fixes.iter().enumerate() {
+            actions.push(Action {
+                title: fix.title.clone(),
+                kind: ActionKind::QuickFix,
+                edits: fix.edits.clone(),
+                diagnostic: Some(diagnostic.clone()),
+                preferred: position == 0,
+            });
+        }
+    }
+    actions
+}
+
+/// The edit that inserts a question's template at `offset`: under the
+/// question heading there, as its body; elsewhere, a whole question section
+/// after the line.
+pub fn insert_template(
+    context: &Context,
+    document: &Document,
+    offset: usize,
+    id: QuestionId,
+    mode: Mode,
+) -> TextEdit {
+    let text = document.text;
+    let ending = line_ending(text);
+    let template = TemplateContext::new(context.index, id);
+    let heading = document
+        .note
+        .heading_at(offset)
+        .filter(|heading| heading.key.is_some());
+    let at = next_line_start(text, offset);
+    let mut new_text = String::new();
+    if at == text.len() && !text.is_empty() && !text.ends_with(['\n', '\r']) {
+        new_text.push('\n');
+    }
+    let inserted = match heading {
+        Some(_) => render_body(&template, mode, context.overrides).text,
+        None => {
+            let level = section_level_at(document.note, offset);
+            render_section(level, &template, mode, context.overrides).text
+        }
+    };
+    new_text.push('\n');
+    new_text.push_str(inserted.trim_end_matches('\n'));
+    new_text.push('\n');
+    if !starts_with_blank_line(&text[at..]) {
+        new_text.push('\n');
+    }
+    TextEdit {
+        range: at..at,
+        new_text: with_line_ending(&new_text, ending),
+    }
+}
+
+/// Whether text starts with a blank line (or is empty): a separator is
+/// already there.
+fn starts_with_blank_line(text: &str) -> bool {
+    let first_line = text.split(['\n', '\r']).next().unwrap_or("");
+    first_line.trim().is_empty()
+}
+
+/// Replaces a line holding only a key (perhaps as a list item) with the
+/// question heading.
+fn expand_key(
+    context: &Context,
+    document: &Document,
+    key_range: &Range<usize>,
+    id: QuestionId,
+) -> Option<TextEdit> {
+    let text = document.text;
+    let line = line_range_at(text, key_range.start);
+    let before = text[line.start..key_range.start].trim();
+    let after = text[key_range.end..line.end].trim();
+    let marker_only = before.is_empty()
+        || before == "-"
+        || before == "*"
+        || before == "+"
+        || (before.ends_with('.')
+            && before[..before.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit()));
+    if !marker_only || !after.trim_end_matches(['.', ':', ',']).is_empty() {
+        return None;
+    }
+    let question = context.index.get(id);
+    let level = section_level_at(document.note, key_range.start);
+    Some(TextEdit {
+        range: line,
+        new_text: question_heading(level, &question.key(), question.text()),
+    })
+}
+
+/// The edit that inserts a packet at `offset`: at the start of a blank line,
+/// or after the line the cursor is on. Questions the note already holds are
+/// skipped. Fails for a category that matches none or several.
+pub fn insert_packet(
+    context: &Context,
+    document: &Document,
+    offset: usize,
+    options: &PacketOptions,
+) -> Result<TextEdit, String> {
+    let index = context.index;
+    let text = document.text;
+    let note = document.note;
+    let mut exclude: Vec<QuestionId> = note
+        .keys
+        .iter()
+        .filter_map(|found| index.lookup(&found.key))
+        .collect();
+    exclude.sort_unstable();
+    exclude.dedup();
+    let request = PacketRequest {
+        count: options.count.unwrap_or(context.packet_size).clamp(1, 100),
+        categories: options.categories.clone(),
+        seed: options.seed.unwrap_or_else(|| text_seed(text)),
+        exclude,
+    };
+    let packet = draw_packet(index, &request)?;
+    let level = packet_level_at(document, offset);
+    let mode = options.mode.unwrap_or(context.mode);
+    let rendered = render_packet(index, &packet, level, mode, context.overrides);
+    let line = line_range_at(text, offset);
+    let ending = line_ending(text);
+    let (at, mut new_text) = if text[line.clone()].trim().is_empty() {
+        (line.start, String::new())
+    } else {
+        let at = next_line_start(text, offset);
+        let mut prefix = String::new();
+        if at == text.len() && !text.ends_with(['\n', '\r']) {
+            prefix.push('\n');
+        }
+        prefix.push('\n');
+        (at, prefix)
+    };
+    new_text.push_str(rendered.text.trim_end_matches('\n'));
+    new_text.push('\n');
+    if !starts_with_blank_line(&text[at..]) || at == line.start {
+        new_text.push('\n');
+    }
+    Ok(TextEdit {
+        range: at..at,
+        new_text: with_line_ending(&new_text, ending),
+    })
+}
+
+/// A packet goes one level below the heading above it (a question
+/// heading's level when it follows a question), at `##` with none.
+fn packet_level_at(document: &Document, offset: usize) -> usize {
+    let level = document
+        .note
+        .headings
+        .iter()
+        .rev()
+        .find(|heading| heading.range.start < offset)
+        .map_or(2, |heading| {
+            if heading.key.is_some() {
+                heading.level
+            } else {
+                heading.level + 1
+            }
+        });
+    level.clamp(1, 5)
+}
+
+/// A seed that stays the same while the note does, so an action offered
+/// twice proposes the same packet (FNV-1a).
+fn text_seed(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::core::ide::fixture::{apply, context, cursor, seed_index};
+    use crate::core::note::parse_note;
+
+    fn actions_for(fixture: &str) -> (String, Vec<Action>) {
+        let (text, selection) = cursor(fixture);
+        let index = seed_index();
+        let note = parse_note(&text);
+        let document = Document {
+            text: &text,
+            note: &note,
+        };
+        let actions = code_actions(&context(&index), &document, selection);
+        (text, actions)
+    }
+
+    /// Action titles, then the result of applying the one titled `apply_title`.
+    fn check(fixture: &str, apply_title: &str, expected: Expect) {
+        let (text, actions) = actions_for(fixture);
+        let mut rendered = String::new();
+        for action in &actions {
+            rendered.push_str(&format!("{:?}: {}\n", action.kind, action.title));
+        }
+        if let Some(action) = actions.iter().find(|action| action.title == apply_title) {
+            rendered.push_str(&format!("--- {apply_title}:\n"));
+            rendered.push_str(&apply(&text, &action.edits));
+        }
+        expected.assert_eq(&rendered);
+    }
+
+    #[test]
+    fn on_a_bare_key() {
+        check(
+            "# Notes\n\nBE-$023\n\nmore\n",
+            "Expand BE-23 to question heading",
+            expect![[r#"
+            Refactor: Insert answer template
+            Refactor: Insert interview rubric
+            Refactor: Expand BE-23 to question heading
+            Source: Insert interview packet (5 questions)
+            Source: Insert interview packet (10 questions)
+            --- Expand BE-23 to question heading:
+            # Notes
+
+            ## BE-23 · What is ACID compliance, and why is it important in databases?
+
+            more
+        "#]],
+        );
+    }
+
+    #[test]
+    fn template_under_a_question_heading() {
+        check(
+            "## BE-2$03 · What is ACID compliance, and why is it important in databases?\n\n## Next\n",
+            "Insert answer template",
+            expect![[r#"
+                Refactor: Insert answer template
+                Refactor: Insert interview rubric
+                Source: Insert interview packet (5 questions)
+                Source: Insert interview packet (10 questions)
+                --- Insert answer template:
+                ## BE-23 · What is ACID compliance, and why is it important in databases?
+
+                **In one sentence:** 
+
+                **How it works:**
+                - 
+
+                **Example:** 
+
+                **Trade-offs:**
+                - 
+
+                ## Next
+            "#]],
+        );
+    }
+
+    #[test]
+    fn rubric_after_a_key_in_a_sentence() {
+        check(
+            "Ask BE-4$00 first.",
+            "Insert interview rubric",
+            expect![[r#"
+                Refactor: Insert answer template
+                Refactor: Insert interview rubric
+                Source: Insert interview packet (5 questions)
+                Source: Insert interview packet (10 questions)
+                --- Insert interview rubric:
+                Ask BE-40 first.
+
+                ## BE-40 · What is SQL injection, and how do you prevent it?
+
+                **A strong answer covers:**
+                - [ ] Defines SQL injection precisely, in their own words
+                - [ ] Explains how it works, not only what it is
+                - [ ] Gives a concrete example from a real system
+                - [ ] Names a cost, a limit or an alternative
+
+                **Red flags:**
+                - Recites a definition but cannot give an example
+                - Confuses it with a neighbouring concept
+
+                **Follow-up:** BE-58 · How can you secure your application against SQL injection attacks?
+
+                **Score:** 
+                **Notes:** 
+            "#]],
+        );
+    }
+
+    #[test]
+    fn link_a_heading_with_a_bank_wording() {
+        check(
+            "### What is SQL injection, and how do you $0prevent it?\n",
+            "Link heading to BE-40",
+            expect![[r#"
+                Refactor: Link heading to BE-40
+                Source: Insert interview packet (5 questions)
+                Source: Insert interview packet (10 questions)
+                --- Link heading to BE-40:
+                ### BE-40 · What is SQL injection, and how do you prevent it?
+            "#]],
+        );
+    }
+
+    #[test]
+    fn quick_fix_for_an_unknown_key() {
+        check(
+            "See BE-99$09.\n",
+            "Change to BE-99",
+            expect![[r#"
+            QuickFix: Change to BE-99
+            Source: Insert interview packet (5 questions)
+            Source: Insert interview packet (10 questions)
+            --- Change to BE-99:
+            See BE-99.
+        "#]],
+        );
+    }
+
+    #[test]
+    fn packets_skip_questions_already_in_the_note() {
+        let (text, actions) = actions_for("# Round 1\n\nBE-23 BE-40\n$0\n");
+        let packet = actions
+            .iter()
+            .find(|action| action.title == "Insert interview packet (5 questions)")
+            .expect("packet action");
+        let applied = apply(&text, &packet.edits);
+        let note = parse_note(&applied);
+        let sections = note.question_sections();
+        assert_eq!(sections.len(), 5, "{applied}");
+        for section in sections {
+            let key = note.headings[section.heading].key.as_ref().unwrap();
+            assert!(!["BE-23", "BE-40"].contains(&key.key.to_string().as_str()));
+        }
+        assert!(
+            applied.starts_with("# Round 1\n\nBE-23 BE-40\n## Interview packet · 5 questions"),
+            "{applied}"
+        );
+    }
+
+    #[test]
+    fn edits_are_minimal_insertions() {
+        let (text, actions) = actions_for("Intro\r\nBE-$023\r\nOutro\r\n");
+        for action in actions
+            .iter()
+            .filter(|action| action.title.starts_with("Insert"))
+        {
+            for edit in &action.edits {
+                assert!(edit.range.is_empty(), "{}", action.title);
+                assert!(
+                    !edit.new_text.replace("\r\n", "").contains('\n'),
+                    "{}",
+                    action.title
+                );
+            }
+            let applied = apply(&text, &action.edits);
+            assert!(applied.starts_with("Intro\r\nBE-23\r\n"));
+            assert!(applied.ends_with("Outro\r\n"));
+        }
+    }
+}

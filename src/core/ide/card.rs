@@ -1,0 +1,56 @@
+//! The question card: the markdown that hover and completion documentation
+//! show for one question — its key and wording, category, shape, tags,
+//! other fields, whether the note answers it, and related questions.
+
+use std::fmt::Write;
+
+use crate::core::index::{Index, QuestionId};
+
+/// How many related questions a card lists.
+const RELATED_SHOWN: usize = 5;
+
+/// The card of a question as markdown. `answered` says whether the note
+/// answers it (`None`: the note does not hold it as a section).
+pub fn question_card(index: &Index, id: QuestionId, answered: Option<bool>) -> String {
+    let question = index.get(id);
+    let mut card = String::new();
+    let _ = writeln!(card, "**{}** · {}", question.key(), question.text());
+    card.push('\n');
+    let mut facts = vec![
+        format!("Category: {}", question.category()),
+        format!("Shape: {}", question.shape.shape.as_str()),
+    ];
+    if question.shape.sides.len() > 1 {
+        facts.push(format!("Sides: {}", question.shape.sides.join(" · ")));
+    }
+    if !question.question.tags.is_empty() {
+        facts.push(format!("Tags: {}", question.question.tags.join(", ")));
+    }
+    for field in &question.question.fields {
+        if field.name != "tags" && field.name != "see" {
+            facts.push(format!("{}: {}", field.name, field.value));
+        }
+    }
+    match answered {
+        Some(true) => facts.push("Answered in this note".to_string()),
+        Some(false) => facts.push("Not answered yet in this note".to_string()),
+        None => {}
+    }
+    card.push_str(&facts.join("  \n"));
+    card.push('\n');
+    let related = index.related(id);
+    if !related.is_empty() {
+        card.push_str("\nRelated:\n");
+        for related in related.iter().take(RELATED_SHOWN) {
+            let other = index.get(related.id);
+            let _ = writeln!(
+                card,
+                "- {} · {} ({})",
+                other.key(),
+                other.text(),
+                related.relation.as_str()
+            );
+        }
+    }
+    card
+}

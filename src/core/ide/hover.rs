@@ -1,0 +1,144 @@
+//! Hover: on a question key (in a note or a bank), on a question heading,
+//! or on a heading whose text is a bank question, the question's card.
+
+use std::ops::Range;
+
+use crate::core::ide::card::question_card;
+use crate::core::ide::{
+    Context, Document, answered_in_note, is_answered_here, question_with_wording,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoverInfo {
+    /// What the hover is about: the key, or the heading's text.
+    pub range: Range<usize>,
+    pub markdown: String,
+}
+
+pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<HoverInfo> {
+    let index = context.index;
+    let note = document.note;
+    if let Some(found) = note
+        .key_at(offset)
+        .filter(|found| index.has_prefix(&found.key.prefix))
+    {
+        let markdown = match index.lookup(&found.key) {
+            Some(id) => {
+                let answered = answered_in_note(context, document);
+                question_card(index, id, is_answered_here(&answered, id))
+            }
+            None => format!(
+                "**{}**: no such question in the {} bank",
+                found.key, found.key.prefix
+            ),
+        };
+        return Some(HoverInfo {
+            range: found.range.clone(),
+            markdown,
+        });
+    }
+    let heading = note.heading_at(offset)?;
+    if heading.text_range.is_empty() {
+        return None;
+    }
+    if let Some(found) = &heading.key {
+        let id = index.lookup(&found.key)?;
+        let answered = answered_in_note(context, document);
+        return Some(HoverInfo {
+            range: heading.text_range.clone(),
+            markdown: question_card(index, id, is_answered_here(&answered, id)),
+        });
+    }
+    let id = question_with_wording(index, &heading.text)?;
+    let mut markdown = question_card(index, id, None);
+    markdown.push_str(&format!(
+        "\nThis heading is {}'s wording: the code action \"Link heading to {}\" adds the key.\n",
+        index.get(id).key(),
+        index.get(id).key()
+    ));
+    Some(HoverInfo {
+        range: heading.text_range.clone(),
+        markdown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::core::ide::fixture::{context, cursor, seed_index};
+    use crate::core::note::parse_note;
+
+    fn check(fixture: &str, expected: Expect) {
+        let (text, cursor) = cursor(fixture);
+        let index = seed_index();
+        let note = parse_note(&text);
+        let document = Document {
+            text: &text,
+            note: &note,
+        };
+        let rendered = match hover(&context(&index), &document, cursor.start) {
+            Some(info) => format!("[{}]\n{}", &text[info.range], info.markdown),
+            None => "no hover".to_string(),
+        };
+        expected.assert_eq(&rendered);
+    }
+
+    #[test]
+    fn on_a_key_after_an_emoji() {
+        check(
+            "😀 see BE-2$03 today\n",
+            expect![[r#"
+                [BE-23]
+                **BE-23** · What is ACID compliance, and why is it important in databases?
+
+                Category: Databases and Data Storage  
+                Shape: definition
+            "#]],
+        );
+    }
+
+    #[test]
+    fn on_a_question_heading_with_answer_state() {
+        check(
+            "## BE-23 · What is ACID $0compliance?\n\nAtomicity, consistency.\n",
+            expect![[r#"
+                [BE-23 · What is ACID compliance?]
+                **BE-23** · What is ACID compliance, and why is it important in databases?
+
+                Category: Databases and Data Storage  
+                Shape: definition  
+                Answered in this note
+            "#]],
+        );
+    }
+
+    #[test]
+    fn on_a_heading_with_a_question_wording() {
+        check(
+            "## what is ACID compliance, and why is it $0important in databases\n",
+            expect![[r#"
+                [what is ACID compliance, and why is it important in databases]
+                **BE-23** · What is ACID compliance, and why is it important in databases?
+
+                Category: Databases and Data Storage  
+                Shape: definition
+
+                This heading is BE-23's wording: the code action "Link heading to BE-23" adds the key.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_foreign_prefixes() {
+        check(
+            "BE-99$09 and UTF-8\n",
+            expect![[r#"
+                [BE-999]
+                **BE-999**: no such question in the BE bank"#]],
+        );
+        check("BE-999 and UTF-$08\n", expect![[r#"no hover"#]]);
+        check("plain $0text\n", expect![[r#"no hover"#]]);
+    }
+}

@@ -1,0 +1,142 @@
+//! Editor features as pure functions: hover, completion, code actions and
+//! definition. Each takes the index, a note's text and its parse, and a byte
+//! offset, and returns the core's own types with byte ranges. The `lsp`
+//! layer converts positions in and results out; nothing here knows the
+//! protocol, the filesystem or an async runtime.
+
+pub mod actions;
+pub mod card;
+pub mod completion;
+pub mod definition;
+pub mod hover;
+pub mod snippet;
+
+#[cfg(test)]
+mod fixture;
+
+use std::ops::Range;
+
+use crate::core::check::question_sections;
+use crate::core::index::{Index, QuestionId};
+use crate::core::note::Note;
+use crate::core::template::{Mode, Overrides};
+
+/// What every feature needs besides the document: the questions, the
+/// workspace's template overrides and the settings in effect.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub index: &'a Index,
+    pub overrides: &'a Overrides,
+    /// The default template mode.
+    pub mode: Mode,
+    pub packet_size: usize,
+}
+
+/// One document as features see it: its text and its parse.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    pub text: &'a str,
+    pub note: &'a Note,
+}
+
+/// The question sections of a note with whether each is answered, by id.
+pub fn answered_in_note(context: &Context, document: &Document) -> Vec<(QuestionId, bool)> {
+    question_sections(
+        context.index,
+        document.text,
+        document.note,
+        context.overrides,
+    )
+    .into_iter()
+    .map(|section| (section.id, section.answered))
+    .collect()
+}
+
+/// Whether a question is answered in this note: `None` when the note does
+/// not hold it as a section.
+pub fn is_answered_here(answered: &[(QuestionId, bool)], id: QuestionId) -> Option<bool> {
+    let mut states = answered
+        .iter()
+        .filter(|(known, _)| *known == id)
+        .map(|(_, answered)| *answered);
+    let first = states.next()?;
+    Some(first || states.any(|answered| answered))
+}
+
+/// The byte range of the line holding `offset`, without its line ending.
+pub fn line_range_at(text: &str, offset: usize) -> Range<usize> {
+    let offset = offset.min(text.len());
+    let start = text[..offset]
+        .rfind(['\n', '\r'])
+        .map_or(0, |position| position + 1);
+    let end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |position| offset + position);
+    start..end
+}
+
+/// The offset just past the line holding `offset`, its line ending included
+/// (the text's end for the last line).
+pub fn next_line_start(text: &str, offset: usize) -> usize {
+    let end = line_range_at(text, offset).end;
+    let bytes = text.as_bytes();
+    match bytes.get(end) {
+        Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+        Some(b'\r') | Some(b'\n') => end + 1,
+        _ => end,
+    }
+}
+
+/// The line ending the text already uses: `\r\n` when its first line ends so.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(position) if position > 0 && text.as_bytes()[position - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// Rewrites `\n` line endings of generated text to the document's.
+pub fn with_line_ending(generated: &str, ending: &str) -> String {
+    if ending == "\n" {
+        generated.to_string()
+    } else {
+        generated.replace('\n', ending)
+    }
+}
+
+/// The level new question headings get at `offset`: the level of the
+/// question heading above, else one below the heading above, else 2.
+pub fn section_level_at(note: &Note, offset: usize) -> usize {
+    note.headings
+        .iter()
+        .rev()
+        .find(|heading| heading.range.start < offset)
+        .map_or(2, |heading| {
+            if heading.key.is_some() {
+                heading.level
+            } else {
+                (heading.level + 1).min(6)
+            }
+        })
+}
+
+/// The question whose wording a heading's text is, ignoring case,
+/// punctuation and spacing: the target of "Link heading to BE-23".
+pub fn question_with_wording(index: &Index, wording: &str) -> Option<QuestionId> {
+    let wanted = normalized_words(wording);
+    if wanted.is_empty() {
+        return None;
+    }
+    index
+        .search(wording, 5)
+        .into_iter()
+        .map(|hit| hit.question)
+        .find(|&id| normalized_words(index.get(id).text()) == wanted)
+}
+
+fn normalized_words(text: &str) -> Vec<String> {
+    text.split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}

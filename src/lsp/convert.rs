@@ -1,0 +1,182 @@
+//! Core answers into protocol objects: diagnostics, edits, completion items,
+//! code actions. Positions go through `document`, the one place that
+//! converts; everything here only reshapes.
+
+use std::collections::HashMap;
+
+use ropey::Rope;
+use serde_json::json;
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, CompletionTextEdit, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, InsertTextFormat, Location,
+    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit,
+    Uri, WorkspaceEdit,
+};
+
+use crate::core::diagnostic::{self, Severity};
+use crate::core::ide::actions::{Action, ActionKind};
+use crate::core::ide::completion::{self as ide_completion, CompletionKind};
+use crate::lsp::document::{Encoding, range};
+
+/// Where a related piece of information points: a file's URI and its text.
+pub type Resolver<'a> = dyn Fn(&str) -> Option<(Uri, Rope)> + 'a;
+
+pub fn diagnostic(
+    rope: &Rope,
+    uri: &Uri,
+    found: &diagnostic::Diagnostic,
+    encoding: Encoding,
+    resolve_file: &Resolver,
+) -> Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = found
+        .related
+        .iter()
+        .filter_map(|related| {
+            let location = match &related.file {
+                None => Location::new(uri.clone(), range(rope, related.range.clone(), encoding)),
+                Some(file) => {
+                    let (other, other_rope) = resolve_file(file)?;
+                    Location::new(other, range(&other_rope, related.range.clone(), encoding))
+                }
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    Diagnostic {
+        range: range(rope, found.range.clone(), encoding),
+        severity: Some(severity(found.severity)),
+        code: Some(NumberOrString::String(found.code.to_string())),
+        code_description: None,
+        source: Some("qbank".to_string()),
+        message: found.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
+
+fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn text_edit(rope: &Rope, edit: &diagnostic::TextEdit, encoding: Encoding) -> TextEdit {
+    TextEdit::new(
+        range(rope, edit.range.clone(), encoding),
+        edit.new_text.clone(),
+    )
+}
+
+/// A workspace edit of one document: versioned `documentChanges` when the
+/// client takes them, else plain `changes`.
+pub fn workspace_edit(
+    uri: &Uri,
+    version: i32,
+    edits: Vec<TextEdit>,
+    document_changes: bool,
+) -> WorkspaceEdit {
+    if document_changes {
+        WorkspaceEdit {
+            changes: None,
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(version),
+                },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }])),
+            change_annotations: None,
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            document_changes: None,
+            change_annotations: None,
+        }
+    }
+}
+
+pub fn completion_item(
+    rope: &Rope,
+    uri: &Uri,
+    item: &ide_completion::CompletionItem,
+    key: String,
+    encoding: Encoding,
+) -> CompletionItem {
+    let kind = match item.kind {
+        CompletionKind::Key | CompletionKind::SearchKey => CompletionItemKind::REFERENCE,
+        CompletionKind::Section => CompletionItemKind::SNIPPET,
+        CompletionKind::HeadingText => CompletionItemKind::TEXT,
+    };
+    CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: Some(item.detail.clone()),
+        sort_text: Some(item.sort_text.clone()),
+        filter_text: Some(item.filter_text.clone()),
+        insert_text_format: Some(if item.is_snippet {
+            InsertTextFormat::SNIPPET
+        } else {
+            InsertTextFormat::PLAIN_TEXT
+        }),
+        text_edit: Some(CompletionTextEdit::Edit(text_edit(
+            rope, &item.edit, encoding,
+        ))),
+        data: Some(json!({ "uri": uri.as_str(), "key": key })),
+        ..CompletionItem::default()
+    }
+}
+
+pub fn code_action(
+    rope: &Rope,
+    uri: &Uri,
+    version: i32,
+    action: &Action,
+    encoding: Encoding,
+    document_changes: bool,
+    lsp_diagnostic: Option<Diagnostic>,
+) -> CodeAction {
+    let edits = action
+        .edits
+        .iter()
+        .map(|edit| text_edit(rope, edit, encoding))
+        .collect();
+    CodeAction {
+        title: action.title.clone(),
+        kind: Some(action_kind(action.kind)),
+        diagnostics: lsp_diagnostic.map(|found| vec![found]),
+        edit: Some(workspace_edit(uri, version, edits, document_changes)),
+        command: None,
+        is_preferred: action.preferred.then_some(true),
+        disabled: None,
+        data: None,
+    }
+}
+
+pub fn action_kind(kind: ActionKind) -> CodeActionKind {
+    match kind {
+        ActionKind::QuickFix => CodeActionKind::QUICKFIX,
+        ActionKind::Refactor => CodeActionKind::REFACTOR_REWRITE,
+        ActionKind::Source => CodeActionKind::SOURCE,
+    }
+}
+
+/// Whether an action of `kind` passes the client's `only` filter: some
+/// requested kind is the action's kind or a parent of it.
+pub fn kind_requested(kind: &CodeActionKind, only: Option<&[CodeActionKind]>) -> bool {
+    let Some(only) = only else {
+        return true;
+    };
+    let kind = kind.as_str();
+    only.iter().any(|wanted| {
+        let wanted = wanted.as_str();
+        kind == wanted || (kind.starts_with(wanted) && kind[wanted.len()..].starts_with('.'))
+    })
+}

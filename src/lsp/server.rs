@@ -1,0 +1,803 @@
+//! The protocol handlers. Each one converts positions in, calls a pure
+//! feature of `core::ide` on a snapshot, and converts the answer out, inside
+//! a panic guard: a panic becomes an internal-error reply (a logged error
+//! for a notification) and the server goes on. Document changes are applied
+//! before any `.await`, in arrival order; diagnostics are computed after a
+//! short pause in typing, off the request path.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ropey::Rope;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::{
+    CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse,
+    CompletionItem, CompletionList, CompletionOptions, CompletionParams, CompletionResponse,
+    Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    Documentation, ExecuteCommandOptions, ExecuteCommandParams, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
+    InitializeParams, InitializeResult, InitializedParams, Location, MarkupContent, MarkupKind,
+    OneOf, Position, PositionEncodingKind, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::core::builtin::BUILTIN_NAME;
+use crate::core::check::check_note;
+use crate::core::config::{CONFIG_FILE, parse_settings};
+use crate::core::ide::actions::{PacketOptions, code_actions, insert_packet, insert_template};
+use crate::core::ide::completion::{self as ide_completion, CompletionOptions as IdeOptions};
+use crate::core::ide::definition::definition;
+use crate::core::ide::hover::hover;
+use crate::core::template::Mode;
+use crate::lsp::cache::builtin_copy;
+use crate::lsp::convert;
+use crate::lsp::document::{self, Encoding};
+use crate::lsp::log;
+use crate::lsp::state::{ClientSupport, Snapshot, State, parse_snapshot, settings_from_json};
+use crate::workspace::{Workspace, sibling_notes};
+
+/// How long typing must pause before a changed document is checked.
+const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
+
+pub const INSERT_PACKET: &str = "qbank.insertPacket";
+pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
+
+#[derive(Debug, Clone)]
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+/// Runs a synchronous piece of a handler, turning a panic into an
+/// internal-error reply.
+pub fn guard<T>(method: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = panic_message(payload.as_ref());
+            log(&format!("{method} panicked: {message}"));
+            Err(Error {
+                code: ErrorCode::InternalError,
+                message: format!("qbank: {method} failed: {message}").into(),
+                data: None,
+            })
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|message| message.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// Runs a notification's synchronous work; a panic is logged.
+fn guard_notification(method: &str, work: impl FnOnce()) {
+    let _ = guard(method, || {
+        work();
+        Ok(())
+    });
+}
+
+fn invalid_params(message: impl Into<String>) -> Error {
+    Error::invalid_params(message.into())
+}
+
+fn offset_in(snapshot: &Snapshot, position: Position) -> Result<usize> {
+    document::offset(&snapshot.rope, position, snapshot.encoding)
+        .map_err(|error| invalid_params(error.to_string()))
+}
+
+/// `{ uri }` or `{ textDocument: { uri } }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTextParams {
+    uri: Option<Uri>,
+    text_document: Option<UriOnly>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UriOnly {
+    uri: Uri,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsertPacketArguments {
+    uri: Uri,
+    position: Position,
+    count: Option<usize>,
+    #[serde(default)]
+    categories: Vec<String>,
+    mode: Option<String>,
+    seed: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsertTemplateArguments {
+    uri: Uri,
+    position: Position,
+    key: String,
+    mode: Option<String>,
+}
+
+fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {
+    match mode {
+        None => Ok(None),
+        Some(text) => Mode::parse(text)
+            .map(Some)
+            .ok_or_else(|| invalid_params(format!("unknown mode `{text}`: study or interview"))),
+    }
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    /// A closure telling, after the server stops, whether it was shut down.
+    pub fn shut_down_flag(&self) -> impl FnOnce() -> bool + use<> {
+        let state = self.state.clone();
+        move || {
+            state
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .shut_down
+        }
+    }
+
+    /// The state, even after a panic poisoned the lock: every change to it
+    /// is a whole assignment, so a half-done one cannot be seen.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A consistent view of a document; `None` for a document not open.
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let (mut snapshot, fresh) = self.lock().begin_snapshot(uri)?;
+        if !fresh {
+            snapshot.parsed = parse_snapshot(&snapshot.rope, snapshot.version);
+            self.lock().store_parse(uri, snapshot.parsed.clone());
+        }
+        Some(snapshot)
+    }
+
+    /// Checks a document after `delay`, unless it changes meanwhile.
+    fn schedule_diagnostics(&self, uri: Uri, delay: Duration) {
+        let Some(generation) = self.lock().documents.get(&uri).map(|open| open.generation) else {
+            return;
+        };
+        let backend = self.clone();
+        tokio::spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            if !backend.is_current(&uri, generation) {
+                return;
+            }
+            let Some(snapshot) = backend.snapshot(&uri) else {
+                return;
+            };
+            let version = snapshot.version;
+            let computed = tokio::task::spawn_blocking(move || {
+                guard("diagnostics", || Ok(compute_diagnostics(&snapshot)))
+            })
+            .await;
+            let Ok(Ok(diagnostics)) = computed else {
+                return;
+            };
+            if backend.is_current(&uri, generation) {
+                backend
+                    .client
+                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .await;
+            }
+        });
+    }
+
+    fn is_current(&self, uri: &Uri, generation: u64) -> bool {
+        self.lock()
+            .documents
+            .get(uri)
+            .is_some_and(|open| open.generation == generation)
+    }
+
+    /// Rechecks every open document (after a bank or the settings changed).
+    fn schedule_all(&self, delay: Duration) {
+        let uris = self.lock().documents_in_order();
+        for uri in uris {
+            self.schedule_diagnostics(uri, delay);
+        }
+    }
+
+    /// The custom request `qbank/documentText`: the server's copy of a
+    /// document, so tests and tools can check that nothing was lost.
+    pub async fn document_text(&self, params: DocumentTextParams) -> Result<Option<Value>> {
+        guard("qbank/documentText", || {
+            let uri = params
+                .uri
+                .or(params.text_document.map(|document| document.uri))
+                .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))?;
+            let state = self.lock();
+            Ok(state.documents.get(&uri).map(|open| {
+                json!({
+                    "uri": uri.as_str(),
+                    "version": open.document.version,
+                    "text": open.document.rope.to_string(),
+                })
+            }))
+        })
+    }
+
+    async fn apply_edit(
+        &self,
+        snapshot: &Snapshot,
+        edit: crate::core::diagnostic::TextEdit,
+        label: &str,
+    ) -> Result<Option<Value>> {
+        let edit = convert::text_edit(&snapshot.rope, &edit, snapshot.encoding);
+        let workspace_edit = convert::workspace_edit(
+            &snapshot.uri,
+            snapshot.version,
+            vec![edit],
+            snapshot.support.document_changes,
+        );
+        let response = self.client.apply_edit(workspace_edit).await?;
+        if !response.applied {
+            log(&format!(
+                "{label}: the editor did not apply the edit ({})",
+                response.failure_reason.unwrap_or_default()
+            ));
+        }
+        Ok(Some(json!({ "applied": response.applied })))
+    }
+
+    async fn insert_packet_command(
+        &self,
+        arguments: InsertPacketArguments,
+    ) -> Result<Option<Value>> {
+        let Some(snapshot) = self.snapshot(&arguments.uri) else {
+            return Err(invalid_params("the document is not open"));
+        };
+        let edit = guard(INSERT_PACKET, || {
+            let offset = offset_in(&snapshot, arguments.position)?;
+            let options = PacketOptions {
+                count: arguments.count,
+                categories: arguments.categories.clone(),
+                mode: parse_mode(arguments.mode.as_deref())?,
+                seed: arguments.seed,
+            };
+            insert_packet(&snapshot.context(), &snapshot.document(), offset, &options)
+                .map_err(invalid_params)
+        })?;
+        self.apply_edit(&snapshot, edit, INSERT_PACKET).await
+    }
+
+    async fn insert_template_command(
+        &self,
+        arguments: InsertTemplateArguments,
+    ) -> Result<Option<Value>> {
+        let Some(snapshot) = self.snapshot(&arguments.uri) else {
+            return Err(invalid_params("the document is not open"));
+        };
+        let edit = guard(INSERT_TEMPLATE, || {
+            let offset = offset_in(&snapshot, arguments.position)?;
+            let context = snapshot.context();
+            let id = context
+                .index
+                .lookup_str(&arguments.key)
+                .ok_or_else(|| invalid_params(format!("no question {}", arguments.key)))?;
+            let mode = parse_mode(arguments.mode.as_deref())?.unwrap_or(context.mode);
+            Ok(insert_template(
+                &context,
+                &snapshot.document(),
+                offset,
+                id,
+                mode,
+            ))
+        })?;
+        self.apply_edit(&snapshot, edit, INSERT_TEMPLATE).await
+    }
+}
+
+/// Where a bank's text lives for an editor: its file, or the built-in
+/// bank's cache copy.
+fn bank_file(workspace: &Workspace, name: &str, text: &str) -> Option<PathBuf> {
+    if name == BUILTIN_NAME {
+        return builtin_copy(text)
+            .map_err(|error| log(&format!("cannot write the built-in bank's copy: {error}")))
+            .ok();
+    }
+    Some(workspace.root.join(name))
+}
+
+/// A bank's URI and text, by the name diagnostics give it.
+fn bank_location(workspace: &Workspace, name: &str) -> Option<(Uri, Rope)> {
+    let bank = workspace
+        .index
+        .banks()
+        .iter()
+        .find(|bank| bank.name == name)?;
+    let path = bank_file(workspace, name, &bank.text)?;
+    Some((Uri::from_file_path(path)?, Rope::from_str(&bank.text)))
+}
+
+/// The diagnostics of a document: a bank's problems, or a note's checks.
+fn compute_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
+    let workspace = &snapshot.workspace;
+    let index = &workspace.index;
+    let is_config = snapshot
+        .path
+        .as_ref()
+        .is_some_and(|path| path.file_name().is_some_and(|name| name == CONFIG_FILE));
+    let found = if is_config {
+        match parse_settings(&snapshot.parsed.text) {
+            Ok(_) => Vec::new(),
+            Err(error) => vec![crate::core::diagnostic::Diagnostic::new(
+                error.range,
+                crate::core::diagnostic::Severity::Error,
+                crate::core::diagnostic::codes::CONFIG_INVALID,
+                format!(
+                    "invalid configuration: {}; the defaults are used",
+                    error.message
+                ),
+            )],
+        }
+    } else if snapshot.is_bank {
+        match snapshot.bank_position() {
+            Some(position) => index.bank_diagnostics(position),
+            None => Vec::new(),
+        }
+    } else {
+        let siblings = snapshot
+            .path
+            .as_ref()
+            .map(|path| sibling_notes(workspace, path))
+            .unwrap_or_default();
+        let document = snapshot.document();
+        check_note(
+            index,
+            document.text,
+            document.note,
+            &siblings,
+            &workspace.overrides,
+        )
+    };
+    let resolve = |name: &str| bank_location(workspace, name);
+    found
+        .iter()
+        .map(|found| {
+            convert::diagnostic(
+                &snapshot.rope,
+                &snapshot.uri,
+                found,
+                snapshot.encoding,
+                &resolve,
+            )
+        })
+        .collect()
+}
+
+fn negotiate_encoding(params: &InitializeParams) -> Encoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_ref());
+    match offered {
+        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+fn client_support(params: &InitializeParams) -> ClientSupport {
+    let capabilities = &params.capabilities;
+    let snippets = capabilities
+        .text_document
+        .as_ref()
+        .and_then(|text| text.completion.as_ref())
+        .and_then(|completion| completion.completion_item.as_ref())
+        .and_then(|item| item.snippet_support)
+        .unwrap_or(false);
+    let document_changes = capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.workspace_edit.as_ref())
+        .and_then(|edit| edit.document_changes)
+        .unwrap_or(false);
+    ClientSupport {
+        snippets,
+        document_changes,
+    }
+}
+
+#[allow(deprecated)]
+fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
+        .collect();
+    if folders.is_empty() {
+        if let Some(root) = params
+            .root_uri
+            .as_ref()
+            .and_then(|uri| uri.to_file_path().map(|path| path.into_owned()))
+        {
+            folders.push(root);
+        } else if let Some(root) = &params.root_path {
+            folders.push(PathBuf::from(root));
+        }
+    }
+    folders
+        .into_iter()
+        .map(|folder| std::fs::canonicalize(&folder).unwrap_or(folder))
+        .collect()
+}
+
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["-".to_string(), "@".to_string()]),
+            resolve_provider: Some(true),
+            ..CompletionOptions::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                tower_lsp_server::ls_types::CodeActionKind::QUICKFIX,
+                tower_lsp_server::ls_types::CodeActionKind::REFACTOR_REWRITE,
+                tower_lsp_server::ls_types::CodeActionKind::SOURCE,
+            ]),
+            ..CodeActionOptions::default()
+        })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![INSERT_PACKET.to_string(), INSERT_TEMPLATE.to_string()],
+            ..ExecuteCommandOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        guard("initialize", || {
+            let encoding = negotiate_encoding(&params);
+            let mut state = self.lock();
+            state.encoding = Some(encoding);
+            state.support = client_support(&params);
+            state.folders = workspace_folders(&params);
+            if let Some(settings) = params
+                .initialization_options
+                .as_ref()
+                .and_then(settings_from_json)
+            {
+                state.settings = settings;
+            }
+            state.load_roots();
+            state.initialized = true;
+            Ok(InitializeResult {
+                capabilities: capabilities(encoding),
+                server_info: Some(ServerInfo {
+                    name: "qbank".to_string(),
+                    version: Some(env!("CARGO_PKG_VERSION").to_string()),
+                }),
+                offset_encoding: None,
+            })
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let folders = self.lock().folders.len();
+        log(&format!("ready ({folders} workspace folder(s))"));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.lock().shut_down = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let mut is_bank = false;
+        guard_notification("textDocument/didOpen", || {
+            let mut state = self.lock();
+            state.open(document.uri.clone(), &document.text, document.version);
+            is_bank = state
+                .documents
+                .get(&document.uri)
+                .is_some_and(|open| open.bank.is_some());
+        });
+        if is_bank {
+            self.schedule_all(Duration::ZERO);
+        } else {
+            self.schedule_diagnostics(document.uri, Duration::ZERO);
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Applied before any `.await`, so changes keep their arrival order.
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let mut outcome = None;
+        guard_notification("textDocument/didChange", || {
+            let mut state = self.lock();
+            let encoding = state.encoding();
+            let Some(open) = state.documents.get_mut(&uri) else {
+                log(&format!(
+                    "didChange for {} which is not open; ignored",
+                    uri.as_str()
+                ));
+                return;
+            };
+            if version <= open.document.version {
+                log(&format!(
+                    "didChange for {} with version {version} after {}; ignored",
+                    uri.as_str(),
+                    open.document.version
+                ));
+                return;
+            }
+            for change in &params.content_changes {
+                if let Err(error) = open.document.apply(change, encoding) {
+                    log(&format!("didChange for {}: {error}; clamped", uri.as_str()));
+                }
+            }
+            open.document.version = version;
+            let is_bank = open.bank.is_some();
+            state.changed(&uri);
+            outcome = Some(is_bank);
+        });
+        match outcome {
+            Some(true) => self.schedule_all(DIAGNOSTICS_DELAY),
+            Some(false) => self.schedule_diagnostics(uri, DIAGNOSTICS_DELAY),
+            None => {}
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let path = params.text_document.uri.to_file_path();
+        let is_config = path
+            .as_ref()
+            .is_some_and(|path| path.file_name().is_some_and(|name| name == CONFIG_FILE));
+        if !is_config {
+            return;
+        }
+        guard_notification("textDocument/didSave", || self.lock().load_roots());
+        self.schedule_all(Duration::ZERO);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let mut was_bank = false;
+        guard_notification("textDocument/didClose", || {
+            let mut state = self.lock();
+            was_bank = state
+                .documents
+                .get(&uri)
+                .is_some_and(|open| open.bank.is_some());
+            state.close(&uri);
+        });
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        if was_bank {
+            self.schedule_all(DIAGNOSTICS_DELAY);
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let Some(settings) = settings_from_json(&params.settings) else {
+            return;
+        };
+        // Reloaded before any `.await`: requests after it see the new settings.
+        guard_notification("workspace/didChangeConfiguration", || {
+            let mut state = self.lock();
+            state.settings = settings;
+            state.load_roots();
+        });
+        self.schedule_all(Duration::ZERO);
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let Some(snapshot) = self.snapshot(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/hover", || {
+            let offset = offset_in(&snapshot, position.position)?;
+            let found = hover(&snapshot.context(), &snapshot.document(), offset);
+            Ok(found.map(|found| Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: found.markdown,
+                }),
+                range: Some(document::range(
+                    &snapshot.rope,
+                    found.range,
+                    snapshot.encoding,
+                )),
+            }))
+        })
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let Some(snapshot) = self.snapshot(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/completion", || {
+            let offset = offset_in(&snapshot, position.position)?;
+            let options = IdeOptions {
+                snippets: snapshot.support.snippets,
+                limit: ide_completion::MAX_ITEMS,
+            };
+            let context = snapshot.context();
+            let completions =
+                ide_completion::complete(&context, &snapshot.document(), offset, &options);
+            let items = completions
+                .items
+                .iter()
+                .map(|item| {
+                    let key = context.index.get(item.question).key().to_string();
+                    convert::completion_item(
+                        &snapshot.rope,
+                        &snapshot.uri,
+                        item,
+                        key,
+                        snapshot.encoding,
+                    )
+                })
+                .collect();
+            Ok(Some(CompletionResponse::List(CompletionList {
+                is_incomplete: completions.is_incomplete,
+                items,
+            })))
+        })
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let data = item.data.clone().unwrap_or(Value::Null);
+        let uri = data
+            .get("uri")
+            .and_then(Value::as_str)
+            .and_then(|uri| uri.parse::<Uri>().ok());
+        let key = data.get("key").and_then(Value::as_str).map(str::to_string);
+        let (Some(uri), Some(key)) = (uri, key) else {
+            return Ok(item);
+        };
+        let Some(snapshot) = self.snapshot(&uri) else {
+            return Ok(item);
+        };
+        guard("completionItem/resolve", || {
+            let index = &snapshot.workspace.index;
+            if let Some(id) = index.lookup_str(&key) {
+                item.documentation = Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: ide_completion::documentation(index, id),
+                }));
+            }
+            Ok(item)
+        })
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/codeAction", || {
+            let range = document::offsets(&snapshot.rope, params.range, snapshot.encoding)
+                .map_err(|error| invalid_params(error.to_string()))?;
+            let only = params.context.only.as_deref();
+            let workspace = &snapshot.workspace;
+            let resolve = |name: &str| bank_location(workspace, name);
+            let actions = code_actions(&snapshot.context(), &snapshot.document(), range)
+                .into_iter()
+                .filter(|action| convert::kind_requested(&convert::action_kind(action.kind), only))
+                .map(|action| {
+                    let lsp_diagnostic = action.diagnostic.as_ref().map(|found| {
+                        convert::diagnostic(
+                            &snapshot.rope,
+                            &snapshot.uri,
+                            found,
+                            snapshot.encoding,
+                            &resolve,
+                        )
+                    });
+                    convert::code_action(
+                        &snapshot.rope,
+                        &snapshot.uri,
+                        snapshot.version,
+                        &action,
+                        snapshot.encoding,
+                        snapshot.support.document_changes,
+                        lsp_diagnostic,
+                    )
+                    .into()
+                })
+                .collect();
+            Ok(Some(actions))
+        })
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let argument = params.arguments.into_iter().next().unwrap_or(Value::Null);
+        match params.command.as_str() {
+            INSERT_PACKET => {
+                let arguments = serde_json::from_value(argument)
+                    .map_err(|error| invalid_params(format!("{INSERT_PACKET}: {error}")))?;
+                self.insert_packet_command(arguments).await
+            }
+            INSERT_TEMPLATE => {
+                let arguments = serde_json::from_value(argument)
+                    .map_err(|error| invalid_params(format!("{INSERT_TEMPLATE}: {error}")))?;
+                self.insert_template_command(arguments).await
+            }
+            other => Err(invalid_params(format!("unknown command `{other}`"))),
+        }
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let Some(snapshot) = self.snapshot(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/definition", || {
+            let offset = offset_in(&snapshot, position.position)?;
+            let index = &snapshot.workspace.index;
+            let Some(target) = definition(index, &snapshot.document(), offset) else {
+                return Ok(None);
+            };
+            let bank = &index.banks()[target.bank];
+            let Some((uri, rope)) = bank_location(&snapshot.workspace, &bank.name) else {
+                return Ok(None);
+            };
+            let range = document::range(&rope, target.range, snapshot.encoding);
+            Ok(Some(GotoDefinitionResponse::Scalar(Location::new(
+                uri, range,
+            ))))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let result: Result<()> = guard("test", || panic!("boom"));
+        let error = result.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InternalError);
+        assert!(error.message.contains("boom"), "{}", error.message);
+        assert_eq!(guard("test", || Ok(7)).unwrap(), 7);
+    }
+}
