@@ -4,39 +4,70 @@
 //! core never touches the filesystem; this module is where it is touched.
 
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 
 use crate::core::bank::{Bank, parse_bank};
-use crate::core::builtin::builtin_bank;
+use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
 use crate::core::check::SiblingNote;
-use crate::core::config::{CONFIG_FILE, Config, parse_settings};
+use crate::core::config::{CONFIG_FILE, Config, Settings, parse_settings};
 use crate::core::index::Index;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::shape::Shape;
 use crate::core::template::{Mode, Overrides};
 
-/// What the caller adds to the configuration: `--bank` paths and `--no-builtin`.
+/// What the caller adds to `.qbank.toml`: `--bank` paths and `--no-builtin`
+/// from the command line, or the editor's settings, applied key by key.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub extra_banks: Vec<PathBuf>,
     pub no_builtin: bool,
+    pub settings: Settings,
 }
 
-/// Everything loaded for one workspace root.
-#[derive(Debug)]
+/// Something that could not be loaded: an invalid `.qbank.toml` or an
+/// unreadable bank. `message` is one line that names the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadProblem {
+    pub path: PathBuf,
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// Everything loaded for one workspace root. Cloning is cheap: the index is shared.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
-    pub index: Index,
+    pub index: Arc<Index>,
     pub overrides: Overrides,
     /// The files of the banks in use, canonicalized.
     pub bank_files: Vec<PathBuf>,
+    /// What could not be loaded; the rest of the workspace still is.
+    pub problems: Vec<LoadProblem>,
 }
 
 impl Workspace {
+    /// A workspace with no root on disk: the built-in bank (unless the
+    /// settings turn it off) and default configuration.
+    pub fn detached(settings: &Settings) -> Workspace {
+        let mut config = Config::default();
+        config.apply(settings);
+        let builtin = config.builtin.then(builtin_bank);
+        Workspace {
+            root: PathBuf::new(),
+            config,
+            index: Arc::new(Index::new(builtin, Vec::new())),
+            overrides: Overrides::default(),
+            bank_files: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     pub fn is_bank_file(&self, path: &Path) -> bool {
         let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.bank_files.contains(&path)
@@ -47,6 +78,42 @@ impl Workspace {
         let name = display_path(&fs::canonicalize(path).ok()?, &self.root);
         self.index.banks().iter().position(|bank| bank.name == name)
     }
+
+    /// The same workspace with some banks read from other texts (an editor's
+    /// buffers), by bank name; the other banks are reused as they are.
+    pub fn with_bank_texts(&self, texts: &[(String, String)]) -> Workspace {
+        let banks: Vec<Bank> = self
+            .index
+            .banks()
+            .iter()
+            .filter(|bank| bank.name != BUILTIN_NAME)
+            .map(
+                |bank| match texts.iter().find(|(name, _)| *name == bank.name) {
+                    Some((name, text)) => {
+                        parse_bank(name, &file_stem(Path::new(name)), text.clone())
+                    }
+                    None => bank.clone(),
+                },
+            )
+            .collect();
+        let builtin = self.uses_builtin().then(builtin_bank);
+        Workspace {
+            index: Arc::new(Index::new(builtin, banks)),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the built-in bank was asked for (it is left out when another
+    /// bank takes its prefix).
+    fn uses_builtin(&self) -> bool {
+        self.config.builtin
+    }
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Reads a text file, refusing directories, binary files and text that is
@@ -95,23 +162,29 @@ pub fn find_root(start: &Path) -> PathBuf {
     start
 }
 
-/// Reads `.qbank.toml` at the root, if there is one.
-pub fn load_config(root: &Path) -> Result<Config> {
+/// Reads `.qbank.toml` at the root, if there is one, onto the defaults.
+pub fn load_config(root: &Path) -> Result<Config, LoadProblem> {
     let mut config = Config::default();
     let path = root.join(CONFIG_FILE);
     if !path.exists() {
         return Ok(config);
     }
-    let text = read_text(&path)?;
+    let problem = |range: Range<usize>, message: String| LoadProblem {
+        path: path.clone(),
+        range,
+        message,
+    };
+    let text = read_text(&path).map_err(|error| problem(0..0, format!("{error:#}")))?;
     let settings = parse_settings(&text).map_err(|error| {
         let position = LineIndex::new(&text).line_col(&text, error.range.start, ColumnUnit::Char);
-        anyhow!(
+        let message = format!(
             "{}:{}:{}: invalid configuration: {}",
             path.display(),
             position.line + 1,
             position.character + 1,
             error.message
-        )
+        );
+        problem(error.range, message)
     })?;
     config.apply(&settings);
     Ok(config)
@@ -140,19 +213,31 @@ fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Loads configuration, banks and template overrides for a root.
-pub fn load_workspace(root: &Path, options: &LoadOptions) -> Result<Workspace> {
-    let config = load_config(root)?;
+/// Loads configuration, banks and template overrides for a root. It never
+/// fails: what cannot be read is recorded in `problems` and left out (an
+/// invalid `.qbank.toml` gives the defaults), and the rest loads.
+pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
+    let mut problems = Vec::new();
+    let mut config = load_config(root).unwrap_or_else(|problem| {
+        problems.push(problem);
+        Config::default()
+    });
+    config.apply(&options.settings);
     let mut files: Vec<PathBuf> = Vec::new();
     let questions_folder = root.join("questions");
     if questions_folder.is_dir() {
         files.extend(bank_files_at(&questions_folder).unwrap_or_default());
     }
-    for configured in &config.banks {
-        files.extend(bank_files_at(&root.join(configured))?);
-    }
-    for extra in &options.extra_banks {
-        files.extend(bank_files_at(extra)?);
+    let configured = config.banks.iter().map(|bank| root.join(bank));
+    for path in configured.chain(options.extra_banks.iter().cloned()) {
+        match bank_files_at(&path) {
+            Ok(found) => files.extend(found),
+            Err(error) => problems.push(LoadProblem {
+                path,
+                range: 0..0,
+                message: format!("{error:#}"),
+            }),
+        }
     }
     let mut bank_files: Vec<PathBuf> = Vec::new();
     let mut banks: Vec<Bank> = Vec::new();
@@ -161,30 +246,41 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Result<Workspace> {
         if bank_files.contains(&canonical) {
             continue;
         }
-        banks.push(read_bank(&file, &canonical, root)?);
-        bank_files.push(canonical);
+        match read_bank(&file, &canonical, root) {
+            Ok(bank) => {
+                banks.push(bank);
+                bank_files.push(canonical);
+            }
+            Err(error) => problems.push(LoadProblem {
+                path: file,
+                range: 0..0,
+                message: format!("{error:#}"),
+            }),
+        }
     }
-    let builtin = (config.builtin && !options.no_builtin).then(builtin_bank);
-    let index = Index::new(builtin, banks);
+    config.builtin &= !options.no_builtin;
+    let builtin = config.builtin.then(builtin_bank);
+    let index = Arc::new(Index::new(builtin, banks));
     let overrides = load_overrides(&root.join(&config.templates));
-    Ok(Workspace {
+    Workspace {
         root: root.to_path_buf(),
         config,
         index,
         overrides,
         bank_files,
-    })
+        problems,
+    }
 }
 
 /// Reads a bank; errors name the file as the user gave it, the bank is
 /// named relative to the root.
 fn read_bank(given: &Path, canonical: &Path, root: &Path) -> Result<Bank> {
     let text = read_text(given)?;
-    let stem = canonical
-        .file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(parse_bank(&display_path(canonical, root), &stem, text))
+    Ok(parse_bank(
+        &display_path(canonical, root),
+        &file_stem(canonical),
+        text,
+    ))
 }
 
 /// A path as messages show it: relative to the root when it is inside it.

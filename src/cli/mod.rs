@@ -46,11 +46,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut options = LoadOptions {
         extra_banks: cli.global.banks.clone(),
         no_builtin: cli.global.no_builtin,
+        ..LoadOptions::default()
     };
     if let Command::Check { paths } = &cli.command {
         options.extra_banks.extend(self_declared_banks(paths));
     }
-    let workspace = load_workspace(&root, &options)?;
+    let workspace = load_workspace(&root, &options);
+    // The command line is strict: what the editor would report and carry on
+    // past, a one-shot command reports and stops at.
+    if let Some(problem) = workspace.problems.first() {
+        bail!("{}", problem.message);
+    }
     let format = cli.global.format;
     let mut out = std::io::stdout().lock();
     match cli.command {

@@ -12,16 +12,13 @@ use ropey::Rope;
 use serde_json::Value;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::core::bank::parse_bank;
-use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
-use crate::core::config::{Config, Settings};
+use crate::core::config::Settings;
 use crate::core::ide::{Context, Document as IdeDocument};
-use crate::core::index::Index;
 use crate::core::note::{Note, parse_note};
-use crate::core::template::{Mode, Overrides};
+use crate::core::template::Mode;
 use crate::lsp::document::{Document, Encoding};
 use crate::lsp::log;
-use crate::workspace::{LoadOptions, Workspace, display_path, load_overrides, load_workspace};
+use crate::workspace::{LoadOptions, Workspace, display_path, load_workspace};
 
 /// What the client said it can do.
 #[derive(Debug, Clone, Copy, Default)]
@@ -201,7 +198,7 @@ impl State {
             None => {
                 let settings = &self.settings;
                 self.fallback
-                    .get_or_insert_with(|| Arc::new(fallback_workspace(settings)))
+                    .get_or_insert_with(|| Arc::new(Workspace::detached(settings)))
                     .clone()
             }
         }
@@ -226,7 +223,7 @@ impl State {
         let live = if buffers.is_empty() {
             disk.clone()
         } else {
-            Arc::new(with_buffers(disk, &buffers))
+            Arc::new(disk.with_bank_texts(&buffers))
         };
         self.roots[root].live = Some(live.clone());
         live
@@ -308,86 +305,19 @@ fn bank_of(roots: &[Root], path: &Path) -> Option<(usize, String)> {
         })
 }
 
-/// A workspace whose banks named in `buffers` are parsed from those texts.
-fn with_buffers(disk: &Workspace, buffers: &[(String, String)]) -> Workspace {
-    let banks = disk
-        .index
-        .banks()
-        .iter()
-        .filter(|bank| bank.name != BUILTIN_NAME)
-        .map(
-            |bank| match buffers.iter().find(|(name, _)| *name == bank.name) {
-                Some((name, text)) => {
-                    let stem = Path::new(name)
-                        .file_stem()
-                        .map(|stem| stem.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    parse_bank(name, &stem, text.clone())
-                }
-                None => bank.clone(),
-            },
-        )
-        .collect();
-    let builtin = disk.config.builtin.then(builtin_bank);
-    Workspace {
-        root: disk.root.clone(),
-        config: disk.config.clone(),
-        index: Index::new(builtin, banks),
-        overrides: disk.overrides.clone(),
-        bank_files: disk.bank_files.clone(),
-    }
-}
-
 /// Loads one root: `.qbank.toml`, then the editor's settings key by key.
-/// A root that fails to load (an invalid `.qbank.toml`, a missing bank)
-/// is logged and served with what can be had.
+/// What cannot be loaded (an invalid `.qbank.toml`, a missing bank) is
+/// logged; the rest of the root is served.
 pub fn load_root(folder: &Path, settings: &Settings) -> Workspace {
     let options = LoadOptions {
-        extra_banks: settings
-            .banks
-            .iter()
-            .flatten()
-            .map(|bank| folder.join(bank))
-            .collect(),
-        no_builtin: settings.builtin == Some(false),
+        settings: settings.clone(),
+        ..LoadOptions::default()
     };
-    let loaded = load_workspace(folder, &options)
-        .or_else(|error| {
-            log(&format!("{error:#}"));
-            load_workspace(folder, &LoadOptions::default())
-        })
-        .map_err(|error| log(&format!("{error:#}; using the built-in bank")));
-    let mut workspace = match loaded {
-        Ok(workspace) => workspace,
-        Err(()) => {
-            let mut fallback = fallback_workspace(settings);
-            fallback.root = folder.to_path_buf();
-            fallback
-        }
-    };
-    let builtin_before = workspace.config.builtin && settings.builtin != Some(false);
-    workspace.config.apply(settings);
-    if workspace.config.builtin && !builtin_before {
-        let banks = workspace.index.banks().to_vec();
-        workspace.index = Index::new(Some(builtin_bank()), banks);
-    }
-    if settings.templates.is_some() {
-        workspace.overrides = load_overrides(&folder.join(&workspace.config.templates));
+    let workspace = load_workspace(folder, &options);
+    for problem in &workspace.problems {
+        log(&problem.message);
     }
     workspace
-}
-
-fn fallback_workspace(settings: &Settings) -> Workspace {
-    let mut config = Config::default();
-    config.apply(settings);
-    let builtin = config.builtin.then(builtin_bank);
-    Workspace {
-        root: std::env::current_dir().unwrap_or_default(),
-        config,
-        index: Index::new(builtin, Vec::new()),
-        overrides: Overrides::default(),
-        bank_files: Vec::new(),
-    }
 }
 
 /// Editor settings from `initializationOptions` or a configuration change:
