@@ -75,7 +75,7 @@ pub fn parse_bank(name: &str, stem: &str, text: String) -> Bank {
     for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
         reader.event(&text, event, range);
     }
-    reader.finish_question();
+    reader.finish_question(&text);
     let (prefix, title) = reader.front_matter(stem);
     let mut bank = Bank {
         name: name.to_string(),
@@ -171,7 +171,7 @@ impl BankReader {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.heading = Some((level, range, String::new()))
             }
-            Event::End(TagEnd::Heading(_)) => self.finish_heading(),
+            Event::End(TagEnd::Heading(_)) => self.finish_heading(text),
             Event::Start(Tag::BlockQuote(_)) => self.block_quotes += 1,
             Event::End(TagEnd::BlockQuote(_)) => {
                 self.block_quotes = self.block_quotes.saturating_sub(1)
@@ -190,7 +190,7 @@ impl BankReader {
             Event::Start(Tag::Item) => self.start_item(text, range),
             Event::End(TagEnd::Item) => self.end_item(text),
             Event::Text(content) | Event::Code(content) => self.text(&content, range),
-            Event::SoftBreak | Event::HardBreak => self.text(" ", range),
+            Event::SoftBreak | Event::HardBreak => self.text("\n", range),
             _ => {}
         }
     }
@@ -201,7 +201,7 @@ impl BankReader {
 
     fn start_item(&mut self, text: &str, range: Range<usize>) {
         if self.is_question_list() {
-            self.finish_question();
+            self.finish_question(text);
             let number = self.lists[0].unwrap_or(1);
             self.lists[0] = Some(number + 1);
             let line_end = text[range.start..range.end]
@@ -231,7 +231,7 @@ impl BankReader {
                 add_field(question, &field_text, range, text);
             }
         } else if self.is_question_list() {
-            self.finish_question();
+            self.finish_question(text);
         }
     }
 
@@ -250,7 +250,7 @@ impl BankReader {
         }
     }
 
-    fn finish_heading(&mut self) {
+    fn finish_heading(&mut self, text: &str) {
         let Some((level, range, name)) = self.heading.take() else {
             return;
         };
@@ -258,7 +258,7 @@ impl BankReader {
         if self.question.is_some() && !self.lists.is_empty() {
             return;
         }
-        self.finish_question();
+        self.finish_question(text);
         match level {
             HeadingLevel::H1 => self.current_category = None,
             HeadingLevel::H2 => {
@@ -272,9 +272,10 @@ impl BankReader {
         }
     }
 
-    fn finish_question(&mut self) {
+    fn finish_question(&mut self, source: &str) {
         if let Some((mut question, _)) = self.question.take() {
-            question.text = collapse_whitespace(&question.text);
+            let wording = take_unnested_fields(&mut question, source);
+            question.text = collapse_whitespace(&wording);
             self.questions.push(question);
         }
     }
@@ -312,6 +313,59 @@ impl BankReader {
             .unwrap_or_else(|| "Q".to_string());
         (prefix, title)
     }
+}
+
+/// Splits `- name: value` lines off a question's wording. Under `100.` a
+/// field must be indented five spaces to nest; indented four, markdown reads
+/// it as more wording. Such lines are still the question's fields, as the
+/// author meant. Returns the wording that is left.
+fn take_unnested_fields(question: &mut Question, source: &str) -> String {
+    let looks_like_field = |line: &str| {
+        let Some(rest) = line.trim_start().strip_prefix(['-', '*', '+']) else {
+            return false;
+        };
+        let Some((name, _)) = rest.split_once(':') else {
+            return false;
+        };
+        rest.starts_with(' ')
+            && !name.trim().is_empty()
+            && name
+                .trim()
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    };
+    let wording = std::mem::take(&mut question.text);
+    let lines: Vec<&str> = wording.split('\n').collect();
+    let Some(first_field) = lines
+        .iter()
+        .skip(1)
+        .position(|line| looks_like_field(line))
+        .map(|position| position + 1)
+    else {
+        return wording;
+    };
+    let item = source.get(question.range.clone()).unwrap_or("");
+    let mut search_from = 0;
+    for (position, line) in lines[first_field..].iter().enumerate() {
+        let line = line.trim();
+        let Some(found) = item[search_from..].find(line) else {
+            continue;
+        };
+        let start = question.range.start + search_from + found;
+        if position == 0 {
+            let wording_end = source[..start].trim_end().len();
+            question.line_range.end = question
+                .line_range
+                .end
+                .min(wording_end)
+                .max(question.line_range.start);
+        }
+        search_from += found + line.len();
+        let content = line[1..].trim_start();
+        let content_start = start + (line.len() - content.len());
+        add_field(question, content, content_start..start + line.len(), source);
+    }
+    lines[..first_field].join(" ")
 }
 
 fn add_field(question: &mut Question, field_text: &str, range: Range<usize>, source: &str) {
@@ -440,6 +494,18 @@ title: Back-End Development
                 line 1: warning[bank-outside-category] TEST-1 stands outside any `##` category
                 line 4: error[bank-duplicate-number] TEST-1 is numbered twice (first on line 1); this one is not loaded
                 line 5: error[bank-empty-question] TEST-2 has no text
+            "#]],
+        );
+    }
+
+    #[test]
+    fn fields_under_three_digit_numbers_indented_four_spaces() {
+        check(
+            "## A\n100. What is a runbook?\n    - tags: ops, docs\n    - see: TEST-101\n101. What is toil?\n",
+            expect![[r#"
+                prefix TEST title None
+                TEST-100 [A] What is a runbook? | "100. What is a runbook?" tags=["ops", "docs"] see=TEST-101@"TEST-101"
+                TEST-101 [A] What is toil? | "101. What is toil?"
             "#]],
         );
     }
