@@ -27,6 +27,9 @@ pub struct LoadOptions {
     pub extra_banks: Vec<PathBuf>,
     pub no_builtin: bool,
     pub settings: Settings,
+    /// What to use when `.qbank.toml` is invalid, instead of the defaults:
+    /// the server passes the last configuration it read successfully.
+    pub fallback_config: Option<Config>,
 }
 
 /// Something that could not be loaded: an invalid `.qbank.toml` or an
@@ -43,6 +46,9 @@ pub struct LoadProblem {
 pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
+    /// The configuration as `.qbank.toml` gave it (or the fallback when it
+    /// is invalid), before the caller's settings.
+    pub file_config: Config,
     pub index: Arc<Index>,
     pub overrides: Overrides,
     /// The files of the banks in use, canonicalized.
@@ -61,6 +67,7 @@ impl Workspace {
         Workspace {
             root: PathBuf::new(),
             config,
+            file_config: Config::default(),
             index: Arc::new(Index::new(builtin, Vec::new())),
             overrides: Overrides::default(),
             bank_files: Vec::new(),
@@ -215,13 +222,15 @@ fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>> {
 
 /// Loads configuration, banks and template overrides for a root. It never
 /// fails: what cannot be read is recorded in `problems` and left out (an
-/// invalid `.qbank.toml` gives the defaults), and the rest loads.
+/// invalid `.qbank.toml` gives the defaults, or the caller's fallback), and
+/// the rest loads.
 pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
     let mut problems = Vec::new();
-    let mut config = load_config(root).unwrap_or_else(|problem| {
+    let file_config = load_config(root).unwrap_or_else(|problem| {
         problems.push(problem);
-        Config::default()
+        options.fallback_config.clone().unwrap_or_default()
     });
+    let mut config = file_config.clone();
     config.apply(&options.settings);
     let mut files: Vec<PathBuf> = Vec::new();
     let questions_folder = root.join("questions");
@@ -265,6 +274,7 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
     Workspace {
         root: root.to_path_buf(),
         config,
+        file_config,
         index,
         overrides,
         bank_files,

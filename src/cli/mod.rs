@@ -12,12 +12,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
-use crate::core::check::{check_note, keys_one_digit_away, question_sections};
+use crate::core::check::{check_note, keys_one_digit_away};
 use crate::core::diagnostic::Severity;
 use crate::core::key::Key;
 use crate::core::note::parse_note;
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
+use crate::notes::ProblemKind;
 use crate::workspace::{
     self, LoadOptions, Workspace, declares_bank, find_root, load_workspace, read_text,
 };
@@ -356,14 +357,24 @@ fn stats(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let index = &workspace.index;
-    let files = expand_paths(workspace, paths, false)?;
+    // The same index of notes the language server builds.
+    let (notes, problems) = if paths.is_empty() {
+        crate::notes::index_notes(workspace)
+    } else {
+        crate::notes::read_notes(workspace, &expand_paths(workspace, paths, false)?)
+    };
+    for problem in problems {
+        match problem.kind {
+            ProblemKind::Unreadable => bail!("{}", problem.message),
+            ProblemKind::TooLarge | ProblemKind::Walk => eprintln!("qbank: {}", problem.message),
+        }
+    }
     let mut answered = vec![false; index.len()];
     let mut in_notes = vec![false; index.len()];
-    for file in &files {
-        let text = read_text(file)?;
-        for section in question_sections(index, &text, &parse_note(&text), &workspace.overrides) {
-            in_notes[section.id as usize] = true;
-            answered[section.id as usize] |= section.answered;
+    for section in notes.iter().flat_map(|note| &note.sections) {
+        if let Some(id) = index.lookup(&section.key) {
+            in_notes[id as usize] = true;
+            answered[id as usize] |= section.answered;
         }
     }
     let stats: Vec<CategoryStats> = index
@@ -380,7 +391,7 @@ fn stats(
         .collect();
     match format {
         Format::Json => write_json(out, &stats)?,
-        Format::Text => output::print_stats(out, &stats, files.len())?,
+        Format::Text => output::print_stats(out, &stats, notes.len())?,
     }
     Ok(ExitCode::SUCCESS)
 }

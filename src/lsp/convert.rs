@@ -1,22 +1,30 @@
 //! Core answers into protocol objects: diagnostics, edits, completion items,
-//! code actions. Positions go through `document`, the one place that
-//! converts; everything here only reshapes.
+//! code actions, symbols, folding ranges, inlay hints and code lenses.
+//! Positions go through `document`, the one place that converts, and other
+//! files' locations through `places`; everything here only reshapes.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use ropey::Rope;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, CompletionTextEdit, Diagnostic,
-    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, InsertTextFormat, Location,
-    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit,
-    Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeLens, Command, CompletionItem, CompletionItemKind,
+    CompletionTextEdit, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DocumentChanges, DocumentSymbol, FoldingRange, FoldingRangeKind, InlayHint, InlayHintLabel,
+    InlayHintTooltip, InsertTextFormat, Location, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, SymbolKind as LspSymbolKind, TextDocumentEdit,
+    TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol as LspWorkspaceSymbol,
 };
 
 use crate::core::diagnostic::{self, Severity};
 use crate::core::ide::actions::{Action, ActionKind};
 use crate::core::ide::completion::{self as ide_completion, CompletionKind};
-use crate::lsp::document::{Encoding, range};
+use crate::core::ide::inlay::InlayHint as IdeInlayHint;
+use crate::core::ide::lens::Lens;
+use crate::core::ide::symbols::{Symbol, SymbolKind, WorkspaceSymbol};
+use crate::lsp::document::{Encoding, position, range};
+use crate::lsp::places::Places;
 
 /// Where a related piece of information points: a file's URI and its text.
 pub type Resolver<'a> = dyn Fn(&str) -> Option<(Uri, Rope)> + 'a;
@@ -179,4 +187,83 @@ pub fn kind_requested(kind: &CodeActionKind, only: Option<&[CodeActionKind]>) ->
         let wanted = wanted.as_str();
         kind == wanted || (kind.starts_with(wanted) && kind[wanted.len()..].starts_with('.'))
     })
+}
+
+fn symbol_kind(kind: SymbolKind) -> LspSymbolKind {
+    match kind {
+        SymbolKind::Heading => LspSymbolKind::STRING,
+        SymbolKind::Question => LspSymbolKind::KEY,
+        SymbolKind::Category => LspSymbolKind::NAMESPACE,
+    }
+}
+
+#[allow(deprecated)]
+pub fn document_symbol(rope: &Rope, symbol: &Symbol, encoding: Encoding) -> DocumentSymbol {
+    let children: Vec<DocumentSymbol> = symbol
+        .children
+        .iter()
+        .map(|child| document_symbol(rope, child, encoding))
+        .collect();
+    DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: symbol.detail.clone(),
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: range(rope, symbol.range.clone(), encoding),
+        selection_range: range(rope, symbol.selection.clone(), encoding),
+        children: (!children.is_empty()).then_some(children),
+    }
+}
+
+pub fn workspace_symbol(
+    places: &mut Places,
+    symbol: WorkspaceSymbol,
+) -> Option<LspWorkspaceSymbol> {
+    let location = places.location(&symbol.place, symbol.range)?;
+    Some(LspWorkspaceSymbol {
+        name: symbol.name,
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        container_name: Some(symbol.container),
+        location: OneOf::Left(location),
+        data: None,
+    })
+}
+
+pub fn folding_range(rope: &Rope, folded: Range<usize>, encoding: Encoding) -> FoldingRange {
+    let lines = range(rope, folded, encoding);
+    FoldingRange {
+        start_line: lines.start.line,
+        end_line: lines.end.line,
+        kind: Some(FoldingRangeKind::Region),
+        ..FoldingRange::default()
+    }
+}
+
+pub fn inlay_hint(rope: &Rope, hint: IdeInlayHint, encoding: Encoding) -> InlayHint {
+    InlayHint {
+        position: position(rope, hint.offset, encoding),
+        label: InlayHintLabel::String(hint.label),
+        kind: None,
+        text_edits: None,
+        tooltip: Some(InlayHintTooltip::String(hint.tooltip)),
+        padding_left: None,
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// A lens that only shows its title: the empty command makes clients show
+/// it as a label.
+pub fn code_lens(rope: &Rope, lens: Lens, encoding: Encoding) -> CodeLens {
+    CodeLens {
+        range: range(rope, lens.range, encoding),
+        command: Some(Command {
+            title: lens.title,
+            command: String::new(),
+            arguments: None,
+        }),
+        data: None,
+    }
 }

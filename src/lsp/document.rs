@@ -4,12 +4,16 @@
 //! UTF-16 code units, as negotiated; a column past a line's end is clamped
 //! to it, a column inside a character rounds down to its start, and a line
 //! past the document's end is an error the caller turns into a reply.
+//! Files that are not open (indexed notes) convert through the core's
+//! `LineIndex` instead of a rope, with the same rules.
 
 use std::fmt;
 use std::ops::Range;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
+
+use crate::core::line_index::{ColumnUnit, LineIndex};
 
 /// How position columns count, as negotiated at `initialize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +105,25 @@ pub fn range(rope: &Rope, range: Range<usize>, encoding: Encoding) -> LspRange {
         position(rope, range.start, encoding),
         position(rope, range.end, encoding),
     )
+}
+
+/// The LSP range of a byte range in a text that is not open: an indexed
+/// note's, through its line index.
+pub fn text_range(
+    text: &str,
+    lines: &LineIndex,
+    range: Range<usize>,
+    encoding: Encoding,
+) -> LspRange {
+    let unit = match encoding {
+        Encoding::Utf8 => ColumnUnit::Utf8,
+        Encoding::Utf16 => ColumnUnit::Utf16,
+    };
+    let position = |offset: usize| {
+        let found = lines.line_col(text, offset.min(text.len()), unit);
+        Position::new(found.line, found.character)
+    };
+    LspRange::new(position(range.start), position(range.end))
 }
 
 /// The byte range of an LSP range, its ends put in order.
@@ -256,6 +279,23 @@ mod tests {
             offsets(&rope, backwards, Encoding::Utf16),
             Ok(0..text.len())
         );
+    }
+
+    #[test]
+    fn closed_files_convert_like_open_ones() {
+        let text = "a😀b\r\nBE-23 x\rlast";
+        let rope = Rope::from_str(text);
+        let lines = LineIndex::new(text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            for start in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+                let expected = range(&rope, start..text.len(), encoding);
+                assert_eq!(
+                    text_range(text, &lines, start..text.len(), encoding),
+                    expected,
+                    "{start}"
+                );
+            }
+        }
     }
 
     #[test]

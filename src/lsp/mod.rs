@@ -5,14 +5,20 @@
 //! Logs go to stderr: stdout carries only protocol messages.
 //!
 //! - `document`: open documents in ropes and the only position conversions;
-//! - `state`: workspaces, open documents and snapshots behind one mutex;
+//! - `state`: workspaces, notes indexes, open documents and snapshots
+//!   behind one mutex;
 //! - `server`: the protocol handlers, each guarded against panics;
+//! - `indexing`: the background scan of notes with `$/progress`, and
+//!   watched files;
 //! - `convert`: core answers into protocol objects;
+//! - `places`: where results stand, as protocol locations;
 //! - `cache`: the built-in bank's copy in the user's cache folder.
 
 mod cache;
 mod convert;
 pub mod document;
+mod indexing;
+mod places;
 mod server;
 mod state;
 

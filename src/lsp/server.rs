@@ -3,7 +3,9 @@
 //! a panic guard: a panic becomes an internal-error reply (a logged error
 //! for a notification) and the server goes on. Document changes are applied
 //! before any `.await`, in arrival order; diagnostics are computed after a
-//! short pause in typing, off the request path.
+//! short pause in typing, off the request path, and the checked note's
+//! summary then goes into the workspace's notes index. Workspace indexing
+//! and watched files live in `indexing`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -16,14 +18,17 @@ use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse,
-    CompletionItem, CompletionList, CompletionOptions, CompletionParams, CompletionResponse,
-    Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    Documentation, ExecuteCommandOptions, ExecuteCommandParams, GotoDefinitionParams,
+    CodeLens, CodeLensOptions, CodeLensParams, CompletionItem, CompletionList, CompletionOptions,
+    CompletionParams, CompletionResponse, Diagnostic, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
+    DocumentSymbolResponse, Documentation, ExecuteCommandOptions, ExecuteCommandParams,
+    FoldingRange, FoldingRangeParams, FoldingRangeProviderCapability, GotoDefinitionParams,
     GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, Location, MarkupContent, MarkupKind,
-    OneOf, Position, PositionEncodingKind, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location,
+    MarkupContent, MarkupKind, OneOf, Position, PositionEncodingKind, ReferenceParams,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, Uri, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -33,24 +38,34 @@ use crate::core::config::{CONFIG_FILE, parse_settings};
 use crate::core::ide::actions::{PacketOptions, code_actions, insert_packet, insert_template};
 use crate::core::ide::completion::{self as ide_completion, CompletionOptions as IdeOptions};
 use crate::core::ide::definition::definition;
+use crate::core::ide::folding::folding_ranges;
 use crate::core::ide::hover::hover;
+use crate::core::ide::inlay::inlay_hints;
+use crate::core::ide::lens::code_lenses;
+use crate::core::ide::notes::{ScaffoldingCache, summarize_parsed};
+use crate::core::ide::references::references;
+use crate::core::ide::symbols::{document_symbols, workspace_symbols};
 use crate::core::template::Mode;
 use crate::lsp::cache::builtin_copy;
 use crate::lsp::convert;
 use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
+use crate::lsp::places::Places;
 use crate::lsp::state::{ClientSupport, Snapshot, State, parse_snapshot, settings_from_json};
-use crate::workspace::{Workspace, sibling_notes};
+use crate::workspace::Workspace;
 
 /// How long typing must pause before a changed document is checked.
-const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
+pub(super) const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
+
+/// How many workspace symbols a reply holds at most.
+const MAX_WORKSPACE_SYMBOLS: usize = 100;
 
 pub const INSERT_PACKET: &str = "qbank.insertPacket";
 pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
 
 #[derive(Debug, Clone)]
 pub struct Backend {
-    client: Client,
+    pub(super) client: Client,
     state: Arc<Mutex<State>>,
 }
 
@@ -80,7 +95,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs a notification's synchronous work; a panic is logged.
-fn guard_notification(method: &str, work: impl FnOnce()) {
+pub(super) fn guard_notification(method: &str, work: impl FnOnce()) {
     let _ = guard(method, || {
         work();
         Ok(())
@@ -160,7 +175,7 @@ impl Backend {
 
     /// The state, even after a panic poisoned the lock: every change to it
     /// is a whole assignment, so a half-done one cannot be seen.
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -194,12 +209,25 @@ impl Backend {
             };
             let version = snapshot.version;
             let computed = tokio::task::spawn_blocking(move || {
-                guard("diagnostics", || Ok(compute_diagnostics(&snapshot)))
+                guard("diagnostics", || {
+                    let summary = buffer_summary(&snapshot);
+                    Ok((compute_diagnostics(&snapshot), summary, snapshot.root))
+                })
             })
             .await;
-            let Ok(Ok(diagnostics)) = computed else {
+            let Ok(Ok((diagnostics, summary, root))) = computed else {
                 return;
             };
+            if let (Some(summary), Some(root)) = (summary, root) {
+                let mut state = backend.lock();
+                let current = state
+                    .documents
+                    .get(&uri)
+                    .is_some_and(|open| open.generation == generation);
+                if current {
+                    state.set_note(root, summary);
+                }
+            }
             if backend.is_current(&uri, generation) {
                 backend
                     .client
@@ -217,7 +245,7 @@ impl Backend {
     }
 
     /// Rechecks every open document (after a bank or the settings changed).
-    fn schedule_all(&self, delay: Duration) {
+    pub(super) fn schedule_all(&self, delay: Duration) {
         let uris = self.lock().documents_in_order();
         for uri in uris {
             self.schedule_diagnostics(uri, delay);
@@ -326,7 +354,7 @@ fn bank_file(workspace: &Workspace, name: &str, text: &str) -> Option<PathBuf> {
 }
 
 /// A bank's URI and text, by the name diagnostics give it.
-fn bank_location(workspace: &Workspace, name: &str) -> Option<(Uri, Rope)> {
+pub(super) fn bank_location(workspace: &Workspace, name: &str) -> Option<(Uri, Rope)> {
     let bank = workspace
         .index
         .banks()
@@ -334,6 +362,26 @@ fn bank_location(workspace: &Workspace, name: &str) -> Option<(Uri, Rope)> {
         .find(|bank| bank.name == name)?;
     let path = bank_file(workspace, name, &bank.text)?;
     Some((Uri::from_file_path(path)?, Rope::from_str(&bank.text)))
+}
+
+/// A note's summary from its buffer, for the notes index: only for a
+/// markdown note inside a workspace folder (not a bank, not a
+/// configuration file).
+fn buffer_summary(snapshot: &Snapshot) -> Option<crate::core::ide::notes::NoteSummary> {
+    let path = snapshot.path.as_ref()?;
+    let name = snapshot.name.as_ref()?;
+    if snapshot.is_bank || path.extension().is_none_or(|extension| extension != "md") {
+        return None;
+    }
+    let workspace = &snapshot.workspace;
+    Some(summarize_parsed(
+        &workspace.index,
+        &workspace.overrides,
+        &mut ScaffoldingCache::default(),
+        name,
+        snapshot.parsed.text.clone(),
+        &snapshot.parsed.note,
+    ))
 }
 
 /// The diagnostics of a document: a bank's problems, or a note's checks.
@@ -364,9 +412,9 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
         }
     } else {
         let siblings = snapshot
-            .path
+            .name
             .as_ref()
-            .map(|path| sibling_notes(workspace, path))
+            .map(|name| snapshot.notes.siblings_of(name))
             .unwrap_or_default();
         let document = snapshot.document();
         check_note(
@@ -419,9 +467,31 @@ fn client_support(params: &InitializeParams) -> ClientSupport {
         .and_then(|workspace| workspace.workspace_edit.as_ref())
         .and_then(|edit| edit.document_changes)
         .unwrap_or(false);
+    let work_done_progress = capabilities
+        .window
+        .as_ref()
+        .and_then(|window| window.work_done_progress)
+        .unwrap_or(false);
+    let workspace = capabilities.workspace.as_ref();
+    let watch_files = workspace
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false);
+    let code_lens_refresh = workspace
+        .and_then(|workspace| workspace.code_lens.as_ref())
+        .and_then(|lens| lens.refresh_support)
+        .unwrap_or(false);
+    let inlay_hint_refresh = workspace
+        .and_then(|workspace| workspace.inlay_hint.as_ref())
+        .and_then(|hints| hints.refresh_support)
+        .unwrap_or(false);
     ClientSupport {
         snippets,
         document_changes,
+        work_done_progress,
+        watch_files,
+        code_lens_refresh,
+        inlay_hint_refresh,
     }
 }
 
@@ -482,6 +552,14 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             ..ExecuteCommandOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -517,6 +595,10 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         let folders = self.lock().folders.len();
         log(&format!("ready ({folders} workspace folder(s))"));
+        // Off the handler: nothing waits for the client's answers or the scan.
+        let backend = self.clone();
+        tokio::spawn(async move { backend.register_watchers().await });
+        self.spawn_indexing();
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -592,19 +674,30 @@ impl LanguageServer for Backend {
         }
         guard_notification("textDocument/didSave", || self.lock().load_roots());
         self.schedule_all(Duration::ZERO);
+        self.spawn_indexing();
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let mut was_bank = false;
+        let mut closed_path = None;
         guard_notification("textDocument/didClose", || {
             let mut state = self.lock();
             was_bank = state
                 .documents
                 .get(&uri)
                 .is_some_and(|open| open.bank.is_some());
+            closed_path = state.documents.get(&uri).and_then(|open| open.path.clone());
             state.close(&uri);
         });
+        // The note's buffer leaves the index: the file on disk comes back.
+        if let Some(path) = closed_path.filter(|_| !was_bank) {
+            guard_notification("textDocument/didClose", || {
+                if let Some(problem) = self.reindex_note_file(&path) {
+                    log(&problem.message);
+                }
+            });
+        }
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
         if was_bank {
             self.schedule_all(DIAGNOSTICS_DELAY);
@@ -622,6 +715,7 @@ impl LanguageServer for Backend {
             state.load_roots();
         });
         self.schedule_all(Duration::ZERO);
+        self.spawn_indexing();
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -785,6 +879,138 @@ impl LanguageServer for Backend {
                 uri, range,
             ))))
         })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let Some(snapshot) = self.snapshot(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/references", || {
+            let offset = offset_in(&snapshot, position.position)?;
+            let bank = snapshot.is_bank.then(|| snapshot.bank_position()).flatten();
+            let Some(found) = references(
+                &snapshot.context(),
+                &snapshot.document(),
+                bank,
+                offset,
+                params.context.include_declaration,
+            ) else {
+                return Ok(None);
+            };
+            let mut places = Places::new(&snapshot);
+            Ok(Some(
+                found
+                    .references
+                    .into_iter()
+                    .filter_map(|reference| places.location(&reference.place, reference.range))
+                    .collect(),
+            ))
+        })
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let (workspaces, encoding) = {
+            let mut state = self.lock();
+            (state.all_workspaces(), state.encoding())
+        };
+        guard("workspace/symbol", || {
+            let mut symbols = Vec::new();
+            for (workspace, notes) in &workspaces {
+                let context = crate::core::ide::Context {
+                    index: &workspace.index,
+                    notes,
+                    overrides: &workspace.overrides,
+                    mode: workspace.config.mode,
+                    packet_size: workspace.config.packet_size,
+                };
+                let limit = MAX_WORKSPACE_SYMBOLS.saturating_sub(symbols.len());
+                let mut places = Places::for_workspace(workspace, notes, encoding);
+                symbols.extend(
+                    workspace_symbols(&context, &params.query, limit)
+                        .into_iter()
+                        .filter_map(|symbol| convert::workspace_symbol(&mut places, symbol)),
+                );
+            }
+            Ok(Some(WorkspaceSymbolResponse::Nested(symbols)))
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/documentSymbol", || {
+            let bank = snapshot.is_bank.then(|| snapshot.bank_position()).flatten();
+            let symbols = document_symbols(&snapshot.context(), &snapshot.document(), bank);
+            Ok(Some(DocumentSymbolResponse::Nested(
+                symbols
+                    .iter()
+                    .map(|symbol| {
+                        convert::document_symbol(&snapshot.rope, symbol, snapshot.encoding)
+                    })
+                    .collect(),
+            )))
+        })
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/foldingRange", || {
+            let ranges = folding_ranges(&snapshot.document());
+            Ok(Some(
+                ranges
+                    .into_iter()
+                    .map(|range| convert::folding_range(&snapshot.rope, range, snapshot.encoding))
+                    .collect(),
+            ))
+        })
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/inlayHint", || {
+            // A range past the end asks for everything there is.
+            let range = document::offsets(&snapshot.rope, params.range, snapshot.encoding)
+                .unwrap_or(0..snapshot.parsed.text.len());
+            let hints = inlay_hints(&snapshot.context(), &snapshot.document(), range);
+            Ok(Some(
+                hints
+                    .into_iter()
+                    .map(|hint| convert::inlay_hint(&snapshot.rope, hint, snapshot.encoding))
+                    .collect(),
+            ))
+        })
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/codeLens", || {
+            let bank = snapshot.is_bank.then(|| snapshot.bank_position()).flatten();
+            let lenses = code_lenses(&snapshot.context(), &snapshot.document(), bank);
+            Ok(Some(
+                lenses
+                    .into_iter()
+                    .map(|lens| convert::code_lens(&snapshot.rope, lens, snapshot.encoding))
+                    .collect(),
+            ))
+        })
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.watched_files_changed(params.changes).await;
     }
 }
 

@@ -1,10 +1,13 @@
 //! The server's state behind one std mutex, never held across an `.await`:
 //! the negotiated encoding and client abilities, the workspaces loaded from
-//! disk (with editor settings applied key by key), the open documents, and
-//! snapshots that requests read. A bank open in the editor is indexed from
-//! its buffer: its workspace is rebuilt on the next snapshot after a change.
+//! disk (with editor settings applied key by key), each workspace's index
+//! of notes, the open documents, and snapshots that requests read. A bank
+//! open in the editor is indexed from its buffer: its workspace is rebuilt
+//! on the next snapshot after a change. An open note is indexed from its
+//! buffer too (after each diagnostics run); a scan never overwrites it, and
+//! closing it falls back to the file on disk.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,11 +16,14 @@ use serde_json::Value;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::core::config::Settings;
+use crate::core::config::{CONFIG_FILE, Config};
+use crate::core::ide::notes::{NoteSummary, Notes};
 use crate::core::ide::{Context, Document as IdeDocument};
 use crate::core::note::{Note, parse_note};
 use crate::core::template::Mode;
 use crate::lsp::document::{Document, Encoding};
 use crate::lsp::log;
+use crate::notes::note_name;
 use crate::workspace::{LoadOptions, Workspace, display_path, load_workspace};
 
 /// What the client said it can do.
@@ -25,13 +31,32 @@ use crate::workspace::{LoadOptions, Workspace, display_path, load_workspace};
 pub struct ClientSupport {
     pub snippets: bool,
     pub document_changes: bool,
+    /// `window.workDoneProgress`: the server may create progress tokens.
+    pub work_done_progress: bool,
+    /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
+    pub watch_files: bool,
+    /// `workspace.codeLens.refreshSupport` and `workspace.inlayHint.refreshSupport`.
+    pub code_lens_refresh: bool,
+    pub inlay_hint_refresh: bool,
 }
 
-/// One workspace root: as loaded from disk, and with open banks' buffers.
+/// One workspace root: as loaded from disk, with open banks' buffers, and
+/// its notes as far as they are indexed.
 #[derive(Debug)]
 struct Root {
     disk: Arc<Workspace>,
     live: Option<Arc<Workspace>>,
+    notes: Arc<Notes>,
+    /// Bumped when a scan starts: batches of an older scan are dropped.
+    scan: u64,
+}
+
+/// What a scan of one root needs, taken from the state when it starts.
+#[derive(Debug, Clone)]
+pub struct ScanTarget {
+    pub root: usize,
+    pub scan: u64,
+    pub workspace: Arc<Workspace>,
 }
 
 /// An open document and what is cached for its current version.
@@ -63,7 +88,11 @@ pub struct Snapshot {
     pub version: i32,
     pub parsed: Arc<Parsed>,
     pub workspace: Arc<Workspace>,
+    pub notes: Arc<Notes>,
     pub path: Option<PathBuf>,
+    /// The root holding the document, and its name among the root's notes.
+    pub root: Option<usize>,
+    pub name: Option<String>,
     pub is_bank: bool,
     pub encoding: Encoding,
     pub support: ClientSupport,
@@ -73,6 +102,7 @@ impl Snapshot {
     pub fn context(&self) -> Context<'_> {
         Context {
             index: &self.workspace.index,
+            notes: &self.notes,
             overrides: &self.workspace.overrides,
             mode: self.workspace.config.mode,
             packet_size: self.workspace.config.packet_size,
@@ -83,6 +113,7 @@ impl Snapshot {
         IdeDocument {
             text: &self.parsed.text,
             note: &self.parsed.note,
+            name: self.name.as_deref(),
         }
     }
 
@@ -112,6 +143,9 @@ pub struct State {
     /// For documents outside every root: the built-in bank.
     fallback: Option<Arc<Workspace>>,
     pub documents: HashMap<Uri, OpenDocument>,
+    /// Files not open that carry a diagnostic of ours (an unreadable note,
+    /// an invalid `.qbank.toml`), to clear once they read well again.
+    pub flagged: HashSet<PathBuf>,
 }
 
 impl State {
@@ -119,14 +153,28 @@ impl State {
         self.encoding.unwrap_or(Encoding::Utf16)
     }
 
-    /// Loads every root from disk with the current settings.
+    /// Loads every root from disk with the current settings. Indexed notes
+    /// are kept; an invalid `.qbank.toml` keeps the configuration last read.
     pub fn load_roots(&mut self) {
+        let mut previous = std::mem::take(&mut self.roots);
         self.roots = self
             .folders
             .iter()
-            .map(|folder| Root {
-                disk: Arc::new(load_root(folder, &self.settings)),
-                live: None,
+            .enumerate()
+            .map(|(position, folder)| {
+                let kept = previous
+                    .get_mut(position)
+                    .filter(|root| root.disk.root == *folder);
+                let last_good = kept.as_ref().map(|root| root.disk.file_config.clone());
+                let (notes, scan) = kept.map_or((Arc::default(), 0), |root| {
+                    (std::mem::take(&mut root.notes), root.scan)
+                });
+                Root {
+                    disk: Arc::new(load_root(folder, &self.settings, last_good)),
+                    live: None,
+                    notes,
+                    scan,
+                }
             })
             .collect();
         self.fallback = None;
@@ -229,6 +277,136 @@ impl State {
         live
     }
 
+    /// Reloads one root from disk (a bank, a template or `.qbank.toml`
+    /// changed), keeping its notes.
+    pub fn reload_root(&mut self, root: usize) {
+        let Some(folder) = self.folders.get(root).cloned() else {
+            return;
+        };
+        let last_good = self.roots[root].disk.file_config.clone();
+        self.roots[root].disk = Arc::new(load_root(&folder, &self.settings, Some(last_good)));
+        self.roots[root].live = None;
+        let roots = &self.roots;
+        for open in self.documents.values_mut() {
+            open.bank = open.path.as_ref().and_then(|path| bank_of(roots, path));
+            open.cache = None;
+        }
+    }
+
+    /// The root holding a path, if any.
+    pub fn root_of(&self, path: &Path) -> Option<usize> {
+        self.root_for(Some(path))
+    }
+
+    pub fn root_workspace(&self, root: usize) -> Option<Arc<Workspace>> {
+        self.roots.get(root).map(|root| root.disk.clone())
+    }
+
+    /// Starts a scan of every root: older scans' batches are dropped from now on.
+    pub fn begin_scans(&mut self) -> Vec<ScanTarget> {
+        self.roots
+            .iter_mut()
+            .enumerate()
+            .map(|(position, root)| {
+                root.scan += 1;
+                ScanTarget {
+                    root: position,
+                    scan: root.scan,
+                    workspace: root.disk.clone(),
+                }
+            })
+            .collect()
+    }
+
+    pub fn is_current_scan(&self, target: &ScanTarget) -> bool {
+        self.roots
+            .get(target.root)
+            .is_some_and(|root| root.scan == target.scan)
+    }
+
+    /// The names of the open documents of a root.
+    fn open_names(&self, root: usize) -> HashSet<String> {
+        let Some(folder) = self.folders.get(root) else {
+            return HashSet::new();
+        };
+        self.documents
+            .values()
+            .filter_map(|open| open.path.as_ref())
+            .filter(|path| self.root_for(Some(path)) == Some(root))
+            .map(|path| note_name(folder, path))
+            .collect()
+    }
+
+    /// Adds a scan's notes, unless the scan is stale; open documents keep
+    /// what their buffers say.
+    pub fn add_scanned(&mut self, target: &ScanTarget, notes: Vec<NoteSummary>) {
+        if !self.is_current_scan(target) || notes.is_empty() {
+            return;
+        }
+        let open = self.open_names(target.root);
+        let indexed = Arc::make_mut(&mut self.roots[target.root].notes);
+        for note in notes {
+            if !open.contains(&note.name) {
+                indexed.insert(note);
+            }
+        }
+    }
+
+    /// Ends a scan: notes it did not see (deleted meanwhile) are dropped,
+    /// unless open in the editor.
+    pub fn finish_scan(&mut self, target: &ScanTarget, seen: &HashSet<String>) {
+        if !self.is_current_scan(target) {
+            return;
+        }
+        let open = self.open_names(target.root);
+        let stale: Vec<String> = self.roots[target.root]
+            .notes
+            .names()
+            .filter(|name| !seen.contains(*name) && !open.contains(*name))
+            .map(str::to_string)
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        let indexed = Arc::make_mut(&mut self.roots[target.root].notes);
+        for name in stale {
+            indexed.remove(&name);
+        }
+    }
+
+    /// Puts one note into its root's index (a buffer, or a file re-read).
+    pub fn set_note(&mut self, root: usize, note: NoteSummary) {
+        if let Some(root) = self.roots.get_mut(root) {
+            Arc::make_mut(&mut root.notes).insert(note);
+        }
+    }
+
+    pub fn remove_note(&mut self, root: usize, name: &str) {
+        if let Some(root) = self.roots.get_mut(root) {
+            if root.notes.contains(name) {
+                Arc::make_mut(&mut root.notes).remove(name);
+            }
+        }
+    }
+
+    /// Whether a path is open in the editor.
+    pub fn is_open_path(&self, path: &Path) -> bool {
+        self.documents
+            .values()
+            .any(|open| open.path.as_deref() == Some(path))
+    }
+
+    /// Every root's live workspace and notes, for workspace-wide requests;
+    /// the built-in bank alone when there is no root.
+    pub fn all_workspaces(&mut self) -> Vec<(Arc<Workspace>, Arc<Notes>)> {
+        if self.roots.is_empty() {
+            return vec![(self.workspace_for(None), Arc::default())];
+        }
+        (0..self.roots.len())
+            .map(|root| (self.live_workspace(root), self.roots[root].notes.clone()))
+            .collect()
+    }
+
     /// The open documents' URIs, in order.
     pub fn documents_in_order(&self) -> Vec<Uri> {
         let mut uris: Vec<Uri> = self.documents.keys().cloned().collect();
@@ -240,6 +418,14 @@ impl State {
     pub fn begin_snapshot(&mut self, uri: &Uri) -> Option<(Snapshot, bool)> {
         let path = self.documents.get(uri)?.path.clone();
         let workspace = self.workspace_for(path.as_deref());
+        let root = self.root_for(path.as_deref());
+        let (notes, name) = match (root, &path) {
+            (Some(root), Some(path)) => (
+                self.roots[root].notes.clone(),
+                Some(note_name(&self.folders[root], path)),
+            ),
+            _ => (Arc::default(), None),
+        };
         let encoding = self.encoding();
         let support = self.support;
         let open = self.documents.get(uri)?;
@@ -263,7 +449,10 @@ impl State {
                 version,
                 parsed,
                 workspace,
+                notes,
                 path,
+                root,
+                name,
                 is_bank: open.bank.is_some(),
                 encoding,
                 support,
@@ -307,15 +496,29 @@ fn bank_of(roots: &[Root], path: &Path) -> Option<(usize, String)> {
 
 /// Loads one root: `.qbank.toml`, then the editor's settings key by key.
 /// What cannot be loaded (an invalid `.qbank.toml`, a missing bank) is
-/// logged; the rest of the root is served.
-pub fn load_root(folder: &Path, settings: &Settings) -> Workspace {
+/// logged; the rest of the root is served, with the last good
+/// configuration when `.qbank.toml` turned invalid.
+pub fn load_root(folder: &Path, settings: &Settings, last_good: Option<Config>) -> Workspace {
     let options = LoadOptions {
         settings: settings.clone(),
+        fallback_config: last_good,
         ..LoadOptions::default()
     };
     let workspace = load_workspace(folder, &options);
     for problem in &workspace.problems {
-        log(&problem.message);
+        let kept = problem
+            .path
+            .file_name()
+            .is_some_and(|name| name == CONFIG_FILE)
+            && options.fallback_config.is_some();
+        if kept {
+            log(&format!(
+                "{}; the last valid configuration stays in use",
+                problem.message
+            ));
+        } else {
+            log(&problem.message);
+        }
     }
     workspace
 }

@@ -323,10 +323,7 @@ mod tests {
         let (text, selection) = cursor(fixture);
         let index = seed_index();
         let note = parse_note(&text);
-        let document = Document {
-            text: &text,
-            note: &note,
-        };
+        let document = Document::new(&text, &note);
         let actions = code_actions(&context(&index), &document, selection);
         (text, actions)
     }

@@ -1,6 +1,7 @@
 //! The question card: the markdown that hover and completion documentation
 //! show for one question — its key and wording, category, shape, tags,
-//! other fields, whether the note answers it, and related questions.
+//! other fields, whether this note and the workspace's other notes answer
+//! it, and related questions.
 
 use std::fmt::Write;
 
@@ -9,9 +10,18 @@ use crate::core::index::{Index, QuestionId};
 /// How many related questions a card lists.
 const RELATED_SHOWN: usize = 5;
 
+/// How many notes a card names where a question is answered.
+const NOTES_SHOWN: usize = 3;
+
 /// The card of a question as markdown. `answered` says whether the note
-/// answers it (`None`: the note does not hold it as a section).
-pub fn question_card(index: &Index, id: QuestionId, answered: Option<bool>) -> String {
+/// answers it (`None`: the note does not hold it as a section);
+/// `elsewhere` names the other notes that answer it (`None`: not known).
+pub fn question_card(
+    index: &Index,
+    id: QuestionId,
+    answered: Option<bool>,
+    elsewhere: Option<&[&str]>,
+) -> String {
     let question = index.get(id);
     let mut card = String::new();
     let _ = writeln!(card, "**{}** · {}", question.key(), question.text());
@@ -35,6 +45,18 @@ pub fn question_card(index: &Index, id: QuestionId, answered: Option<bool>) -> S
         Some(true) => facts.push("Answered in this note".to_string()),
         Some(false) => facts.push("Not answered yet in this note".to_string()),
         None => {}
+    }
+    match elsewhere {
+        Some([]) if answered.is_none() => facts.push("Not answered in any note yet".to_string()),
+        Some([]) | None => {}
+        Some(names) => {
+            let shown: Vec<&str> = names.iter().take(NOTES_SHOWN).copied().collect();
+            let mut line = format!("Answered in {}", shown.join(", "));
+            if names.len() > NOTES_SHOWN {
+                line.push_str(&format!(" and {} more", names.len() - NOTES_SHOWN));
+            }
+            facts.push(line);
+        }
     }
     card.push_str(&facts.join("  \n"));
     card.push('\n');

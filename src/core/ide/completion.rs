@@ -11,7 +11,7 @@ use crate::core::diagnostic::TextEdit;
 use crate::core::ide::card::question_card;
 use crate::core::ide::snippet::{escape, to_snippet};
 use crate::core::ide::{
-    Context, Document, answered_in_note, is_answered_here, line_ending, line_range_at,
+    Context, Document, answered_in_note, is_answered_anywhere, line_ending, line_range_at,
     section_level_at, with_line_ending,
 };
 use crate::core::index::{Index, QuestionId};
@@ -99,7 +99,7 @@ pub fn complete(
 
 /// Documentation for an item, for `completionItem/resolve`.
 pub fn documentation(index: &Index, id: QuestionId) -> String {
-    question_card(index, id, None)
+    question_card(index, id, None, None)
 }
 
 fn sort_text(rank: usize) -> String {
@@ -143,7 +143,7 @@ fn complete_key(
         .filter_map(|question| {
             let number = question.question.number.to_string();
             number.starts_with(digits).then(|| {
-                let done = is_answered_here(&answered, question.id) == Some(true);
+                let done = is_answered_anywhere(context, document, &answered, question.id);
                 (number.len(), done, question.question.number, question.id)
             })
         })
@@ -264,7 +264,8 @@ fn heading_marker_level(lead: &str) -> Option<usize> {
     well_formed.then_some(hashes)
 }
 
-/// Search hits reranked: match quality first, then unanswered questions.
+/// Search hits reranked: match quality first, then questions answered
+/// nowhere (neither in this note nor in another) before answered ones.
 fn ranked_hits(
     context: &Context,
     document: &Document,
@@ -279,7 +280,7 @@ fn ranked_hits(
         .take(limit)
         .enumerate()
         .map(|(position, hit)| {
-            let done = is_answered_here(&answered, hit.question) == Some(true);
+            let done = is_answered_anywhere(context, document, &answered, hit.question);
             (std::cmp::Reverse(hit.score), done, position, hit.question)
         })
         .collect();
@@ -459,10 +460,7 @@ mod tests {
         let (text, cursor) = cursor(fixture);
         let index = seed_index();
         let note = parse_note(&text);
-        let document = Document {
-            text: &text,
-            note: &note,
-        };
+        let document = Document::new(&text, &note);
         let options = CompletionOptions {
             snippets,
             limit: MAX_ITEMS,
@@ -624,6 +622,30 @@ mod tests {
             body
         "#]],
         );
+    }
+
+    #[test]
+    fn questions_answered_in_other_notes_rank_last_among_equals() {
+        use crate::core::ide::fixture::Workspace;
+        let workspace = Workspace::new(
+            "//- current.md\nAsk @$0\n//- notes/a.md\n## BE-1 · Back-end\nServers and data.\n",
+        );
+        let (text, cursor) = cursor(&workspace.current.1);
+        let note = parse_note(&text);
+        let document = Document::new(&text, &note);
+        let completions = complete(
+            &workspace.context(),
+            &document,
+            cursor.start,
+            &CompletionOptions::default(),
+        );
+        let labels: Vec<&str> = completions
+            .items
+            .iter()
+            .map(|item| item.label.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(&labels[..2], ["BE-2", "BE-3"]);
+        assert_eq!(labels.last(), Some(&"BE-1"));
     }
 
     #[test]

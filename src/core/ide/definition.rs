@@ -41,10 +41,7 @@ mod tests {
         let (text, cursor) = cursor(fixture);
         let index = seed_index();
         let note = parse_note(&text);
-        let document = Document {
-            text: &text,
-            note: &note,
-        };
+        let document = Document::new(&text, &note);
         let target = definition(&index, &document, cursor.start)?;
         Some(index.banks()[target.bank].text[target.range].to_string())
     }

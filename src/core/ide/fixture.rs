@@ -1,9 +1,13 @@
 //! Test fixtures for the editor features: a note with a `$0` cursor marker
-//! (or a `$0…$0` selection), and a seed-bank context to run features in.
+//! (or a `$0…$0` selection), and a seed-bank context to run features in;
+//! or several files separated by `//- path` lines, where files under
+//! `questions/` are banks and the others indexed notes.
 
 use std::ops::Range;
 
+use crate::core::bank::parse_bank;
 use crate::core::builtin::builtin_bank;
+use crate::core::ide::notes::{Notes, ScaffoldingCache, summarize_note};
 use crate::core::index::Index;
 use crate::core::template::{Mode, Overrides};
 
@@ -34,6 +38,7 @@ pub fn no_overrides() -> &'static Overrides {
 pub fn context(index: &Index) -> super::Context<'_> {
     super::Context {
         index,
+        notes: crate::core::ide::notes::no_notes(),
         overrides: no_overrides(),
         mode: Mode::Study,
         packet_size: 10,
@@ -49,4 +54,73 @@ pub fn apply(text: &str, edits: &[crate::core::diagnostic::TextEdit]) -> String 
         result.replace_range(edit.range.clone(), &edit.new_text);
     }
     result
+}
+
+/// A workspace from a multi-file fixture. The first file is the current
+/// one (its text keeps its `$0` markers); it is a bank or a note like the
+/// others, but only the other notes are indexed.
+pub struct Workspace {
+    pub index: Index,
+    pub notes: Notes,
+    /// The current file's name and text, markers included.
+    pub current: (String, String),
+}
+
+impl Workspace {
+    pub fn new(fixture: &str) -> Workspace {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in fixture.split_inclusive('\n') {
+            if let Some(name) = line.strip_prefix("//- ") {
+                files.push((name.trim().to_string(), String::new()));
+            } else if let Some((_, text)) = files.last_mut() {
+                text.push_str(line);
+            } else if !line.trim().is_empty() {
+                files.push(("note.md".to_string(), line.to_string()));
+            }
+        }
+        let is_bank = |name: &str| name.starts_with("questions/");
+        let banks = files
+            .iter()
+            .filter(|(name, _)| is_bank(name))
+            .map(|(name, text)| {
+                let stem = name
+                    .trim_start_matches("questions/")
+                    .trim_end_matches(".md");
+                parse_bank(name, stem, cursor_or_text(text))
+            })
+            .collect();
+        let index = Index::new(Some(builtin_bank()), banks);
+        let mut notes = Notes::default();
+        let mut cache = ScaffoldingCache::default();
+        for (name, text) in files.iter().skip(1).filter(|(name, _)| !is_bank(name)) {
+            notes.insert(summarize_note(
+                &index,
+                no_overrides(),
+                &mut cache,
+                name,
+                text.clone(),
+            ));
+        }
+        let current = files.into_iter().next().expect("a fixture with a file");
+        Workspace {
+            index,
+            notes,
+            current,
+        }
+    }
+
+    pub fn context(&self) -> super::Context<'_> {
+        super::Context {
+            notes: &self.notes,
+            ..context(&self.index)
+        }
+    }
+}
+
+fn cursor_or_text(text: &str) -> String {
+    if text.contains("$0") {
+        cursor(text).0
+    } else {
+        text.to_string()
+    }
 }

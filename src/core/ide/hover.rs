@@ -1,12 +1,27 @@
 //! Hover: on a question key (in a note or a bank), on a question heading,
-//! or on a heading whose text is a bank question, the question's card.
+//! or on a heading whose text is a bank question, the question's card,
+//! with where the workspace's notes answer it.
 
 use std::ops::Range;
 
 use crate::core::ide::card::question_card;
 use crate::core::ide::{
-    Context, Document, answered_in_note, is_answered_here, question_with_wording,
+    Context, Document, answered_elsewhere, answered_in_note, is_answered_here,
+    question_with_wording,
 };
+use crate::core::index::QuestionId;
+
+/// The card of a question with where this note and the others answer it.
+fn card_with_answers(context: &Context, document: &Document, id: QuestionId) -> String {
+    let answered = answered_in_note(context, document);
+    let elsewhere = answered_elsewhere(context, document, id);
+    question_card(
+        context.index,
+        id,
+        is_answered_here(&answered, id),
+        Some(&elsewhere),
+    )
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoverInfo {
@@ -23,10 +38,7 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
         .filter(|found| index.has_prefix(&found.key.prefix))
     {
         let markdown = match index.lookup(&found.key) {
-            Some(id) => {
-                let answered = answered_in_note(context, document);
-                question_card(index, id, is_answered_here(&answered, id))
-            }
+            Some(id) => card_with_answers(context, document, id),
             None => format!(
                 "**{}**: no such question in the {} bank",
                 found.key, found.key.prefix
@@ -43,14 +55,13 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
     }
     if let Some(found) = &heading.key {
         let id = index.lookup(&found.key)?;
-        let answered = answered_in_note(context, document);
         return Some(HoverInfo {
             range: heading.text_range.clone(),
-            markdown: question_card(index, id, is_answered_here(&answered, id)),
+            markdown: card_with_answers(context, document, id),
         });
     }
     let id = question_with_wording(index, &heading.text)?;
-    let mut markdown = question_card(index, id, None);
+    let mut markdown = card_with_answers(context, document, id);
     markdown.push_str(&format!(
         "\nThis heading is {}'s wording: the code action \"Link heading to {}\" adds the key.\n",
         index.get(id).key(),
@@ -74,10 +85,7 @@ mod tests {
         let (text, cursor) = cursor(fixture);
         let index = seed_index();
         let note = parse_note(&text);
-        let document = Document {
-            text: &text,
-            note: &note,
-        };
+        let document = Document::new(&text, &note);
         let rendered = match hover(&context(&index), &document, cursor.start) {
             Some(info) => format!("[{}]\n{}", &text[info.range], info.markdown),
             None => "no hover".to_string(),
@@ -94,7 +102,8 @@ mod tests {
                 **BE-23** · What is ACID compliance, and why is it important in databases?
 
                 Category: Databases and Data Storage  
-                Shape: definition
+                Shape: definition  
+                Not answered in any note yet
             "#]],
         );
     }
@@ -123,11 +132,36 @@ mod tests {
                 **BE-23** · What is ACID compliance, and why is it important in databases?
 
                 Category: Databases and Data Storage  
-                Shape: definition
+                Shape: definition  
+                Not answered in any note yet
 
                 This heading is BE-23's wording: the code action "Link heading to BE-23" adds the key.
             "#]],
         );
+    }
+
+    #[test]
+    fn says_which_other_notes_answer_it() {
+        use crate::core::ide::fixture::Workspace;
+        let workspace = Workspace::new(
+            "//- current.md\nsee BE-2$03\n//- notes/a.md\n## BE-23 · ACID\nAtomicity.\n//- notes/b.md\n## BE-23 · ACID\n",
+        );
+        let (text, cursor) = cursor(&workspace.current.1);
+        let note = parse_note(&text);
+        let document = Document {
+            text: &text,
+            note: &note,
+            name: Some("current.md"),
+        };
+        let found = hover(&workspace.context(), &document, cursor.start).unwrap();
+        expect![[r#"
+            **BE-23** · What is ACID compliance, and why is it important in databases?
+
+            Category: Databases and Data Storage  
+            Shape: definition  
+            Answered in notes/a.md
+        "#]]
+        .assert_eq(found.markdown.split("\nRelated").next().unwrap());
     }
 
     #[test]

@@ -1,15 +1,22 @@
-//! Editor features as pure functions: hover, completion, code actions and
-//! definition. Each takes the index, a note's text and its parse, and a byte
-//! offset, and returns the core's own types with byte ranges. The `lsp`
-//! layer converts positions in and results out; nothing here knows the
-//! protocol, the filesystem or an async runtime.
+//! Editor features as pure functions: hover, completion, code actions,
+//! definition, references, symbols, folding, inlay hints and code lens.
+//! Each takes the index and the workspace's notes, a document's text and
+//! its parse, and a byte offset, and returns the core's own types with byte
+//! ranges. The `lsp` layer converts positions in and results out; nothing
+//! here knows the protocol, the filesystem or an async runtime.
 
 pub mod actions;
 pub mod card;
 pub mod completion;
 pub mod definition;
+pub mod folding;
 pub mod hover;
+pub mod inlay;
+pub mod lens;
+pub mod notes;
+pub mod references;
 pub mod snippet;
+pub mod symbols;
 
 #[cfg(test)]
 mod fixture;
@@ -17,26 +24,43 @@ mod fixture;
 use std::ops::Range;
 
 use crate::core::check::question_sections;
+use crate::core::ide::notes::Notes;
 use crate::core::index::{Index, QuestionId};
 use crate::core::note::Note;
 use crate::core::template::{Mode, Overrides};
 
 /// What every feature needs besides the document: the questions, the
-/// workspace's template overrides and the settings in effect.
+/// workspace's notes (as far as they are indexed), the template overrides
+/// and the settings in effect.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub index: &'a Index,
+    pub notes: &'a Notes,
     pub overrides: &'a Overrides,
     /// The default template mode.
     pub mode: Mode,
     pub packet_size: usize,
 }
 
-/// One document as features see it: its text and its parse.
+/// One document as features see it: its text, its parse and its name among
+/// the workspace's notes (`None` outside a workspace). Its own text wins
+/// over what the notes index holds under that name.
 #[derive(Debug, Clone, Copy)]
 pub struct Document<'a> {
     pub text: &'a str,
     pub note: &'a Note,
+    pub name: Option<&'a str>,
+}
+
+impl<'a> Document<'a> {
+    /// A document outside any workspace.
+    pub fn new(text: &'a str, note: &'a Note) -> Document<'a> {
+        Document {
+            text,
+            note,
+            name: None,
+        }
+    }
 }
 
 /// The question sections of a note with whether each is answered, by id.
@@ -61,6 +85,38 @@ pub fn is_answered_here(answered: &[(QuestionId, bool)], id: QuestionId) -> Opti
         .map(|(_, answered)| *answered);
     let first = states.next()?;
     Some(first || states.any(|answered| answered))
+}
+
+/// Where a result stands: in the document asked about, in another indexed
+/// note (by name), or in a bank (by its position in the index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Here,
+    Note(String),
+    Bank(usize),
+}
+
+/// The other notes (not this document) that answer a question, by name.
+pub fn answered_elsewhere<'a>(
+    context: &Context<'a>,
+    document: &Document,
+    id: QuestionId,
+) -> Vec<&'a str> {
+    let key = context.index.get(id).key();
+    let mut names = context.notes.answered_in(&key);
+    names.retain(|name| Some(*name) != document.name);
+    names
+}
+
+/// Whether a question is answered in this document or in any other note.
+pub fn is_answered_anywhere(
+    context: &Context,
+    document: &Document,
+    answered_here: &[(QuestionId, bool)],
+    id: QuestionId,
+) -> bool {
+    is_answered_here(answered_here, id) == Some(true)
+        || !answered_elsewhere(context, document, id).is_empty()
 }
 
 /// The byte range of the line holding `offset`, without its line ending.

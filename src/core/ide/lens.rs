@@ -1,0 +1,190 @@
+//! Code lens. In a bank: over each category, how many of its questions the
+//! workspace's notes answer ("12 of 20 answered"), and over each question,
+//! in how many notes ("answered in 2 notes" / "not answered"). In a note:
+//! over each interview packet heading, the count, categories and minutes of
+//! the question sections under it ("10 questions · 6 categories · about 55
+//! min").
+
+use std::ops::Range;
+
+use crate::core::bank::Bank;
+use crate::core::ide::{Context, Document};
+use crate::core::index::QuestionId;
+use crate::core::packet::{Packet, is_packet_heading, packet_summary};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lens {
+    pub range: Range<usize>,
+    pub title: String,
+}
+
+/// The lenses of a document; `bank` is its position among the index's
+/// banks, for a bank.
+pub fn code_lenses(context: &Context, document: &Document, bank: Option<usize>) -> Vec<Lens> {
+    match bank {
+        Some(position) => bank_lenses(context, position),
+        None => packet_lenses(context, document),
+    }
+}
+
+fn bank_lenses(context: &Context, position: usize) -> Vec<Lens> {
+    let index = context.index;
+    let Some(bank) = index.banks().get(position) else {
+        return Vec::new();
+    };
+    let answered_count = |question: &crate::core::bank::Question| {
+        context.notes.answered_in(&bank.key(question)).len()
+    };
+    // Only the bank's own questions: a bank left out for its prefix has none.
+    let own = |question: &crate::core::bank::Question| {
+        index
+            .lookup(&bank.key(question))
+            .is_some_and(|id| index.bank_of(id) == position)
+    };
+    let mut lenses = Vec::new();
+    for (category_position, category) in bank.categories.iter().enumerate() {
+        let questions = in_category(bank, category_position).filter(|question| own(question));
+        let (total, answered) = questions.fold((0, 0), |(total, answered), question| {
+            (
+                total + 1,
+                answered + usize::from(answered_count(question) > 0),
+            )
+        });
+        lenses.push(Lens {
+            range: category.range.clone(),
+            title: format!("{answered} of {total} answered"),
+        });
+    }
+    for question in bank.questions.iter().filter(|question| own(question)) {
+        let title = match answered_count(question) {
+            0 => "not answered".to_string(),
+            1 => "answered in 1 note".to_string(),
+            count => format!("answered in {count} notes"),
+        };
+        lenses.push(Lens {
+            range: question.line_range.clone(),
+            title,
+        });
+    }
+    lenses.sort_by_key(|lens| lens.range.start);
+    lenses
+}
+
+fn in_category(
+    bank: &Bank,
+    category: usize,
+) -> impl Iterator<Item = &crate::core::bank::Question> + '_ {
+    bank.questions
+        .iter()
+        .filter(move |question| question.category == Some(category))
+}
+
+fn packet_lenses(context: &Context, document: &Document) -> Vec<Lens> {
+    let index = context.index;
+    let note = document.note;
+    let sections = note.question_sections();
+    let mut lenses = Vec::new();
+    for (position, heading) in note.headings.iter().enumerate() {
+        if heading.key.is_some() || !is_packet_heading(&heading.text) {
+            continue;
+        }
+        let end = note.headings[position + 1..]
+            .iter()
+            .find(|next| next.level <= heading.level)
+            .map_or(note.len, |next| next.range.start);
+        let questions: Vec<QuestionId> = sections
+            .iter()
+            .filter(|section| heading.range.end <= section.range.start && section.range.start < end)
+            .filter_map(|section| index.lookup(&note.headings[section.heading].key.as_ref()?.key))
+            .collect();
+        let mut categories: Vec<String> = Vec::new();
+        for &id in &questions {
+            let category = index.get(id).category();
+            if !categories.iter().any(|known| known == category) {
+                categories.push(category.to_string());
+            }
+        }
+        let minutes = questions
+            .iter()
+            .map(|&id| index.get(id).shape.shape.minutes())
+            .sum();
+        let packet = Packet {
+            questions,
+            categories,
+            minutes,
+        };
+        lenses.push(Lens {
+            range: heading.range.clone(),
+            title: packet_summary(&packet),
+        });
+    }
+    lenses
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::core::ide::fixture::{Workspace, cursor};
+    use crate::core::note::parse_note;
+
+    fn check(fixture: &str, bank: bool, expected: Expect) {
+        let workspace = Workspace::new(fixture);
+        let (text, _) = cursor(&format!("{}$0", workspace.current.1));
+        let note = parse_note(&text);
+        let document = Document::new(&text, &note);
+        let bank = bank.then(|| workspace.index.banks().len() - 1);
+        let mut rendered = String::new();
+        for lens in code_lenses(&workspace.context(), &document, bank) {
+            let line = crate::core::ide::line_range_at(&text, lens.range.start);
+            rendered.push_str(&format!("{} | {}\n", lens.title, &text[line]));
+        }
+        expected.assert_eq(&rendered);
+    }
+
+    #[test]
+    fn bank_categories_and_questions_count_answers_across_notes() {
+        check(
+            r#"
+//- questions/team.md
+---
+prefix: TM
+---
+## Ops
+1. How do we deploy?
+2. Who is on call?
+3. Where are the runbooks?
+## People
+4. Who hires?
+//- notes/a.md
+## TM-1 · How do we deploy?
+With a pipeline.
+## TM-2 · Who is on call?
+//- notes/b.md
+### TM-1 · Deploys
+Blue-green.
+"#,
+            true,
+            expect![[r#"
+                1 of 3 answered | ## Ops
+                answered in 2 notes | 1. How do we deploy?
+                not answered | 2. Who is on call?
+                not answered | 3. Where are the runbooks?
+                0 of 1 answered | ## People
+                not answered | 4. Who hires?
+            "#]],
+        );
+    }
+
+    #[test]
+    fn packet_headings_summarize_their_sections() {
+        check(
+            "# Round 1\n\n## Interview packet · 3 questions · 2 categories · about 18 min\n\n### BE-23 · ACID\n\n### BE-40 · SQL injection\n\n### BE-104 · Stateless\n\n## Notes\n### BE-61 · Caching\n",
+            false,
+            expect![[r#"
+                3 questions · 2 categories · about 14 min | ## Interview packet · 3 questions · 2 categories · about 18 min
+            "#]],
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! The workspace in the background: the scan of every root's notes on a
+//! blocking thread, published into the state in batches (requests answer
+//! from what is indexed so far) with `$/progress` begin, report and end
+//! when the client allows it; watched files, registered dynamically for
+//! `**/*.md` and `**/.qbank.toml`, which re-read a changed note, reload a
+//! root when a bank, a template or `.qbank.toml` changes, and rescan when
+//! what "answered" means may have changed. What cannot be read is logged;
+//! a file that can carry a diagnostic gets one, and the last good state
+//! keeps serving.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesRegistrationOptions, FileChangeType,
+    FileEvent, FileSystemWatcher, GlobPattern, NumberOrString, Position, Range as LspRange,
+    Registration, Uri,
+};
+
+use crate::core::config::CONFIG_FILE;
+use crate::core::ide::notes::ScaffoldingCache;
+use crate::core::line_index::LineIndex;
+use crate::lsp::document::{self, Encoding};
+use crate::lsp::log;
+use crate::lsp::server::{Backend, guard_notification};
+use crate::notes::{NoteProblem, ProblemKind, is_ignored, note_name, read_note, scan_notes};
+use crate::workspace::{LoadProblem, Workspace};
+
+/// Progress tokens are unique per server.
+static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
+
+/// The code of the diagnostic on a note that cannot be read.
+const UNREADABLE: &str = "unreadable-note";
+
+impl Backend {
+    /// Starts a scan of every root in the background; a scan already
+    /// running gives up at its next batch.
+    pub(super) fn spawn_indexing(&self) {
+        let backend = self.clone();
+        tokio::spawn(async move { backend.index_workspace().await });
+    }
+
+    async fn index_workspace(&self) {
+        let (targets, support) = {
+            let mut state = self.lock();
+            (state.begin_scans(), state.support)
+        };
+        if targets.is_empty() {
+            return;
+        }
+        let started = Instant::now();
+        let progress = if support.work_done_progress {
+            let token = NumberOrString::String(format!(
+                "qbank/indexing/{}",
+                NEXT_TOKEN.fetch_add(1, Ordering::Relaxed)
+            ));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "qbank: indexing notes")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(error) => {
+                    log(&format!("no progress reports: {}", error.message));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let mut indexed = 0;
+        let mut stale = false;
+        for target in &targets {
+            let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+            let workspace = target.workspace.clone();
+            let scan = tokio::task::spawn_blocking(move || {
+                scan_notes(&workspace, |batch| sender.send(batch).is_ok())
+            });
+            let mut seen: HashSet<String> = HashSet::new();
+            while let Some(batch) = receiver.recv().await {
+                if !self.lock().is_current_scan(target) {
+                    stale = true;
+                    break;
+                }
+                for problem in &batch.problems {
+                    self.report_problem(&target.workspace, problem).await;
+                }
+                indexed += batch.notes.len();
+                seen.extend(batch.notes.iter().map(|note| note.name.clone()));
+                let (done, total) = (batch.done, batch.total);
+                guard_notification("indexing", || {
+                    self.lock().add_scanned(target, batch.notes);
+                });
+                if let Some(progress) = &progress {
+                    let percentage = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                    progress
+                        .report_with_message(format!("{done}/{total} notes"), percentage)
+                        .await;
+                }
+            }
+            drop(receiver);
+            if let Err(error) = scan.await {
+                log(&format!(
+                    "indexing {} stopped: {error}",
+                    target.workspace.root.display()
+                ));
+                continue;
+            }
+            if stale {
+                break;
+            }
+            guard_notification("indexing", || self.lock().finish_scan(target, &seen));
+        }
+        if let Some(progress) = progress {
+            progress
+                .finish_with_message(format!("{indexed} notes indexed"))
+                .await;
+        }
+        if stale {
+            return;
+        }
+        log(&format!(
+            "indexed {indexed} notes in {} ms",
+            started.elapsed().as_millis()
+        ));
+        self.workspace_changed(Duration::ZERO);
+    }
+
+    /// After the notes changed: recheck open documents (`asked-before`)
+    /// and ask the client to refresh lenses and hints when it can. The
+    /// requests go from a task of their own: a handler waiting for the
+    /// client's answer would hold up `exit`.
+    fn workspace_changed(&self, delay: Duration) {
+        self.schedule_all(delay);
+        let support = self.lock().support;
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if support.code_lens_refresh {
+                let _ = client.code_lens_refresh().await;
+            }
+            if support.inlay_hint_refresh {
+                let _ = client.inlay_hint_refresh().await;
+            }
+        });
+    }
+
+    /// A log line for anything that could not be indexed, and a diagnostic
+    /// on a note that could not be read.
+    async fn report_problem(&self, workspace: &Workspace, problem: &NoteProblem) {
+        log(&problem.message);
+        // A file gone meanwhile (its folder vanished mid-scan) has nowhere
+        // to carry a diagnostic.
+        let gone = !problem.path.exists();
+        if problem.kind != ProblemKind::Unreadable
+            || gone
+            || self.lock().is_open_path(&problem.path)
+        {
+            return;
+        }
+        let Some(uri) = Uri::from_file_path(&problem.path) else {
+            return;
+        };
+        let message = problem
+            .message
+            .strip_prefix(&format!("{}: ", problem.path.display()))
+            .unwrap_or(&problem.message);
+        let diagnostic = Diagnostic {
+            range: LspRange::new(Position::new(0, 0), Position::new(0, 0)),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String(UNREADABLE.to_string())),
+            source: Some("qbank".to_string()),
+            message: format!(
+                "{message}; this note is left out of the workspace index ({})",
+                crate::workspace::display_path(&problem.path, &workspace.root)
+            ),
+            ..Diagnostic::default()
+        };
+        self.lock().flagged.insert(problem.path.clone());
+        self.client
+            .publish_diagnostics(uri, vec![diagnostic], None)
+            .await;
+    }
+
+    /// Clears a diagnostic published on a file that is not open.
+    async fn clear_flag(&self, path: &Path) {
+        let was_flagged = self.lock().flagged.remove(path);
+        if let Some(uri) = was_flagged.then(|| Uri::from_file_path(path)).flatten() {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    /// Asks the client to watch notes and configuration, when it can.
+    pub(super) async fn register_watchers(&self) {
+        if !self.lock().support.watch_files {
+            return;
+        }
+        let watcher = |pattern: &str| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(pattern.to_string()),
+            kind: None,
+        };
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![watcher("**/*.md"), watcher(&format!("**/{CONFIG_FILE}"))],
+        };
+        let registration = Registration {
+            id: "qbank/watched-files".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            log(&format!(
+                "the client did not take the file watchers: {}",
+                error.message
+            ));
+        }
+    }
+
+    /// Reads a note from disk into its root's index again (or drops it when
+    /// it is gone, ignored or unreadable). Returns the problem, if any.
+    pub(super) fn reindex_note_file(&self, path: &Path) -> Option<NoteProblem> {
+        let (root, workspace) = {
+            let state = self.lock();
+            let root = state.root_of(path)?;
+            (root, state.root_workspace(root)?)
+        };
+        let name = note_name(&workspace.root, path);
+        let is_note = path.extension().is_some_and(|extension| extension == "md")
+            && !workspace.is_bank_file(path);
+        let readable = is_note && path.is_file() && !is_ignored(&workspace.root, path);
+        let read = readable.then(|| read_note(&workspace, path, &mut ScaffoldingCache::default()));
+        let mut state = self.lock();
+        if state.is_open_path(path) {
+            return None;
+        }
+        match read {
+            Some(Ok(summary)) => {
+                state.set_note(root, summary);
+                None
+            }
+            Some(Err(problem)) => {
+                state.remove_note(root, &name);
+                Some(problem)
+            }
+            None => {
+                state.remove_note(root, &name);
+                None
+            }
+        }
+    }
+
+    /// `workspace/didChangeWatchedFiles`: notes are re-read at once (before
+    /// any `.await`, so a request after the notification sees them); a
+    /// changed bank, template or `.qbank.toml` reloads its root.
+    pub(super) async fn watched_files_changed(&self, changes: Vec<FileEvent>) {
+        let mut reloaded: BTreeSet<usize> = BTreeSet::new();
+        let mut rescan = false;
+        let mut problems: Vec<(NoteProblem, Workspace)> = Vec::new();
+        let mut cleared: Vec<PathBuf> = Vec::new();
+        let mut notes_changed = false;
+        guard_notification("workspace/didChangeWatchedFiles", || {
+            for change in &changes {
+                let Some(path) = event_path(&change.uri) else {
+                    continue;
+                };
+                let found = {
+                    let state = self.lock();
+                    state
+                        .root_of(&path)
+                        .and_then(|root| Some((root, state.root_workspace(root)?)))
+                };
+                let Some((root, workspace)) = found else {
+                    continue;
+                };
+                match classify(&workspace, &path) {
+                    Kind::Config | Kind::Template => {
+                        reloaded.insert(root);
+                        rescan = true;
+                    }
+                    Kind::Bank => {
+                        reloaded.insert(root);
+                    }
+                    Kind::Note => {
+                        if change.typ == FileChangeType::DELETED {
+                            self.lock()
+                                .remove_note(root, &note_name(&workspace.root, &path));
+                            cleared.push(path);
+                        } else {
+                            match self.reindex_note_file(&path) {
+                                Some(problem) => problems.push((problem, (*workspace).clone())),
+                                None => cleared.push(path),
+                            }
+                        }
+                        notes_changed = true;
+                    }
+                    Kind::Other => {}
+                }
+            }
+            let mut state = self.lock();
+            for &root in &reloaded {
+                state.reload_root(root);
+            }
+        });
+        for path in cleared {
+            self.clear_flag(&path).await;
+        }
+        for (problem, workspace) in &problems {
+            self.report_problem(workspace, problem).await;
+        }
+        for &root in &reloaded {
+            self.publish_config_problems(root).await;
+        }
+        if rescan {
+            self.spawn_indexing();
+        }
+        if !reloaded.is_empty() || notes_changed {
+            self.workspace_changed(super::server::DIAGNOSTICS_DELAY);
+        }
+    }
+
+    /// A diagnostic on `.qbank.toml` while it is invalid (cleared when it
+    /// is valid again); an open file gets its diagnostics from its buffer.
+    async fn publish_config_problems(&self, root: usize) {
+        let (workspace, encoding) = {
+            let state = self.lock();
+            let Some(workspace) = state.root_workspace(root) else {
+                return;
+            };
+            (workspace, state.encoding())
+        };
+        let path = workspace.root.join(CONFIG_FILE);
+        if self.lock().is_open_path(&path) {
+            return;
+        }
+        let problem = workspace
+            .problems
+            .iter()
+            .find(|problem| problem.path == path);
+        match problem {
+            None => self.clear_flag(&path).await,
+            Some(problem) => {
+                let Some(uri) = Uri::from_file_path(&path) else {
+                    return;
+                };
+                let diagnostic = config_diagnostic(problem, encoding);
+                self.lock().flagged.insert(path);
+                self.client
+                    .publish_diagnostics(uri, vec![diagnostic], None)
+                    .await;
+            }
+        }
+    }
+}
+
+fn config_diagnostic(problem: &LoadProblem, encoding: Encoding) -> Diagnostic {
+    let text = std::fs::read_to_string(&problem.path).unwrap_or_default();
+    let range = document::text_range(
+        &text,
+        &LineIndex::new(&text),
+        problem.range.clone(),
+        encoding,
+    );
+    Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        code: Some(NumberOrString::String(
+            crate::core::diagnostic::codes::CONFIG_INVALID.to_string(),
+        )),
+        source: Some("qbank".to_string()),
+        message: format!(
+            "{}; the last valid configuration stays in use",
+            problem.message
+        ),
+        ..Diagnostic::default()
+    }
+}
+
+/// A watched file's path, canonical where it still exists (a deleted file
+/// through its folder).
+fn event_path(uri: &Uri) -> Option<PathBuf> {
+    let path = uri.to_file_path()?.into_owned();
+    if let Ok(canonical) = std::fs::canonicalize(&path) {
+        return Some(canonical);
+    }
+    let folder = std::fs::canonicalize(path.parent()?).ok()?;
+    Some(folder.join(path.file_name()?))
+}
+
+enum Kind {
+    Config,
+    Template,
+    Bank,
+    Note,
+    Other,
+}
+
+/// What a changed file is to its root.
+fn classify(workspace: &Workspace, path: &Path) -> Kind {
+    let root = &workspace.root;
+    if path == root.join(CONFIG_FILE) {
+        return Kind::Config;
+    }
+    if path.starts_with(root.join(&workspace.config.templates)) {
+        return Kind::Template;
+    }
+    let is_markdown = path.extension().is_some_and(|extension| extension == "md");
+    let configured = workspace
+        .config
+        .banks
+        .iter()
+        .any(|bank| path.starts_with(root.join(bank)));
+    let in_questions = path.parent() == Some(&root.join("questions"));
+    if workspace.bank_files.iter().any(|bank| bank == path)
+        || (is_markdown && (configured || in_questions))
+    {
+        return Kind::Bank;
+    }
+    if is_markdown { Kind::Note } else { Kind::Other }
+}

@@ -1,0 +1,313 @@
+//! The workspace's notes read from disk, for both front ends: the walk that
+//! finds them (the `ignore` crate: `.gitignore` respected even outside a
+//! git repository, hidden files skipped, symbolic links followed but never
+//! round a loop, banks left out, files over 4 MB skipped) and the reading
+//! that turns each into the core's `NoteSummary`. `qbank stats` indexes all
+//! at once; the language server scans in batches on a blocking thread.
+//! What cannot be read becomes a `NoteProblem` naming the file; the rest
+//! is indexed.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::core::ide::notes::{NoteSummary, Notes, ScaffoldingCache, summarize_note};
+use crate::workspace::{Workspace, read_text};
+
+/// Notes larger than this are not indexed.
+pub const MAX_NOTE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A batch holds at most this many notes…
+const BATCH_NOTES: usize = 500;
+/// …and is sent at least this often.
+const BATCH_TIME: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Over `MAX_NOTE_BYTES`: skipped on purpose.
+    TooLarge,
+    /// Not readable, not UTF-8, binary, or gone.
+    Unreadable,
+    /// The walk itself failed: a folder vanished, a link loops.
+    Walk,
+}
+
+/// A file or folder that could not be indexed; `message` is one line that
+/// names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteProblem {
+    pub path: PathBuf,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+/// The name a note has in the index: its path relative to the root, with
+/// `/` between components.
+pub fn note_name(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension == "md")
+}
+
+/// Every note under the root, in path order, with what was skipped.
+pub fn list_notes(workspace: &Workspace) -> (Vec<PathBuf>, Vec<NoteProblem>) {
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    let walker = ignore::WalkBuilder::new(&workspace.root)
+        .follow_links(true)
+        .require_git(false)
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                problems.push(NoteProblem {
+                    path: error_path(&error).unwrap_or_else(|| workspace.root.clone()),
+                    kind: ProblemKind::Walk,
+                    message: format!("skipped while scanning notes: {error}"),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|kind| kind.is_file()) || !is_markdown(entry.path()) {
+            continue;
+        }
+        let path = entry.into_path();
+        if workspace.is_bank_file(&path) {
+            continue;
+        }
+        match too_large(&path) {
+            Some(problem) => problems.push(problem),
+            None => notes.push(path),
+        }
+    }
+    notes.sort();
+    (notes, problems)
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn too_large(path: &Path) -> Option<NoteProblem> {
+    let size = std::fs::metadata(path).ok()?.len();
+    (size > MAX_NOTE_BYTES).then(|| NoteProblem {
+        path: path.to_path_buf(),
+        kind: ProblemKind::TooLarge,
+        message: format!(
+            "{}: {:.1} MB is over the {} MB limit for notes; not indexed",
+            path.display(),
+            size as f64 / 1_048_576.0,
+            MAX_NOTE_BYTES / 1_048_576
+        ),
+    })
+}
+
+/// Whether a path under the root is one the walk would leave out: in a
+/// hidden folder, a hidden file, or matched by a `.gitignore` on the way.
+pub fn is_ignored(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return true;
+    };
+    let hidden = relative
+        .components()
+        .any(|component| component.as_os_str().to_string_lossy().starts_with('.'));
+    if hidden {
+        return true;
+    }
+    let mut ignored = false;
+    let mut folder = root.to_path_buf();
+    let folders = relative.parent().into_iter().flat_map(Path::components);
+    for next in std::iter::once(None).chain(folders.map(Some)) {
+        if let Some(component) = next {
+            folder.push(component);
+        }
+        let (matcher, _) = ignore::gitignore::Gitignore::new(folder.join(".gitignore"));
+        match matcher.matched_path_or_any_parents(path, false) {
+            ignore::Match::Ignore(_) => ignored = true,
+            ignore::Match::Whitelist(_) => ignored = false,
+            ignore::Match::None => {}
+        }
+    }
+    ignored
+}
+
+/// Reads and summarizes one note.
+pub fn read_note(
+    workspace: &Workspace,
+    path: &Path,
+    cache: &mut ScaffoldingCache,
+) -> Result<NoteSummary, NoteProblem> {
+    if let Some(problem) = too_large(path) {
+        return Err(problem);
+    }
+    let text = read_text(path).map_err(|error| NoteProblem {
+        path: path.to_path_buf(),
+        kind: ProblemKind::Unreadable,
+        message: format!("{error:#}"),
+    })?;
+    Ok(summarize_note(
+        &workspace.index,
+        &workspace.overrides,
+        cache,
+        &note_name(&workspace.root, path),
+        text,
+    ))
+}
+
+/// One step of a scan.
+#[derive(Debug, Default)]
+pub struct ScanBatch {
+    pub notes: Vec<NoteSummary>,
+    pub problems: Vec<NoteProblem>,
+    /// Files read so far and in all.
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Lists the notes, then reads them, handing over a batch every few
+/// hundred notes or tenth of a second. The first batch (no notes yet)
+/// carries the walk's problems and the total. Stops when `on_batch`
+/// returns false.
+pub fn scan_notes(workspace: &Workspace, mut on_batch: impl FnMut(ScanBatch) -> bool) {
+    let (paths, problems) = list_notes(workspace);
+    let total = paths.len();
+    let first = ScanBatch {
+        problems,
+        total,
+        ..ScanBatch::default()
+    };
+    if !on_batch(first) {
+        return;
+    }
+    let mut cache = ScaffoldingCache::default();
+    let mut batch = ScanBatch {
+        total,
+        ..ScanBatch::default()
+    };
+    let mut sent = Instant::now();
+    for (position, path) in paths.iter().enumerate() {
+        match read_note(workspace, path, &mut cache) {
+            Ok(summary) => batch.notes.push(summary),
+            Err(problem) => batch.problems.push(problem),
+        }
+        batch.done = position + 1;
+        let full = batch.notes.len() + batch.problems.len() >= BATCH_NOTES;
+        if full || sent.elapsed() >= BATCH_TIME {
+            let next = ScanBatch {
+                total,
+                done: batch.done,
+                ..ScanBatch::default()
+            };
+            if !on_batch(std::mem::replace(&mut batch, next)) {
+                return;
+            }
+            sent = Instant::now();
+        }
+    }
+    if !batch.notes.is_empty() || !batch.problems.is_empty() || total == 0 {
+        on_batch(batch);
+    }
+}
+
+/// Every note of the workspace at once (the command line's index).
+pub fn index_notes(workspace: &Workspace) -> (Notes, Vec<NoteProblem>) {
+    let mut notes = Notes::default();
+    let mut problems = Vec::new();
+    scan_notes(workspace, |batch| {
+        batch.notes.into_iter().for_each(|note| notes.insert(note));
+        problems.extend(batch.problems);
+        true
+    });
+    (notes, problems)
+}
+
+/// The named files as an index (the command line's `PATH` arguments).
+pub fn read_notes(workspace: &Workspace, paths: &[PathBuf]) -> (Notes, Vec<NoteProblem>) {
+    let mut notes = Notes::default();
+    let mut problems = Vec::new();
+    let mut cache = ScaffoldingCache::default();
+    for path in paths {
+        match read_note(workspace, path, &mut cache) {
+            Ok(summary) => notes.insert(summary),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (notes, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{LoadOptions, load_workspace};
+
+    fn scratch(name: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "qbank-notes-{name}-{}-{:?}",
+            std::process::id(),
+            Instant::now()
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        path.canonicalize().unwrap()
+    }
+
+    #[test]
+    fn the_walk_respects_gitignore_banks_sizes_and_links() {
+        let root = scratch("walk");
+        let write = |name: &str, text: &[u8]| {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(".gitignore", b"drafts/\n");
+        write("a.md", b"## BE-23 - ACID\nAtomicity.\n");
+        write("sub/b.md", b"BE-23\n");
+        write("drafts/c.md", b"BE-23\n");
+        write(".hidden/d.md", b"BE-23\n");
+        write(
+            "questions/team.md",
+            b"---\nprefix: TM\n---\n## Ops\n1. Deploy?\n",
+        );
+        write("latin1.md", b"caf\xe9\n");
+        write("big.md", &vec![b'a'; MAX_NOTE_BYTES as usize + 1]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&root, root.join("sub/loop")).unwrap();
+        let workspace = load_workspace(&root, &LoadOptions::default());
+        let (notes, problems) = index_notes(&workspace);
+        let names: Vec<&str> = notes.names().collect();
+        assert_eq!(names, ["a.md", "sub/b.md"]);
+        let mut kinds: Vec<(ProblemKind, String)> = problems
+            .iter()
+            .map(|problem| (problem.kind, note_name(&root, &problem.path)))
+            .collect();
+        kinds.sort_by(|a, b| a.1.cmp(&b.1));
+        let expected_loop = if cfg!(unix) {
+            vec![(ProblemKind::Walk, "sub/loop".to_string())]
+        } else {
+            Vec::new()
+        };
+        let mut expected = vec![
+            (ProblemKind::TooLarge, "big.md".to_string()),
+            (ProblemKind::Unreadable, "latin1.md".to_string()),
+        ];
+        expected.extend(expected_loop);
+        assert_eq!(kinds, expected, "{problems:#?}");
+        assert!(is_ignored(&root, &root.join("drafts/new.md")));
+        assert!(is_ignored(&root, &root.join(".hidden/new.md")));
+        assert!(!is_ignored(&root, &root.join("sub/new.md")));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
