@@ -331,22 +331,6 @@ pub fn load_overrides(folder: &Path) -> Overrides {
     overrides
 }
 
-/// Every note under the root: markdown files that are not banks, respecting
-/// `.gitignore`, in path order.
-pub fn note_files(workspace: &Workspace) -> Vec<PathBuf> {
-    let mut notes: Vec<PathBuf> = ignore::WalkBuilder::new(&workspace.root)
-        .follow_links(false)
-        .build()
-        .filter_map(|entry| entry.ok())
-        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
-        .map(|entry| entry.into_path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "md"))
-        .filter(|path| !workspace.is_bank_file(path))
-        .collect();
-    notes.sort();
-    notes
-}
-
 /// The question headings of the other notes in a note's folder.
 pub fn sibling_notes(workspace: &Workspace, note: &Path) -> Vec<SiblingNote> {
     let Some(folder) = note.parent() else {

@@ -244,7 +244,7 @@ fn expand_paths(
     include_banks: bool,
 ) -> Result<Vec<PathBuf>> {
     if paths.is_empty() {
-        let mut files = workspace::note_files(workspace);
+        let (mut files, _) = crate::notes::list_notes(workspace);
         if include_banks {
             files.extend(workspace.bank_files.iter().cloned());
         }

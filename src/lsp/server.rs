@@ -54,6 +54,9 @@ use crate::lsp::places::Places;
 use crate::lsp::state::{ClientSupport, Snapshot, State, parse_snapshot, settings_from_json};
 use crate::workspace::Workspace;
 
+/// How long the editor may take to answer `workspace/applyEdit`.
+const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How long typing must pause before a changed document is checked.
 pub(super) const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
 
@@ -284,7 +287,17 @@ impl Backend {
             vec![edit],
             snapshot.support.document_changes,
         );
-        let response = self.client.apply_edit(workspace_edit).await?;
+        // A client that stops answering must not hold the server (and its
+        // `exit`) forever: give it a while, then report the edit unapplied.
+        let reply =
+            tokio::time::timeout(APPLY_EDIT_TIMEOUT, self.client.apply_edit(workspace_edit)).await;
+        let Ok(response) = reply else {
+            log(&format!(
+                "{label}: the editor did not answer workspace/applyEdit in time"
+            ));
+            return Ok(Some(json!({ "applied": false })));
+        };
+        let response = response?;
         if !response.applied {
             log(&format!(
                 "{label}: the editor did not apply the edit ({})",
