@@ -3,13 +3,13 @@
 //! question-drift, asked-before, unanswered), and which of its questions are
 //! answered. Both `qbank check` and the language server call these.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::core::diagnostic::{Diagnostic, Severity, TextEdit, codes};
 use crate::core::index::{Index, QuestionId};
 use crate::core::key::{Key, KeyMatch};
 use crate::core::line_index::LineIndex;
-use crate::core::note::{Note, Section, is_answered};
+use crate::core::note::{Heading, Note, Section, is_answered};
 use crate::core::template::{Overrides, TemplateContext, scaffolding_lines};
 use crate::core::text::{is_frame_word, words};
 
@@ -29,27 +29,82 @@ pub struct QuestionSection {
 }
 
 /// The note's question sections whose key names a question, with whether
-/// each is answered.
+/// each is answered. Scaffolding is worked out once per question.
 pub fn question_sections(
     index: &Index,
     text: &str,
     note: &Note,
     overrides: &Overrides,
 ) -> Vec<QuestionSection> {
-    note.question_sections()
-        .into_iter()
-        .filter_map(|section| {
-            let key = &note.headings[section.heading].key.as_ref()?.key;
-            let id = index.lookup(key)?;
-            let scaffolding = scaffolding_lines(&TemplateContext::new(index, id), overrides);
-            let answered = is_answered(text, &section, &scaffolding);
-            Some(QuestionSection {
+    let mut scaffolding: HashMap<QuestionId, HashSet<String>> = HashMap::new();
+    sections_by_id(index, note)
+        .map(|(id, section)| {
+            let lines = scaffolding
+                .entry(id)
+                .or_insert_with(|| question_scaffolding(index, id, overrides));
+            let answered = is_answered(text, &section, lines);
+            QuestionSection {
                 id,
                 section,
                 answered,
-            })
+            }
         })
         .collect()
+}
+
+fn sections_by_id<'n>(
+    index: &'n Index,
+    note: &'n Note,
+) -> impl Iterator<Item = (QuestionId, Section)> + 'n {
+    note.question_sections()
+        .into_iter()
+        .filter_map(move |section| {
+            let key = &note.headings[section.heading].key.as_ref()?.key;
+            Some((index.lookup(key)?, section))
+        })
+}
+
+/// The lines a template puts under a question's heading. Related questions
+/// are left out of the rendering (lines naming them count as scaffolding
+/// anyway), so this needs no similarity analysis.
+fn question_scaffolding(index: &Index, id: QuestionId, overrides: &Overrides) -> HashSet<String> {
+    scaffolding_lines(&TemplateContext::without_related(index, id), overrides)
+}
+
+/// Whether a note answers each of its questions, worked out on demand: a
+/// request that asks about a few questions of a long note pays for those.
+pub struct AnsweredInNote<'a> {
+    index: &'a Index,
+    text: &'a str,
+    overrides: &'a Overrides,
+    sections: HashMap<QuestionId, Vec<Section>>,
+}
+
+impl<'a> AnsweredInNote<'a> {
+    pub fn new(index: &'a Index, text: &'a str, note: &Note, overrides: &'a Overrides) -> Self {
+        let mut sections: HashMap<QuestionId, Vec<Section>> = HashMap::new();
+        for (id, section) in sections_by_id(index, note) {
+            sections.entry(id).or_default().push(section);
+        }
+        AnsweredInNote {
+            index,
+            text,
+            overrides,
+            sections,
+        }
+    }
+
+    /// `None` when the note holds no section for the question; else whether
+    /// any of its sections for it is answered.
+    pub fn get(&self, id: QuestionId) -> Option<bool> {
+        let sections = self.sections.get(&id)?;
+        let lines = question_scaffolding(self.index, id, self.overrides);
+        Some(
+            sections
+                .iter()
+                .any(|section| is_answered(self.text, section, &lines)),
+        )
+    }
 }
 
 /// Every diagnostic of a note, in source order.
@@ -63,13 +118,32 @@ pub fn check_note(
     let lines = LineIndex::new(text);
     let line_of = |offset: usize| lines.line_of(offset) + 1;
     let mut diagnostics = Vec::new();
+    // Lookups that keep a long note linear: the heading a key starts (by
+    // the key's start), and each key's "did you mean" numbers.
+    let keyed_headings: HashMap<usize, &Heading> = note
+        .headings
+        .iter()
+        .filter_map(|heading| Some((heading.key.as_ref()?.range.start, heading)))
+        .collect();
+    let mut nearby_keys: HashMap<&Key, Vec<QuestionId>> = HashMap::new();
     for found in &note.keys {
         if index.has_prefix(&found.key.prefix) && index.lookup(&found.key).is_none() {
-            diagnostics.push(unknown_question(index, note, found));
+            let heading = keyed_headings.get(&found.range.start).filter(|heading| {
+                heading
+                    .key
+                    .as_ref()
+                    .is_some_and(|key| key.range == found.range)
+            });
+            let nearby = nearby_keys
+                .entry(&found.key)
+                .or_insert_with(|| keys_one_digit_away(index, &found.key));
+            diagnostics.push(unknown_question(index, heading.copied(), nearby, found));
         }
     }
     let sections = question_sections(index, text, note, overrides);
     let mut first_heading_of: HashMap<QuestionId, usize> = HashMap::new();
+    // The first section of each question, by position in `sections`.
+    let mut first_section_of: HashMap<QuestionId, usize> = HashMap::new();
     for (position, current) in sections.iter().enumerate() {
         let heading = &note.headings[current.section.heading];
         let key_range = heading
@@ -95,9 +169,14 @@ pub fn check_note(
         } else {
             first_heading_of.insert(current.id, heading.range.start);
         }
-        let twin = sections[..position]
+        // The earliest section asking a near-duplicate (twins are mutual).
+        let twin = index
+            .near_duplicates(current.id)
             .iter()
-            .find(|earlier| index.are_near_duplicates(earlier.id, current.id));
+            .filter_map(|other| first_section_of.get(other).copied())
+            .min()
+            .map(|earliest| &sections[earliest]);
+        first_section_of.entry(current.id).or_insert(position);
         if let Some(twin) = twin.filter(|_| repeated.is_none()) {
             let twin_heading = &note.headings[twin.section.heading];
             let twin_question = index.get(twin.id);
@@ -166,8 +245,13 @@ pub fn check_note(
     diagnostics
 }
 
-fn unknown_question(index: &Index, note: &Note, found: &KeyMatch) -> Diagnostic {
-    let suggestions = suggestions_for(index, note, found);
+fn unknown_question(
+    index: &Index,
+    heading: Option<&Heading>,
+    nearby: &[QuestionId],
+    found: &KeyMatch,
+) -> Diagnostic {
+    let suggestions = suggestions_for(index, heading, nearby);
     let mut message = format!("unknown question {}", found.key);
     if let Some(&first) = suggestions.first() {
         let question = index.get(first);
@@ -196,26 +280,22 @@ fn unknown_question(index: &Index, note: &Note, found: &KeyMatch) -> Diagnostic 
     diagnostic
 }
 
-/// Up to three questions an unknown key may have meant: for a heading, the
-/// best match for its words; then keys one digit away.
-fn suggestions_for(index: &Index, note: &Note, found: &KeyMatch) -> Vec<QuestionId> {
+/// Up to three questions an unknown key may have meant: for a key that
+/// starts a heading, the best match for the heading's words; then the
+/// keys one digit away (`nearby`).
+fn suggestions_for(
+    index: &Index,
+    heading: Option<&Heading>,
+    nearby: &[QuestionId],
+) -> Vec<QuestionId> {
     let mut suggestions = Vec::new();
-    let heading_title = note
-        .headings
-        .iter()
-        .find(|heading| {
-            heading
-                .key
-                .as_ref()
-                .is_some_and(|key| key.range == found.range)
-        })
-        .and_then(|heading| heading.title.as_ref());
+    let heading_title = heading.and_then(|heading| heading.title.as_ref());
     // A title of one or two frame words ("What?") says too little to search by.
     let says_enough = |title: &str| words(title).filter(|word| !is_frame_word(word)).count() >= 2;
     if let Some((title, _)) = heading_title.filter(|(title, _)| says_enough(title)) {
         suggestions.extend(index.search(title, 1).into_iter().map(|hit| hit.question));
     }
-    for id in keys_one_digit_away(index, &found.key) {
+    for &id in nearby {
         if suggestions.len() < 3 && !suggestions.contains(&id) {
             suggestions.push(id);
         }

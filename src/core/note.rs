@@ -179,24 +179,53 @@ fn make_heading(
     heading
 }
 
+/// Keys not inside any code range. The ranges are merged into a sorted,
+/// disjoint list first, so each key costs one binary search.
 fn keys_outside(text: &str, code_ranges: &[Range<usize>]) -> Vec<KeyMatch> {
+    let code = merge_ranges(code_ranges);
     key::find_keys(text)
         .into_iter()
         .filter(|found| {
-            !code_ranges
-                .iter()
-                .any(|code| code.start <= found.range.start && found.range.end <= code.end)
+            let after = code.partition_point(|range| range.start <= found.range.start);
+            after == 0 || code[after - 1].end < found.range.end
         })
         .collect()
 }
 
+fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_unstable_by_key(|range| range.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+    for range in sorted {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
 /// Whether a section's body holds anything beyond template scaffolding:
-/// a non-blank line that is not one of the scaffolding lines.
+/// a non-blank line that is neither one of the scaffolding lines nor a
+/// template's pointer to a related question (`- BE-32 · …`).
 pub fn is_answered(text: &str, section: &Section, scaffolding: &HashSet<String>) -> bool {
     let body = text.get(section.body.clone()).unwrap_or("");
     body.lines()
         .map(str::trim)
-        .any(|line| !line.is_empty() && !scaffolding.contains(line))
+        .any(|line| !line.is_empty() && !scaffolding.contains(line) && !is_related_line(line))
+}
+
+/// `- BE-32 · text` or `**Follow-up:** BE-32 · text`, as templates list
+/// related questions.
+fn is_related_line(line: &str) -> bool {
+    let rest = line
+        .strip_prefix("- ")
+        .or_else(|| line.strip_prefix("**Follow-up:** "))
+        .unwrap_or("");
+    let Some((key, _)) = rest.split_once(" · ") else {
+        return false;
+    };
+    key::Key::parse(key).is_some()
 }
 
 #[cfg(test)]

@@ -116,6 +116,19 @@ pub struct TemplateContext {
 }
 
 impl TemplateContext {
+    /// A question's context with no related questions: enough to tell a
+    /// template's scaffolding, and cheap.
+    pub fn without_related(index: &Index, id: QuestionId) -> TemplateContext {
+        let question = index.get(id);
+        TemplateContext {
+            key: question.key(),
+            question: question.text().to_string(),
+            category: question.category().to_string(),
+            shape: question.shape.clone(),
+            related: Vec::new(),
+        }
+    }
+
     pub fn new(index: &Index, id: QuestionId) -> TemplateContext {
         let question = index.get(id);
         // A question that repeats this one makes a poor follow-up: offer it last.

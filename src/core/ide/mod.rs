@@ -23,7 +23,7 @@ mod fixture;
 
 use std::ops::Range;
 
-use crate::core::check::question_sections;
+use crate::core::check::AnsweredInNote;
 use crate::core::ide::notes::Notes;
 use crate::core::index::{Index, QuestionId};
 use crate::core::note::Note;
@@ -63,28 +63,20 @@ impl<'a> Document<'a> {
     }
 }
 
-/// The question sections of a note with whether each is answered, by id.
-pub fn answered_in_note(context: &Context, document: &Document) -> Vec<(QuestionId, bool)> {
-    question_sections(
+/// Whether the document answers its questions, worked out per question on demand.
+pub fn answered_in_note<'a>(context: &Context<'a>, document: &Document<'a>) -> AnsweredInNote<'a> {
+    AnsweredInNote::new(
         context.index,
         document.text,
         document.note,
         context.overrides,
     )
-    .into_iter()
-    .map(|section| (section.id, section.answered))
-    .collect()
 }
 
 /// Whether a question is answered in this note: `None` when the note does
 /// not hold it as a section.
-pub fn is_answered_here(answered: &[(QuestionId, bool)], id: QuestionId) -> Option<bool> {
-    let mut states = answered
-        .iter()
-        .filter(|(known, _)| *known == id)
-        .map(|(_, answered)| *answered);
-    let first = states.next()?;
-    Some(first || states.any(|answered| answered))
+pub fn is_answered_here(answered: &AnsweredInNote, id: QuestionId) -> Option<bool> {
+    answered.get(id)
 }
 
 /// Where a result stands: in the document asked about, in another indexed
@@ -112,7 +104,7 @@ pub fn answered_elsewhere<'a>(
 pub fn is_answered_anywhere(
     context: &Context,
     document: &Document,
-    answered_here: &[(QuestionId, bool)],
+    answered_here: &AnsweredInNote,
     id: QuestionId,
 ) -> bool {
     is_answered_here(answered_here, id) == Some(true)

@@ -63,9 +63,9 @@ pub struct ScaffoldingCache {
 
 impl ScaffoldingCache {
     fn get(&mut self, index: &Index, overrides: &Overrides, id: QuestionId) -> &HashSet<String> {
-        self.lines
-            .entry(id)
-            .or_insert_with(|| scaffolding_lines(&TemplateContext::new(index, id), overrides))
+        self.lines.entry(id).or_insert_with(|| {
+            scaffolding_lines(&TemplateContext::without_related(index, id), overrides)
+        })
     }
 }
 
