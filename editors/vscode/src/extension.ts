@@ -1,0 +1,418 @@
+// The qbank extension: starts `qbank lsp` for markdown files and adds three
+// commands. It is a thin shim: every feature lives in the server. It finds
+// the binary (QBANK_PATH, then the `qbank.path` setting, then PATH), passes
+// the `qbank.*` settings the user set, and has one restart path.
+
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+import * as vscode from "vscode";
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  SymbolInformation,
+  TransportKind,
+  WorkspaceSymbol,
+  WorkspaceSymbolRequest,
+} from "vscode-languageclient/node";
+
+/** What `activate` returns: used by tests and by other extensions. */
+export interface QbankApi {
+  readonly client: LanguageClient | undefined;
+  /** The binary in use and where it came from. */
+  readonly binary: Binary | undefined;
+  restart(): Promise<void>;
+}
+
+export interface Binary {
+  path: string;
+  source: "QBANK_PATH" | "qbank.path" | "PATH";
+}
+
+/** The settings passed to the server; `.qbank.toml` supplies the rest. */
+const SERVER_SETTINGS = ["builtin", "banks", "mode", "templates", "packetSize"] as const;
+
+const OPEN_SETTING = "Open setting";
+const QUESTION_KEY = /\b([A-Z][A-Z0-9]{0,7}-\d+)\b/;
+
+let client: LanguageClient | undefined;
+let binary: Binary | undefined;
+let output: vscode.LogOutputChannel | undefined;
+let restarting: Promise<void> | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<QbankApi> {
+  output = vscode.window.createOutputChannel("qbank", { log: true });
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand("qbank.restart", () => restart()),
+    vscode.commands.registerCommand("qbank.packet", () => insertPacket()),
+    vscode.commands.registerCommand("qbank.search", () => searchQuestions()),
+    vscode.workspace.onDidChangeConfiguration((event) => configurationChanged(event)),
+    { dispose: () => void stop() },
+  );
+  await start();
+  return {
+    get client() {
+      return client;
+    },
+    get binary() {
+      return binary;
+    },
+    restart,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await stop();
+}
+
+// ---------------------------------------------------------------- the binary
+
+/** QBANK_PATH, then `qbank.path`, then `qbank` on PATH; `undefined` and an
+ * error message with a button to the setting when none is usable. */
+export function findBinary(): Binary | undefined {
+  const fromEnvironment = process.env.QBANK_PATH;
+  if (fromEnvironment) {
+    return checked(expandHome(fromEnvironment), "QBANK_PATH");
+  }
+  const fromSetting = vscode.workspace.getConfiguration("qbank").get<string>("path");
+  if (fromSetting) {
+    return checked(expandHome(fromSetting), "qbank.path");
+  }
+  const onPath = searchPath(process.platform === "win32" ? "qbank.exe" : "qbank");
+  if (onPath) {
+    return { path: onPath, source: "PATH" };
+  }
+  void complain(
+    "qbank: cannot find the `qbank` binary on PATH. Install it (`cargo install --path .` in a clone of qbank) or set `qbank.path`.",
+  );
+  return undefined;
+}
+
+function checked(candidate: string, source: Binary["source"]): Binary | undefined {
+  if (isExecutable(candidate)) {
+    return { path: candidate, source };
+  }
+  void complain(`qbank: ${source} is "${candidate}", which is not an executable file.`);
+  return undefined;
+}
+
+async function complain(message: string): Promise<void> {
+  output?.appendLine(message);
+  const choice = await vscode.window.showErrorMessage(message, OPEN_SETTING);
+  if (choice === OPEN_SETTING) {
+    await vscode.commands.executeCommand("workbench.action.openSettings", "qbank.path");
+  }
+}
+
+function expandHome(file: string): string {
+  return file === "~" || file.startsWith("~/") ? path.join(os.homedir(), file.slice(1)) : file;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function searchPath(name: string): string | undefined {
+  for (const folder of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (folder && isExecutable(path.join(folder, name))) {
+      return path.join(folder, name);
+    }
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------ the server
+
+/** The `qbank.*` settings the user set (defaults are left to `.qbank.toml`). */
+export function serverSettings(): Record<string, unknown> {
+  const configuration = vscode.workspace.getConfiguration("qbank");
+  const settings: Record<string, unknown> = {};
+  for (const key of SERVER_SETTINGS) {
+    const inspected = configuration.inspect(key);
+    const value =
+      inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+    if (value !== undefined && value !== null) {
+      settings[key] = value;
+    }
+  }
+  return settings;
+}
+
+async function start(): Promise<void> {
+  binary = findBinary();
+  if (!binary) {
+    return;
+  }
+  output?.appendLine(`qbank: starting ${binary.path} lsp (from ${binary.source})`);
+  const serverOptions: ServerOptions = {
+    command: binary.path,
+    args: ["lsp"],
+    transport: TransportKind.stdio,
+    options: { env: process.env },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "markdown" },
+      { scheme: "untitled", language: "markdown" },
+    ],
+    initializationOptions: serverSettings(),
+    outputChannel: output,
+  };
+  client = new LanguageClient("qbank", "qbank", serverOptions, clientOptions);
+  try {
+    await client.start();
+  } catch (error) {
+    void vscode.window.showErrorMessage(`qbank: the language server did not start: ${String(error)}`);
+  }
+}
+
+async function stop(): Promise<void> {
+  const running = client;
+  client = undefined;
+  if (running) {
+    try {
+      await running.stop();
+    } catch (error) {
+      output?.appendLine(`qbank: stopping the server: ${String(error)}`);
+    }
+  }
+}
+
+/** The one restart path: for the command, a changed binary, a new path. */
+export function restart(): Promise<void> {
+  restarting ??= (async () => {
+    try {
+      await stop();
+      await start();
+    } finally {
+      restarting = undefined;
+    }
+  })();
+  return restarting;
+}
+
+function configurationChanged(event: vscode.ConfigurationChangeEvent): void {
+  if (!event.affectsConfiguration("qbank")) {
+    return;
+  }
+  if (event.affectsConfiguration("qbank.path") || !client) {
+    void restart();
+    return;
+  }
+  void client.sendNotification(DidChangeConfigurationNotification.type, {
+    settings: { qbank: serverSettings() },
+  });
+}
+
+function runningClient(): LanguageClient | undefined {
+  if (client?.isRunning()) {
+    return client;
+  }
+  void vscode.window.showErrorMessage("qbank: the language server is not running. Run “qbank: Restart server”.");
+  return undefined;
+}
+
+function markdownEditor(): vscode.TextEditor | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.languageId === "markdown") {
+    return editor;
+  }
+  void vscode.window.showErrorMessage("qbank: open a markdown note first.");
+  return undefined;
+}
+
+// ------------------------------------------------------------ the packet
+
+interface CountItem extends vscode.QuickPickItem {
+  count: number;
+}
+
+interface CategoryItem extends vscode.QuickPickItem {
+  category: string;
+}
+
+/** "qbank: Insert interview packet…": count, categories, then the server's
+ * `qbank.insertPacket` at the cursor. */
+async function insertPacket(): Promise<unknown> {
+  const editor = markdownEditor();
+  const running = runningClient();
+  if (!editor || !running) {
+    return undefined;
+  }
+  const counts: CountItem[] = [5, 10, 15, 20].map((count) => ({
+    label: `${count} questions`,
+    count,
+  }));
+  const count = await vscode.window.showQuickPick(counts, {
+    title: "qbank: Insert interview packet",
+    placeHolder: "How many questions?",
+  });
+  if (!count) {
+    return undefined;
+  }
+  let categories: string[] = [];
+  const known = await bankCategories(editor.document);
+  if (known.length > 0) {
+    const picked = await vscode.window.showQuickPick<CategoryItem>(
+      known.map((category) => ({ label: category, category })),
+      {
+        title: "qbank: Insert interview packet",
+        placeHolder: "Categories to draw from (none picked: all of them)",
+        canPickMany: true,
+      },
+    );
+    if (!picked) {
+      return undefined;
+    }
+    categories = picked.map((item) => item.category);
+  }
+  const argument = {
+    uri: running.code2ProtocolConverter.asUri(editor.document.uri),
+    position: running.code2ProtocolConverter.asPosition(editor.selection.active),
+    count: count.count,
+    categories,
+    mode: serverSettings().mode ?? null,
+    seed: Math.floor(Math.random() * 2 ** 31),
+  };
+  return running.sendRequest(ExecuteCommandRequest.type, {
+    command: "qbank.insertPacket",
+    arguments: [argument],
+  });
+}
+
+/** The categories of the banks in use, as `qbank stats` lists them for the
+ * note (the server has no request for them). */
+function bankCategories(document: vscode.TextDocument): Promise<string[]> {
+  if (!binary) {
+    return Promise.resolve([]);
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath;
+  const directory = folder ?? (document.uri.scheme === "file" ? path.dirname(document.uri.fsPath) : os.homedir());
+  const settings = serverSettings();
+  const args = ["stats", "--format", "json"];
+  if (settings.builtin === false) {
+    args.push("--no-builtin");
+  }
+  for (const bank of Array.isArray(settings.banks) ? (settings.banks as string[]) : []) {
+    args.push("--bank", path.resolve(directory, bank));
+  }
+  // The note itself: its questions are few to read, and every category of
+  // the banks in use is listed.
+  args.push(document.uri.scheme === "file" ? document.uri.fsPath : directory);
+  return new Promise((resolve) => {
+    execFile(binary!.path, args, { cwd: directory, timeout: 10_000 }, (error, stdout) => {
+      try {
+        const rows = JSON.parse(stdout) as { category?: string }[];
+        const names = rows.map((row) => row.category).filter((name): name is string => !!name);
+        resolve([...new Set(names)]);
+      } catch {
+        output?.appendLine(`qbank: cannot list the categories: ${String(error ?? "no output")}`);
+        resolve([]);
+      }
+    });
+  });
+}
+
+// ------------------------------------------------------------ the search
+
+interface QuestionItem extends vscode.QuickPickItem {
+  key: string;
+  text: string;
+}
+
+/** "qbank: Search questions…": a quick pick over the server's workspace
+ * symbols; the choice is inserted at the cursor (a question heading on an
+ * empty line or after `#`, else the key). */
+async function searchQuestions(): Promise<string | undefined> {
+  const editor = markdownEditor();
+  const running = runningClient();
+  if (!editor || !running) {
+    return undefined;
+  }
+  if (!running.initializeResult?.capabilities.workspaceSymbolProvider) {
+    void vscode.window.showErrorMessage("qbank: this qbank server does not search questions (no workspace symbols); update qbank.");
+    return undefined;
+  }
+  const picker = vscode.window.createQuickPick<QuestionItem>();
+  picker.title = "qbank: Search questions";
+  picker.placeholder = "Words or a key, e.g. cache or BE-23";
+  picker.matchOnDescription = true;
+  picker.matchOnDetail = true;
+  let latest = 0;
+  const update = async (query: string) => {
+    const ticket = ++latest;
+    picker.busy = true;
+    try {
+      const symbols = await running.sendRequest(WorkspaceSymbolRequest.type, { query });
+      if (ticket === latest) {
+        picker.items = questionItems(symbols ?? []);
+      }
+    } catch (error) {
+      output?.appendLine(`qbank: workspace/symbol failed: ${String(error)}`);
+    } finally {
+      if (ticket === latest) {
+        picker.busy = false;
+      }
+    }
+  };
+  const chosen = await new Promise<QuestionItem | undefined>((resolve) => {
+    picker.onDidChangeValue((query) => void update(query));
+    picker.onDidAccept(() => {
+      resolve(picker.selectedItems[0] ?? picker.activeItems[0]);
+      picker.hide();
+    });
+    picker.onDidHide(() => resolve(undefined));
+    picker.show();
+    void update("");
+  });
+  picker.dispose();
+  if (!chosen) {
+    return undefined;
+  }
+  const inserted = insertionFor(editor, chosen);
+  await editor.edit((builder) => builder.replace(editor.selection, inserted));
+  return inserted;
+}
+
+function questionItems(symbols: (SymbolInformation | WorkspaceSymbol)[]): QuestionItem[] {
+  const items: QuestionItem[] = [];
+  const seen = new Set<string>();
+  for (const symbol of symbols) {
+    const key = QUESTION_KEY.exec(symbol.name)?.[1];
+    if (!key || seen.has(key)) {
+      continue;
+    }
+    seen.add(key);
+    const text = symbol.name
+      .replace(/^#+\s*/, "")
+      .replace(key, "")
+      .replace(/^[\s·:.\-–—]+/, "")
+      .trim();
+    items.push({ label: key, description: text, detail: symbol.containerName, key, text });
+  }
+  return items;
+}
+
+function insertionFor(editor: vscode.TextEditor, chosen: QuestionItem): string {
+  const line = editor.document.lineAt(editor.selection.active.line).text;
+  const before = line.slice(0, editor.selection.start.character);
+  const heading = chosen.text ? `${chosen.key} · ${chosen.text}` : chosen.key;
+  if (line.trim() === "") {
+    return `### ${heading}`;
+  }
+  if (/^\s{0,3}#{1,6}\s*$/.test(before)) {
+    return before.endsWith(" ") ? heading : ` ${heading}`;
+  }
+  return chosen.key;
+}

@@ -1,0 +1,292 @@
+-- Headless Neovim 0.11 against `qbank lsp`, with the plugin of editors/nvim
+-- loaded by the init.lua that run.sh writes (as the README says a user
+-- would). Run by tests/editors/run.sh:
+--   nvim --headless -c "luafile tests/editors/nvim_test.lua"
+-- Environment: QBANK_TEST_WORKSPACE (a scratch folder to write the note in).
+-- Prints one line per check and "N passed, N failed"; exits 1 on a failure.
+
+local workspace = assert(os.getenv("QBANK_TEST_WORKSPACE"), "QBANK_TEST_WORKSPACE is not set")
+local TIMEOUT = 10000
+
+local passed, failed = 0, 0
+local function check(name, fn)
+  local ok, err = pcall(fn)
+  if ok then
+    passed = passed + 1
+    io.stdout:write("ok   nvim: " .. name .. "\n")
+  else
+    failed = failed + 1
+    io.stdout:write("FAIL nvim: " .. name .. ": " .. tostring(err) .. "\n")
+  end
+end
+
+local function finish()
+  io.stdout:write(("nvim: %d passed, %d failed\n"):format(passed, failed))
+  for _, client in ipairs(vim.lsp.get_clients()) do
+    client:stop()
+  end
+  vim.wait(2000, function()
+    return #vim.lsp.get_clients() == 0
+  end, 50)
+  vim.cmd((failed > 0 or passed == 0) and "cquit 1" or "qall!")
+end
+
+local function wait_for(what, condition)
+  local ok = vim.wait(TIMEOUT, condition, 20)
+  assert(ok, "timed out waiting for " .. what)
+end
+
+local function lines()
+  return vim.api.nvim_buf_get_lines(0, 0, -1, false)
+end
+
+local function find_line(pattern)
+  for index, line in ipairs(lines()) do
+    if line:find(pattern, 1, true) then
+      return index
+    end
+  end
+  error("no line with " .. pattern)
+end
+
+-- The byte column where `text` starts on its line.
+local function find_line_text(text)
+  local line = lines()[find_line(text)]
+  return line:find(text, 1, true)
+end
+
+local function request(method, params)
+  local client = assert(require("qbank").client(0), "no client")
+  assert(client:supports_method(method), "the server does not support " .. method)
+  local responses, err = vim.lsp.buf_request_sync(0, method, params, TIMEOUT)
+  assert(responses, ("%s: %s"):format(method, tostring(err)))
+  for _, response in pairs(responses) do
+    assert(not response.err, ("%s: %s"):format(method, vim.inspect(response.err)))
+    return response.result
+  end
+  error(method .. ": no answer")
+end
+
+local function position_params(row, col)
+  local client = assert(require("qbank").client(0), "no client")
+  vim.api.nvim_win_set_cursor(0, { row, col })
+  return vim.lsp.util.make_position_params(0, client.offset_encoding)
+end
+
+local function count_question_headings(buffer_lines)
+  local count = 0
+  for _, line in ipairs(buffer_lines) do
+    if line:match("^#+ %u[%u%d]*%-%d+ · ") then
+      count = count + 1
+    end
+  end
+  return count
+end
+
+-- A workspace (its root marked by .qbank.toml) and a note in it.
+-- The init.lua passes settings = { banks = { "team/sre.md" } }.
+assert(io.open(workspace .. "/.qbank.toml", "w")):close()
+vim.fn.mkdir(workspace .. "/team", "p")
+vim.fn.writefile({ "---", "prefix: SRE", "---", "## Reliability", "1. What is an error budget, and how do you spend it?" },
+  workspace .. "/team/sre.md")
+local note = workspace .. "/note.md"
+local file = assert(io.open(note, "w"))
+file:write(table.concat({
+  "# Notes",
+  "",
+  "BE-23 is about transactions; SRE-1 is the team's.",
+  "",
+  "### BE-61 · What is caching, and why is it important for back-end performance?",
+  "",
+  "BE-999 does not exist.",
+  "",
+  "Search @cach",
+  "",
+}, "\n"))
+file:close()
+vim.cmd.edit(vim.fn.fnameescape(note))
+
+check("the note is markdown", function()
+  assert(vim.bo.filetype == "markdown", "filetype is " .. vim.bo.filetype)
+end)
+
+check("the qbank client attaches", function()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(0)
+    return client ~= nil and client.initialized
+  end)
+  local client = require("qbank").client(0)
+  assert(client.server_capabilities.hoverProvider, "no hover capability")
+  assert(client.config.root_dir == vim.uv.fs_realpath(workspace) or client.config.root_dir == workspace,
+    "root_dir is " .. tostring(client.config.root_dir))
+end)
+
+check("hover on BE-23 shows the question", function()
+  local result = request("textDocument/hover", position_params(find_line("BE-23 is"), 1))
+  assert(result and result.contents, "no hover")
+  local text = type(result.contents) == "table" and (result.contents.value or vim.inspect(result.contents)) or result.contents
+  assert(text:find("What is ACID compliance, and why is it important in databases?", 1, true), "hover is: " .. text)
+  assert(text:find("Databases and Data Storage", 1, true), "no category in: " .. text)
+end)
+
+check("the settings reach the server (the team bank hovers)", function()
+  local result = request("textDocument/hover", position_params(find_line("SRE-1"), find_line_text("SRE-1")))
+  assert(result and result.contents, "no hover on SRE-1: the banks setting did not reach the server")
+  local text = result.contents.value or vim.inspect(result.contents)
+  assert(text:find("error budget", 1, true), "hover is: " .. text)
+end)
+
+check("completion after @cach offers caching questions", function()
+  local row = find_line("Search @cach")
+  local params = position_params(row, #"Search @cach")
+  params.context = { triggerKind = 1 }
+  local result = request("textDocument/completion", params)
+  assert(result, "no completion")
+  local items = result.items or result
+  assert(#items > 0, "no items")
+  local caching = {}
+  for _, item in ipairs(items) do
+    local text = (item.label or "") .. " " .. (item.detail or "") .. " " .. (item.filterText or "")
+    if text:lower():find("cach", 1, true) then
+      table.insert(caching, item.label)
+    end
+  end
+  assert(#caching >= 2, "caching items: " .. vim.inspect(caching))
+  local first = items[1]
+  local labels = vim.inspect(vim.tbl_map(function(item) return item.label end, items))
+  assert(((first.label or "") .. (first.detail or "")):lower():find("cach", 1, true), "first item is not about caching: " .. labels)
+  -- Its edit covers the trigger and the typed word.
+  local edit = first.textEdit
+  assert(edit, "no textEdit on the first item")
+  local range = edit.range or edit.replace
+  assert(range.start.character == #"Search ", "edit starts at " .. range.start.character)
+end)
+
+check("\"Insert answer template\" applied by Neovim fills the section", function()
+  local expected = vim.fn.systemlist({ "qbank", "show", "BE-61", "--template" })
+  assert(vim.v.shell_error == 0 and #expected > 2, "qbank show --template failed: " .. table.concat(expected, "\n"))
+  local row = find_line("### BE-61")
+  local before = lines()
+  vim.api.nvim_win_set_cursor(0, { row, 6 })
+  local titles = {}
+  vim.lsp.buf.code_action({
+    filter = function(action)
+      table.insert(titles, action.title)
+      return action.title == "Insert answer template"
+    end,
+    apply = true,
+  })
+  wait_for("the template (actions offered: " .. vim.inspect(titles) .. ")", function()
+    return #lines() > #before
+  end)
+  local after = lines()
+  assert(after[row] == before[row], "the heading changed: " .. after[row])
+  -- The template's body (after its heading line) now follows the heading.
+  local body = {}
+  for index = 2, #expected do
+    table.insert(body, expected[index])
+  end
+  while body[1] == "" do
+    table.remove(body, 1)
+  end
+  local start
+  for index = row + 1, #after do
+    if after[index] ~= "" then
+      start = index
+      break
+    end
+  end
+  for offset, line in ipairs(body) do
+    if line ~= "" then
+      local got = vim.trim(after[start + offset - 1] or "")
+      assert(got == vim.trim(line), ("line %d: expected %q, got %q"):format(start + offset - 1, line, got))
+    end
+  end
+  -- Nothing else changed.
+  assert(after[#after] == before[#before], "the end of the note changed")
+  assert(after[1] == before[1] and after[3] == before[3], "the start of the note changed")
+  -- Undo puts the note back, as one change.
+  vim.cmd("silent undo")
+  assert(vim.deep_equal(lines(), before), "undo did not restore the note")
+end)
+
+check("unknown-question arrives as a diagnostic", function()
+  local row = find_line("BE-999")
+  local found
+  wait_for("an unknown-question diagnostic", function()
+    for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+      if diagnostic.code == "unknown-question" then
+        found = diagnostic
+        return true
+      end
+    end
+    return false
+  end)
+  assert(found.lnum == row - 1, "on line " .. found.lnum)
+  assert(found.severity == vim.diagnostic.severity.ERROR, "severity " .. tostring(found.severity))
+  assert(found.source == "qbank", "source " .. tostring(found.source))
+  assert(found.message:find("BE-999", 1, true), found.message)
+end)
+
+check(":QbankPacket 5 inserts five questions", function()
+  local before = lines()
+  local headings_before = count_question_headings(before)
+  vim.api.nvim_win_set_cursor(0, { #before, 0 })
+  vim.cmd("QbankPacket 5")
+  wait_for("the packet", function()
+    return count_question_headings(lines()) > headings_before
+  end)
+  vim.wait(200)
+  local inserted = count_question_headings(lines()) - headings_before
+  vim.fn.writefile(lines(), workspace .. "/after-packet.md")
+  assert(inserted == 5, inserted .. " question headings inserted")
+  local packet_heading = false
+  for _, line in ipairs(lines()) do
+    if line:match("^#+ .*5 questions") then
+      packet_heading = true
+    end
+  end
+  assert(packet_heading, "no packet heading saying 5 questions")
+  -- The packet skips questions already in the note.
+  local seen = {}
+  for _, line in ipairs(lines()) do
+    local key = line:match("^#+ (%u[%u%d]*%-%d+) · ")
+    if key then
+      assert(not seen[key], key .. " twice")
+      seen[key] = true
+    end
+  end
+end)
+
+check(":QbankSearch inserts the chosen question", function()
+  local client = require("qbank").client(0)
+  assert(client.server_capabilities.workspaceSymbolProvider, "the server offers no workspace symbols")
+  local select = vim.ui.select
+  local offered
+  vim.ui.select = function(items, opts, on_choice)
+    offered = vim.tbl_map(opts.format_item, items)
+    on_choice(items[1], 1)
+  end
+  vim.api.nvim_buf_set_lines(0, -1, -1, false, { "" })
+  vim.api.nvim_win_set_cursor(0, { #lines(), 0 })
+  local inserted
+  require("qbank").search("caching", { on_done = function(text) inserted = text or false end })
+  wait_for("the search", function() return inserted ~= nil end)
+  vim.ui.select = select
+  assert(inserted, "nothing inserted; offered " .. vim.inspect(offered))
+  assert(offered[1]:lower():find("cach", 1, true), "first offered: " .. offered[1])
+  assert(lines()[#lines()]:match("^### %u[%u%d]*%-%d+ · "), "last line: " .. lines()[#lines()])
+end)
+
+check(":checkhealth qbank reports OK", function()
+  vim.cmd("silent checkhealth qbank")
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.fn.writefile(vim.split(report, "\n"), workspace .. "/checkhealth.txt")
+  vim.cmd("bwipeout!")
+  assert(not report:find("ERROR", 1, true), report)
+  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached" }) do
+    assert(report:find(expected, 1, true), "no “" .. expected .. "” in:\n" .. report)
+  end
+end)
+
+finish()
