@@ -232,22 +232,7 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
     });
     let mut config = file_config.clone();
     config.apply(&options.settings);
-    let mut files: Vec<PathBuf> = Vec::new();
-    let questions_folder = root.join("questions");
-    if questions_folder.is_dir() {
-        files.extend(bank_files_at(&questions_folder).unwrap_or_default());
-    }
-    let configured = config.banks.iter().map(|bank| root.join(bank));
-    for path in configured.chain(options.extra_banks.iter().cloned()) {
-        match bank_files_at(&path) {
-            Ok(found) => files.extend(found),
-            Err(error) => problems.push(LoadProblem {
-                path,
-                range: 0..0,
-                message: format!("{error:#}"),
-            }),
-        }
-    }
+    let files = bank_file_list(root, &config, options, &mut problems);
     let mut bank_files: Vec<PathBuf> = Vec::new();
     let mut banks: Vec<Bank> = Vec::new();
     for file in files {
@@ -280,6 +265,47 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
         bank_files,
         problems,
     }
+}
+
+/// The bank files a root uses, in order: `questions/*.md`, the configured
+/// banks, then the caller's. Paths that cannot be listed become problems.
+fn bank_file_list(
+    root: &Path,
+    config: &Config,
+    options: &LoadOptions,
+    problems: &mut Vec<LoadProblem>,
+) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let questions_folder = root.join("questions");
+    if questions_folder.is_dir() {
+        files.extend(bank_files_at(&questions_folder).unwrap_or_default());
+    }
+    let configured = config.banks.iter().map(|bank| root.join(bank));
+    for path in configured.chain(options.extra_banks.iter().cloned()) {
+        match bank_files_at(&path) {
+            Ok(found) => files.extend(found),
+            Err(error) => problems.push(LoadProblem {
+                path,
+                range: 0..0,
+                message: format!("{error:#}"),
+            }),
+        }
+    }
+    files
+}
+
+/// How many bytes of banks a root would load, without reading them: the
+/// server loads small banks before it answers `initialize` and large ones
+/// in the background.
+pub fn bank_bytes(root: &Path, options: &LoadOptions) -> u64 {
+    let mut config =
+        load_config(root).unwrap_or_else(|_| options.fallback_config.clone().unwrap_or_default());
+    config.apply(&options.settings);
+    bank_file_list(root, &config, options, &mut Vec::new())
+        .iter()
+        .filter_map(|file| fs::metadata(file).ok())
+        .map(|metadata| metadata.len())
+        .sum()
 }
 
 /// Reads a bank; errors name the file as the user gave it, the bank is

@@ -58,6 +58,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(problem) = workspace.problems.first() {
         bail!("{}", problem.message);
     }
+    // Related questions include near-duplicates once the analysis is done;
+    // a one-shot command waits for it (search does not need it).
+    if !matches!(cli.command, Command::Search { .. }) {
+        workspace.index.similarity();
+    }
     let format = cli.global.format;
     let mut out = std::io::stdout().lock();
     match cli.command {

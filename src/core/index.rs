@@ -84,6 +84,8 @@ pub struct Index {
     indexed: Vec<bool>,
     entries: Vec<Entry>,
     by_key: HashMap<Key, QuestionId>,
+    /// Questions by tag, in index order.
+    tagged: HashMap<String, Vec<QuestionId>>,
     /// For each question, the questions whose `see` names it.
     seen_by: HashMap<QuestionId, Vec<QuestionId>>,
     search: SearchIndex,
@@ -119,12 +121,19 @@ impl Index {
         }
         let mut entries = Vec::new();
         let mut by_key = HashMap::new();
+        let mut tagged: HashMap<String, Vec<QuestionId>> = HashMap::new();
         for (position, bank) in banks
             .iter()
             .enumerate()
             .filter(|(position, _)| indexed[*position])
         {
             for (question_position, question) in bank.questions.iter().enumerate() {
+                for tag in &question.tags {
+                    tagged
+                        .entry(tag.clone())
+                        .or_default()
+                        .push(entries.len() as QuestionId);
+                }
                 by_key.insert(bank.key(question), entries.len() as QuestionId);
                 entries.push(Entry {
                     bank: position,
@@ -148,6 +157,7 @@ impl Index {
             indexed,
             entries,
             by_key,
+            tagged,
             seen_by: HashMap::new(),
             search,
             similarity: OnceLock::new(),
@@ -268,6 +278,12 @@ impl Index {
         hits
     }
 
+    /// Whether the similarity analysis is done, so `related` includes
+    /// near-duplicates and similar questions.
+    pub fn similarity_ready(&self) -> bool {
+        self.similarity.get().is_some()
+    }
+
     /// Terms and near-duplicates, computed on first use.
     pub fn similarity(&self) -> &Similarity {
         self.similarity.get_or_init(|| {
@@ -307,25 +323,26 @@ impl Index {
         for &other in self.seen_by.get(&id).map_or(&[][..], Vec::as_slice) {
             add(other, Relation::See);
         }
-        for &other in self.near_duplicates(id) {
+        // Until the similarity analysis is done (it runs in the background
+        // for large banks), related questions come from `see` and tags alone:
+        // a hover never waits for it.
+        let similarity = self.similarity.get();
+        for &other in similarity.map_or(&[][..], |similarity| similarity.twins(id as usize)) {
             add(other, Relation::NearDuplicate);
         }
-        if !question.question.tags.is_empty() {
-            let tagged = self
-                .questions()
-                .filter(|other| {
-                    other
-                        .question
-                        .tags
-                        .iter()
-                        .any(|tag| question.question.tags.contains(tag))
-                })
-                .take(8);
-            for other in tagged {
-                add(other.id, Relation::SharedTag);
+        for tag in &question.question.tags {
+            for &other in self
+                .tagged
+                .get(tag)
+                .map_or(&[][..], |ids| &ids[..ids.len().min(8)])
+            {
+                add(other, Relation::SharedTag);
             }
         }
-        for other in self.similarity().similar(id as usize) {
+        for other in similarity
+            .map(|similarity| similarity.similar(id as usize))
+            .unwrap_or_default()
+        {
             add(other, Relation::Similar);
         }
         related

@@ -43,14 +43,16 @@ impl Backend {
     }
 
     async fn index_workspace(&self) {
-        let (targets, support) = {
+        let (pending_banks, support) = {
             let mut state = self.lock();
-            (state.begin_scans(), state.support)
+            (std::mem::take(&mut state.banks_pending), state.support)
         };
-        if targets.is_empty() {
-            return;
-        }
         let started = Instant::now();
+        let title = if pending_banks {
+            "qbank: loading banks and notes"
+        } else {
+            "qbank: indexing notes"
+        };
         let progress = if support.work_done_progress {
             let token = NumberOrString::String(format!(
                 "qbank/indexing/{}",
@@ -59,7 +61,7 @@ impl Backend {
             match self.client.create_work_done_progress(token.clone()).await {
                 Ok(()) => Some(
                     self.client
-                        .progress(token, "qbank: indexing notes")
+                        .progress(token, title)
                         .with_percentage(0)
                         .begin()
                         .await,
@@ -72,6 +74,17 @@ impl Backend {
         } else {
             None
         };
+        if pending_banks {
+            if let Some(progress) = &progress {
+                progress.report_with_message("loading banks", 0).await;
+            }
+            self.load_banks_off_lock().await;
+            log(&format!(
+                "banks loaded in {} ms",
+                started.elapsed().as_millis()
+            ));
+        }
+        let targets = self.lock().begin_scans();
         let mut indexed = 0;
         let mut stale = false;
         for target in &targets {
@@ -128,6 +141,36 @@ impl Backend {
             started.elapsed().as_millis()
         ));
         self.workspace_changed(Duration::ZERO);
+    }
+
+    /// Loads every root's banks without holding the state lock, puts them in
+    /// place, then analyses near-duplicates in the background.
+    pub(super) async fn load_banks_off_lock(&self) {
+        let plans = self.lock().load_plans();
+        let loaded = tokio::task::spawn_blocking(move || {
+            plans
+                .into_iter()
+                .map(|plan| plan.load())
+                .collect::<Vec<_>>()
+        })
+        .await;
+        match loaded {
+            Ok(loaded) => guard_notification("loading banks", || self.lock().install_roots(loaded)),
+            Err(error) => log(&format!("loading banks stopped: {error}")),
+        }
+        self.schedule_all(Duration::ZERO);
+        self.warm_similarity();
+    }
+
+    /// Runs the near-duplicate analysis of every root's index off the
+    /// request path, so hovers and completions never wait for it.
+    pub(super) fn warm_similarity(&self) {
+        let indexes = self.lock().root_indexes();
+        tokio::task::spawn_blocking(move || {
+            for index in indexes {
+                index.similarity();
+            }
+        });
     }
 
     /// After the notes changed: recheck open documents (`asked-before`)

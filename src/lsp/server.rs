@@ -54,6 +54,10 @@ use crate::lsp::places::Places;
 use crate::lsp::state::{ClientSupport, Snapshot, State, parse_snapshot, settings_from_json};
 use crate::workspace::Workspace;
 
+/// Banks up to this size load before `initialize` is answered (about
+/// 10 ms of parsing); larger ones load in the background with progress.
+const SYNC_LOAD_BYTES: u64 = 1_000_000;
+
 /// How long the editor may take to answer `workspace/applyEdit`.
 const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -592,7 +596,14 @@ impl LanguageServer for Backend {
             {
                 state.settings = settings;
             }
-            state.load_roots();
+            // Small banks load before the reply, so the first request sees
+            // them; large ones load in the background (see `initialized`).
+            if state.bank_bytes() <= SYNC_LOAD_BYTES {
+                state.load_roots();
+            } else {
+                state.install_pending_roots();
+                state.banks_pending = true;
+            }
             state.initialized = true;
             Ok(InitializeResult {
                 capabilities: capabilities(encoding),
@@ -612,6 +623,9 @@ impl LanguageServer for Backend {
         let backend = self.clone();
         tokio::spawn(async move { backend.register_watchers().await });
         self.spawn_indexing();
+        if !self.lock().banks_pending {
+            self.warm_similarity();
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {

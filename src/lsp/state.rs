@@ -137,6 +137,9 @@ pub struct State {
     pub encoding: Option<Encoding>,
     pub support: ClientSupport,
     pub folders: Vec<PathBuf>,
+    /// The roots' banks are too large to load before answering `initialize`:
+    /// they load in the background once the client is initialized.
+    pub banks_pending: bool,
     /// The editor's settings, applied over each root's `.qbank.toml`.
     pub settings: Settings,
     roots: Vec<Root>,
@@ -153,24 +156,65 @@ impl State {
         self.encoding.unwrap_or(Encoding::Utf16)
     }
 
-    /// Loads every root from disk with the current settings. Indexed notes
-    /// are kept; an invalid `.qbank.toml` keeps the configuration last read.
+    /// Loads every root from disk with the current settings, under the
+    /// lock. Indexed notes are kept; an invalid `.qbank.toml` keeps the
+    /// configuration last read.
     pub fn load_roots(&mut self) {
-        let mut previous = std::mem::take(&mut self.roots);
-        self.roots = self
-            .folders
+        let loaded = self.load_plans().into_iter().map(LoadPlan::load).collect();
+        self.install_roots(loaded);
+    }
+
+    /// What loading the roots needs, to do it without holding the lock.
+    pub fn load_plans(&self) -> Vec<LoadPlan> {
+        self.folders
             .iter()
             .enumerate()
-            .map(|(position, folder)| {
+            .map(|(position, folder)| LoadPlan {
+                folder: folder.clone(),
+                settings: self.settings.clone(),
+                last_good: self
+                    .roots
+                    .get(position)
+                    .filter(|root| root.disk.root == *folder)
+                    .map(|root| root.disk.file_config.clone()),
+            })
+            .collect()
+    }
+
+    /// Bytes of banks the roots would load: small enough, and they load
+    /// before `initialize` is answered.
+    pub fn bank_bytes(&self) -> u64 {
+        self.load_plans().iter().map(LoadPlan::bank_bytes).sum()
+    }
+
+    /// Serves each root from the built-in bank alone until its banks load.
+    pub fn install_pending_roots(&mut self) {
+        let pending = self
+            .folders
+            .iter()
+            .map(|folder| Workspace {
+                root: folder.clone(),
+                ..Workspace::detached(&self.settings)
+            })
+            .collect();
+        self.install_roots(pending);
+    }
+
+    /// Puts loaded workspaces in place of the roots', keeping indexed notes.
+    pub fn install_roots(&mut self, loaded: Vec<Workspace>) {
+        let mut previous = std::mem::take(&mut self.roots);
+        self.roots = loaded
+            .into_iter()
+            .enumerate()
+            .map(|(position, workspace)| {
                 let kept = previous
                     .get_mut(position)
-                    .filter(|root| root.disk.root == *folder);
-                let last_good = kept.as_ref().map(|root| root.disk.file_config.clone());
+                    .filter(|root| root.disk.root == workspace.root);
                 let (notes, scan) = kept.map_or((Arc::default(), 0), |root| {
                     (std::mem::take(&mut root.notes), root.scan)
                 });
                 Root {
-                    disk: Arc::new(load_root(folder, &self.settings, last_good)),
+                    disk: Arc::new(workspace),
                     live: None,
                     notes,
                     scan,
@@ -185,6 +229,14 @@ impl State {
                 .and_then(|path| bank_of(&self.roots, path));
             open.cache = None;
         }
+    }
+
+    /// The indexes of every root, to warm their similarity analysis.
+    pub fn root_indexes(&self) -> Vec<Arc<crate::core::index::Index>> {
+        self.roots
+            .iter()
+            .map(|root| root.disk.index.clone())
+            .collect()
     }
 
     pub fn open(&mut self, uri: Uri, text: &str, version: i32) {
@@ -492,6 +544,30 @@ fn bank_of(roots: &[Root], path: &Path) -> Option<(usize, String)> {
             let name = display_path(&canonical, &roots[position].disk.root);
             (position, name)
         })
+}
+
+/// One root to load: its folder, the settings, and the configuration it
+/// last read successfully.
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    folder: PathBuf,
+    settings: Settings,
+    last_good: Option<Config>,
+}
+
+impl LoadPlan {
+    pub fn load(self) -> Workspace {
+        load_root(&self.folder, &self.settings, self.last_good)
+    }
+
+    fn bank_bytes(&self) -> u64 {
+        let options = LoadOptions {
+            settings: self.settings.clone(),
+            fallback_config: self.last_good.clone(),
+            ..LoadOptions::default()
+        };
+        crate::workspace::bank_bytes(&self.folder, &options)
+    }
 }
 
 /// Loads one root: `.qbank.toml`, then the editor's settings key by key.

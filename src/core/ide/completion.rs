@@ -21,6 +21,9 @@ use crate::core::template::{Rendered, TemplateContext, render_section};
 /// How many items a reply holds at most; beyond it the list is incomplete.
 pub const MAX_ITEMS: usize = 100;
 
+/// How many question-and-template items a line-start `@` offers.
+pub const SECTION_ITEMS: usize = 30;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionKind {
     /// A key after `PREFIX-`.
@@ -299,7 +302,13 @@ fn complete_search(
 ) -> Completions {
     let index = context.index;
     let text = document.text;
-    let (ids, _) = ranked_hits(context, document, &at.query, options.limit);
+    // A line-start item carries a whole template: fewer of them keep the
+    // reply small, and the list is marked incomplete so typing refines it.
+    let limit = match at.block_level {
+        Some(_) => options.limit.min(SECTION_ITEMS),
+        None => options.limit,
+    };
+    let (ids, _) = ranked_hits(context, document, &at.query, limit);
     let ending = line_ending(text);
     let typed = text[at.range.clone()].to_string();
     let items = ids

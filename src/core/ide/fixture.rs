@@ -26,8 +26,12 @@ pub fn cursor(fixture: &str) -> (String, Range<usize>) {
 }
 
 /// The index of the built-in bank.
+/// The built-in bank's index, its similarity analysis done, as the server
+/// has it once warmed up.
 pub fn seed_index() -> Index {
-    Index::new(Some(builtin_bank()), Vec::new())
+    let index = Index::new(Some(builtin_bank()), Vec::new());
+    index.similarity();
+    index
 }
 
 pub fn no_overrides() -> &'static Overrides {
@@ -90,6 +94,7 @@ impl Workspace {
             })
             .collect();
         let index = Index::new(Some(builtin_bank()), banks);
+        index.similarity();
         let mut notes = Notes::default();
         let mut cache = ScaffoldingCache::default();
         for (name, text) in files.iter().skip(1).filter(|(name, _)| !is_bank(name)) {
