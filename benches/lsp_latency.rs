@@ -3,8 +3,10 @@
 //! thread timestamps every message as it arrives) and prints what an editor
 //! user feels, beside the targets of issues 3 and 6. Three scenarios: the
 //! built-in bank (start-up, completion, hover, reply size, memory); one
-//! keystroke on a 10 MB note (each incremental change followed by a hover at
-//! the edit, and the diagnostics after the last one); a 100,000-question
+//! keystroke on a 10 MB note (each incremental change followed by a
+//! `qbank/documentStatus` request, which answers once the change is applied
+//! and touches nothing else; a hover after every tenth; the diagnostics
+//! after the last one); a 100,000-question
 //! workspace bank (start-up, short queries, reply size, hover, memory).
 //! It builds nothing itself and asserts no timing; every wait is bounded, a
 //! hung server ends the run with an error, and the child is always killed.
@@ -635,6 +637,7 @@ fn keystroke_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -
 
     let mut rng = Rng(0x5EED);
     let mut round_trips = Vec::new();
+    let mut hovers_after_edit = Vec::new();
     let mut version = 1;
     let mut last_sent = Instant::now();
     let mut deletions = 0;
@@ -670,24 +673,44 @@ fn keystroke_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -
             }]
         });
         last_sent = server.notify("textDocument/didChange", change)?;
-        let probe = Probe {
-            label: "edit".to_string(),
-            line: line as u32,
-            character,
-            expect_key: None,
-        };
-        let reply = server.request("textDocument/hover", position_params(&uri, &probe))?;
-        round_trips.push(reply.at - last_sent);
+        // The keystroke's own cost: the change applied, as the server's
+        // answer to a status request right behind it shows.
+        let status = server.request("qbank/documentStatus", json!({ "uri": uri }))?;
+        round_trips.push(status.at - last_sent);
+        if status.result["version"].as_i64() != Some(version as i64) {
+            anyhow::bail!(
+                "the server holds version {} after change {version}",
+                status.result["version"]
+            );
+        }
+        // What the user sees next: a hover right after typing, every tenth key.
+        if round_trips.len() % 10 == 0 {
+            let probe = Probe {
+                label: "edit".to_string(),
+                line: line as u32,
+                character,
+                expect_key: None,
+            };
+            let sent = Instant::now();
+            let reply = server.request("textDocument/hover", position_params(&uri, &probe))?;
+            hovers_after_edit.push(reply.at - sent);
+        }
     }
     let keystroke_p50 = percentile(&round_trips, 50.0);
     let keystroke_p99 = percentile(&round_trips, 99.0);
     println!(
-        "keystroke (didChange + hover at the edit): {} changes ({deletions} deletions), \
+        "keystroke (didChange, then qbank/documentStatus): {} changes ({deletions} deletions), \
          p50 {}, p99 {}, max {}",
         round_trips.len(),
         ms(keystroke_p50),
         ms(keystroke_p99),
         ms(percentile(&round_trips, 100.0))
+    );
+    println!(
+        "hover right after a keystroke (reparses the note): p50 {}, p99 {} ({} requests)",
+        ms(percentile(&hovers_after_edit, 50.0)),
+        ms(percentile(&hovers_after_edit, 99.0)),
+        hovers_after_edit.len()
     );
 
     let diagnostics = server

@@ -47,6 +47,7 @@ pub fn run() -> Result<ExitCode> {
     let shut_down = runtime.block_on(async {
         let (service, socket) = LspService::build(Backend::new)
             .custom_method("qbank/documentText", Backend::document_text)
+            .custom_method("qbank/documentStatus", Backend::document_status)
             .finish();
         let backend_state = service.inner().shut_down_flag();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)

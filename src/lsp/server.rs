@@ -55,8 +55,9 @@ use crate::lsp::state::{ClientSupport, Snapshot, State, parse_snapshot, settings
 use crate::workspace::Workspace;
 
 /// Banks up to this size load before `initialize` is answered (about
-/// 10 ms of parsing); larger ones load in the background with progress.
-const SYNC_LOAD_BYTES: u64 = 1_000_000;
+/// 5 ms of parsing and indexing); larger ones load in the background with
+/// progress.
+const SYNC_LOAD_BYTES: u64 = 256_000;
 
 /// How long the editor may take to answer `workspace/applyEdit`.
 const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -273,6 +274,27 @@ impl Backend {
                     "uri": uri.as_str(),
                     "version": open.document.version,
                     "text": open.document.rope.to_string(),
+                })
+            }))
+        })
+    }
+
+    /// The custom request `qbank/documentStatus`: a document's version and
+    /// length as the server holds them, without copying or parsing it. A
+    /// client that sends it after a change learns the change is applied; the
+    /// latency benchmark times keystrokes with it.
+    pub async fn document_status(&self, params: DocumentTextParams) -> Result<Option<Value>> {
+        guard("qbank/documentStatus", || {
+            let uri = params
+                .uri
+                .or(params.text_document.map(|document| document.uri))
+                .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))?;
+            let state = self.lock();
+            Ok(state.documents.get(&uri).map(|open| {
+                json!({
+                    "uri": uri.as_str(),
+                    "version": open.document.version,
+                    "bytes": open.document.rope.len_bytes(),
                 })
             }))
         })
