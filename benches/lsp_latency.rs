@@ -1,17 +1,26 @@
 //! The end-to-end latency benchmark of `qbank lsp`: it starts the release
 //! binary, drives it over stdio with `Content-Length` framing (a reader
 //! thread timestamps every message as it arrives) and prints what an editor
-//! user feels, beside the targets of issues 3 and 6. Three scenarios: the
-//! built-in bank (start-up, completion, hover, reply size, memory); one
-//! keystroke on a 10 MB note (each incremental change followed by a
-//! `qbank/documentStatus` request, which answers once the change is applied
-//! and touches nothing else; a hover after every tenth; the diagnostics
-//! after the last one); a 100,000-question
-//! workspace bank (start-up, short queries, reply size, hover, memory).
+//! user feels, beside the targets of issues 3, 4 and 6. Four scenarios:
+//! 1. the built-in bank (start-up, completion, hover, reply size, memory);
+//! 2. one keystroke on a 10 MB note (each incremental change followed by a
+//!    `qbank/documentStatus` request, which answers once the change is
+//!    applied and touches nothing else; a hover after every tenth; the
+//!    diagnostics after the last one);
+//! 3. a 100,000-question workspace bank (start-up, short queries, reply
+//!    size, hover, memory);
+//! 4. a workspace of 10,000 notes (about 40 MB, nested folders, one folder
+//!    gitignored) citing the built-in bank, with a client that takes
+//!    progress reports and watches files: the first completion while the
+//!    background indexing runs, the indexing time (`$/progress` end), the
+//!    references of `BE-23`, and how soon a note changed on disk
+//!    (`workspace/didChangeWatchedFiles`) shows in the references.
+//!
 //! It builds nothing itself and asserts no timing; every wait is bounded, a
 //! hung server ends the run with an error, and the child is always killed.
 //! `cargo bench --bench lsp_latency`; `QBANK_BENCH_QUICK=1` for a short run
-//! (10,000 questions, a 1 MB note, fewer requests).
+//! (10,000 questions, a 1 MB note, 1,000 notes, fewer requests);
+//! `QBANK_BENCH_ONLY=4` (or `1,3`) to run only those scenarios.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -25,6 +34,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use qbank::core::generate;
+use qbank::core::key::Key;
+use qbank::notes::index_notes;
+use qbank::workspace::{LoadOptions, load_workspace};
 use serde_json::{Value, json};
 
 /// The longest wait for one reply or notification.
@@ -39,6 +51,14 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(1_800);
 const DEBOUNCE: Duration = Duration::from_millis(200);
 const BANK_SEED: u64 = 42;
 const NOTE_SEED: u64 = 1;
+/// The longest wait for the workspace scan of scenario 4 to end.
+const INDEXING_LIMIT: Duration = Duration::from_secs(300);
+/// The longest wait for a changed note to show in the references.
+const UPDATE_LIMIT: Duration = Duration::from_secs(10);
+/// How often scenario 4 asks for a completion while the scan runs.
+const INDEXING_POLL: Duration = Duration::from_millis(50);
+/// Notes changed on disk in scenario 4, one at a time.
+const DISK_CHANGES: usize = 5;
 const MIB: f64 = 1024.0 * 1024.0;
 
 struct Settings {
@@ -48,6 +68,9 @@ struct Settings {
     keystrokes: usize,
     note_bytes: usize,
     big_bank: usize,
+    workspace_notes: usize,
+    /// The scenarios to run (1 to 4).
+    only: Vec<u32>,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +83,8 @@ fn main() -> ExitCode {
             keystrokes: 60,
             note_bytes: 1_000_000,
             big_bank: 10_000,
+            workspace_notes: 1_000,
+            only: Vec::new(),
         }
     } else {
         Settings {
@@ -69,6 +94,16 @@ fn main() -> ExitCode {
             keystrokes: 500,
             note_bytes: 10_000_000,
             big_bank: 100_000,
+            workspace_notes: 10_000,
+            only: Vec::new(),
+        }
+    };
+    let only = std::env::var("QBANK_BENCH_ONLY").unwrap_or_default();
+    let settings = match scenarios(&only) {
+        Ok(only) => Settings { only, ..settings },
+        Err(error) => {
+            eprintln!("lsp_latency: {error:#}");
+            return ExitCode::FAILURE;
         }
     };
     match run(&settings) {
@@ -78,6 +113,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The scenarios `QBANK_BENCH_ONLY` names ("4", "1,3"); all when empty.
+fn scenarios(only: &str) -> Result<Vec<u32>> {
+    if only.trim().is_empty() {
+        return Ok(vec![1, 2, 3, 4]);
+    }
+    only.split(',')
+        .map(|part| match part.trim().parse::<u32>() {
+            Ok(number @ 1..=4) => Ok(number),
+            _ => Err(anyhow!(
+                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 4, separated by commas"
+            )),
+        })
+        .collect()
 }
 
 fn run(settings: &Settings) -> Result<()> {
@@ -93,10 +143,24 @@ fn run(settings: &Settings) -> Result<()> {
     println!();
     println!("server: {}", binary.display());
     println!();
+    if settings.only.len() < 4 {
+        println!("scenarios: {:?} only (QBANK_BENCH_ONLY)", settings.only);
+        println!();
+    }
     let mut rows = Vec::new();
-    builtin_scenario(&binary, settings, &mut rows).context("scenario 1 (built-in bank)")?;
-    keystroke_scenario(&binary, settings, &mut rows).context("scenario 2 (keystrokes)")?;
-    big_bank_scenario(&binary, settings, &mut rows).context("scenario 3 (large bank)")?;
+    let wanted = |number: u32| settings.only.contains(&number);
+    if wanted(1) {
+        builtin_scenario(&binary, settings, &mut rows).context("scenario 1 (built-in bank)")?;
+    }
+    if wanted(2) {
+        keystroke_scenario(&binary, settings, &mut rows).context("scenario 2 (keystrokes)")?;
+    }
+    if wanted(3) {
+        big_bank_scenario(&binary, settings, &mut rows).context("scenario 3 (large bank)")?;
+    }
+    if wanted(4) {
+        workspace_scenario(&binary, settings, &mut rows).context("scenario 4 (workspace)")?;
+    }
     println!("## Summary");
     println!();
     println!("| what | target | measured | met |");
@@ -637,6 +701,8 @@ fn keystroke_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -
 
     let mut rng = Rng(0x5EED);
     let mut round_trips = Vec::new();
+    let mut after_hover = Vec::new();
+    let mut other_keys = Vec::new();
     let mut hovers_after_edit = Vec::new();
     let mut version = 1;
     let mut last_sent = Instant::now();
@@ -677,6 +743,12 @@ fn keystroke_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -
         // answer to a status request right behind it shows.
         let status = server.request("qbank/documentStatus", json!({ "uri": uri }))?;
         round_trips.push(status.at - last_sent);
+        // The first keystroke after a hover drops the parse the hover made.
+        if round_trips.len() % 10 == 1 && round_trips.len() > 1 {
+            after_hover.push(status.at - last_sent);
+        } else {
+            other_keys.push(status.at - last_sent);
+        }
         if status.result["version"].as_i64() != Some(version as i64) {
             anyhow::bail!(
                 "the server holds version {} after change {version}",
@@ -705,6 +777,16 @@ fn keystroke_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -
         ms(keystroke_p50),
         ms(keystroke_p99),
         ms(percentile(&round_trips, 100.0))
+    );
+    println!(
+        "keystroke right after a hover: p50 {}, max {} ({}); other keystrokes: p50 {}, p99 {}, max {} ({})",
+        ms(percentile(&after_hover, 50.0)),
+        ms(percentile(&after_hover, 100.0)),
+        after_hover.len(),
+        ms(percentile(&other_keys, 50.0)),
+        ms(percentile(&other_keys, 99.0)),
+        ms(percentile(&other_keys, 100.0)),
+        other_keys.len()
     );
     println!(
         "hover right after a keystroke (reparses the note): p50 {}, p99 {} ({} requests)",
@@ -925,6 +1007,351 @@ fn big_bank_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) ->
     Ok(())
 }
 
+/// Where note `index` of scenario 4 lives: twenty topic folders, nine notes
+/// in ten a level further down, in one of ten weeks.
+fn workspace_note_path(index: usize) -> String {
+    let topic = index % 20;
+    if index % 10 == 0 {
+        format!("notes/topic-{topic:02}/note-{index:05}.md")
+    } else {
+        format!(
+            "notes/topic-{topic:02}/week-{:02}/note-{index:05}.md",
+            index / 20 % 10
+        )
+    }
+}
+
+/// A reference: the file (relative to the workspace), line and column.
+type Place = (String, u64, u64);
+
+/// The references of the key at `probe`, without the declaration.
+fn reference_places(
+    server: &mut Server,
+    scratch: &Scratch,
+    uri: &str,
+    probe: &Probe,
+) -> Result<(Reply, Vec<Place>)> {
+    let mut params = position_params(uri, probe);
+    params["context"] = json!({ "includeDeclaration": false });
+    let reply = server.request("textDocument/references", params)?;
+    let root = scratch.uri("");
+    let places = reply
+        .result
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|location| {
+            let file = location["uri"].as_str().unwrap_or_default();
+            let file = file
+                .strip_prefix(root.as_str())
+                .unwrap_or(file)
+                .trim_start_matches('/');
+            let start = &location["range"]["start"];
+            (
+                file.to_string(),
+                start["line"].as_u64().unwrap_or(u64::MAX),
+                start["character"].as_u64().unwrap_or(u64::MAX),
+            )
+        })
+        .collect();
+    Ok((reply, places))
+}
+
+/// Scenario 4: a workspace of generated notes citing the built-in bank,
+/// indexed in the background by a server whose client takes progress
+/// reports and watches files.
+fn workspace_scenario(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -> Result<()> {
+    let count = settings.workspace_notes;
+    let ignored = (count / 100).max(1);
+    println!(
+        "## 4. Workspace of {count} notes citing the built-in bank (`generate::workspace_note(i, {NOTE_SEED})`)"
+    );
+    println!();
+    let started = Instant::now();
+    let scratch = Scratch::new("workspace")?;
+    std::fs::write(scratch.path.join(".qbank.toml"), "")?;
+    std::fs::write(scratch.path.join(".gitignore"), "archive/\n")?;
+    let mut written = 0;
+    let mut folders = std::collections::BTreeSet::new();
+    for index in 0..count {
+        let relative = workspace_note_path(index);
+        let path = scratch.path.join(&relative);
+        let folder = path
+            .parent()
+            .ok_or_else(|| anyhow!("{relative} has no folder"))?;
+        if folders.insert(folder.to_path_buf()) {
+            std::fs::create_dir_all(folder)?;
+        }
+        let text = generate::workspace_note(index, NOTE_SEED);
+        written += text.len();
+        std::fs::write(&path, text).with_context(|| format!("writing {relative}"))?;
+    }
+    // Notes the scan must leave out: every one names BE-23.
+    for index in 0..ignored {
+        let relative = format!("archive/{}/old-{index:04}.md", index % 5);
+        let path = scratch.path.join(&relative);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        let mut text = generate::workspace_note(count + index, NOTE_SEED);
+        text.push_str("Archived, see BE-23.\n");
+        std::fs::write(&path, text)?;
+    }
+    let mut note = NoteBuilder::default();
+    note.line("# Prep for Friday 🚀".to_string());
+    note.line(String::new());
+    let first = note.probe_at_end("@cach", "Caching 🧠 see @cach".to_string());
+    note.line(String::new());
+    let key = note.probe_in(
+        "BE-23",
+        "Remember BE-23 before the call.".to_string(),
+        "BE-23",
+        2,
+    );
+    let text = note.text();
+    let uri = scratch.write("prep.md", &text)?;
+    let write_time = started.elapsed();
+    // Flush the 40 MB to disk now, so its writeback does not stall the
+    // server being measured.
+    let synced = Instant::now();
+    let sync = Command::new("sync")
+        .status()
+        .is_ok_and(|status| status.success());
+    println!(
+        "{count} notes, {} ({} a note on average), in {} folders; {ignored} more under a gitignored \
+         `archive/`; written in {}, then `sync`{} in {}",
+        bytes(written),
+        bytes(written / count.max(1)),
+        folders.len(),
+        ms(write_time),
+        if sync { "" } else { " (failed)" },
+        ms(synced.elapsed())
+    );
+
+    // The same notes indexed in this process, on one thread: a floor for
+    // the server's scan, and the references of BE-23 to expect.
+    let baseline_started = Instant::now();
+    let workspace = load_workspace(&scratch.path, &LoadOptions::default());
+    let (indexed, problems) = index_notes(&workspace);
+    let baseline = baseline_started.elapsed();
+    let be23 = Key::new("BE", 23);
+    let expected: usize = indexed
+        .mentioning(&be23)
+        .map(|note| note.keys.iter().filter(|found| found.key == be23).count())
+        .sum();
+    println!(
+        "in-process `notes::index_notes` (one thread, warm page cache): {} notes in {}; {} problems; \
+         BE-23 written {expected} times outside code",
+        indexed.len(),
+        ms(baseline),
+        problems.len()
+    );
+    drop(indexed);
+    drop(workspace);
+
+    let mut server = Server::start(binary, &scratch)?;
+    let initialize = server.initialize_with(&scratch, true)?;
+    let to_initialize = initialize.at - server.spawned;
+    let initialized = server.notify("initialized", json!({}))?;
+    server.open(&uri, &text)?;
+    let reply = server.request("textDocument/completion", position_params(&uri, &first))?;
+    let to_first = reply.at - initialized;
+    let (first_items, _) = completion_items(&reply.result);
+    let first_items = first_items.len();
+    let progress_then = server.progress.state();
+    println!("spawn → initialize reply: {}", ms(to_initialize));
+    println!(
+        "`initialized` → first completion (`@cach`): {} ({first_items} items); indexing then: {progress_then}",
+        ms(to_first)
+    );
+
+    // Completions while the scan runs, until `$/progress` ends.
+    let limit = Instant::now() + INDEXING_LIMIT;
+    let mut during = Vec::new();
+    let mut empty_during = 0;
+    while server.progress.ended.is_none() {
+        if Instant::now() > limit {
+            bail!(
+                "indexing did not end within {} (progress {}){}",
+                ms(INDEXING_LIMIT),
+                server.progress.state(),
+                server.log_tail()
+            );
+        }
+        let reply = server.request("textDocument/completion", position_params(&uri, &first))?;
+        during.push(reply.rtt);
+        if completion_items(&reply.result).0.is_empty() {
+            empty_during += 1;
+        }
+        let next = Instant::now() + INDEXING_POLL;
+        server.pump(next, |server| server.progress.ended.is_some())?;
+    }
+    let ended = server.progress.ended.unwrap_or(initialized);
+    let to_indexed = ended.saturating_duration_since(initialized);
+    println!(
+        "`initialized` → indexing finished (`$/progress` end): {}; {} reports; {}",
+        ms(to_indexed),
+        server.progress.reports,
+        server.progress.state()
+    );
+    println!(
+        "completion while indexing: {} requests, p50 {}, max {}; {empty_during} empty",
+        during.len(),
+        ms(percentile(&during, 50.0)),
+        ms(percentile(&during, 100.0))
+    );
+    for line in server.log_lines("indexed") {
+        println!("server log: {line}");
+    }
+    println!(
+        "server requests answered (null): {}",
+        server.answered.join(", ")
+    );
+
+    let (reply, places) = reference_places(&mut server, &scratch, &uri, &key)?;
+    let found = places.len();
+    let in_archive = places
+        .iter()
+        .filter(|(file, _, _)| file.starts_with("archive/"))
+        .count();
+    println!(
+        "references of BE-23 after indexing: {found} (expected {expected}; {in_archive} in the gitignored \
+         folder) in {}, reply {}",
+        ms(reply.rtt),
+        bytes(reply.bytes)
+    );
+
+    // Change closed notes on disk, one at a time: each gains a BE-23.
+    let mut updates = Vec::new();
+    let mut late = 0;
+    let mut known = found;
+    for change in 0..DISK_CHANGES {
+        let index = (change * 1_987 + 123) % count;
+        let relative = workspace_note_path(index);
+        let path = scratch.path.join(&relative);
+        let mut changed = std::fs::read_to_string(&path)?;
+        if !changed.ends_with('\n') {
+            changed.push('\n');
+        }
+        let line = changed.matches('\n').count() as u64;
+        changed.push_str(&format!("Revisited BE-23 after mock interview {change}.\n"));
+        let wanted: Place = (relative.clone(), line, "Revisited ".len() as u64);
+        std::fs::write(&path, &changed)?;
+        let sent = server.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": scratch.uri(&relative), "type": 2 }] }),
+        )?;
+        let mut polls = 0;
+        loop {
+            let (reply, places) = reference_places(&mut server, &scratch, &uri, &key)?;
+            polls += 1;
+            if places.contains(&wanted) {
+                let after = reply.at - sent;
+                println!(
+                    "{relative} changed on disk → references show it: {} ({polls} requests; {} references)",
+                    ms(after),
+                    places.len()
+                );
+                if places.len() != known + 1 {
+                    println!(
+                        "note: {} references, expected {} after the change",
+                        places.len(),
+                        known + 1
+                    );
+                }
+                known = places.len();
+                updates.push(after);
+                break;
+            }
+            if sent.elapsed() > UPDATE_LIMIT {
+                println!(
+                    "{relative} changed on disk → references: not updated within {} ({polls} requests)",
+                    ms(UPDATE_LIMIT)
+                );
+                late += 1;
+                updates.push(UPDATE_LIMIT);
+                break;
+            }
+        }
+    }
+    let memory = server.memory()?;
+    println!(
+        "server memory: peak RSS (VmHWM) {:.1} MiB, RSS now {:.1} MiB",
+        memory.peak as f64 / MIB,
+        memory.now as f64 / MIB
+    );
+    server.stop()?;
+    println!();
+
+    let what = |text: &str| format!("{text} ({count} notes)");
+    rows.push(row(
+        &what("start → `initialize` reply"),
+        "≤ 20 ms",
+        ms(to_initialize),
+        Some(to_initialize <= millis(20.0)),
+    ));
+    rows.push(row(
+        &what("`initialized` → first completion, indexing running"),
+        "≤ 50 ms",
+        format!(
+            "{} ({first_items} items; indexing {progress_then})",
+            ms(to_first)
+        ),
+        Some(to_first <= millis(50.0) && first_items > 0),
+    ));
+    rows.push(row(
+        &what("completion while indexing, max"),
+        "—",
+        format!(
+            "{} (p50 {}, {} requests)",
+            ms(percentile(&during, 100.0)),
+            ms(percentile(&during, 50.0)),
+            during.len()
+        ),
+        None,
+    ));
+    rows.push(row(
+        &what("`initialized` → indexing finished"),
+        "≤ 5 s, with `$/progress`",
+        format!(
+            "{} (in-process one-thread scan {})",
+            ms(to_indexed),
+            ms(baseline)
+        ),
+        Some(to_indexed <= millis(5_000.0) && server.progress.reports > 0),
+    ));
+    rows.push(row(
+        &what("references of BE-23 after indexing"),
+        &format!("= {expected}, none gitignored"),
+        format!("{found} ({in_archive} gitignored)"),
+        Some(found == expected && in_archive == 0),
+    ));
+    let slowest = percentile(&updates, 100.0);
+    rows.push(row(
+        &what("note changed on disk → references updated"),
+        "≤ 100 ms",
+        format!(
+            "max {} (p50 {}, {} changes{})",
+            ms(slowest),
+            ms(percentile(&updates, 50.0)),
+            updates.len(),
+            if late > 0 {
+                format!(", {late} not updated")
+            } else {
+                String::new()
+            }
+        ),
+        Some(slowest <= millis(100.0) && late == 0),
+    ));
+    rows.push(row(
+        &what("peak memory (RSS)"),
+        "—",
+        format!("{:.1} MiB", memory.peak as f64 / MIB),
+        None,
+    ));
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // The client
 
@@ -984,6 +1411,50 @@ struct Memory {
     now: u64,
 }
 
+/// What the `$/progress` notifications of one server said so far.
+#[derive(Default)]
+struct Progress {
+    begun: Option<Instant>,
+    ended: Option<Instant>,
+    reports: usize,
+    /// The latest message: "1500/10000 notes", "10000 notes indexed".
+    message: String,
+}
+
+impl Progress {
+    fn note(&mut self, message: &Incoming) {
+        let value = &message.value["params"]["value"];
+        match value["kind"].as_str() {
+            Some("begin") => {
+                self.begun.get_or_insert(message.at);
+            }
+            Some("report") => self.reports += 1,
+            Some("end") => {
+                self.ended.get_or_insert(message.at);
+            }
+            _ => {}
+        }
+        if let Some(text) = value["message"].as_str() {
+            self.message = text.to_string();
+        }
+    }
+
+    /// "not begun …", "running (1500/10000 notes)", "ended (10000 notes
+    /// indexed)".
+    fn state(&self) -> String {
+        let message = if self.message.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.message)
+        };
+        match (self.begun, self.ended) {
+            (None, _) => "not begun (no `$/progress` yet)".to_string(),
+            (Some(_), None) => format!("running{message}"),
+            (Some(_), Some(_)) => format!("ended{message}"),
+        }
+    }
+}
+
 /// A synchronous client of one `qbank lsp` process, watched by a thread
 /// that kills it when a write blocks longer than `WRITE_TIMEOUT` or the
 /// scenario outlives `SCENARIO_LIMIT`.
@@ -997,6 +1468,10 @@ struct Server {
     next_id: i64,
     spawned: Instant,
     progress_seen: bool,
+    /// What `$/progress` said so far.
+    progress: Progress,
+    /// The methods of the server's requests answered so far, once each.
+    answered: Vec<String>,
     log: PathBuf,
     done: Arc<AtomicBool>,
     /// When the write in progress began, in ms after spawn plus one; 0 when
@@ -1071,6 +1546,8 @@ impl Server {
             next_id: 1,
             spawned,
             progress_seen: false,
+            progress: Progress::default(),
+            answered: Vec::new(),
             log,
             done,
             writing,
@@ -1078,7 +1555,18 @@ impl Server {
     }
 
     fn initialize(&mut self, scratch: &Scratch) -> Result<Reply> {
+        self.initialize_with(scratch, false)
+    }
+
+    /// `initialize`; `watch_files` adds the client's support for watched
+    /// files registered dynamically (the server then asks to register them).
+    fn initialize_with(&mut self, scratch: &Scratch, watch_files: bool) -> Result<Reply> {
         let root = scratch.uri("");
+        let mut workspace =
+            json!({ "workspaceEdit": { "documentChanges": true }, "applyEdit": true });
+        if watch_files {
+            workspace["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+        }
         self.request(
             "initialize",
             json!({
@@ -1092,7 +1580,7 @@ impl Server {
                         "completion": { "completionItem": { "snippetSupport": true } },
                         "publishDiagnostics": { "versionSupport": true }
                     },
-                    "workspace": { "workspaceEdit": { "documentChanges": true }, "applyEdit": true }
+                    "workspace": workspace
                 }
             }),
         )
@@ -1157,7 +1645,13 @@ impl Server {
         if method == "$/progress" || method == "window/workDoneProgress/create" {
             self.progress_seen = true;
         }
+        if method == "$/progress" {
+            self.progress.note(&message);
+        }
         if let Some(id) = message.value.get("id").filter(|_| !method.is_empty()) {
+            if !self.answered.iter().any(|known| known == method) {
+                self.answered.push(method.to_string());
+            }
             let result = if method == "workspace/applyEdit" {
                 json!({ "applied": true })
             } else {
@@ -1200,6 +1694,36 @@ impl Server {
                 result: message.value["result"].take(),
             });
         }
+    }
+
+    /// Takes in (and answers, and keeps) what the server sends until
+    /// `deadline`, or until `enough` holds.
+    fn pump(&mut self, deadline: Instant, enough: impl Fn(&Server) -> bool) -> Result<()> {
+        while !enough(self) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.messages.recv_timeout(left) {
+                Ok(message) => self.keep(message)?,
+                Err(RecvTimeoutError::Timeout) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = lock(&self.child).try_wait().ok().flatten();
+                    bail!(
+                        "the server closed its output (exit status {status:?}){}",
+                        self.log_tail()
+                    )
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The server's log lines that contain `needle`.
+    fn log_lines(&self, needle: &str) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.contains(needle))
+            .map(str::to_string)
+            .collect()
     }
 
     /// Waits for a notification matching `wanted`.

@@ -1,7 +1,9 @@
 //! Synthetic question banks and notes for benchmarks: the `core` benchmark
 //! (parse, index, near-duplicates and search on 100,000 questions) and the
 //! end-to-end latency benchmark (keystrokes in a long note) build their input
-//! here. Output is plain markdown, deterministic for a given seed, with no I/O.
+//! here, and so does its workspace of notes citing the built-in bank
+//! (`workspace_note`). Output is plain markdown, deterministic for a given
+//! seed, with no I/O.
 //!
 //! A generated bank reads like a real one, about 100 bytes a question: ~40
 //! back-end categories, questions from a dozen templates over ~200 real tech
@@ -12,6 +14,9 @@
 //! seed quotes the bank's questions word for word.
 
 use std::fmt::Write;
+use std::sync::OnceLock;
+
+use crate::core::builtin::builtin_bank;
 
 /// The prefix of generated banks.
 pub const PREFIX: &str = "GEN";
@@ -689,7 +694,19 @@ const CLAIMS: &[&str] = &[
     "turns a global problem into a local one",
 ];
 
-fn sentence(rng: &mut Rng, seed: u64) -> String {
+/// The keys a note's prose names inline: `prefix-1` to `prefix-count`.
+#[derive(Clone, Copy)]
+struct Cited<'a> {
+    prefix: &'a str,
+    count: usize,
+}
+
+const GENERATED_KEYS: Cited<'static> = Cited {
+    prefix: PREFIX,
+    count: NOTE_KEYS as usize,
+};
+
+fn sentence(rng: &mut Rng, seed: u64, cited: Cited) -> String {
     let mut sentence = format!(
         "{} {} {}",
         rng.pick(OPENINGS),
@@ -698,8 +715,8 @@ fn sentence(rng: &mut Rng, seed: u64) -> String {
     );
     match rng.below(6) {
         0 => {
-            let key = 1 + rng.below(NOTE_KEYS as usize);
-            let _ = write!(sentence, " (see {PREFIX}-{key})");
+            let key = 1 + rng.below(cited.count);
+            let _ = write!(sentence, " (see {}-{key})", cited.prefix);
         }
         1 => {
             let _ = write!(
@@ -722,12 +739,12 @@ fn sentence(rng: &mut Rng, seed: u64) -> String {
     sentence
 }
 
-fn paragraph(rng: &mut Rng, seed: u64, out: &mut String) {
+fn paragraph(rng: &mut Rng, seed: u64, cited: Cited, out: &mut String) {
     for position in 0..2 + rng.below(4) {
         if position > 0 {
             out.push(' ');
         }
-        out.push_str(&sentence(rng, seed));
+        out.push_str(&sentence(rng, seed, cited));
     }
     out.push_str("\n\n");
 }
@@ -750,7 +767,7 @@ pub fn note(bytes: usize, seed: u64) -> String {
             // Not answered yet.
             continue;
         }
-        paragraph(&mut rng, seed, &mut out);
+        paragraph(&mut rng, seed, GENERATED_KEYS, &mut out);
         if rng.percent(40) {
             for _ in 0..2 + rng.below(3) {
                 let _ = writeln!(
@@ -778,7 +795,81 @@ pub fn note(bytes: usize, seed: u64) -> String {
             );
         }
         if rng.percent(50) {
-            paragraph(&mut rng, seed, &mut out);
+            paragraph(&mut rng, seed, GENERATED_KEYS, &mut out);
+        }
+    }
+    out
+}
+
+/// About how long a `workspace_note` is, in bytes.
+pub const WORKSPACE_NOTE_BYTES: usize = 4_000;
+
+/// The built-in bank's prefix and its questions' numbers and wordings,
+/// parsed once.
+fn builtin_questions() -> &'static (String, Vec<(u32, String)>) {
+    static QUESTIONS: OnceLock<(String, Vec<(u32, String)>)> = OnceLock::new();
+    QUESTIONS.get_or_init(|| {
+        let bank = builtin_bank();
+        let questions = bank
+            .questions
+            .into_iter()
+            .map(|question| (question.number, question.text))
+            .collect();
+        (bank.prefix, questions)
+    })
+}
+
+/// Note `index` of a generated workspace, about `WORKSPACE_NOTE_BYTES`
+/// long, answering questions of the built-in bank: `### BE-23 · wording`
+/// sections (the wording as the bank has it), prose naming other `BE-n`
+/// keys inline, lists, code blocks (with a key in a comment, which is no
+/// reference) and the odd unanswered question. Notes of the same seed and
+/// different indexes differ; the same pair gives the same note.
+pub fn workspace_note(index: usize, seed: u64) -> String {
+    let (prefix, questions) = builtin_questions();
+    let cited = Cited {
+        prefix,
+        count: questions.len(),
+    };
+    let mut rng = Rng::new(item_seed(seed, 3, index as u64));
+    let mut out = String::with_capacity(WORKSPACE_NOTE_BYTES + 1_024);
+    let _ = write!(
+        out,
+        "# Interview notes {index}\n\nAnswers to questions of the built-in bank.\n\n"
+    );
+    // Sections average about 500 bytes: stop short so notes average the target.
+    while out.len() + 250 < WORKSPACE_NOTE_BYTES {
+        let (number, text) = &questions[rng.below(questions.len())];
+        let _ = write!(out, "### {prefix}-{number} · {text}\n\n");
+        if rng.percent(8) {
+            // Not answered yet.
+            continue;
+        }
+        paragraph(&mut rng, seed, cited, &mut out);
+        if rng.percent(40) {
+            for _ in 0..2 + rng.below(3) {
+                let _ = writeln!(
+                    out,
+                    "- {}: {}",
+                    capitalized(rng.pick(TECH)),
+                    rng.pick(CLAIMS)
+                );
+            }
+            if rng.percent(30) {
+                let (related, _) = &questions[rng.below(questions.len())];
+                let _ = writeln!(out, "- Related: {prefix}-{related}");
+            }
+            out.push('\n');
+        }
+        if rng.percent(25) {
+            let (language, comment, code) = CODE_SNIPPETS[rng.below(CODE_SNIPPETS.len())];
+            let _ = write!(
+                out,
+                "```{language}\n{code}\n{comment} {prefix}-{number}\n```\n\n"
+            );
+        }
+        if rng.percent(30) {
+            paragraph(&mut rng, seed, cited, &mut out);
         }
     }
     out
@@ -844,5 +935,40 @@ mod tests {
         let parsed = parse_bank("generated.md", "generated", bank(1000, 3));
         assert_eq!(parsed.questions[16].text, wording);
         assert!(text.contains("### GEN-"));
+    }
+
+    #[test]
+    fn workspace_notes_cite_the_builtin_bank() {
+        assert_eq!(workspace_note(5, 1), workspace_note(5, 1));
+        assert_ne!(workspace_note(5, 1), workspace_note(6, 1));
+        let bank = builtin_bank();
+        let total: usize = (0..200)
+            .map(|index| {
+                let text = workspace_note(index, 1);
+                assert!(text.len() < 2 * WORKSPACE_NOTE_BYTES, "{}", text.len());
+                let note = crate::core::note::parse_note(&text);
+                assert!(note.keys.iter().all(|found| found.key.prefix == "BE"));
+                assert!(note.keys.iter().all(|found| found.key.number <= 128));
+                text.len()
+            })
+            .sum();
+        let average = total / 200;
+        assert!(
+            (WORKSPACE_NOTE_BYTES * 9 / 10..WORKSPACE_NOTE_BYTES * 11 / 10).contains(&average),
+            "{average} bytes a note"
+        );
+        let text = workspace_note(0, 1);
+        let heading = text
+            .lines()
+            .find(|line| line.starts_with("### BE-"))
+            .unwrap();
+        let (key, wording) = heading[4..].split_once(" · ").unwrap();
+        let number: u32 = key[3..].parse().unwrap();
+        let question = bank
+            .questions
+            .iter()
+            .find(|question| question.number == number)
+            .unwrap();
+        assert_eq!(question.text, wording);
     }
 }

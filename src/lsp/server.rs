@@ -678,6 +678,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let mut outcome = None;
+        let mut stale = None;
         guard_notification("textDocument/didChange", || {
             let mut state = self.lock();
             let encoding = state.encoding();
@@ -703,9 +704,13 @@ impl LanguageServer for Backend {
             }
             open.document.version = version;
             let is_bank = open.bank.is_some();
-            state.changed(&uri);
+            stale = Some(state.changed(&uri));
             outcome = Some(is_bank);
         });
+        // Freed off the lock and off this task: the next request need not wait.
+        if let Some(stale) = stale {
+            tokio::task::spawn_blocking(move || drop(stale));
+        }
         match outcome {
             Some(true) => self.schedule_all(DIAGNOSTICS_DELAY),
             Some(false) => self.schedule_diagnostics(uri, DIAGNOSTICS_DELAY),
