@@ -707,10 +707,8 @@ impl LanguageServer for Backend {
             stale = Some(state.changed(&uri));
             outcome = Some(is_bank);
         });
-        // Freed off the lock and off this task: the next request need not wait.
-        if let Some(stale) = stale {
-            tokio::task::spawn_blocking(move || drop(stale));
-        }
+        // Freed off the lock: the next request need not wait for it.
+        drop(stale);
         match outcome {
             Some(true) => self.schedule_all(DIAGNOSTICS_DELAY),
             Some(false) => self.schedule_diagnostics(uri, DIAGNOSTICS_DELAY),
