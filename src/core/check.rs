@@ -126,6 +126,7 @@ pub fn check_note(
         .filter_map(|heading| Some((heading.key.as_ref()?.range.start, heading)))
         .collect();
     let mut nearby_keys: HashMap<&Key, Vec<QuestionId>> = HashMap::new();
+    let mut highest_of: HashMap<&str, u32> = HashMap::new();
     for found in &note.keys {
         if index.has_prefix(&found.key.prefix) && index.lookup(&found.key).is_none() {
             let heading = keyed_headings.get(&found.range.start).filter(|heading| {
@@ -134,9 +135,12 @@ pub fn check_note(
                     .as_ref()
                     .is_some_and(|key| key.range == found.range)
             });
-            let nearby = nearby_keys
-                .entry(&found.key)
-                .or_insert_with(|| keys_one_digit_away(index, &found.key));
+            let nearby = nearby_keys.entry(&found.key).or_insert_with(|| {
+                let highest = *highest_of
+                    .entry(&found.key.prefix)
+                    .or_insert_with(|| highest_number(index, &found.key.prefix));
+                keys_one_digit_away_below(index, &found.key, highest)
+            });
             diagnostics.push(unknown_question(index, heading.copied(), nearby, found));
         }
     }
@@ -306,35 +310,97 @@ fn suggestions_for(
 /// Questions whose key is one digit away from `key`, nearest number first:
 /// the "did you mean" for a mistyped key.
 pub fn keys_one_digit_away(index: &Index, key: &Key) -> Vec<QuestionId> {
-    numbers_one_digit_away(key.number)
+    keys_one_digit_away_below(index, key, highest_number(index, &key.prefix))
+}
+
+/// The highest question number of the bank with this prefix (0 for none).
+fn highest_number(index: &Index, prefix: &str) -> u32 {
+    index.bank_with_prefix(prefix).map_or(0, |bank| {
+        let questions = &index.banks()[bank].questions;
+        questions
+            .iter()
+            .map(|question| question.number)
+            .max()
+            .unwrap_or(0)
+    })
+}
+
+/// `keys_one_digit_away`, knowing the highest number there is: numbers
+/// above it are never looked up.
+fn keys_one_digit_away_below(index: &Index, key: &Key, highest: u32) -> Vec<QuestionId> {
+    numbers_one_digit_away(key.number, highest)
         .into_iter()
         .filter_map(|number| index.lookup(&Key::new(&key.prefix, number)))
         .collect()
 }
 
-/// Numbers reached by deleting, replacing or inserting one digit: deletions
-/// first (an extra keystroke is the likeliest typo), nearest first in each.
-fn numbers_one_digit_away(number: u32) -> Vec<u32> {
-    let digits = number.to_string();
-    let deletions: Vec<String> = (0..digits.len())
-        .map(|position| format!("{}{}", &digits[..position], &digits[position + 1..]))
-        .collect();
-    let replacements: Vec<String> = (0..digits.len())
-        .flat_map(|position| ('0'..='9').map(move |digit| (position, digit)))
-        .map(|(position, digit)| {
-            format!("{}{digit}{}", &digits[..position], &digits[position + 1..])
-        })
-        .collect();
-    let insertions: Vec<String> = (0..=digits.len())
-        .flat_map(|position| ('0'..='9').map(move |digit| (position, digit)))
-        .map(|(position, digit)| format!("{}{digit}{}", &digits[..position], &digits[position..]))
-        .collect();
+/// Numbers up to `highest` reached by deleting, replacing or inserting one
+/// digit: deletions first (an extra keystroke is the likeliest typo),
+/// nearest first in each. Digits are handled as numbers, not strings, and
+/// a group whose numbers all have more digits than `highest` is skipped,
+/// so a long note of unknown keys stays cheap.
+fn numbers_one_digit_away(number: u32, highest: u32) -> Vec<u32> {
+    let digits: Vec<u8> = number.to_string().bytes().map(|byte| byte - b'0').collect();
+    let length = digits.len();
+    let highest_length = highest.to_string().len();
+    // The number the digits make, if it has no leading zero and is in range.
+    let value = |candidate: &mut dyn Iterator<Item = u8>| -> Option<u32> {
+        let first = candidate.next()?;
+        if first == 0 {
+            return None;
+        }
+        let mut total = u64::from(first);
+        for digit in candidate {
+            total = total * 10 + u64::from(digit);
+            if total > u64::from(highest) {
+                return None;
+            }
+        }
+        (total <= u64::from(highest)).then_some(total as u32)
+    };
+    let mut groups: [Vec<u32>; 3] = Default::default();
+    if length > 1 && length - 1 <= highest_length {
+        groups[0] = (0..length)
+            .filter_map(|position| {
+                value(
+                    &mut digits[..position]
+                        .iter()
+                        .chain(&digits[position + 1..])
+                        .copied(),
+                )
+            })
+            .collect();
+    }
+    if length <= highest_length {
+        groups[1] = (0..length)
+            .flat_map(|position| (0..=9u8).map(move |digit| (position, digit)))
+            .filter_map(|(position, digit)| {
+                let mut candidate = digits[..position]
+                    .iter()
+                    .copied()
+                    .chain([digit])
+                    .chain(digits[position + 1..].iter().copied());
+                value(&mut candidate)
+            })
+            .collect();
+    }
+    if length < highest_length {
+        groups[2] = (0..=length)
+            .flat_map(|position| (0..=9u8).map(move |digit| (position, digit)))
+            .filter_map(|(position, digit)| {
+                let mut candidate = digits[..position]
+                    .iter()
+                    .copied()
+                    .chain([digit])
+                    .chain(digits[position..].iter().copied());
+                value(&mut candidate)
+            })
+            .collect();
+    }
     let mut candidates: Vec<u32> = Vec::new();
-    for group in [deletions, replacements, insertions] {
+    for group in groups {
         let mut numbers: Vec<u32> = group
-            .iter()
-            .filter(|text| !text.starts_with('0'))
-            .filter_map(|text| text.parse().ok())
+            .into_iter()
             .filter(|candidate| *candidate != number && !candidates.contains(candidate))
             .collect();
         numbers.sort_by_key(|candidate| candidate.abs_diff(number));
@@ -351,6 +417,65 @@ mod tests {
     use crate::core::line_index::ColumnUnit;
     use crate::core::note::parse_note;
     use expect_test::{Expect, expect};
+
+    /// The straightforward string version the arithmetic one replaced.
+    fn numbers_by_strings(number: u32) -> Vec<u32> {
+        let digits = number.to_string();
+        let at = |position: usize| (&digits[..position], &digits[position..]);
+        let deletions: Vec<String> = (0..digits.len())
+            .map(|position| format!("{}{}", &digits[..position], &digits[position + 1..]))
+            .collect();
+        let replacements: Vec<String> = (0..digits.len())
+            .flat_map(|position| ('0'..='9').map(move |digit| (position, digit)))
+            .map(|(position, digit)| {
+                format!("{}{digit}{}", &digits[..position], &digits[position + 1..])
+            })
+            .collect();
+        let insertions: Vec<String> = (0..=digits.len())
+            .flat_map(|position| ('0'..='9').map(move |digit| (position, digit)))
+            .map(|(position, digit)| format!("{}{digit}{}", at(position).0, at(position).1))
+            .collect();
+        let mut candidates: Vec<u32> = Vec::new();
+        for group in [deletions, replacements, insertions] {
+            let mut numbers: Vec<u32> = group
+                .iter()
+                .filter(|text| !text.starts_with('0'))
+                .filter_map(|text| text.parse().ok())
+                .filter(|candidate| *candidate != number && !candidates.contains(candidate))
+                .collect();
+            numbers.sort_by_key(|candidate| candidate.abs_diff(number));
+            numbers.dedup();
+            candidates.extend(numbers);
+        }
+        candidates
+    }
+
+    #[test]
+    fn one_digit_away_by_arithmetic_matches_the_string_version() {
+        let distinct = |numbers: Vec<u32>| {
+            let mut seen = Vec::new();
+            for number in numbers {
+                if !seen.contains(&number) {
+                    seen.push(number);
+                }
+            }
+            seen
+        };
+        let numbers = (0..1200).chain([9999, 10000, 123_456, 4_294_967_295, 999_999_999]);
+        for number in numbers {
+            for highest in [0, 9, 10, 99, 400, 1000, 99_999, u32::MAX] {
+                let expected: Vec<u32> = numbers_by_strings(number)
+                    .into_iter()
+                    .filter(|candidate| *candidate <= highest)
+                    .collect();
+                assert_eq!(
+                    distinct(numbers_one_digit_away(number, highest)),
+                    distinct(expected),
+                    "{number} up to {highest}"
+                );
+            }
+        }
+    }
 
     fn check(text: &str, siblings: &[SiblingNote], expected: Expect) {
         let index = Index::new(Some(builtin_bank()), Vec::new());

@@ -1,0 +1,381 @@
+//! Bad files: banks and notes that are binary, not UTF-8, 50 MB, one
+//! 100,000-character line, 10,000 nested list levels, and markdown known
+//! to make parsers slow (deep `[[[[…`, `*a**a` runs, backtick runs, nested
+//! quotes, unclosed links, and the shapes qbank's own analysis walks:
+//! thousands of question sections, unknown keys, keys between code spans).
+//! The core parses and checks each in time linear in its size (4× the
+//! input may cost at most 11× the time: a quadratic step costs 16×),
+//! within a generous absolute bound; the command line names an unreadable
+//! file and stops, as it promises; the server reports what it cannot read
+//! and goes on serving the rest.
+
+mod reliability_common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use qbank::core::bank::parse_bank;
+use qbank::core::builtin::builtin_bank;
+use qbank::core::check::check_note;
+use qbank::core::index::Index;
+use qbank::core::note::parse_note;
+use qbank::core::template::Overrides;
+use reliability_common::{Scratch, Server};
+use serde_json::{Value, json};
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| Index::new(Some(builtin_bank()), Vec::new()))
+}
+
+/// A text of about `bytes` bytes made by repeating `unit`.
+fn repeat(unit: &str, bytes: usize) -> String {
+    unit.repeat(bytes / unit.len() + 1)
+}
+
+/// `levels` nested lists: markers on one line open a list each
+/// (`- - - … BE-23`), then indented items up to 100 levels.
+fn nested_lists(levels: usize) -> String {
+    let mut text = "- ".repeat(levels);
+    text.push_str("BE-23\n\n");
+    text.push_str(&"1. ".repeat(levels));
+    text.push_str("BE-23\n\n");
+    for level in 0..levels.min(100) {
+        text.push_str(&"  ".repeat(level));
+        text.push_str("- BE-23\n");
+    }
+    text
+}
+
+/// Makes a text of about the size asked for.
+type Generator = fn(usize) -> String;
+
+/// The pathological inputs, by name, as a function of the size wanted.
+fn pathological() -> Vec<(&'static str, Generator)> {
+    vec![
+        ("open brackets", |n| repeat("[", n)),
+        ("nested links", |n| repeat("[a](", n)),
+        ("star runs", |n| repeat("*a**a", n)),
+        ("underscores", |n| repeat("_a", n)),
+        ("backticks", |n| repeat("`", n)),
+        ("backtick runs", |n| {
+            let mut text = String::new();
+            let mut run = 1;
+            while text.len() < n {
+                text.push_str(&"`".repeat(run));
+                text.push(' ');
+                run = run % 3000 + 1;
+            }
+            text
+        }),
+        ("nested quotes", |n| repeat(">", n)),
+        ("html comments", |n| repeat("<!--", n)),
+        ("angle brackets", |n| repeat("<a ", n)),
+        ("table rows", |n| repeat("|a|b|\n|-|-|\n", n)),
+        ("question sections", |n| repeat("## BE-23 · heading\n", n)),
+        ("unknown key headings", |n| repeat("## BE-9999\n", n)),
+        ("unknown keys", |n| repeat("BE-9999 ", n)),
+        ("distinct unknown keys", |n| {
+            let mut text = String::new();
+            let mut number = 1000;
+            while text.len() < n {
+                text.push_str(&format!("BE-{number} "));
+                number += 1;
+            }
+            text
+        }),
+        ("keys between code spans", |n| repeat("`x` BE-1 ", n)),
+        ("headings of every level", |n| {
+            let mut text = String::new();
+            let mut level = 0;
+            while text.len() < n {
+                text.push_str(&"#".repeat(level % 6 + 1));
+                text.push_str(" BE-2 \n");
+                level += 1;
+            }
+            text
+        }),
+        ("bank items", |n| {
+            repeat("1. BE-23 What is it?\n   - tags: a\n", n)
+        }),
+        ("one long line", |n| {
+            repeat("a BE-23 ", n).replace('\n', " ")
+        }),
+        ("nested lists", |n| nested_lists(n / 8)),
+    ]
+}
+
+/// The fastest of `runs` parses and checks (note and bank) of a text.
+fn time_analysis(text: &str, runs: usize) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let note = parse_note(text);
+            let diagnostics = check_note(index(), text, &note, &[], &Overrides::default());
+            let bank = parse_bank("bad.md", "bad", text.to_string());
+            std::hint::black_box((diagnostics.len(), bank.questions.len()));
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+#[test]
+fn pathological_markdown_is_analysed_in_linear_time() {
+    const SMALL: usize = 128 * 1024;
+    const LARGE: usize = 4 * SMALL;
+    // Debug builds are about 10× slower than release: the issue's bound
+    // (1 MB in 100 ms) becomes a generous 3 s per MB here, to catch hangs.
+    let per_mb_bound = if cfg!(debug_assertions) {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_millis(300)
+    };
+    let mut report = Vec::new();
+    for (name, make) in pathological() {
+        let small = make(SMALL);
+        let large = make(LARGE);
+        let small_time = time_analysis(&small, 3);
+        let large_time = time_analysis(&large, 2);
+        let ratio = large_time.as_secs_f64() / small_time.as_secs_f64().max(1e-4);
+        let per_mb = large_time.as_secs_f64() * 1_048_576.0 / large.len() as f64;
+        report.push(format!(
+            "{name:24} {:>7} B {:>9.1?} | {:>7} B {:>9.1?} | x{ratio:.1} | {:.0} ms/MB",
+            small.len(),
+            small_time,
+            large.len(),
+            large_time,
+            per_mb * 1000.0
+        ));
+        // Below a few milliseconds, timer noise decides the ratio.
+        if large_time > Duration::from_millis(20) {
+            assert!(
+                ratio < 11.0,
+                "{name}: 4x the input took {ratio:.1}x the time ({small_time:?} -> {large_time:?}): not linear"
+            );
+        }
+        assert!(
+            Duration::from_secs_f64(per_mb) < per_mb_bound,
+            "{name}: {per_mb:.2} s per MB"
+        );
+    }
+    eprintln!(
+        "parse_note + check_note + parse_bank:\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn ten_thousand_nested_list_levels_and_a_100k_line_parse() {
+    let text = nested_lists(10_000);
+    let note = parse_note(&text);
+    assert!(note.keys.len() <= 10_000);
+    let bank = parse_bank("deep.md", "deep", format!("## Deep\n1. Top?\n{text}"));
+    assert_eq!(bank.questions.len(), 1);
+    let line = format!("{} BE-23 {}", "é".repeat(50_000), "x".repeat(50_000));
+    let note = parse_note(&line);
+    assert_eq!(note.keys.len(), 1);
+    let diagnostics = check_note(index(), &line, &note, &[], &Overrides::default());
+    assert!(diagnostics.is_empty());
+    // Bytes that were binary, read lossily, are text like any other.
+    let binary: Vec<u8> = (0..100_000u32).map(|n| (n * 7919 % 251) as u8).collect();
+    let lossy = String::from_utf8_lossy(&binary).into_owned();
+    let note = parse_note(&lossy);
+    check_note(index(), &lossy, &note, &[], &Overrides::default());
+    parse_bank("binary.md", "binary", lossy);
+}
+
+/// A workspace holding good and bad notes.
+fn bad_workspace(workspace: &Scratch) {
+    workspace.write(".qbank.toml", "");
+    workspace.write("notes/good.md", "# Good\n\nAsk BE-9999 today.\n");
+    workspace.write("notes/binary.md", b"BE-23\0\0\0\x01\x02binary");
+    workspace.write("notes/latin1.md", b"BE-23 caf\xe9\n");
+    workspace.write(
+        "notes/long-line.md",
+        format!("{} BE-9999\n", "word ".repeat(20_000)),
+    );
+    workspace.write("notes/deep.md", nested_lists(10_000));
+    workspace.write("notes/brackets.md", repeat("[", 200_000));
+}
+
+fn run_cli(workspace: &Path, home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_qbank"))
+        .args(args)
+        .current_dir(workspace)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "qbank panicked: {stderr}");
+    (output.status.code(), stdout, stderr)
+}
+
+#[test]
+fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
+    let workspace = Scratch::new("files-cli");
+    let home = Scratch::new("files-cli-home");
+    bad_workspace(&workspace);
+    let root = &workspace.0;
+    for (file, problem) in [
+        ("notes/binary.md", "looks binary"),
+        ("notes/latin1.md", "is not UTF-8"),
+    ] {
+        let (code, _, stderr) = run_cli(root, &home.0, &["check", file]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(file) && stderr.contains(problem),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    }
+    // The whole workspace: strict, it stops at the first unreadable note
+    // with a message naming it.
+    let (code, _, stderr) = run_cli(root, &home.0, &["check"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("binary.md") || stderr.contains("latin1.md"),
+        "{stderr}"
+    );
+    // The readable ones, however pathological, are checked.
+    let (code, stdout, stderr) = run_cli(
+        root,
+        &home.0,
+        &[
+            "check",
+            "notes/good.md",
+            "notes/long-line.md",
+            "notes/deep.md",
+            "notes/brackets.md",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("notes/good.md:3:5: error[unknown-question]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("notes/long-line.md:1:100002: error[unknown-question]"),
+        "{stdout}"
+    );
+    // A bad bank: named, and the command stops.
+    workspace.write("questions/latin.md", b"## Ops\n1. caf\xe9?\n");
+    let (code, _, stderr) = run_cli(root, &home.0, &["check", "notes/good.md"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("questions/latin.md") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_50_mb_note_is_checked_by_the_command_line() {
+    let workspace = Scratch::new("files-huge");
+    let home = Scratch::new("files-huge-home");
+    workspace.write(".qbank.toml", "");
+    // Known keys only: the cost measured is reading and analysis, not
+    // printing (see the report on printing many diagnostics).
+    let line = "Some words about BE-23 and caching, 😀 then `BE-9999`.\n";
+    let mut text = repeat(line, 50 * 1024 * 1024);
+    text.push_str("## BE-9999 · the one problem\n");
+    workspace.write("huge.md", &text);
+    let started = Instant::now();
+    let (code, stdout, stderr) = run_cli(&workspace.0, &home.0, &["check", "huge.md"]);
+    eprintln!("qbank check of a 50 MB note: {:?}", started.elapsed());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("error[unknown-question]"), "{stdout}");
+}
+
+fn diagnostics_of(server: &mut Server, uri: &str) -> Vec<Value> {
+    let uri = uri.to_string();
+    let message = server.wait_for(|message| {
+        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
+    });
+    message["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_server_reports_bad_files_and_serves_the_rest() {
+    let workspace = Scratch::new("files-lsp");
+    let home = Scratch::new("files-lsp-home");
+    bad_workspace(&workspace);
+    workspace.write(
+        "questions/team.md",
+        b"---\nprefix: TM\n---\n## Ops\n1. caf\xe9?\n",
+    );
+    workspace.write(
+        "questions/tools.md",
+        "---\nprefix: TL\n---\n## Tools\n1. What is a linter?\n",
+    );
+    let (mut server, _) = Server::initialized(&workspace.0, &home.0, false);
+    // Unreadable notes found by the scan carry a diagnostic naming the problem.
+    for (file, problem) in [("notes/binary.md", "binary"), ("notes/latin1.md", "UTF-8")] {
+        let diagnostics = diagnostics_of(&mut server, &workspace.uri(file));
+        assert_eq!(diagnostics.len(), 1, "{file}: {diagnostics:?}");
+        let message = diagnostics[0]["message"].as_str().unwrap();
+        assert!(message.contains(problem), "{file}: {message}");
+    }
+    // The readable bank is served, the unreadable one is logged by name.
+    let good = workspace.uri("notes/good.md");
+    server.open(&good, "# Good\n\nAsk BE-9999 and TL-1 today.\n", 1);
+    let diagnostics = diagnostics_of(&mut server, &good);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "unknown-question");
+    let hover = server.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": good }, "position": { "line": 2, "character": 17 } }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("linter"),
+        "{hover}"
+    );
+    assert!(
+        server.stderr().contains("questions/team.md"),
+        "{}",
+        server.stderr()
+    );
+    // Pathological buffers: each is checked and the server goes on.
+    let buffers: Vec<(&str, String)> = vec![
+        ("deep.md", nested_lists(10_000)),
+        ("line.md", format!("{} BE-9999", "word ".repeat(20_000))),
+        ("brackets.md", repeat("[", 256 * 1024)),
+        ("stars.md", repeat("*a**a", 256 * 1024)),
+        ("ticks.md", repeat("``` ` `` ", 256 * 1024)),
+        ("sections.md", repeat("## BE-23 · heading\n", 64 * 1024)),
+        ("keys.md", repeat("`x` BE-9999 ", 256 * 1024)),
+        ("nul.md", "BE-9999\0\u{1}\u{7f}\u{fffd}".repeat(1000)),
+    ];
+    for (name, text) in &buffers {
+        let uri = workspace.uri(name);
+        let started = Instant::now();
+        server.open(&uri, text, 1);
+        let diagnostics = diagnostics_of(&mut server, &uri);
+        let symbols = server.request_raw(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+        assert!(symbols.get("result").is_some(), "{name}: {symbols}");
+        eprintln!(
+            "{name}: {} diagnostics, {:?}",
+            diagnostics.len(),
+            started.elapsed()
+        );
+        server.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+    }
+    server.assert_alive();
+    server.stop();
+}
