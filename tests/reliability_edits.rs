@@ -315,5 +315,24 @@ fn commands_edit_the_current_version_and_stale_changes_are_refused() {
     assert_eq!(reply["result"]["applied"], false, "{reply}");
     // The server's text did not change on its own.
     assert_eq!(server.document_text(&uri)["text"], current.as_str());
+    // A command that names the version its position came from is refused
+    // when the document has moved on, and nothing is sent to the editor.
+    for (command, extra) in [
+        ("qbank.insertTemplate", json!({ "key": "BE-23" })),
+        ("qbank.insertPacket", json!({ "count": 2 })),
+    ] {
+        let mut arguments =
+            json!({ "uri": uri, "position": { "line": 3, "character": 2 }, "version": 1 });
+        arguments
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let reply = server.request_raw(
+            "workspace/executeCommand",
+            json!({ "command": command, "arguments": [arguments] }),
+        );
+        assert_eq!(reply["error"]["code"], -32801, "{command}: {reply}");
+    }
+    assert_eq!(server.document_text(&uri)["text"], current.as_str());
     server.stop();
 }

@@ -15,3 +15,7 @@ cargo test --locked
 # installed when missing); then each client against a server that answers
 # nothing, where each must fail.
 bash tests/editors/run.sh
+
+# A short fuzzing smoke run of the bank parser, note analysis and document
+# edits (cargo-fuzz, pinned, on the stable toolchain).
+SECONDS_PER_TARGET="${SECONDS_PER_TARGET:-10}" bash tests/fuzz/smoke.sh

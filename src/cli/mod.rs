@@ -15,6 +15,7 @@ use clap::Parser;
 use crate::core::check::{check_note, keys_one_digit_away};
 use crate::core::diagnostic::Severity;
 use crate::core::key::Key;
+use crate::core::line_index::LineIndex;
 use crate::core::note::parse_note;
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
@@ -318,17 +319,23 @@ fn check(
             let objects: Vec<_> = reports
                 .iter()
                 .flat_map(|report| {
-                    report.diagnostics.iter().map(|diagnostic| {
-                        output::diagnostic_json(&report.path, &report.text, diagnostic)
-                    })
+                    let lines = LineIndex::new(&report.text);
+                    report
+                        .diagnostics
+                        .iter()
+                        .map(move |diagnostic| {
+                            output::diagnostic_json(&report.path, &report.text, &lines, diagnostic)
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .collect();
             write_json(out, &objects)?;
         }
         Format::Text => {
             for report in &reports {
+                let lines = LineIndex::new(&report.text);
                 for diagnostic in &report.diagnostics {
-                    print_diagnostic(out, &report.path, &report.text, diagnostic)?;
+                    print_diagnostic(out, &report.path, &report.text, &lines, diagnostic)?;
                 }
             }
             eprintln!(

@@ -100,9 +100,10 @@ pub fn print_diagnostic(
     out: &mut impl Write,
     path: &str,
     text: &str,
+    lines: &LineIndex,
     diagnostic: &Diagnostic,
 ) -> Result<()> {
-    let start = LineIndex::new(text).line_col(text, diagnostic.range.start, ColumnUnit::Char);
+    let start = lines.line_col(text, diagnostic.range.start, ColumnUnit::Char);
     writeln!(
         out,
         "{path}:{}:{}: {}[{}]: {}",
@@ -123,8 +124,12 @@ struct RangeJson {
 
 /// A diagnostic as `check --format json` prints it: an LSP-style 0-based
 /// range in UTF-16 code units, as LSP clients count by default.
-pub fn diagnostic_json(path: &str, text: &str, diagnostic: &Diagnostic) -> serde_json::Value {
-    let lines = LineIndex::new(text);
+pub fn diagnostic_json(
+    path: &str,
+    text: &str,
+    lines: &LineIndex,
+    diagnostic: &Diagnostic,
+) -> serde_json::Value {
     let range = RangeJson {
         start: lines.line_col(text, diagnostic.range.start, ColumnUnit::Utf16),
         end: lines.line_col(text, diagnostic.range.end, ColumnUnit::Utf16),

@@ -17,6 +17,7 @@
 mod cache;
 mod convert;
 pub mod document;
+mod frames;
 mod indexing;
 mod places;
 mod server;
@@ -48,9 +49,14 @@ pub fn run() -> Result<ExitCode> {
         let (service, socket) = LspService::build(Backend::new)
             .custom_method("qbank/documentText", Backend::document_text)
             .custom_method("qbank/documentStatus", Backend::document_status)
+            .custom_method(frames::INVALID_MESSAGE, Backend::invalid_message)
             .finish();
         let backend_state = service.inner().shut_down_flag();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // tower-lsp-server ends its input at the first frame it cannot
+        // decode: only well-formed frames reach it.
+        let (filtered, input) = tokio::io::duplex(1 << 16);
+        tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
+        Server::new(input, tokio::io::stdout(), socket)
             .serve(service)
             .await;
         backend_state()

@@ -142,6 +142,9 @@ struct InsertPacketArguments {
     categories: Vec<String>,
     mode: Option<String>,
     seed: Option<u64>,
+    /// The document version the position refers to; a command built
+    /// against another version is refused rather than applied astray.
+    version: Option<i32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +154,24 @@ struct InsertTemplateArguments {
     position: Position,
     key: String,
     mode: Option<String>,
+    /// As for `qbank.insertPacket`.
+    version: Option<i32>,
+}
+
+/// Refuses a command whose position was taken from another version.
+fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
+    match version {
+        Some(version) if version != snapshot.version => Err(Error {
+            code: ErrorCode::ContentModified,
+            message: format!(
+                "the document is at version {}, not {version}: ask again for the current text",
+                snapshot.version
+            )
+            .into(),
+            data: None,
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {
@@ -279,6 +300,16 @@ impl Backend {
         })
     }
 
+    /// What the stdin filter turns a frame that is not a message into: the
+    /// protocol's error reply, and the server goes on.
+    pub async fn invalid_message(&self, params: Value) -> Result<Option<Value>> {
+        let code = match params.get("code").and_then(Value::as_i64) {
+            Some(-32600) => ErrorCode::InvalidRequest,
+            _ => ErrorCode::ParseError,
+        };
+        Err(Error::new(code))
+    }
+
     /// The custom request `qbank/documentStatus`: a document's version and
     /// length as the server holds them, without copying or parsing it. A
     /// client that sends it after a change learns the change is applied; the
@@ -340,6 +371,7 @@ impl Backend {
         let Some(snapshot) = self.snapshot(&arguments.uri) else {
             return Err(invalid_params("the document is not open"));
         };
+        check_version(&snapshot, arguments.version)?;
         let edit = guard(INSERT_PACKET, || {
             let offset = offset_in(&snapshot, arguments.position)?;
             let options = PacketOptions {
@@ -361,6 +393,7 @@ impl Backend {
         let Some(snapshot) = self.snapshot(&arguments.uri) else {
             return Err(invalid_params("the document is not open"));
         };
+        check_version(&snapshot, arguments.version)?;
         let edit = guard(INSERT_TEMPLATE, || {
             let offset = offset_in(&snapshot, arguments.position)?;
             let context = snapshot.context();

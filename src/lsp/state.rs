@@ -89,7 +89,10 @@ impl Drop for Parsed {
     /// hundred thousand allocations: a note of 10 MB takes milliseconds.
     fn drop(&mut self) {
         if self.text.len() > BACKGROUND_FREE_BYTES {
-            let garbage = (std::mem::take(&mut self.text), std::mem::take(&mut self.note));
+            let garbage = (
+                std::mem::take(&mut self.text),
+                std::mem::take(&mut self.note),
+            );
             std::thread::spawn(move || drop(garbage));
         }
     }

@@ -1,0 +1,125 @@
+//! The stdin filter in front of tower-lsp-server, whose decoder ends the
+//! whole input stream at the first frame it cannot decode (tokio-util's
+//! `FramedRead` stops after an error) and stalls on a zero-length body. This
+//! filter reads `Content-Length` frames itself and passes on only those the
+//! server can decode; a frame that is no JSON becomes a request to
+//! `qbank/invalidMessage` with a null id, which the server answers with the
+//! protocol's error (-32700 parse error, -32600 invalid request) and goes on.
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+pub const INVALID_MESSAGE: &str = "qbank/invalidMessage";
+
+const PARSE_ERROR: i64 = -32700;
+const INVALID_REQUEST: i64 = -32600;
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// The body's length, or `None` for a header block the protocol does not
+/// accept (no or bad `Content-Length`, a charset other than UTF-8).
+fn content_length(headers: &[u8]) -> Option<usize> {
+    let headers = std::str::from_utf8(headers).ok()?;
+    let mut length = None;
+    for line in headers.split("\r\n") {
+        let (name, value) = line.split_once(':')?;
+        match name.trim() {
+            "Content-Length" => length = Some(value.trim().parse().ok()?),
+            "Content-Type" => {
+                let charset = value
+                    .split(';')
+                    .skip(1)
+                    .map(str::trim)
+                    .find_map(|param| param.strip_prefix("charset="));
+                if !matches!(charset, None | Some("utf-8" | "utf8")) {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    length
+}
+
+/// What to pass on for a body: itself when the server can decode it, else
+/// a request that makes the server answer with `code`.
+fn checked(body: &[u8]) -> Result<(), i64> {
+    if serde_json::from_slice::<Request>(body).is_ok()
+        || serde_json::from_slice::<Response>(body).is_ok()
+    {
+        Ok(())
+    } else if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        Err(INVALID_REQUEST)
+    } else {
+        Err(PARSE_ERROR)
+    }
+}
+
+async fn send(output: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::io::Result<()> {
+    output
+        .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await?;
+    output.write_all(body).await?;
+    output.flush().await
+}
+
+async fn send_error(output: &mut (impl AsyncWrite + Unpin), code: i64) -> std::io::Result<()> {
+    let request = json!({ "jsonrpc": "2.0", "id": Value::Null, "method": INVALID_MESSAGE, "params": { "code": code } });
+    send(output, request.to_string().as_bytes()).await
+}
+
+/// Copies frames from `input` to `output` until either closes.
+pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut chunk = vec![0; 1 << 16];
+    // Reads more input; false at its end.
+    macro_rules! fill {
+        () => {
+            match input.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
+            }
+        };
+    }
+    loop {
+        // Blank lines between frames are not a frame.
+        let blank = buffer
+            .iter()
+            .take_while(|byte| matches!(byte, b'\r' | b'\n'))
+            .count();
+        buffer.drain(..blank);
+        let Some(end) = find(&buffer, b"\r\n\r\n") else {
+            fill!();
+            continue;
+        };
+        let Some(length) = content_length(&buffer[..end]) else {
+            // Skip to the next frame's header, if it has begun.
+            let next = find(&buffer[1..], b"Content-Length").map_or(end + 4, |at| at + 1);
+            buffer.drain(..next.min(end + 4));
+            if send_error(&mut output, PARSE_ERROR).await.is_err() {
+                return;
+            }
+            continue;
+        };
+        let start = end + 4;
+        while buffer.len() < start + length {
+            fill!();
+        }
+        let body: Vec<u8> = buffer.drain(..start + length).skip(start).collect();
+        if body.is_empty() {
+            continue;
+        }
+        let sent = match checked(&body) {
+            Ok(()) => send(&mut output, &body).await,
+            Err(code) => send_error(&mut output, code).await,
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}

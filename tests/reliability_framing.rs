@@ -1,0 +1,95 @@
+//! Framing abuse the server must survive (a frame that is not JSON, a
+//! zero-length body, broken headers: each gets an error reply or is skipped,
+//! and the server goes on), and `qbank check` printing many diagnostics in
+//! linear time.
+
+mod reliability_common;
+
+use std::time::Instant;
+
+use reliability_common::{Scratch, Server};
+use serde_json::{Value, json};
+
+fn started(name: &str) -> (Scratch, Scratch, Server) {
+    let workspace = Scratch::new(name);
+    let home = Scratch::new(&format!("{name}-home"));
+    let (server, _) = Server::initialized(&workspace.0, &home.0, false);
+    (workspace, home, server)
+}
+
+fn next_null_id_error(server: &mut Server) -> Value {
+    server.wait_for(|message| {
+        message.get("id") == Some(&Value::Null) && message.get("error").is_some()
+    })
+}
+
+#[test]
+fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
+    let (_workspace, _home, mut server) = started("badjson");
+    for body in [
+        &b"{ this is not json"[..],
+        b"\xff\xfe\x00 not utf-8",
+        b"42",
+        b"[]",
+    ] {
+        assert!(server.send_body(body));
+        let reply = next_null_id_error(&mut server);
+        assert!([-32700, -32600].contains(&reply["error"]["code"].as_i64().unwrap()));
+        server.assert_alive();
+    }
+    server.stop();
+}
+
+#[test]
+fn zero_length_and_bad_headers_are_skipped_and_the_server_goes_on() {
+    let (_workspace, _home, mut server) = started("frames");
+    // A zero-length body right before a request: the request must not
+    // wait for more input.
+    let id = server.next_id();
+    let body = json!({ "jsonrpc": "2.0", "id": id, "method": "workspace/symbol", "params": { "query": "a" } }).to_string();
+    let frame = format!(
+        "Content-Length: 0\r\n\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    assert!(server.write_raw(frame.as_bytes()));
+    let reply = server.response_to(&json!(id));
+    assert!(reply.get("result").is_some(), "{reply}");
+    for garbage in [
+        &b"Content-Len"[..],
+        b"Content-Length: many\r\n\r\n",
+        b"Content-Length: 2\r\nContent-Type: text/plain; charset=latin-1\r\n\r\n{}",
+    ] {
+        assert!(server.write_raw(garbage));
+        server.assert_alive();
+    }
+    server.stop();
+}
+
+#[test]
+fn check_prints_many_diagnostics_in_linear_time() {
+    let workspace = Scratch::new("cli-many");
+    let home = Scratch::new("cli-many-home");
+    workspace.write(".qbank.toml", "");
+    let time = |lines: usize| {
+        workspace.write("many.md", "BE-9999 x\n".repeat(lines));
+        let started = Instant::now();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_qbank"))
+            .args(["check", "many.md"])
+            .current_dir(&workspace.0)
+            .env("HOME", &home.0)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).lines().count(),
+            lines
+        );
+        started.elapsed()
+    };
+    let small = time(25_000);
+    let large = time(100_000);
+    let ratio = large.as_secs_f64() / small.as_secs_f64();
+    assert!(
+        ratio < 9.0,
+        "4x the diagnostics took {ratio:.1}x the time ({small:?} -> {large:?})"
+    );
+}
