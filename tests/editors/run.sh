@@ -201,8 +201,8 @@ EOF
 fi
 
 if wanted vsix; then
-  step "helix: the languages.toml of editors/README-snippets.md"
-  if python3 - editors/README-snippets.md <<'EOF'
+  step "helix: the languages.toml of README.md"
+  if python3 - README.md <<'EOF'
 import re, sys, tomllib
 text = open(sys.argv[1], encoding="utf-8").read()
 helix = text[text.index("### Helix"):]
