@@ -214,6 +214,10 @@ impl Backend {
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
         let (mut snapshot, fresh) = self.lock().begin_snapshot(uri)?;
         if !fresh {
+            // This request parses the whole note anyway: it also frees what
+            // earlier keystrokes left stale (off the lock).
+            let garbage = self.lock().take_garbage();
+            drop(garbage);
             snapshot.parsed = parse_snapshot(&snapshot.rope, snapshot.version);
             self.lock().store_parse(uri, snapshot.parsed.clone());
         }
@@ -711,7 +715,6 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let mut outcome = None;
-        let mut stale = None;
         guard_notification("textDocument/didChange", || {
             let mut state = self.lock();
             let encoding = state.encoding();
@@ -737,11 +740,9 @@ impl LanguageServer for Backend {
             }
             open.document.version = version;
             let is_bank = open.bank.is_some();
-            stale = Some(state.changed(&uri));
+            state.changed(&uri);
             outcome = Some(is_bank);
         });
-        // Freed off the lock: the next request need not wait for it.
-        drop(stale);
         match outcome {
             Some(true) => self.schedule_all(DIAGNOSTICS_DELAY),
             Some(false) => self.schedule_diagnostics(uri, DIAGNOSTICS_DELAY),

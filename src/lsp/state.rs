@@ -80,24 +80,6 @@ pub struct Parsed {
     pub note: Note,
 }
 
-/// Parses bigger than this are freed on a thread of their own.
-const BACKGROUND_FREE_BYTES: usize = 1 << 20;
-
-impl Drop for Parsed {
-    /// Whoever lets go of a long note's parse last (a request finishing
-    /// just as the next keystroke arrives) must not pay for freeing its
-    /// hundred thousand allocations: a note of 10 MB takes milliseconds.
-    fn drop(&mut self) {
-        if self.text.len() > BACKGROUND_FREE_BYTES {
-            let garbage = (
-                std::mem::take(&mut self.text),
-                std::mem::take(&mut self.note),
-            );
-            std::thread::spawn(move || drop(garbage));
-        }
-    }
-}
-
 /// A consistent view of one document and its workspace for a request.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -148,8 +130,9 @@ impl Snapshot {
     }
 }
 
-/// What a change made stale, kept alive only to be dropped off the lock.
-#[derive(Default)]
+/// What a change made stale, kept alive only to be dropped later, off the
+/// lock and off the keystroke's path.
+#[derive(Debug, Default)]
 pub struct Stale {
     _parse: Option<Arc<Parsed>>,
     _workspace: Option<Arc<Workspace>>,
@@ -171,6 +154,8 @@ pub struct State {
     /// For documents outside every root: the built-in bank.
     fallback: Option<Arc<Workspace>>,
     pub documents: HashMap<Uri, OpenDocument>,
+    /// Parses and workspaces that changes made stale, waiting to be freed.
+    graveyard: Vec<Stale>,
     /// Files not open that carry a diagnostic of ours (an unreadable note,
     /// an invalid `.qbank.toml`), to clear once they read well again.
     pub flagged: HashSet<PathBuf>,
@@ -287,12 +272,13 @@ impl State {
     /// Marks a document changed: its cache is dropped and, for a bank, its
     /// workspace is rebuilt on the next snapshot.
     ///
-    /// Returns what the change made stale (the document's parse, a bank's
-    /// live workspace) for the caller to drop after releasing the lock:
-    /// freeing the parse of a 10 MB note takes milliseconds.
-    pub fn changed(&mut self, uri: &Uri) -> Stale {
+    /// What the change made stale (the document's parse, a bank's live
+    /// workspace) is not freed here: freeing the parse of a 10 MB note takes
+    /// milliseconds, which a keystroke must not pay. It waits in the
+    /// graveyard for the next request that parses anyway (`take_garbage`).
+    pub fn changed(&mut self, uri: &Uri) {
         let Some(open) = self.documents.get_mut(uri) else {
-            return Stale::default();
+            return;
         };
         open.generation += 1;
         let parse = open.cache.take();
@@ -300,10 +286,18 @@ impl State {
             Some((root, _)) => self.roots[*root].live.take(),
             None => None,
         };
-        Stale {
-            _parse: parse,
-            _workspace: workspace,
+        if parse.is_some() || workspace.is_some() {
+            self.graveyard.push(Stale {
+                _parse: parse,
+                _workspace: workspace,
+            });
         }
+    }
+
+    /// What changes made stale, for a caller about to do heavy work anyway
+    /// to free off the lock.
+    pub fn take_garbage(&mut self) -> Vec<Stale> {
+        std::mem::take(&mut self.graveyard)
     }
 
     pub fn close(&mut self, uri: &Uri) {
