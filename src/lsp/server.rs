@@ -51,7 +51,9 @@ use crate::lsp::convert;
 use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
 use crate::lsp::places::Places;
-use crate::lsp::state::{ClientSupport, Snapshot, State, parse_snapshot, settings_from_json};
+use crate::lsp::state::{
+    ClientSupport, OpenDocument, Snapshot, State, parse_snapshot, settings_from_json,
+};
 use crate::workspace::Workspace;
 
 /// Banks up to this size load before `initialize` is answered (about
@@ -288,18 +290,30 @@ impl Backend {
     /// The custom request `qbank/documentText`: the server's copy of a
     /// document, so tests and tools can check that nothing was lost.
     pub async fn document_text(&self, params: DocumentTextParams) -> Result<Option<Value>> {
-        guard("qbank/documentText", || {
+        self.describe_document("qbank/documentText", params, |open| {
+            ("text", json!(open.document.rope.to_string()))
+        })
+    }
+
+    /// Answers a custom request about one open document: its URI, version
+    /// and one more field (`None` for a document not open).
+    fn describe_document(
+        &self,
+        method: &str,
+        params: DocumentTextParams,
+        field: impl FnOnce(&OpenDocument) -> (&'static str, Value),
+    ) -> Result<Option<Value>> {
+        guard(method, || {
             let uri = params
                 .uri
                 .or(params.text_document.map(|document| document.uri))
                 .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))?;
             let state = self.lock();
             Ok(state.documents.get(&uri).map(|open| {
-                json!({
-                    "uri": uri.as_str(),
-                    "version": open.document.version,
-                    "text": open.document.rope.to_string(),
-                })
+                let (name, value) = field(open);
+                let mut answer = json!({ "uri": uri.as_str(), "version": open.document.version });
+                answer[name] = value;
+                answer
             }))
         })
     }
@@ -319,19 +333,8 @@ impl Backend {
     /// client that sends it after a change learns the change is applied; the
     /// latency benchmark times keystrokes with it.
     pub async fn document_status(&self, params: DocumentTextParams) -> Result<Option<Value>> {
-        guard("qbank/documentStatus", || {
-            let uri = params
-                .uri
-                .or(params.text_document.map(|document| document.uri))
-                .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))?;
-            let state = self.lock();
-            Ok(state.documents.get(&uri).map(|open| {
-                json!({
-                    "uri": uri.as_str(),
-                    "version": open.document.version,
-                    "bytes": open.document.rope.len_bytes(),
-                })
-            }))
+        self.describe_document("qbank/documentStatus", params, |open| {
+            ("bytes", json!(open.document.rope.len_bytes()))
         })
     }
 
