@@ -3,18 +3,20 @@
 //! Positions go through `document`, the one place that converts, and other
 //! files' locations through `places`; everything here only reshapes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
 use ropey::Rope;
+use serde::Serialize;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeLens, Command, CompletionItem, CompletionItemKind,
     CompletionTextEdit, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
     DocumentChanges, DocumentSymbol, FoldingRange, FoldingRangeKind, InlayHint, InlayHintLabel,
     InlayHintTooltip, InsertTextFormat, Location, NumberOrString, OneOf,
-    OptionalVersionedTextDocumentIdentifier, SymbolKind as LspSymbolKind, TextDocumentEdit,
-    TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol as LspWorkspaceSymbol,
+    OptionalVersionedTextDocumentIdentifier, Range as LspRange, SymbolKind as LspSymbolKind,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol as LspWorkspaceSymbol,
 };
 
 use crate::core::diagnostic::{self, Severity};
@@ -23,7 +25,8 @@ use crate::core::ide::completion::{self as ide_completion, CompletionKind};
 use crate::core::ide::inlay::InlayHint as IdeInlayHint;
 use crate::core::ide::lens::Lens;
 use crate::core::ide::symbols::{Symbol, SymbolKind, WorkspaceSymbol};
-use crate::lsp::document::{Encoding, position, range};
+use crate::core::line_index::LineIndex;
+use crate::lsp::document::{Encoding, position, range, text_range};
 use crate::lsp::places::Places;
 
 /// Where a related piece of information points: a file's URI and its text.
@@ -63,6 +66,99 @@ pub fn diagnostic(
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         data: None,
+    }
+}
+
+/// `textDocument/publishDiagnostics` parameters as they go on the wire,
+/// borrowing the core's messages: what `diagnostic` builds, without a copy
+/// of every message and URI, so that thousands serialize in milliseconds.
+/// Positions come from the document's text and line index.
+#[derive(Serialize)]
+pub struct PublishDiagnostics<'a> {
+    uri: &'a Uri,
+    diagnostics: Vec<WireDiagnostic<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireDiagnostic<'a> {
+    range: LspRange,
+    severity: DiagnosticSeverity,
+    code: &'a str,
+    source: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_information: Vec<WireRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireRelated<'a> {
+    location: WireLocation<'a>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct WireLocation<'a> {
+    uri: Cow<'a, Uri>,
+    range: LspRange,
+}
+
+/// The document a diagnostics notification is about: its URI, version,
+/// text and line index.
+pub struct DiagnosedText<'a> {
+    pub uri: &'a Uri,
+    pub version: Option<i32>,
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    pub encoding: Encoding,
+}
+
+pub fn publish_diagnostics<'a>(
+    document: &DiagnosedText<'a>,
+    found: &'a [diagnostic::Diagnostic],
+    resolve_file: &Resolver,
+) -> PublishDiagnostics<'a> {
+    let here =
+        |range: Range<usize>| text_range(document.text, document.lines, range, document.encoding);
+    let diagnostics = found
+        .iter()
+        .map(|found| WireDiagnostic {
+            range: here(found.range.clone()),
+            severity: severity(found.severity),
+            code: found.code,
+            source: "qbank",
+            message: &found.message,
+            related_information: found
+                .related
+                .iter()
+                .filter_map(|related| {
+                    let location = match &related.file {
+                        None => WireLocation {
+                            uri: Cow::Borrowed(document.uri),
+                            range: here(related.range.clone()),
+                        },
+                        Some(file) => {
+                            let (other, other_rope) = resolve_file(file)?;
+                            WireLocation {
+                                range: range(&other_rope, related.range.clone(), document.encoding),
+                                uri: Cow::Owned(other),
+                            }
+                        }
+                    };
+                    Some(WireRelated {
+                        location,
+                        message: &related.message,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    PublishDiagnostics {
+        uri: document.uri,
+        diagnostics,
+        version: document.version,
     }
 }
 
@@ -265,5 +361,65 @@ pub fn code_lens(rope: &Rope, lens: Lens, encoding: Encoding) -> CodeLens {
             arguments: None,
         }),
         data: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::diagnostic::{Diagnostic as CoreDiagnostic, codes};
+
+    /// The wire form of published diagnostics is exactly what the protocol
+    /// types would serialize to.
+    #[test]
+    fn published_diagnostics_match_the_protocol_types() {
+        let text = "# Notes\r\n\r\n### BE-23 · ACID 😀 BE-23\nline\rBE-999\n";
+        let rope = Rope::from_str(text);
+        let lines = LineIndex::new(text);
+        let uri: Uri = "file:///notes/a.md".parse().unwrap();
+        let at = |needle: &str| text.rfind(needle).unwrap();
+        let found = vec![
+            CoreDiagnostic::new(
+                at("BE-23")..at("BE-23") + 5,
+                Severity::Warning,
+                codes::REPEATED_QUESTION,
+                "BE-23 is already asked on line 3".to_string(),
+            )
+            .with_related(None, at("###")..at("###"), "first asked here"),
+            CoreDiagnostic::new(
+                at("BE-999")..text.len(),
+                Severity::Error,
+                codes::UNKNOWN_QUESTION,
+                "unknown question BE-999".to_string(),
+            )
+            .with_related(Some("elsewhere.md".to_string()), 0..2, "not resolved"),
+        ];
+        let other: Uri = "file:///bank.md".parse().unwrap();
+        let resolve = |name: &str| {
+            (name == "elsewhere.md").then(|| (other.clone(), Rope::from_str("ab\ncd")))
+        };
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let document = DiagnosedText {
+                uri: &uri,
+                version: Some(4),
+                text,
+                lines: &lines,
+                encoding,
+            };
+            let wire =
+                serde_json::to_value(publish_diagnostics(&document, &found, &resolve)).unwrap();
+            let expected: Vec<Diagnostic> = found
+                .iter()
+                .map(|found| diagnostic(&rope, &uri, found, encoding, &resolve))
+                .collect();
+            let expected =
+                serde_json::to_value(tower_lsp_server::ls_types::PublishDiagnosticsParams::new(
+                    uri.clone(),
+                    expected,
+                    Some(4),
+                ))
+                .unwrap();
+            assert_eq!(wire, expected);
+        }
     }
 }

@@ -15,7 +15,7 @@ pub const INVALID_MESSAGE: &str = "qbank/invalidMessage";
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
@@ -23,7 +23,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The body's length, or `None` for a header block the protocol does not
 /// accept (no or bad `Content-Length`, a charset other than UTF-8).
-fn content_length(headers: &[u8]) -> Option<usize> {
+pub(super) fn content_length(headers: &[u8]) -> Option<usize> {
     let headers = std::str::from_utf8(headers).ok()?;
     let mut length = None;
     for line in headers.split("\r\n") {

@@ -12,13 +12,17 @@
 //!   watched files;
 //! - `convert`: core answers into protocol objects;
 //! - `places`: where results stand, as protocol locations;
-//! - `cache`: the built-in bank's copy in the user's cache folder.
+//! - `cache`: the built-in bank's copy in the user's cache folder;
+//! - `frames`: the stdin filter that keeps undecodable frames from
+//!   tower-lsp-server;
+//! - `outbox`: stdout, where large notifications skip tower-lsp's JSON tree.
 
 mod cache;
 mod convert;
 pub mod document;
 mod frames;
 mod indexing;
+mod outbox;
 mod places;
 mod server;
 mod state;
@@ -29,7 +33,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tower_lsp_server::{LspService, Server};
 
+use outbox::Outbox;
 use server::Backend;
+
+/// How long the last messages may take to reach stdout after `exit`.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Writes one log line to stderr.
 pub(crate) fn log(message: &str) {
@@ -46,7 +54,8 @@ pub fn run() -> Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let shut_down = runtime.block_on(async {
-        let (service, socket) = LspService::build(Backend::new)
+        let (outbox, outbox_frames) = Outbox::new();
+        let (service, socket) = LspService::build(move |client| Backend::new(client, outbox))
             .custom_method("qbank/documentText", Backend::document_text)
             .custom_method("qbank/documentStatus", Backend::document_status)
             .custom_method(frames::INVALID_MESSAGE, Backend::invalid_message)
@@ -56,9 +65,13 @@ pub fn run() -> Result<ExitCode> {
         // decode: only well-formed frames reach it.
         let (filtered, input) = tokio::io::duplex(1 << 16);
         tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
-        Server::new(input, tokio::io::stdout(), socket)
+        let (server_output, output) = tokio::io::duplex(1 << 16);
+        let forwarder = tokio::spawn(outbox::forward(output, outbox_frames, tokio::io::stdout()));
+        Server::new(input, server_output, socket)
             .serve(service)
             .await;
+        // The pipe closed with the server: the forwarder writes what is left.
+        let _ = tokio::time::timeout(FLUSH_TIMEOUT, forwarder).await;
         backend_state()
     });
     // Stdin is read on a blocking thread that may still wait for input.

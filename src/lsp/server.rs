@@ -19,7 +19,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse,
     CodeLens, CodeLensOptions, CodeLensParams, CompletionItem, CompletionList, CompletionOptions,
-    CompletionParams, CompletionResponse, Diagnostic, DidChangeConfigurationParams,
+    CompletionParams, CompletionResponse, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
     DocumentSymbolResponse, Documentation, ExecuteCommandOptions, ExecuteCommandParams,
@@ -50,6 +50,7 @@ use crate::lsp::cache::builtin_copy;
 use crate::lsp::convert;
 use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
+use crate::lsp::outbox::Outbox;
 use crate::lsp::places::Places;
 use crate::lsp::state::{
     ClientSupport, OpenDocument, Snapshot, State, parse_snapshot, settings_from_json,
@@ -67,6 +68,8 @@ const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long typing must pause before a changed document is checked.
 pub(super) const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
 
+const PUBLISH_DIAGNOSTICS: &str = "textDocument/publishDiagnostics";
+
 /// How many workspace symbols a reply holds at most.
 const MAX_WORKSPACE_SYMBOLS: usize = 100;
 
@@ -76,6 +79,8 @@ pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub(super) client: Client,
+    /// Where diagnostics go out, serialized off the async threads.
+    outbox: Outbox,
     state: Arc<Mutex<State>>,
 }
 
@@ -186,9 +191,10 @@ fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
+    pub fn new(client: Client, outbox: Outbox) -> Backend {
         Backend {
             client,
+            outbox,
             state: Arc::new(Mutex::new(State::default())),
         }
     }
@@ -226,7 +232,9 @@ impl Backend {
         Some(snapshot)
     }
 
-    /// Checks a document after `delay`, unless it changes meanwhile.
+    /// Checks a document after `delay`, unless it changes meanwhile, and
+    /// publishes its diagnostics; then, for a note, puts its summary into
+    /// the workspace's notes index. A change during the check cuts it off.
     fn schedule_diagnostics(&self, uri: Uri, delay: Duration) {
         let Some(generation) = self.lock().documents.get(&uri).map(|open| open.generation) else {
             return;
@@ -242,34 +250,54 @@ impl Backend {
             let Some(snapshot) = backend.snapshot(&uri) else {
                 return;
             };
-            let version = snapshot.version;
-            let computed = tokio::task::spawn_blocking(move || {
-                guard("diagnostics", || {
-                    let summary = buffer_summary(&snapshot);
-                    Ok((compute_diagnostics(&snapshot), summary, snapshot.root))
-                })
+            let checker = backend.clone();
+            let checked = tokio::task::spawn_blocking(move || {
+                let frame = guard("diagnostics", || {
+                    let found = compute_diagnostics(&snapshot);
+                    if !checker.is_current(&snapshot.uri, generation) {
+                        return Ok(None);
+                    }
+                    encode_diagnostics(&snapshot, &found)
+                        .map(Some)
+                        .map_err(|error| {
+                            log(&format!("cannot encode diagnostics: {error}"));
+                            Error::internal_error()
+                        })
+                });
+                (frame, snapshot)
             })
             .await;
-            let Ok(Ok((diagnostics, summary, root))) = computed else {
+            let Ok((Ok(Some(frame)), snapshot)) = checked else {
                 return;
             };
-            if let (Some(summary), Some(root)) = (summary, root) {
-                let mut state = backend.lock();
-                let current = state
-                    .documents
-                    .get(&uri)
-                    .is_some_and(|open| open.generation == generation);
-                if current {
-                    state.set_note(root, summary);
-                }
-            }
             if backend.is_current(&uri, generation) {
-                backend
-                    .client
-                    .publish_diagnostics(uri, diagnostics, Some(version))
-                    .await;
+                backend.outbox.send(frame);
             }
+            backend.index_buffer(&uri, snapshot, generation).await;
         });
+    }
+
+    /// Puts a checked note's summary into its workspace's notes index,
+    /// unless the note changed since.
+    async fn index_buffer(&self, uri: &Uri, snapshot: Snapshot, generation: u64) {
+        let Some(root) = snapshot.root else {
+            return;
+        };
+        let summary = tokio::task::spawn_blocking(move || {
+            guard("diagnostics", || Ok(buffer_summary(&snapshot)))
+        })
+        .await;
+        let Ok(Ok(Some(summary))) = summary else {
+            return;
+        };
+        let mut state = self.lock();
+        let current = state
+            .documents
+            .get(uri)
+            .is_some_and(|open| open.generation == generation);
+        if current {
+            state.set_note(root, summary);
+        }
     }
 
     fn is_current(&self, uri: &Uri, generation: u64) -> bool {
@@ -464,7 +492,7 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<crate::core::ide::notes::NoteSu
 }
 
 /// The diagnostics of a document: a bank's problems, or a note's checks.
-fn compute_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
+fn compute_diagnostics(snapshot: &Snapshot) -> Vec<crate::core::diagnostic::Diagnostic> {
     let workspace = &snapshot.workspace;
     let index = &workspace.index;
     let is_config = snapshot
@@ -504,19 +532,24 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
             &workspace.overrides,
         )
     };
-    let resolve = |name: &str| bank_location(workspace, name);
     found
-        .iter()
-        .map(|found| {
-            convert::diagnostic(
-                &snapshot.rope,
-                &snapshot.uri,
-                found,
-                snapshot.encoding,
-                &resolve,
-            )
-        })
-        .collect()
+}
+
+/// A document's diagnostics as one `textDocument/publishDiagnostics` frame.
+fn encode_diagnostics(
+    snapshot: &Snapshot,
+    found: &[crate::core::diagnostic::Diagnostic],
+) -> serde_json::Result<Vec<u8>> {
+    let document = convert::DiagnosedText {
+        uri: &snapshot.uri,
+        version: Some(snapshot.version),
+        text: &snapshot.parsed.text,
+        lines: snapshot.parsed.lines(),
+        encoding: snapshot.encoding,
+    };
+    let resolve = |name: &str| bank_location(&snapshot.workspace, name);
+    let params = convert::publish_diagnostics(&document, found, &resolve);
+    Outbox::encode(PUBLISH_DIAGNOSTICS, &params)
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -787,7 +820,13 @@ impl LanguageServer for Backend {
                 }
             });
         }
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        // Through the outbox, so it cannot overtake a pending publication.
+        if let Ok(frame) = Outbox::encode(
+            PUBLISH_DIAGNOSTICS,
+            &json!({ "uri": uri, "diagnostics": [] }),
+        ) {
+            self.outbox.send(frame);
+        }
         if was_bank {
             self.schedule_all(DIAGNOSTICS_DELAY);
         }

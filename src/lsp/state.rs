@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
 use serde_json::Value;
@@ -19,6 +19,7 @@ use crate::core::config::Settings;
 use crate::core::config::{CONFIG_FILE, Config};
 use crate::core::ide::notes::{NoteSummary, Notes};
 use crate::core::ide::{Context, Document as IdeDocument};
+use crate::core::line_index::LineIndex;
 use crate::core::note::{Note, parse_note};
 use crate::core::template::Mode;
 use crate::lsp::document::{Document, Encoding};
@@ -78,6 +79,24 @@ pub struct Parsed {
     pub version: i32,
     pub text: String,
     pub note: Note,
+    /// Built on first use: diagnostics and the notes index need it,
+    /// most requests do not.
+    lines: OnceLock<LineIndex>,
+}
+
+impl Parsed {
+    pub fn new(version: i32, text: String, note: Note) -> Parsed {
+        Parsed {
+            version,
+            text,
+            note,
+            lines: OnceLock::new(),
+        }
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
 }
 
 /// A consistent view of one document and its workspace for a request.
@@ -514,11 +533,7 @@ impl State {
         let (parsed, fresh) = match &open.cache {
             Some(parsed) if parsed.version == version => (parsed.clone(), true),
             _ => (
-                Arc::new(Parsed {
-                    version,
-                    text: String::new(),
-                    note: Note::default(),
-                }),
+                Arc::new(Parsed::new(version, String::new(), Note::default())),
                 false,
             ),
         };
@@ -555,11 +570,7 @@ impl State {
 pub fn parse_snapshot(rope: &Rope, version: i32) -> Arc<Parsed> {
     let text = rope.to_string();
     let note = parse_note(&text);
-    Arc::new(Parsed {
-        version,
-        text,
-        note,
-    })
+    Arc::new(Parsed::new(version, text, note))
 }
 
 /// The root and bank name of a path that is one of a root's bank files.
