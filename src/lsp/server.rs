@@ -35,6 +35,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::core::builtin::BUILTIN_NAME;
 use crate::core::check::check_note;
 use crate::core::config::{CONFIG_FILE, parse_settings};
+use crate::core::diagnostic::{Diagnostic as CoreDiagnostic, Severity, codes};
 use crate::core::ide::actions::{PacketOptions, code_actions, insert_packet, insert_template};
 use crate::core::ide::completion::{self as ide_completion, CompletionOptions as IdeOptions};
 use crate::core::ide::definition::definition;
@@ -492,20 +493,20 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<crate::core::ide::notes::NoteSu
 }
 
 /// The diagnostics of a document: a bank's problems, or a note's checks.
-fn compute_diagnostics(snapshot: &Snapshot) -> Vec<crate::core::diagnostic::Diagnostic> {
+fn compute_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
     let workspace = &snapshot.workspace;
     let index = &workspace.index;
     let is_config = snapshot
         .path
         .as_ref()
         .is_some_and(|path| path.file_name().is_some_and(|name| name == CONFIG_FILE));
-    let found = if is_config {
+    if is_config {
         match parse_settings(&snapshot.parsed.text) {
             Ok(_) => Vec::new(),
-            Err(error) => vec![crate::core::diagnostic::Diagnostic::new(
+            Err(error) => vec![CoreDiagnostic::new(
                 error.range,
-                crate::core::diagnostic::Severity::Error,
-                crate::core::diagnostic::codes::CONFIG_INVALID,
+                Severity::Error,
+                codes::CONFIG_INVALID,
                 format!(
                     "invalid configuration: {}; the defaults are used",
                     error.message
@@ -531,14 +532,13 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<crate::core::diagnostic::Diag
             &siblings,
             &workspace.overrides,
         )
-    };
-    found
+    }
 }
 
 /// A document's diagnostics as one `textDocument/publishDiagnostics` frame.
 fn encode_diagnostics(
     snapshot: &Snapshot,
-    found: &[crate::core::diagnostic::Diagnostic],
+    found: &[CoreDiagnostic],
 ) -> serde_json::Result<Vec<u8>> {
     let document = convert::DiagnosedText {
         uri: &snapshot.uri,
