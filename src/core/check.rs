@@ -3,14 +3,14 @@
 //! question-drift, asked-before, unanswered), and which of its questions are
 //! answered. Both `qbank check` and the language server call these.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 
 use crate::core::diagnostic::{Diagnostic, Severity, TextEdit, codes};
 use crate::core::index::{Index, QuestionId};
 use crate::core::key::{Key, KeyMatch};
-use crate::core::line_index::LineIndex;
+use crate::core::line_index::LineCounter;
 use crate::core::note::{Heading, Note, Section, is_answered};
-use crate::core::template::{Overrides, TemplateContext, scaffolding_lines};
+use crate::core::template::{Overrides, Scaffolding, TemplateContext, scaffolding_lines};
 use crate::core::text::{is_frame_word, words};
 
 /// The questions another note of the same folder asks, for `asked-before`.
@@ -36,7 +36,7 @@ pub fn question_sections(
     note: &Note,
     overrides: &Overrides,
 ) -> Vec<QuestionSection> {
-    let mut scaffolding: HashMap<QuestionId, HashSet<String>> = HashMap::new();
+    let mut scaffolding: FxHashMap<QuestionId, Scaffolding> = FxHashMap::default();
     sections_by_id(index, note)
         .map(|(id, section)| {
             let lines = scaffolding
@@ -67,7 +67,7 @@ fn sections_by_id<'n>(
 /// The lines a template puts under a question's heading. Related questions
 /// are left out of the rendering (lines naming them count as scaffolding
 /// anyway), so this needs no similarity analysis.
-fn question_scaffolding(index: &Index, id: QuestionId, overrides: &Overrides) -> HashSet<String> {
+fn question_scaffolding(index: &Index, id: QuestionId, overrides: &Overrides) -> Scaffolding {
     scaffolding_lines(&TemplateContext::without_related(index, id), overrides)
 }
 
@@ -77,12 +77,12 @@ pub struct AnsweredInNote<'a> {
     index: &'a Index,
     text: &'a str,
     overrides: &'a Overrides,
-    sections: HashMap<QuestionId, Vec<Section>>,
+    sections: FxHashMap<QuestionId, Vec<Section>>,
 }
 
 impl<'a> AnsweredInNote<'a> {
     pub fn new(index: &'a Index, text: &'a str, note: &Note, overrides: &'a Overrides) -> Self {
-        let mut sections: HashMap<QuestionId, Vec<Section>> = HashMap::new();
+        let mut sections: FxHashMap<QuestionId, Vec<Section>> = FxHashMap::default();
         for (id, section) in sections_by_id(index, note) {
             sections.entry(id).or_default().push(section);
         }
@@ -115,18 +115,19 @@ pub fn check_note(
     siblings: &[SiblingNote],
     overrides: &Overrides,
 ) -> Vec<Diagnostic> {
-    let lines = LineIndex::new(text);
-    let line_of = |offset: usize| lines.line_of(offset) + 1;
+    // Lines are counted only for the first section of each question (the
+    // ones messages point back to), in order: a long note is not indexed.
+    let mut lines = LineCounter::new(text);
     let mut diagnostics = Vec::new();
     // Lookups that keep a long note linear: the heading a key starts (by
     // the key's start), and each key's "did you mean" numbers.
-    let keyed_headings: HashMap<usize, &Heading> = note
+    let keyed_headings: FxHashMap<usize, &Heading> = note
         .headings
         .iter()
         .filter_map(|heading| Some((heading.key.as_ref()?.range.start, heading)))
         .collect();
-    let mut nearby_keys: HashMap<&Key, Vec<QuestionId>> = HashMap::new();
-    let mut highest_of: HashMap<&str, u32> = HashMap::new();
+    let mut nearby_keys: FxHashMap<&Key, Vec<QuestionId>> = FxHashMap::default();
+    let mut highest_of: FxHashMap<&str, u32> = FxHashMap::default();
     for found in &note.keys {
         if index.has_prefix(&found.key.prefix) && index.lookup(&found.key).is_none() {
             let heading = keyed_headings.get(&found.range.start).filter(|heading| {
@@ -145,9 +146,10 @@ pub fn check_note(
         }
     }
     let sections = question_sections(index, text, note, overrides);
-    let mut first_heading_of: HashMap<QuestionId, usize> = HashMap::new();
+    // Each question's first heading: its offset and 1-based line.
+    let mut first_heading_of: FxHashMap<QuestionId, (usize, usize)> = FxHashMap::default();
     // The first section of each question, by position in `sections`.
-    let mut first_section_of: HashMap<QuestionId, usize> = HashMap::new();
+    let mut first_section_of: FxHashMap<QuestionId, usize> = FxHashMap::default();
     for (position, current) in sections.iter().enumerate() {
         let heading = &note.headings[current.section.heading];
         let key_range = heading
@@ -156,22 +158,19 @@ pub fn check_note(
             .map_or(heading.range.clone(), |found| found.range.clone());
         let question = index.get(current.id);
         let repeated = first_heading_of.get(&current.id).copied();
-        if let Some(first) = repeated {
+        if let Some((first, first_line)) = repeated {
             diagnostics.push(
                 Diagnostic::new(
                     key_range.clone(),
                     Severity::Warning,
                     codes::REPEATED_QUESTION,
-                    format!(
-                        "{} is already asked on line {}",
-                        question.key(),
-                        line_of(first)
-                    ),
+                    format!("{} is already asked on line {}", question.key(), first_line),
                 )
                 .with_related(None, first..first, "first asked here"),
             );
         } else {
-            first_heading_of.insert(current.id, heading.range.start);
+            let line = lines.line_of(heading.range.start) + 1;
+            first_heading_of.insert(current.id, (heading.range.start, line));
         }
         // The earliest section asking a near-duplicate (twins are mutual).
         let twin = index
@@ -193,7 +192,7 @@ pub fn check_note(
                         "{} asks the same as {} (line {}): {}",
                         question.key(),
                         twin_question.key(),
-                        line_of(twin_heading.range.start),
+                        first_heading_of.get(&twin.id).map_or(0, |&(_, line)| line),
                         twin_question.text()
                     ),
                 )
@@ -414,7 +413,7 @@ fn numbers_one_digit_away(number: u32, highest: u32) -> Vec<u32> {
 mod tests {
     use super::*;
     use crate::core::builtin::builtin_bank;
-    use crate::core::line_index::ColumnUnit;
+    use crate::core::line_index::{ColumnUnit, LineIndex};
     use crate::core::note::parse_note;
     use expect_test::{Expect, expect};
 

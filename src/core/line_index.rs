@@ -29,21 +29,8 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut position = 0;
-        while position < bytes.len() {
-            match bytes[position] {
-                b'\n' => line_starts.push(position + 1),
-                b'\r' if bytes.get(position + 1) == Some(&b'\n') => {
-                    position += 1;
-                    line_starts.push(position + 1);
-                }
-                b'\r' => line_starts.push(position + 1),
-                _ => {}
-            }
-            position += 1;
-        }
+        line_starts.extend(line_starts_after(text.as_bytes(), 0..text.len()));
         LineIndex {
             line_starts,
             len: text.len(),
@@ -84,6 +71,8 @@ impl LineIndex {
         let start = self.line_starts[line];
         let prefix = &text[start..offset];
         let character = match unit {
+            // Every unit counts an ASCII character once.
+            _ if prefix.is_ascii() => prefix.len(),
             ColumnUnit::Utf8 => prefix.len(),
             ColumnUnit::Utf16 => prefix.encode_utf16().count(),
             ColumnUnit::Char => prefix.chars().count(),
@@ -116,6 +105,50 @@ impl LineIndex {
             remaining -= width;
         }
         Some(range.end)
+    }
+}
+
+/// Where the lines after line breaks in `bytes[range]` start: after a
+/// `\n`, a `\r\n` or a lone `\r`.
+fn line_starts_after(bytes: &[u8], range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+    let base = range.start;
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[range]).filter_map(move |found| {
+        let at = base + found;
+        // The `\r` of a `\r\n` is not a line break of its own.
+        let crlf = bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n');
+        (!crlf).then_some(at + 1)
+    })
+}
+
+/// 0-based line numbers of offsets asked for in increasing order, counted
+/// as they are asked for: cheaper than a `LineIndex` when a few offsets of
+/// a long text need a line.
+#[derive(Debug)]
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter {
+            bytes: text.as_bytes(),
+            offset: 0,
+            line: 0,
+        }
+    }
+
+    /// The line holding `offset`, as `LineIndex::line_of` gives it. Offsets
+    /// before the last one asked for are counted from the start again.
+    pub fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.bytes.len());
+        if offset < self.offset {
+            (self.offset, self.line) = (0, 0);
+        }
+        self.line += line_starts_after(self.bytes, self.offset..offset).count();
+        self.offset = offset;
+        self.line
     }
 }
 
@@ -213,5 +246,20 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn counted_lines_match_the_index() {
+        let text = "a\r\nb\rc\n\nd\r\n\re";
+        let index = LineIndex::new(text);
+        let mut counter = LineCounter::new(text);
+        for offset in 0..=text.len() + 1 {
+            assert_eq!(
+                counter.line_of(offset),
+                index.line_of(offset),
+                "at {offset}"
+            );
+        }
+        assert_eq!(counter.line_of(3), index.line_of(3));
     }
 }

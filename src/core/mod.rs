@@ -4,6 +4,7 @@
 
 pub mod bank;
 pub mod builtin;
+pub mod changes;
 pub mod check;
 pub mod config;
 pub mod diagnostic;

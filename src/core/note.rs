@@ -1,14 +1,22 @@
 //! Notes: any markdown that is not a bank. This module reads a note's
 //! headings, the question keys written in it (outside code), and its
 //! question sections, and tells whether a section is answered.
+//!
+//! A long note is re-read after an edit by `reparse_note`, which parses
+//! again only the blocks between two top-level ATX headings around the
+//! changed bytes: the markdown state at such a heading is the same however
+//! the text before it was parsed, so the old parse of everything outside
+//! those blocks still holds, shifted. The result always equals a full
+//! parse (a property test checks it).
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::core::bank::collapse_whitespace;
+use crate::core::changes::{Changed, Edit, compose, describes};
 use crate::core::key::{self, KeyMatch};
+use crate::core::template::Scaffolding;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -35,13 +43,16 @@ pub struct Section {
     pub body: Range<usize>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Note {
     pub headings: Vec<Heading>,
     /// Keys written as whole words outside code, in order. Any prefix shape:
     /// callers keep those whose prefix names a bank.
     pub keys: Vec<KeyMatch>,
     pub len: usize,
+    /// Where parsing may start again: the starts of ATX headings at the top
+    /// level (in no list or quote) that begin their line, in order.
+    restarts: Vec<usize>,
 }
 
 impl Note {
@@ -90,11 +101,27 @@ pub fn parse_note(text: &str) -> Note {
         ..Note::default()
     };
     let mut heading: Option<OpenHeading> = None;
+    // Front matter counts as code: keys in it are not the note's.
+    let body_start = front_matter_end(text).unwrap_or(0);
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
-    let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS | Options::ENABLE_TABLES;
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    code_ranges.push(0..body_start);
+    // Blocks open around the current event.
+    let mut depth = 0usize;
+    // Without pulldown-cmark's metadata blocks, which it also finds between
+    // two `---` lines far into a document, hiding the headings between.
+    let parser = Parser::new_ext(&text[body_start..], Options::ENABLE_TABLES);
+    for (event, range) in parser.into_offset_iter() {
+        let range = range.start + body_start..range.end + body_start;
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
+                if depth == 1 && is_atx_line_start(text, range.start) {
+                    note.restarts.push(range.start);
+                }
                 heading = Some((level as usize, range, String::new(), None))
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -128,6 +155,276 @@ pub fn parse_note(text: &str) -> Note {
     }
     note.keys = keys_outside(text, &code_ranges);
     note
+}
+
+/// The end of the YAML front matter a note opens with: a `---` line, at
+/// least one line that is neither blank nor closing, and a `---` or `...`
+/// line (trailing spaces allowed), as pulldown-cmark reads front matter.
+fn front_matter_end(text: &str) -> Option<usize> {
+    let first_end = line_end(text, 0);
+    if text[..first_end].trim_end_matches(|c: char| c.is_ascii_whitespace()) != "---" {
+        return None;
+    }
+    let mut at = first_end;
+    while at < text.len() {
+        let end = line_end(text, at);
+        let line = text[at..end].trim_end_matches(['\n', '\r']);
+        let closing = matches!(line.trim_end_matches(' '), "---" | "...");
+        if at == first_end && (closing || line.trim().is_empty()) {
+            return None;
+        }
+        if closing {
+            return Some(end);
+        }
+        at = end;
+    }
+    None
+}
+
+/// Whether a heading starting at `start` is an ATX heading (`#`) at the
+/// very start of its line.
+fn is_atx_line_start(text: &str, start: usize) -> bool {
+    let bytes = text.as_bytes();
+    bytes.get(start) == Some(&b'#') && (start == 0 || matches!(bytes[start - 1], b'\n' | b'\r'))
+}
+
+/// Re-reads `text`, which `edits` (applied in order) made of `old_text`,
+/// whose parse is `old`: only the blocks around the changed regions are
+/// parsed again. Equal to `parse_note(text)`; when the edits do not account
+/// for the difference between the texts, it is a full parse.
+pub fn reparse_note(old_text: &str, old: &Note, text: &str, edits: &[Edit]) -> Note {
+    let regions = compose(edits);
+    let reusable = old.len == old_text.len()
+        && is_local(old_text)
+        && is_local(text)
+        && describes(&regions, old_text, text);
+    let Some(first) = regions.first().filter(|_| reusable) else {
+        return if reusable {
+            old.clone()
+        } else {
+            parse_note(text)
+        };
+    };
+    // Front matter is read from the document's start only.
+    let front_matter_old = front_matter_end(old_text).unwrap_or(0);
+    let front_matter_new = front_matter_end(text).unwrap_or(0);
+    if first.old.start < front_matter_old || first.new.start < front_matter_new {
+        return parse_note(text);
+    }
+    Reparse {
+        old_text,
+        old,
+        text,
+        regions: &regions,
+        note: Note {
+            len: text.len(),
+            ..Note::default()
+        },
+    }
+    .run()
+}
+
+/// A reparse in progress: `note` holds the parse of the new text so far.
+struct Reparse<'a> {
+    old_text: &'a str,
+    old: &'a Note,
+    text: &'a str,
+    regions: &'a [Changed],
+    note: Note,
+}
+
+impl Reparse<'_> {
+    fn run(mut self) -> Note {
+        // The old parse is taken up to `copied` (an old offset), where the
+        // new text is shifted by `shift`; `next` is the next region.
+        let (mut copied, mut shift, mut next) = (0, 0isize, 0);
+        while let Some(region) = self.regions.get(next) {
+            let restart = self.restart_before(copied, region.old.start);
+            self.copy_old(copied..restart, shift);
+            let start = moved(restart, shift);
+            match self.join_after(start, next) {
+                Some((old_join, region_after, join_shift)) => {
+                    (copied, shift, next) = (old_join, join_shift, region_after);
+                }
+                None => {
+                    let part = parse_part(self.text, start, self.text.len());
+                    self.take_part(part, self.text.len());
+                    return self.note;
+                }
+            }
+        }
+        self.copy_old(copied..self.old_text.len() + 1, shift);
+        self.note
+    }
+
+    /// The last old restart at or after `from` whose heading line ends by
+    /// `changed` (so the state there is what it was), else `from`.
+    fn restart_before(&self, from: usize, changed: usize) -> usize {
+        let restarts = &self.old.restarts;
+        let first = restarts.partition_point(|&at| at < from);
+        let last = restarts.partition_point(|&at| line_end(self.old_text, at) <= changed);
+        if last > first {
+            restarts[last - 1]
+        } else {
+            from
+        }
+    }
+
+    /// Parses from `start` (new offset) over region `next` until the parse
+    /// joins the old one at a top-level heading both share; returns that
+    /// heading's old offset, the first region after it and the shift there.
+    /// Candidates are tried at doubling distances, so a change that never
+    /// joins (an unclosed fence) costs about two parses of the rest, not one
+    /// per heading.
+    fn join_after(&mut self, start: usize, next: usize) -> Option<(usize, usize, isize)> {
+        let restarts = &self.old.restarts;
+        let mut candidate = restarts.partition_point(|&at| at < self.regions[next].old.end);
+        let mut step = 1;
+        while candidate < restarts.len() {
+            let old_join = restarts[candidate];
+            let line = line_end(self.old_text, old_join);
+            // The regions before the candidate's heading line ends; it must
+            // lie after all of them.
+            let after =
+                next + self.regions[next..].partition_point(|region| region.old.start < line);
+            let before = &self.regions[after - 1];
+            if old_join >= before.old.end {
+                let join_shift = before.new.end as isize - before.old.end as isize;
+                let join = moved(old_join, join_shift);
+                let part = parse_part(self.text, start, line_end(self.text, join));
+                if part.restarts.last() == Some(&join) {
+                    self.take_part(part, join);
+                    return Some((old_join, after, join_shift));
+                }
+            }
+            candidate += step;
+            step *= 2;
+        }
+        None
+    }
+
+    /// The old parse's items starting in `range` (old offsets), moved.
+    fn copy_old(&mut self, range: Range<usize>, shift: isize) {
+        let old = self.old;
+        let headings = span(&old.headings, |heading| heading.range.start, &range);
+        let keys = span(&old.keys, |found| found.range.start, &range);
+        let restarts = span(&old.restarts, |&at| at, &range);
+        self.note
+            .headings
+            .extend(headings.iter().map(|heading| moved_heading(heading, shift)));
+        self.note
+            .keys
+            .extend(keys.iter().map(|found| moved_key(found, shift)));
+        self.note
+            .restarts
+            .extend(restarts.iter().map(|&at| moved(at, shift)));
+    }
+
+    /// A fresh part's items that start before `end` (new offsets).
+    fn take_part(&mut self, part: Note, end: usize) {
+        self.note.headings.extend(
+            part.headings
+                .into_iter()
+                .filter(|heading| heading.range.start < end),
+        );
+        self.note.keys.extend(
+            part.keys
+                .into_iter()
+                .filter(|found| found.range.start < end),
+        );
+        self.note
+            .restarts
+            .extend(part.restarts.into_iter().filter(|&at| at < end));
+    }
+}
+
+/// The items of a list sorted by start whose start lies in `range`.
+fn span<'a, T>(items: &'a [T], start: impl Fn(&T) -> usize, range: &Range<usize>) -> &'a [T] {
+    let from = items.partition_point(|item| start(item) < range.start);
+    let to = items.partition_point(|item| start(item) < range.end);
+    &items[from..to.max(from)]
+}
+
+/// Whether every block of `text` reads the same whatever follows it, as
+/// `reparse_note` needs. Two things break that: a link reference
+/// definition (`[label]: url`) changes how a heading far away reads
+/// ("[ACID]" becomes a link), and pulldown-cmark 0.13 reads an info string
+/// after a fence up to the next `\n`, past a lone `\r` line ending.
+fn is_local(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"]:").is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
+}
+
+/// The end of the line holding `offset`, its line break included.
+fn line_end(text: &str, offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    match memchr::memchr2(b'\n', b'\r', &bytes[offset.min(bytes.len())..]) {
+        None => bytes.len(),
+        Some(found) => {
+            let at = offset + found;
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            }
+        }
+    }
+}
+
+/// Parses `text[start..end]` alone, offsets given in the whole text.
+fn parse_part(text: &str, start: usize, end: usize) -> Note {
+    let part = parse_note(&text[start..end]);
+    if start == 0 {
+        return part;
+    }
+    Note {
+        headings: part
+            .headings
+            .iter()
+            .map(|heading| moved_heading(heading, start as isize))
+            .collect(),
+        keys: part
+            .keys
+            .iter()
+            .map(|found| moved_key(found, start as isize))
+            .collect(),
+        len: end,
+        restarts: part
+            .restarts
+            .iter()
+            .map(|&restart| restart + start)
+            .collect(),
+    }
+}
+
+fn moved(offset: usize, delta: isize) -> usize {
+    offset.saturating_add_signed(delta)
+}
+
+fn moved_range(range: &Range<usize>, delta: isize) -> Range<usize> {
+    moved(range.start, delta)..moved(range.end, delta)
+}
+
+fn moved_key(found: &KeyMatch, delta: isize) -> KeyMatch {
+    KeyMatch {
+        key: found.key.clone(),
+        range: moved_range(&found.range, delta),
+    }
+}
+
+fn moved_heading(heading: &Heading, delta: isize) -> Heading {
+    Heading {
+        level: heading.level,
+        range: moved_range(&heading.range, delta),
+        text: heading.text.clone(),
+        text_range: moved_range(&heading.text_range, delta),
+        key: heading.key.as_ref().map(|found| moved_key(found, delta)),
+        title: heading
+            .title
+            .as_ref()
+            .map(|(title, range)| (title.clone(), moved_range(range, delta))),
+    }
 }
 
 fn extend(text_range: &mut Option<Range<usize>>, range: &Range<usize>) {
@@ -208,7 +505,7 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 /// Whether a section's body holds anything beyond template scaffolding:
 /// a non-blank line that is neither one of the scaffolding lines nor a
 /// template's pointer to a related question (`- BE-32 · …`).
-pub fn is_answered(text: &str, section: &Section, scaffolding: &HashSet<String>) -> bool {
+pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
     let body = text.get(section.body.clone()).unwrap_or("");
     body.lines()
         .map(str::trim)
@@ -275,5 +572,176 @@ mod tests {
                 section "## BE-23 · What is ACID?\nSee BE-32 and `BE-40`.\n\n```\nBE-41\n```\n### Detail\nmore\n"
             "###]],
         );
+    }
+
+    /// Lines that open, close or interrupt markdown blocks, so that edits
+    /// move block boundaries around.
+    const LINES: &[&str] = &[
+        "# Notes",
+        "## BE-23 · What is ACID?",
+        "### BE-4",
+        "#### Detail BE-7",
+        "#no heading",
+        "   # indented heading",
+        "Title",
+        "=====",
+        "---",
+        "```",
+        "~~~",
+        "````rust",
+        "    indented BE-12 code",
+        "- item BE-5",
+        "  - nested",
+        "1. first",
+        "> quote BE-6",
+        "> # quoted heading",
+        "<!--",
+        "-->",
+        "<div>",
+        "</div>",
+        "<pre>",
+        "</pre>",
+        "  ```",
+        "- ```",
+        "````",
+        "| a | b |",
+        "|---|---|",
+        "text with `BE-8` and BE-9.",
+        "[ACID]: https://example.com",
+        "...",
+        "key: value",
+        "## [ACID] BE-10",
+        "",
+        "",
+        "plain prose",
+    ];
+
+    /// A document of `LINES`; half of them without what makes
+    /// `reparse_note` fall back to a full parse (link reference definitions,
+    /// lone `\r` line endings), so the incremental path is well exercised.
+    fn document() -> impl Strategy<Value = String> {
+        let local: Vec<&str> = LINES
+            .iter()
+            .copied()
+            .filter(|line| !line.contains("]:"))
+            .collect();
+        prop_oneof![
+            lines_of(LINES.to_vec(), &["\n", "\r\n", "\r"]),
+            lines_of(local, &["\n", "\r\n"])
+        ]
+    }
+
+    fn lines_of(
+        lines: Vec<&'static str>,
+        endings: &'static [&'static str],
+    ) -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec(proptest::sample::select(lines), 0..60),
+            proptest::sample::select(endings),
+            proptest::sample::select(&["", "---\n", "---\nkey: value\n---\n"][..]),
+        )
+            .prop_map(|(lines, ending, front)| format!("{front}{}", lines.join(ending)))
+    }
+
+    /// Replaces a byte range (moved to character boundaries) with text.
+    fn edit(text: &str, start: usize, length: usize, inserted: &str) -> (String, Edit) {
+        let floor = |mut at: usize| {
+            at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let start = floor(start);
+        let end = floor(start + length).max(start);
+        let edit = Edit {
+            start,
+            end,
+            inserted: inserted.len(),
+        };
+        (
+            format!("{}{inserted}{}", &text[..start], &text[end..]),
+            edit,
+        )
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        #[test]
+        fn reparse_equals_a_full_parse(
+            old_text in document(),
+            start in 0usize..2_000,
+            length in 0usize..40,
+            inserted in proptest::sample::select(
+                &["", "#", "# ", "\n", "```", "\n```\n", "\n# H\n", "x", "<!--", "-->", "- ", "\n\n", "BE-3", "]:", "\r", "===\n"][..]
+            ),
+        ) {
+            let (text, change) = edit(&old_text, start % (old_text.len() + 1), length, inserted);
+            let old = parse_note(&old_text);
+            let full = parse_note(&text);
+            prop_assert_eq!(&reparse_note(&old_text, &old, &text, &[change]), &full);
+            // An edit log that does not match the texts falls back to a full parse.
+            prop_assert_eq!(&reparse_note(&old_text, &old, &text, &[]), &full);
+        }
+
+        #[test]
+        fn reparses_in_a_row_stay_equal_to_a_full_parse(
+            first in document(),
+            batches in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0usize..2_000, 0usize..30, proptest::sample::select(LINES)),
+                    1..6,
+                ),
+                1..5,
+            ),
+        ) {
+            let mut text = first;
+            let mut note = parse_note(&text);
+            // Several edits, scattered, between two parses, as while typing.
+            for batch in batches {
+                let mut next = text.clone();
+                let mut changes = Vec::new();
+                for (start, length, line) in batch {
+                    let inserted = format!("{line}\n");
+                    let (edited, change) = edit(&next, start % (next.len() + 1), length, &inserted);
+                    next = edited;
+                    changes.push(change);
+                }
+                note = reparse_note(&text, &note, &next, &changes);
+                text = next;
+                prop_assert_eq!(&note, &parse_note(&text));
+            }
+        }
+    }
+
+    #[test]
+    fn reparse_reuses_the_blocks_outside_the_edit() {
+        let old_text = "# A\nBE-1\n## BE-2 · x\n```\nBE-3\n```\n## BE-4\nBE-5\n";
+        let old = parse_note(old_text);
+        // An opened fence swallows the rest; closing it gives it back.
+        let at = old_text.find("```").unwrap();
+        let text = format!("{}```\n{}", &old_text[..at], &old_text[at..]);
+        let opened = Edit {
+            start: at,
+            end: at,
+            inserted: 4,
+        };
+        assert_eq!(
+            reparse_note(old_text, &old, &text, &[opened]),
+            parse_note(&text)
+        );
+        let text = old_text.replace("BE-5", "BE-6");
+        let at = old_text.find("BE-5").unwrap();
+        let renamed = Edit {
+            start: at,
+            end: at + 4,
+            inserted: 4,
+        };
+        let reparsed = reparse_note(old_text, &old, &text, &[renamed]);
+        assert_eq!(reparsed, parse_note(&text));
+        assert_eq!(reparsed.restarts, vec![0, 9, 35]);
     }
 }

@@ -7,7 +7,7 @@
 //! A rendered template marks its *slots*, the places a user fills in, so the
 //! language server can turn them into snippet tab stops.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -369,11 +369,16 @@ fn generic_follow_up(shape: Shape) -> &'static str {
     }
 }
 
+/// A question's scaffolding lines, looked up once per line of a section's
+/// body: hashed with FxHash, which is several times faster than SipHash on
+/// short strings and needs no protection from chosen keys here.
+pub type Scaffolding = rustc_hash::FxHashSet<String>;
+
 /// Every line a template could have put under this question's heading, in
 /// either mode, trimmed: a section whose body holds only these lines is
 /// still untouched scaffolding.
-pub fn scaffolding_lines(context: &TemplateContext, overrides: &Overrides) -> HashSet<String> {
-    let mut lines = HashSet::new();
+pub fn scaffolding_lines(context: &TemplateContext, overrides: &Overrides) -> Scaffolding {
+    let mut lines = Scaffolding::default();
     for mode in Mode::ALL {
         for line in render_body(context, mode, overrides).text.lines() {
             let line = line.trim();

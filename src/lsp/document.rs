@@ -13,6 +13,7 @@ use std::ops::Range;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
 
+use crate::core::changes::Edit;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 
 /// How position columns count, as negotiated at `initialize`.
@@ -137,11 +138,19 @@ pub fn offsets(
     Ok(start.min(end)..start.max(end))
 }
 
-/// One open document.
+/// Edits kept for a parse to catch up with; beyond this many without a
+/// parse, the next parse reads the whole text again.
+const MAX_EDITS: usize = 10_000;
+
+/// One open document, and the edits it went through since its last parse.
 #[derive(Debug, Clone)]
 pub struct Document {
     pub rope: Rope,
     pub version: i32,
+    /// Each edit with the version it was applied to.
+    edits: Vec<(i32, Edit)>,
+    /// The earliest version the edits lead on from.
+    edits_since: i32,
 }
 
 impl Document {
@@ -149,7 +158,39 @@ impl Document {
         Document {
             rope: Rope::from_str(text),
             version,
+            edits: Vec::new(),
+            edits_since: version,
         }
+    }
+
+    /// The edits that made the current text of the text at `version`, in
+    /// order; `None` when they are not all known.
+    pub fn edits_after(&self, version: i32) -> Option<Vec<Edit>> {
+        if version < self.edits_since || version > self.version {
+            return None;
+        }
+        let first = self
+            .edits
+            .partition_point(|(applied_to, _)| *applied_to < version);
+        Some(self.edits[first..].iter().map(|(_, edit)| *edit).collect())
+    }
+
+    /// Forgets the edits made before `version`: a parse of it is kept.
+    pub fn forget_edits_before(&mut self, version: i32) {
+        let first = self
+            .edits
+            .partition_point(|(applied_to, _)| *applied_to < version);
+        self.edits.drain(..first);
+        self.edits_since = self.edits_since.max(version);
+    }
+
+    fn record(&mut self, edit: Edit) {
+        if self.edits.len() >= MAX_EDITS {
+            self.edits.clear();
+            self.edits_since = self.version + 1;
+            return;
+        }
+        self.edits.push((self.version, edit));
     }
 
     /// Applies one change: a whole new text, or an edit of a range. A range
@@ -161,6 +202,11 @@ impl Document {
         encoding: Encoding,
     ) -> Result<(), PositionError> {
         let Some(range) = change.range else {
+            self.record(Edit {
+                start: 0,
+                end: self.rope.len_bytes(),
+                inserted: change.text.len(),
+            });
             self.rope = Rope::from_str(&change.text);
             return Ok(());
         };
@@ -180,6 +226,12 @@ impl Document {
         let (start, end) = (start.min(end), start.max(end));
         let start_char = self.rope.byte_to_char(start);
         let end_char = self.rope.byte_to_char(end);
+        // The bytes the rope actually replaces (offsets are char starts).
+        self.record(Edit {
+            start: self.rope.char_to_byte(start_char),
+            end: self.rope.char_to_byte(end_char),
+            inserted: change.text.len(),
+        });
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, &change.text);
         match problem {

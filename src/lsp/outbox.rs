@@ -15,11 +15,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::lsp::frames::{content_length, find};
 
-/// Sends pre-encoded notifications to the client. Frames keep the order in
-/// which they are sent.
+/// Sends pre-encoded notifications (JSON bodies) to the client, in the
+/// order they are sent.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    frames: UnboundedSender<Vec<u8>>,
+    bodies: UnboundedSender<Vec<u8>>,
 }
 
 #[derive(Serialize)]
@@ -32,26 +32,23 @@ struct Notification<'a, P> {
 impl Outbox {
     /// An outbox and the receiving end `forward` drains.
     pub fn new() -> (Outbox, UnboundedReceiver<Vec<u8>>) {
-        let (frames, receiver) = unbounded_channel();
-        (Outbox { frames }, receiver)
+        let (bodies, receiver) = unbounded_channel();
+        (Outbox { bodies }, receiver)
     }
 
-    /// Encodes a notification into one frame: the costly part, so call it
-    /// off the async threads.
+    /// Encodes a notification's body: the costly part, so call it off the
+    /// async threads.
     pub fn encode<P: Serialize>(method: &str, params: &P) -> serde_json::Result<Vec<u8>> {
-        let body = serde_json::to_vec(&Notification {
+        serde_json::to_vec(&Notification {
             jsonrpc: "2.0",
             method,
             params,
-        })?;
-        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        frame.extend_from_slice(&body);
-        Ok(frame)
+        })
     }
 
-    /// Queues an encoded frame; dropped once the server has stopped.
-    pub fn send(&self, frame: Vec<u8>) {
-        let _ = self.frames.send(frame);
+    /// Queues an encoded body; dropped once the server has stopped.
+    pub fn send(&self, body: Vec<u8>) {
+        let _ = self.bodies.send(body);
     }
 }
 
@@ -82,9 +79,12 @@ pub async fn forward(
                     pending.drain(..complete);
                 }
             }
-            frame = outbox.recv(), if outbox_open => match frame {
-                Some(frame) => {
-                    if output.write_all(&frame).await.is_err() {
+            body = outbox.recv(), if outbox_open => match body {
+                Some(body) => {
+                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                    if output.write_all(header.as_bytes()).await.is_err()
+                        || output.write_all(&body).await.is_err()
+                    {
                         return;
                     }
                 }

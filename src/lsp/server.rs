@@ -118,6 +118,14 @@ pub(super) fn guard_notification(method: &str, work: impl FnOnce()) {
     });
 }
 
+/// Drops `value` on a blocking thread, when there is a runtime to run one.
+fn free_later<T: Send + 'static>(value: T) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(value))),
+        Err(_) => drop(value),
+    }
+}
+
 fn invalid_params(message: impl Into<String>) -> Error {
     Error::invalid_params(message.into())
 }
@@ -221,14 +229,16 @@ impl Backend {
 
     /// A consistent view of a document; `None` for a document not open.
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let (mut snapshot, fresh) = self.lock().begin_snapshot(uri)?;
-        if !fresh {
-            // This request parses the whole note anyway: it also frees what
-            // earlier keystrokes left stale (off the lock).
+        let (mut snapshot, reparse) = self.lock().begin_snapshot(uri)?;
+        if let Some(reparse) = reparse {
+            let parsed =
+                parse_snapshot(&snapshot.rope, snapshot.version, &snapshot.parsed, reparse);
+            let previous = std::mem::replace(&mut snapshot.parsed, parsed);
+            let replaced = self.lock().store_parse(uri, snapshot.parsed.clone());
+            // What earlier changes left stale, and the parse just replaced:
+            // freeing them takes milliseconds this request need not wait for.
             let garbage = self.lock().take_garbage();
-            drop(garbage);
-            snapshot.parsed = parse_snapshot(&snapshot.rope, snapshot.version);
-            self.lock().store_parse(uri, snapshot.parsed.clone());
+            free_later((garbage, previous, replaced));
         }
         Some(snapshot)
     }
@@ -248,31 +258,33 @@ impl Backend {
             if !backend.is_current(&uri, generation) {
                 return;
             }
-            let Some(snapshot) = backend.snapshot(&uri) else {
-                return;
-            };
+            // Parsing, checking and encoding all run off the async threads.
             let checker = backend.clone();
+            let checked_uri = uri.clone();
             let checked = tokio::task::spawn_blocking(move || {
-                let frame = guard("diagnostics", || {
+                guard("diagnostics", || {
+                    let Some(snapshot) = checker.snapshot(&checked_uri) else {
+                        return Ok(None);
+                    };
                     let found = compute_diagnostics(&snapshot);
-                    if !checker.is_current(&snapshot.uri, generation) {
+                    if !checker.is_current(&checked_uri, generation) {
                         return Ok(None);
                     }
-                    encode_diagnostics(&snapshot, &found)
-                        .map(Some)
-                        .map_err(|error| {
+                    match encode_diagnostics(&snapshot, &found) {
+                        Ok(body) => Ok(Some((body, snapshot))),
+                        Err(error) => {
                             log(&format!("cannot encode diagnostics: {error}"));
-                            Error::internal_error()
-                        })
-                });
-                (frame, snapshot)
+                            Err(Error::internal_error())
+                        }
+                    }
+                })
             })
             .await;
-            let Ok((Ok(Some(frame)), snapshot)) = checked else {
+            let Ok(Ok(Some((body, snapshot)))) = checked else {
                 return;
             };
             if backend.is_current(&uri, generation) {
-                backend.outbox.send(frame);
+                backend.outbox.send(body);
             }
             backend.index_buffer(&uri, snapshot, generation).await;
         });
@@ -535,7 +547,7 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
     }
 }
 
-/// A document's diagnostics as one `textDocument/publishDiagnostics` frame.
+/// A document's diagnostics as one `textDocument/publishDiagnostics` body.
 fn encode_diagnostics(
     snapshot: &Snapshot,
     found: &[CoreDiagnostic],
@@ -548,8 +560,7 @@ fn encode_diagnostics(
         encoding: snapshot.encoding,
     };
     let resolve = |name: &str| bank_location(&snapshot.workspace, name);
-    let params = convert::publish_diagnostics(&document, found, &resolve);
-    Outbox::encode(PUBLISH_DIAGNOSTICS, &params)
+    convert::publish_diagnostics_body(&document, found, &resolve)
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -821,11 +832,11 @@ impl LanguageServer for Backend {
             });
         }
         // Through the outbox, so it cannot overtake a pending publication.
-        if let Ok(frame) = Outbox::encode(
+        if let Ok(body) = Outbox::encode(
             PUBLISH_DIAGNOSTICS,
             &json!({ "uri": uri, "diagnostics": [] }),
         ) {
-            self.outbox.send(frame);
+            self.outbox.send(body);
         }
         if was_bank {
             self.schedule_all(DIAGNOSTICS_DELAY);

@@ -15,12 +15,13 @@ use ropey::Rope;
 use serde_json::Value;
 use tower_lsp_server::ls_types::Uri;
 
+use crate::core::changes::Edit;
 use crate::core::config::Settings;
 use crate::core::config::{CONFIG_FILE, Config};
 use crate::core::ide::notes::{NoteSummary, Notes};
 use crate::core::ide::{Context, Document as IdeDocument};
 use crate::core::line_index::LineIndex;
-use crate::core::note::{Note, parse_note};
+use crate::core::note::{Note, parse_note, reparse_note};
 use crate::core::template::Mode;
 use crate::lsp::document::{Document, Encoding};
 use crate::lsp::log;
@@ -67,6 +68,8 @@ pub struct OpenDocument {
     pub path: Option<PathBuf>,
     /// The root holding it, and its name as a bank there, for a bank file.
     pub bank: Option<(usize, String)>,
+    /// The last parse, perhaps of an earlier version: the next parse
+    /// starts from it.
     cache: Option<Arc<Parsed>>,
     /// Bumped on every change; a pending diagnostics run for an older
     /// generation gives up.
@@ -153,7 +156,6 @@ impl Snapshot {
 /// lock and off the keystroke's path.
 #[derive(Debug, Default)]
 pub struct Stale {
-    _parse: Option<Arc<Parsed>>,
     _workspace: Option<Arc<Workspace>>,
 }
 
@@ -288,26 +290,25 @@ impl State {
         );
     }
 
-    /// Marks a document changed: its cache is dropped and, for a bank, its
-    /// workspace is rebuilt on the next snapshot.
+    /// Marks a document changed: its parse goes stale (the next one starts
+    /// from it) and, for a bank, its workspace is rebuilt on the next
+    /// snapshot.
     ///
-    /// What the change made stale (the document's parse, a bank's live
-    /// workspace) is not freed here: freeing the parse of a 10 MB note takes
-    /// milliseconds, which a keystroke must not pay. It waits in the
-    /// graveyard for the next request that parses anyway (`take_garbage`).
+    /// What the change made stale is not freed here: freeing a bank's
+    /// workspace takes milliseconds, which a keystroke must not pay. It
+    /// waits in the graveyard for the next request that parses anyway
+    /// (`take_garbage`).
     pub fn changed(&mut self, uri: &Uri) {
         let Some(open) = self.documents.get_mut(uri) else {
             return;
         };
         open.generation += 1;
-        let parse = open.cache.take();
         let workspace = match &open.bank {
             Some((root, _)) => self.roots[*root].live.take(),
             None => None,
         };
-        if parse.is_some() || workspace.is_some() {
+        if workspace.is_some() {
             self.graveyard.push(Stale {
-                _parse: parse,
                 _workspace: workspace,
             });
         }
@@ -513,8 +514,10 @@ impl State {
         uris
     }
 
-    /// The parts of a snapshot that need the lock; `parsed` may be missing.
-    pub fn begin_snapshot(&mut self, uri: &Uri) -> Option<(Snapshot, bool)> {
+    /// The parts of a snapshot that need the lock. `parsed` may be of an
+    /// earlier version: then the edits since it come along (`None` when
+    /// they are not all known) for the caller to parse again.
+    pub fn begin_snapshot(&mut self, uri: &Uri) -> Option<(Snapshot, Option<Reparse>)> {
         let path = self.documents.get(uri)?.path.clone();
         let workspace = self.workspace_for(path.as_deref());
         let root = self.root_for(path.as_deref());
@@ -530,13 +533,14 @@ impl State {
         let open = self.documents.get(uri)?;
         let version = open.document.version;
         let rope = open.document.rope.clone();
-        let (parsed, fresh) = match &open.cache {
-            Some(parsed) if parsed.version == version => (parsed.clone(), true),
-            _ => (
-                Arc::new(Parsed::new(version, String::new(), Note::default())),
-                false,
-            ),
+        // A stale parse stands in until the caller parses from it.
+        let parsed = match &open.cache {
+            Some(parsed) => parsed.clone(),
+            None => Arc::new(Parsed::new(i32::MIN, String::new(), Note::default())),
         };
+        let reparse = (parsed.version != version).then(|| Reparse {
+            edits: open.document.edits_after(parsed.version),
+        });
         Some((
             Snapshot {
                 uri: uri.clone(),
@@ -552,24 +556,48 @@ impl State {
                 encoding,
                 support,
             },
-            fresh,
+            reparse,
         ))
     }
 
-    /// Keeps a parse for the document's version, if it is still current.
-    pub fn store_parse(&mut self, uri: &Uri, parsed: Arc<Parsed>) {
-        if let Some(open) = self.documents.get_mut(uri) {
-            if open.document.version == parsed.version {
-                open.cache = Some(parsed);
-            }
+    /// Keeps a parse for the document's version, if it is still current,
+    /// and returns the one it replaces, for the caller to free off the lock.
+    pub fn store_parse(&mut self, uri: &Uri, parsed: Arc<Parsed>) -> Option<Arc<Parsed>> {
+        let open = self.documents.get_mut(uri)?;
+        let newer = open
+            .cache
+            .as_ref()
+            .is_none_or(|cached| cached.version < parsed.version);
+        if open.document.version == parsed.version && newer {
+            open.document.forget_edits_before(parsed.version);
+            open.cache.replace(parsed)
+        } else {
+            None
         }
     }
 }
 
-/// Reads and parses a snapshot's text outside the lock.
-pub fn parse_snapshot(rope: &Rope, version: i32) -> Arc<Parsed> {
+/// What a snapshot whose parse is of an earlier version needs to parse
+/// again: the edits since that version, when all are known.
+#[derive(Debug)]
+pub struct Reparse {
+    pub edits: Option<Vec<Edit>>,
+}
+
+/// Reads and parses a snapshot's text outside the lock: only around the
+/// edits made since `previous` (an earlier version's parse) when they are
+/// known, else in full.
+pub fn parse_snapshot(
+    rope: &Rope,
+    version: i32,
+    previous: &Parsed,
+    reparse: Reparse,
+) -> Arc<Parsed> {
     let text = rope.to_string();
-    let note = parse_note(&text);
+    let note = match reparse.edits {
+        Some(edits) => reparse_note(&previous.text, &previous.note, &text, &edits),
+        None => parse_note(&text),
+    };
     Arc::new(Parsed::new(version, text, note))
 }
 

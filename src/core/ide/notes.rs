@@ -6,7 +6,7 @@
 //! code lens and `asked-before` never scan every note. Building a summary
 //! is pure: the caller reads the files.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use crate::core::index::{Index, QuestionId};
 use crate::core::key::{Key, KeyMatch};
 use crate::core::line_index::LineIndex;
 use crate::core::note::{Note, is_answered, parse_note};
-use crate::core::template::{Overrides, TemplateContext, scaffolding_lines};
+use crate::core::template::{Overrides, Scaffolding, TemplateContext, scaffolding_lines};
 
 /// One question section of an indexed note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +58,11 @@ fn folder_of(name: &str) -> &str {
 /// many notes are summarized against the same index.
 #[derive(Debug, Default)]
 pub struct ScaffoldingCache {
-    lines: HashMap<QuestionId, HashSet<String>>,
+    lines: HashMap<QuestionId, Scaffolding>,
 }
 
 impl ScaffoldingCache {
-    fn get(&mut self, index: &Index, overrides: &Overrides, id: QuestionId) -> &HashSet<String> {
+    fn get(&mut self, index: &Index, overrides: &Overrides, id: QuestionId) -> &Scaffolding {
         self.lines.entry(id).or_insert_with(|| {
             scaffolding_lines(&TemplateContext::without_related(index, id), overrides)
         })
@@ -91,7 +91,7 @@ pub fn summarize_parsed(
     text: String,
     note: &Note,
 ) -> NoteSummary {
-    let no_scaffolding = HashSet::new();
+    let no_scaffolding = Scaffolding::default();
     let sections = note
         .question_sections()
         .into_iter()
