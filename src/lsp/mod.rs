@@ -66,7 +66,8 @@ pub fn run() -> Result<ExitCode> {
         let (filtered, input) = tokio::io::duplex(1 << 16);
         tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
         let (server_output, output) = tokio::io::duplex(1 << 16);
-        let forwarder = tokio::spawn(outbox::forward(output, outbox_frames, tokio::io::stdout()));
+        outbox::widen_stdout_pipe();
+        let forwarder = tokio::spawn(outbox::forward(output, outbox_frames, std::io::stdout()));
         Server::new(input, server_output, socket)
             .serve(service)
             .await;

@@ -54,7 +54,7 @@ use crate::lsp::log;
 use crate::lsp::outbox::Outbox;
 use crate::lsp::places::Places;
 use crate::lsp::state::{
-    ClientSupport, OpenDocument, Snapshot, State, parse_snapshot, settings_from_json,
+    ClientSupport, OpenDocument, Snapshot, Stale, State, parse_snapshot, settings_from_json,
 };
 use crate::workspace::Workspace;
 
@@ -116,14 +116,6 @@ pub(super) fn guard_notification(method: &str, work: impl FnOnce()) {
         work();
         Ok(())
     });
-}
-
-/// Drops `value` on a blocking thread, when there is a runtime to run one.
-fn free_later<T: Send + 'static>(value: T) {
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(value))),
-        Err(_) => drop(value),
-    }
 }
 
 fn invalid_params(message: impl Into<String>) -> Error {
@@ -229,18 +221,24 @@ impl Backend {
 
     /// A consistent view of a document; `None` for a document not open.
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let (mut snapshot, reparse) = self.lock().begin_snapshot(uri)?;
-        if let Some(reparse) = reparse {
-            let parsed =
-                parse_snapshot(&snapshot.rope, snapshot.version, &snapshot.parsed, reparse);
-            let previous = std::mem::replace(&mut snapshot.parsed, parsed);
-            let replaced = self.lock().store_parse(uri, snapshot.parsed.clone());
-            // What earlier changes left stale, and the parse just replaced:
-            // freeing them takes milliseconds this request need not wait for.
-            let garbage = self.lock().take_garbage();
-            free_later((garbage, previous, replaced));
-        }
+        let (snapshot, garbage) = self.snapshot_keeping_garbage(uri)?;
+        drop(garbage);
         Some(snapshot)
+    }
+
+    /// A snapshot, and when it had to parse, what earlier changes left
+    /// stale: a caller that parses pays for freeing it (never a keystroke),
+    /// when it suits it.
+    fn snapshot_keeping_garbage(&self, uri: &Uri) -> Option<(Snapshot, Vec<Stale>)> {
+        let (mut snapshot, reparse) = self.lock().begin_snapshot(uri)?;
+        let Some(reparse) = reparse else {
+            return Some((snapshot, Vec::new()));
+        };
+        snapshot.parsed =
+            parse_snapshot(&snapshot.rope, snapshot.version, &snapshot.parsed, reparse);
+        let mut state = self.lock();
+        state.store_parse(uri, snapshot.parsed.clone());
+        Some((snapshot, state.take_garbage()))
     }
 
     /// Checks a document after `delay`, unless it changes meanwhile, and
@@ -263,7 +261,8 @@ impl Backend {
             let checked_uri = uri.clone();
             let checked = tokio::task::spawn_blocking(move || {
                 guard("diagnostics", || {
-                    let Some(snapshot) = checker.snapshot(&checked_uri) else {
+                    let Some((snapshot, garbage)) = checker.snapshot_keeping_garbage(&checked_uri)
+                    else {
                         return Ok(None);
                     };
                     let found = compute_diagnostics(&snapshot);
@@ -271,7 +270,8 @@ impl Backend {
                         return Ok(None);
                     }
                     match encode_diagnostics(&snapshot, &found) {
-                        Ok(body) => Ok(Some((body, snapshot))),
+                        // Freed once the diagnostics are out.
+                        Ok(body) => Ok(Some((body, snapshot, (found, garbage)))),
                         Err(error) => {
                             log(&format!("cannot encode diagnostics: {error}"));
                             Err(Error::internal_error())
@@ -280,12 +280,14 @@ impl Backend {
                 })
             })
             .await;
-            let Ok(Ok(Some((body, snapshot)))) = checked else {
+            let Ok(Ok(Some((body, snapshot, garbage)))) = checked else {
                 return;
             };
             if backend.is_current(&uri, generation) {
                 backend.outbox.send(body);
             }
+            // After the diagnostics are out, when typing has paused.
+            tokio::task::spawn_blocking(move || drop(garbage));
             backend.index_buffer(&uri, snapshot, generation).await;
         });
     }

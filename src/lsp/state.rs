@@ -156,6 +156,7 @@ impl Snapshot {
 /// lock and off the keystroke's path.
 #[derive(Debug, Default)]
 pub struct Stale {
+    _parse: Option<Arc<Parsed>>,
     _workspace: Option<Arc<Workspace>>,
 }
 
@@ -309,6 +310,7 @@ impl State {
         };
         if workspace.is_some() {
             self.graveyard.push(Stale {
+                _parse: None,
                 _workspace: workspace,
             });
         }
@@ -560,19 +562,25 @@ impl State {
         ))
     }
 
-    /// Keeps a parse for the document's version, if it is still current,
-    /// and returns the one it replaces, for the caller to free off the lock.
-    pub fn store_parse(&mut self, uri: &Uri, parsed: Arc<Parsed>) -> Option<Arc<Parsed>> {
-        let open = self.documents.get_mut(uri)?;
+    /// Keeps a parse for the document's version, if it is still current.
+    /// The parse it replaces goes to the graveyard: freeing a long note's
+    /// parse takes milliseconds, and frees on another thread slow the
+    /// keystrokes typed meanwhile.
+    pub fn store_parse(&mut self, uri: &Uri, parsed: Arc<Parsed>) {
+        let Some(open) = self.documents.get_mut(uri) else {
+            return;
+        };
         let newer = open
             .cache
             .as_ref()
             .is_none_or(|cached| cached.version < parsed.version);
         if open.document.version == parsed.version && newer {
             open.document.forget_edits_before(parsed.version);
-            open.cache.replace(parsed)
-        } else {
-            None
+            let replaced = open.cache.replace(parsed);
+            self.graveyard.push(Stale {
+                _parse: replaced,
+                _workspace: None,
+            });
         }
     }
 }
