@@ -1020,7 +1020,10 @@ mod tests {
             .iter()
             .filter(|question| question.fields.iter().any(|field| field.name == "hint"))
             .count();
-        assert!((700..=900).contains(&hinted), "{hinted} questions with a hint");
+        assert!(
+            (700..=900).contains(&hinted),
+            "{hinted} questions with a hint"
+        );
         for question in &parsed.questions {
             assert!(question.text.ends_with(['?', '.']), "{}", question.text);
             for see in &question.see {
