@@ -160,8 +160,9 @@ fn spans_headings(text: &str) -> bool {
 /// metadata block opens and closes with such lines, so none holds a cut
 /// made after them.
 fn last_metadata_line(bytes: &[u8]) -> usize {
+    // Forward searches: memchr's reverse search is much slower on 30 MB.
     let last_starting = |marker: &[u8]| {
-        let after_newline = memchr::memmem::rfind(bytes, &[b"\n", marker].concat());
+        let after_newline = memchr::memmem::find_iter(bytes, &[b"\n", marker].concat()).last();
         match after_newline {
             Some(newline) => Some(newline + 1),
             None => bytes.starts_with(marker).then_some(0),

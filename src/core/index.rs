@@ -182,10 +182,19 @@ impl Index {
     fn resolve_see_keys(&mut self) {
         let mut seen_by = Vec::new();
         let mut unknown = Vec::new();
+        // `see` keys mostly name the bank's own questions: its prefix is
+        // remembered rather than looked up each time.
+        let mut last_prefix: Option<(&str, Option<usize>)> = None;
         for id in 0..self.entries.len() as QuestionId {
             let (_, question) = self.bank_and_question(id);
             for see in &question.see {
-                match self.lookup(&see.key) {
+                let prefix = see.key.prefix.as_str();
+                let bank = match last_prefix {
+                    Some((last, bank)) if last == prefix => bank,
+                    _ => self.prefixes.get(prefix).copied(),
+                };
+                last_prefix = Some((prefix, bank));
+                match bank.and_then(|bank| self.lookup_in(bank, see.key.number)) {
                     Some(target) => seen_by.push((target, id)),
                     None => unknown.push((
                         self.bank_of(id),
@@ -253,7 +262,12 @@ impl Index {
 
     pub fn lookup(&self, key: &Key) -> Option<QuestionId> {
         let &bank = self.prefixes.get(key.prefix.as_str())?;
-        let position = self.by_number[bank].position(key.number)?;
+        self.lookup_in(bank, key.number)
+    }
+
+    /// The question numbered `number` in the bank at `bank`, an indexed one.
+    fn lookup_in(&self, bank: usize, number: u32) -> Option<QuestionId> {
+        let position = self.by_number[bank].position(number)?;
         Some(self.first_ids[bank] + position)
     }
 

@@ -423,17 +423,17 @@ struct Builder {
 
 impl Builder {
     /// A builder with room for about `questions` questions, so the word
-    /// table rarely grows: each question has about one distinct word
-    /// (its number) and twenty in all.
+    /// table rarely grows: a large bank has about one distinct word per
+    /// question, and twenty words in each.
     fn with_capacity(questions: usize) -> Builder {
         let mut builder = Builder {
             occurrences: Vec::with_capacity(questions * 20),
             question_ends: Vec::with_capacity(questions),
             ..Builder::default()
         };
-        builder.vocabulary.reserve(questions * 2);
-        builder.counts.reserve(questions * 2);
-        builder.last_question.reserve(questions * 2);
+        builder.vocabulary.reserve(questions);
+        builder.counts.reserve(questions);
+        builder.last_question.reserve(questions);
         builder
     }
 
