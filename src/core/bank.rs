@@ -3,6 +3,8 @@
 //! diagnostic and everything else still loads. Every question and category
 //! keeps its byte range in the source, for hover, definition and diagnostics.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
@@ -21,7 +23,9 @@ pub struct Category {
 /// understood, others are only kept and shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    pub name: String,
+    /// Lowercase. Common names are shared rather than allocated for each
+    /// of a large bank's questions.
+    pub name: Cow<'static, str>,
     pub value: String,
     pub range: Range<usize>,
 }
@@ -70,10 +74,17 @@ impl Bank {
 /// Parses a bank. `stem` is the file stem, used for the prefix when the front
 /// matter names none.
 pub fn parse_bank(name: &str, stem: &str, text: String) -> Bank {
+    parse_in_sections(name, stem, text, SECTION_BYTES)
+}
+
+/// Parses a bank in sections of at least `section_bytes` where it can be
+/// cut (see `section_ends`).
+fn parse_in_sections(name: &str, stem: &str, text: String, section_bytes: usize) -> Bank {
     let mut reader = BankReader::default();
-    let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
-    for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
-        reader.event(&text, event, range);
+    let mut start = 0;
+    for end in section_ends(&text, section_bytes) {
+        read_section(&mut reader, &text, start..end);
+        start = end;
     }
     reader.finish_question(&text);
     let (prefix, title) = reader.front_matter(stem);
@@ -82,7 +93,7 @@ pub fn parse_bank(name: &str, stem: &str, text: String) -> Bank {
         prefix,
         title,
         categories: reader.categories,
-        questions: Vec::with_capacity(reader.questions.len()),
+        questions: Vec::new(),
         diagnostics: reader.diagnostics,
         text: String::new(),
     };
@@ -91,10 +102,105 @@ pub fn parse_bank(name: &str, stem: &str, text: String) -> Bank {
     bank
 }
 
+/// Feeds one section's events to the reader, with offsets into the whole text.
+fn read_section(reader: &mut BankReader, text: &str, section: Range<usize>) {
+    let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let start = section.start;
+    for (event, range) in Parser::new_ext(&text[section], options).into_offset_iter() {
+        reader.event(text, event, start + range.start..start + range.end);
+    }
+}
+
+/// How long a section grows before the bank is cut at its next heading.
+const SECTION_BYTES: usize = 64 * 1024;
+
+/// Where a large bank may be cut into sections that pulldown-cmark parses
+/// one after another, each ending before a heading. Parsing a 30 MB file in
+/// one go builds a tree of a few hundred megabytes; sections keep the tree
+/// small and the parse a quarter faster, with the same events. A heading at
+/// the start of a line closes every open block, so nothing spans the cut,
+/// except what this refuses to cut around: fenced code, HTML blocks, a
+/// metadata block (pulldown-cmark reads one wherever a `---` line opens
+/// it), and link reference definitions, which hold across the whole file.
+/// `tests::sections_read_as_the_whole` checks this on random banks.
+/// The last end is the text's.
+fn section_ends(text: &str, section_bytes: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    if text.len() > section_bytes.saturating_mul(2) && !spans_headings(text) {
+        let bytes = text.as_bytes();
+        let mut from = last_metadata_line(bytes).max(section_bytes);
+        while let Some(cut) = next_heading(bytes, from) {
+            ends.push(cut);
+            from = cut.saturating_add(section_bytes);
+        }
+    }
+    ends.push(text.len());
+    ends
+}
+
+/// Whether the text holds anything that could carry a block across a
+/// heading or a link across sections: a code fence, a line opening with
+/// `<` (possibly inside list items or block quotes), or `]:`.
+fn spans_headings(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let opens_line = |at: usize| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        bytes[line_start..at]
+            .iter()
+            .all(|byte| b" \t>-*+.)0123456789".contains(byte))
+    };
+    let fence_or_html = memchr::memchr3_iter(b'`', b'~', b'<', bytes).any(|at| match bytes[at] {
+        b'<' => opens_line(at),
+        fence => bytes[at..].starts_with(&[fence; 3]),
+    });
+    fence_or_html || memchr::memmem::find(bytes, b"]:").is_some()
+}
+
+/// The end of the last line that starts with `---` or `...`, or zero: a
+/// metadata block opens and closes with such lines, so none holds a cut
+/// made after them.
+fn last_metadata_line(bytes: &[u8]) -> usize {
+    // Forward searches: memchr's reverse search is much slower on 30 MB.
+    let last_starting = |marker: &[u8]| {
+        let after_newline = memchr::memmem::find_iter(bytes, &[b"\n", marker].concat()).last();
+        match after_newline {
+            Some(newline) => Some(newline + 1),
+            None => bytes.starts_with(marker).then_some(0),
+        }
+    };
+    let Some(start) = last_starting(b"---").max(last_starting(b"...")) else {
+        return 0;
+    };
+    memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |end| start + end + 1)
+}
+
+/// The start of the first ATX heading line (one to six `#`, then a space,
+/// a tab or the line's end) that starts at or after `from`.
+fn next_heading(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut search = from.checked_sub(1)?;
+    while let Some(found) = memchr::memmem::find(bytes.get(search..)?, b"\n#") {
+        let line = search + found + 1;
+        let hashes = bytes[line..]
+            .iter()
+            .take_while(|&&byte| byte == b'#')
+            .count();
+        let after = bytes.get(line + hashes).copied();
+        if hashes <= 6 && matches!(after, None | Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            return Some(line);
+        }
+        search = line;
+    }
+    None
+}
+
 /// Drops empty and twice-numbered questions, each with a diagnostic.
-fn keep_valid_questions(bank: &mut Bank, questions: Vec<Question>, text: &str) {
-    let mut first_with_number: std::collections::HashMap<u32, Range<usize>> = Default::default();
-    for question in questions {
+fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>, text: &str) {
+    // Numbers usually ascend, and then none repeats: the map of first
+    // places is only built once a number fails to ascend.
+    let mut first_with_number: Option<HashMap<u32, Range<usize>>> = None;
+    let mut highest: Option<u32> = None;
+    let mut keep = vec![false; questions.len()];
+    for (position, question) in questions.iter().enumerate() {
         if question.text.is_empty() {
             bank.diagnostics.push(Diagnostic::new(
                 question.line_range.clone(),
@@ -104,21 +210,20 @@ fn keep_valid_questions(bank: &mut Bank, questions: Vec<Question>, text: &str) {
             ));
             continue;
         }
-        if let Some(first) = first_with_number.get(&question.number) {
-            let first_line = 1 + text[..first.start].matches('\n').count();
-            bank.diagnostics.push(
-                Diagnostic::new(
-                    question.line_range.clone(),
-                    Severity::Error,
-                    codes::BANK_DUPLICATE_NUMBER,
-                    format!(
-                        "{}-{} is numbered twice (first on line {first_line}); this one is not loaded",
-                        bank.prefix, question.number
-                    ),
-                )
-                .with_related(None, first.clone(), "first question with this number"),
-            );
-            continue;
+        if highest.is_some_and(|highest| question.number <= highest) {
+            let firsts = first_with_number.get_or_insert_with(|| {
+                questions[..position]
+                    .iter()
+                    .zip(&keep)
+                    .filter(|(_, kept)| **kept)
+                    .map(|(question, _)| (question.number, question.line_range.clone()))
+                    .collect()
+            });
+            if let Some(first) = firsts.get(&question.number) {
+                bank.diagnostics
+                    .push(duplicate_number(bank, question, first, text));
+                continue;
+            }
         }
         if question.category.is_none() {
             bank.diagnostics.push(Diagnostic::new(
@@ -131,9 +236,34 @@ fn keep_valid_questions(bank: &mut Bank, questions: Vec<Question>, text: &str) {
                 ),
             ));
         }
-        first_with_number.insert(question.number, question.line_range.clone());
-        bank.questions.push(question);
+        if let Some(firsts) = &mut first_with_number {
+            firsts.insert(question.number, question.line_range.clone());
+        }
+        highest = Some(highest.map_or(question.number, |highest| highest.max(question.number)));
+        keep[position] = true;
     }
+    let mut verdicts = keep.into_iter();
+    questions.retain(|_| verdicts.next().unwrap_or(false));
+    bank.questions = questions;
+}
+
+fn duplicate_number(
+    bank: &Bank,
+    question: &Question,
+    first: &Range<usize>,
+    text: &str,
+) -> Diagnostic {
+    let first_line = 1 + text[..first.start].matches('\n').count();
+    Diagnostic::new(
+        question.line_range.clone(),
+        Severity::Error,
+        codes::BANK_DUPLICATE_NUMBER,
+        format!(
+            "{}-{} is numbered twice (first on line {first_line}); this one is not loaded",
+            bank.prefix, question.number
+        ),
+    )
+    .with_related(None, first.clone(), "first question with this number")
 }
 
 /// Where the reader is inside the current question's list item.
@@ -155,7 +285,13 @@ struct BankReader {
     lists: Vec<Option<u64>>,
     block_quotes: usize,
     question: Option<(Question, ItemPart)>,
-    field: Option<(String, Range<usize>)>,
+    /// The current question's wording as read so far.
+    wording: String,
+    /// The current question's fields as read so far.
+    fields: Vec<Field>,
+    /// The range of the nested item being read as a field, and its text.
+    field: Option<Range<usize>>,
+    field_text: String,
     questions: Vec<Question>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -204,8 +340,7 @@ impl BankReader {
             self.finish_question(text);
             let number = self.lists[0].unwrap_or(1);
             self.lists[0] = Some(number + 1);
-            let line_end = text[range.start..range.end]
-                .find(['\n', '\r'])
+            let line_end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[range.clone()])
                 .map_or(range.end, |end| range.start + end);
             let question = Question {
                 number: number.min(u32::MAX as u64) as u32,
@@ -219,16 +354,16 @@ impl BankReader {
             };
             self.question = Some((question, ItemPart::Wording));
         } else if self.lists.len() == 2 && self.question.is_some() {
-            self.field = Some((String::new(), range));
+            self.field = Some(range);
+            self.field_text.clear();
         }
     }
 
     fn end_item(&mut self, text: &str) {
         if self.lists.len() == 2 {
-            if let (Some((field_text, range)), Some((question, _))) =
-                (self.field.take(), self.question.as_mut())
+            if let (Some(range), Some((question, _))) = (self.field.take(), self.question.as_mut())
             {
-                add_field(question, &field_text, range, text);
+                add_field(question, &mut self.fields, &self.field_text, range, text);
             }
         } else if self.is_question_list() {
             self.finish_question(text);
@@ -242,10 +377,10 @@ impl BankReader {
             }
         } else if let Some((_, _, heading)) = &mut self.heading {
             heading.push_str(content);
-        } else if let Some((field_text, _)) = &mut self.field {
-            field_text.push_str(content);
+        } else if self.field.is_some() {
+            self.field_text.push_str(content);
         } else if let Some((question, ItemPart::Wording)) = &mut self.question {
-            question.text.push_str(content);
+            self.wording.push_str(content);
             question.line_range.end = question.line_range.end.max(range.end);
         }
     }
@@ -274,8 +409,16 @@ impl BankReader {
 
     fn finish_question(&mut self, source: &str) {
         if let Some((mut question, _)) = self.question.take() {
-            let wording = take_unnested_fields(&mut question, source);
-            question.text = collapse_whitespace(&wording);
+            // Only a wording of several lines can hold unnested fields.
+            question.text = if self.wording.contains('\n') {
+                let wording =
+                    take_unnested_fields(&mut question, &mut self.fields, &self.wording, source);
+                collapse_whitespace(&wording)
+            } else {
+                collapse_whitespace(&self.wording)
+            };
+            question.fields = self.fields.drain(..).collect();
+            self.wording.clear();
             self.questions.push(question);
         }
     }
@@ -319,7 +462,12 @@ impl BankReader {
 /// field must be indented five spaces to nest; indented four, markdown reads
 /// it as more wording. Such lines are still the question's fields, as the
 /// author meant. Returns the wording that is left.
-fn take_unnested_fields(question: &mut Question, source: &str) -> String {
+fn take_unnested_fields(
+    question: &mut Question,
+    fields: &mut Vec<Field>,
+    wording: &str,
+    source: &str,
+) -> String {
     let looks_like_field = |line: &str| {
         let Some(rest) = line.trim_start().strip_prefix(['-', '*', '+']) else {
             return false;
@@ -334,7 +482,6 @@ fn take_unnested_fields(question: &mut Question, source: &str) -> String {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
     };
-    let wording = std::mem::take(&mut question.text);
     let lines: Vec<&str> = wording.split('\n').collect();
     let Some(first_field) = lines
         .iter()
@@ -342,7 +489,7 @@ fn take_unnested_fields(question: &mut Question, source: &str) -> String {
         .position(|line| looks_like_field(line))
         .map(|position| position + 1)
     else {
-        return wording;
+        return wording.to_string();
     };
     let item = source.get(question.range.clone()).unwrap_or("");
     let mut search_from = 0;
@@ -363,18 +510,30 @@ fn take_unnested_fields(question: &mut Question, source: &str) -> String {
         search_from += found + line.len();
         let content = line[1..].trim_start();
         let content_start = start + (line.len() - content.len());
-        add_field(question, content, content_start..start + line.len(), source);
+        add_field(
+            question,
+            fields,
+            content,
+            content_start..start + line.len(),
+            source,
+        );
     }
     lines[..first_field].join(" ")
 }
 
-fn add_field(question: &mut Question, field_text: &str, range: Range<usize>, source: &str) {
+fn add_field(
+    question: &mut Question,
+    fields: &mut Vec<Field>,
+    field_text: &str,
+    range: Range<usize>,
+    source: &str,
+) {
     let Some((name, value)) = field_text.split_once(':') else {
         return;
     };
-    let name = name.trim().to_lowercase();
+    let name = field_name(name.trim());
     let value = value.trim().to_string();
-    match name.as_str() {
+    match name.as_ref() {
         "tags" => question.tags.extend(
             value
                 .split(',')
@@ -392,10 +551,40 @@ fn add_field(question: &mut Question, field_text: &str, range: Range<usize>, sou
         }
         _ => {}
     }
-    question.fields.push(Field { name, value, range });
+    fields.push(Field { name, value, range });
 }
 
+/// Field names banks commonly use, shared by every question that has them.
+const COMMON_FIELD_NAMES: &[&str] = &[
+    "asked",
+    "difficulty",
+    "follow-up",
+    "hint",
+    "level",
+    "notes",
+    "see",
+    "source",
+    "tags",
+    "topic",
+];
+
+/// A field's name, lowercase.
+fn field_name(name: &str) -> Cow<'static, str> {
+    let common = COMMON_FIELD_NAMES
+        .iter()
+        .find(|common| common.eq_ignore_ascii_case(name));
+    match common {
+        Some(common) => Cow::Borrowed(*common),
+        None => Cow::Owned(name.to_lowercase()),
+    }
+}
+
+/// The text with every run of whitespace made one space, and none at
+/// either end.
 pub fn collapse_whitespace(text: &str) -> String {
+    if is_collapsed(text) {
+        return text.to_string();
+    }
     let mut collapsed = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !collapsed.is_empty() {
@@ -404,6 +593,19 @@ pub fn collapse_whitespace(text: &str) -> String {
         collapsed.push_str(word);
     }
     collapsed
+}
+
+/// Whether ASCII text has only single spaces between words: most wordings,
+/// which are then copied as they are.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t'..=b'\r');
+    bytes.first().is_none_or(|first| !is_space(first))
+        && bytes.last().is_none_or(|last| !is_space(last))
+        && bytes
+            .iter()
+            .all(|byte| byte.is_ascii() && !matches!(byte, b'\t'..=b'\r'))
+        && memchr::memmem::find(bytes, b"  ").is_none()
 }
 
 #[cfg(test)]
@@ -508,6 +710,100 @@ title: Back-End Development
                 TEST-101 [A] What is toil? | "101. What is toil?"
             "#]],
         );
+    }
+
+    /// Pieces of banks, plain and tricky, for checking that a bank parsed
+    /// in sections reads exactly as one parsed whole.
+    const PIECES: &[&str] = &[
+        "## Category\n",
+        "# Top\n",
+        "###### Six\n",
+        "####### seven is text\n",
+        "#hashtag is text\n",
+        "## \n",
+        "1. What is X?\n",
+        "2. What is *Y*, and `Z`?\n",
+        "10. Ten?\n",
+        "3) Parenthesis?\n",
+        "1.\n",
+        "   - tags: a, B\n",
+        "   - see: TEST-1, TEST-99\n",
+        "    - level: senior\n",
+        "- 5. Bulleted\n",
+        "> 4. Quoted\n",
+        "> quote\n",
+        "continued wording\n",
+        "\n",
+        "\n\n",
+        "    indented code\n",
+        "---\n",
+        "...\n",
+        "prefix: X\n",
+        "===\n",
+        "See [ref] and [other], <b>bold</b> and ``code``.\n",
+        "line with trailing spaces  \n",
+        "trailing backslash\\\n",
+        "\r\n",
+        "## Ünïcode ·\r\n",
+    ];
+
+    /// Pieces that can carry a block or a link across a heading: a bank
+    /// with one is parsed whole.
+    const SPANNING: &[&str] = &[
+        "```\n",
+        "~~~\n",
+        "<div>\n",
+        "   <!-- note\n",
+        "-->\n",
+        "[ref]: https://example.com\n",
+    ];
+
+    fn bank_shape(bank: &Bank) -> String {
+        format!(
+            "{} {:?} {:?}\n{:#?}\n{:#?}",
+            bank.prefix, bank.title, bank.categories, bank.questions, bank.diagnostics
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        #[test]
+        fn sections_read_as_the_whole(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..40),
+            spanning in proptest::option::of((0..SPANNING.len(), 0..40usize)),
+            front_matter in proptest::bool::ANY,
+        ) {
+            let mut text = String::new();
+            if front_matter {
+                text.push_str("---\nprefix: TEST\n---\n");
+            }
+            for (position, piece) in pieces.into_iter().enumerate() {
+                if let Some((spanning, at)) = spanning {
+                    if at == position {
+                        text.push_str(SPANNING[spanning]);
+                    }
+                }
+                text.push_str(PIECES[piece]);
+            }
+            let whole = parse_in_sections("t.md", "t", text.clone(), usize::MAX);
+            let sections = parse_in_sections("t.md", "t", text.clone(), 1);
+            proptest::prop_assert_eq!(bank_shape(&whole), bank_shape(&sections), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn large_plain_banks_are_cut_at_headings() {
+        let text = crate::core::generate::bank(3_000, 5);
+        let ends = section_ends(&text, 16 * 1024);
+        assert!(ends.len() > 10, "{} sections", ends.len());
+        for &end in &ends[..ends.len() - 1] {
+            assert!(text[end..].starts_with("## "), "{:?}", &text[end..end + 20]);
+        }
+        let whole = parse_in_sections("g.md", "g", text.clone(), usize::MAX);
+        let sections = parse_in_sections("g.md", "g", text.clone(), 16 * 1024);
+        assert_eq!(bank_shape(&whole), bank_shape(&sections));
+        let fenced = format!("{text}\n```\n## not a heading\n");
+        assert_eq!(section_ends(&fenced, 16 * 1024), [fenced.len()]);
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! (`workspace_note`). Output is plain markdown, deterministic for a given
 //! seed, with no I/O.
 //!
-//! A generated bank reads like a real one, about 100 bytes a question: ~40
+//! A generated bank reads like a real one, about 300 bytes a question: ~40
 //! back-end categories, questions from a dozen templates over ~200 real tech
-//! words, and every question names a *distinctive* made-up word ("zorvex")
+//! words, most of them followed by nested field lines (level, hint,
+//! follow-up, `see` an earlier question, when and where it was asked), and
+//! every question names a *distinctive* made-up word ("zorvex")
 //! that no other question of the bank uses, so searches and near-duplicate
 //! analysis meet a realistic, long-tailed vocabulary. A question's wording
 //! depends only on the seed and its number, so a note generated with the same
@@ -614,9 +616,10 @@ fn category_name(category: usize) -> String {
 }
 
 /// A bank of `questions` questions numbered `1..=questions` across about 40
-/// categories, with front matter `prefix: GEN`: about 100 bytes a question.
+/// categories, with front matter `prefix: GEN`: about 300 bytes a question,
+/// most of it in nested field lines.
 pub fn bank(questions: usize, seed: u64) -> String {
-    let mut out = String::with_capacity(questions * 105 + 4_096);
+    let mut out = String::with_capacity(questions * 320 + 4_096);
     out.push_str("---\nprefix: GEN\ntitle: Generated\n---\n");
     let _ = writeln!(
         out,
@@ -630,15 +633,115 @@ pub fn bank(questions: usize, seed: u64) -> String {
         while (number as usize) <= end {
             let (text, tags) = question(number, seed);
             let _ = writeln!(out, "{number}. {text}");
+            // Nested lines must reach the item's content column ("123. " is 5 wide).
+            let indent = number.to_string().len() + 2;
             if !tags.is_empty() {
-                // Nested lines must reach the item's content column ("123. " is 5 wide).
-                let indent = number.to_string().len() + 2;
                 let _ = writeln!(out, "{:indent$}- tags: {}", "", tags.join(", "));
+            }
+            for (name, value) in fields(number, seed) {
+                let _ = writeln!(out, "{:indent$}- {name}: {value}", "");
             }
             number += 1;
         }
     }
     out
+}
+
+const LEVELS: &[&str] = &["junior", "mid", "mid", "senior", "senior", "staff"];
+
+const SOURCES: &[&str] = &[
+    "platform team onsite loop",
+    "payments team phone screen",
+    "Designing Data-Intensive Applications, chapter 5",
+    "candidate feedback after a debrief",
+    "the 2023 reliability review",
+    "an incident postmortem",
+    "the SRE handbook",
+    "a staff engineer's design review",
+    "internal wiki, back-end track",
+    "hiring committee calibration",
+];
+
+const HINT_STARTS: &[&str] = &[
+    "Start from the failure modes:",
+    "Draw the request path first:",
+    "Ask about the traffic before answering:",
+    "A strong answer puts numbers on it:",
+    "Good candidates name the trade-off:",
+    "Push for a concrete example:",
+    "Listen for operational experience:",
+];
+
+const FOLLOW_UPS: &[&str] = &[
+    "What changes if the traffic doubles overnight?",
+    "How would you roll this back safely?",
+    "What would you monitor first, and why?",
+    "Where does this break in a multi-region setup?",
+    "How would you test this before production?",
+    "What is the cheapest version that still works?",
+    "How does this interact with retries?",
+    "What would you log, and what would you never log?",
+];
+
+/// The extra `name: value` lines of question `number`, as a real bank's
+/// authors add them: a level, a hint for the interviewer, a follow-up, a
+/// related earlier question, when and where it was asked. Not every question
+/// has every field. They come from their own random stream, so the wording
+/// and tags stay what `question` makes.
+fn fields(number: u32, seed: u64) -> Vec<(&'static str, String)> {
+    let mut rng = Rng::new(item_seed(seed, 4, u64::from(number)));
+    let mut fields = Vec::new();
+    if rng.percent(85) {
+        fields.push(("level", rng.pick(LEVELS).to_string()));
+    }
+    if rng.percent(80) {
+        fields.push(("hint", hint(&mut rng, seed)));
+    }
+    if rng.percent(35) {
+        fields.push(("follow-up", rng.pick(FOLLOW_UPS).to_string()));
+    }
+    if number > 1 && rng.percent(35) {
+        let earlier = |rng: &mut Rng| number - 1 - rng.below((number - 1).min(500) as usize) as u32;
+        let mut see = format!("{PREFIX}-{}", earlier(&mut rng));
+        if rng.percent(30) {
+            let _ = write!(see, ", {PREFIX}-{}", earlier(&mut rng));
+        }
+        fields.push(("see", see));
+    }
+    if rng.percent(45) {
+        let quarter = format!("{}-Q{}", 2021 + rng.below(5), 1 + rng.below(4));
+        fields.push(("asked", quarter));
+    }
+    if rng.percent(35) {
+        fields.push(("source", rng.pick(SOURCES).to_string()));
+    }
+    fields
+}
+
+/// A sentence of advice for the interviewer, about 120 bytes, sometimes
+/// with inline code.
+fn hint(rng: &mut Rng, seed: u64) -> String {
+    let start = rng.pick(HINT_STARTS);
+    let tech = rng.pick(TECH);
+    let claim = rng.pick(CLAIMS);
+    match rng.below(4) {
+        0 => format!(
+            "{start} expect them to explain why adding {tech} {claim}, and when it stops paying off in {}.",
+            rng.pick(CONTEXTS)
+        ),
+        1 => format!(
+            "{start} adopting {tech} {claim}; ask how they would use `{}` to show it.",
+            shared_word(rng, seed)
+        ),
+        2 => format!(
+            "{start} a good answer compares {tech} with {} and says which one {claim}.",
+            rng.pick(TECH)
+        ),
+        _ => format!(
+            "{start} mention that using {tech} {claim}, then ask what they would measure in {}.",
+            rng.pick(CONTEXTS)
+        ),
+    }
 }
 
 /// Language, line comment, code.
@@ -912,9 +1015,24 @@ mod tests {
             .filter(|question| !question.tags.is_empty())
             .count();
         assert!((50..=150).contains(&tagged), "{tagged} tagged questions");
+        let hinted = parsed
+            .questions
+            .iter()
+            .filter(|question| question.fields.iter().any(|field| field.name == "hint"))
+            .count();
+        assert!(
+            (700..=900).contains(&hinted),
+            "{hinted} questions with a hint"
+        );
+        for question in &parsed.questions {
+            assert!(question.text.ends_with(['?', '.']), "{}", question.text);
+            for see in &question.see {
+                assert!(see.key.number < question.number, "{}", see.key);
+            }
+        }
         let per_question = text.len() / 1000;
         assert!(
-            (80..=130).contains(&per_question),
+            (260..=340).contains(&per_question),
             "{per_question} bytes a question"
         );
     }

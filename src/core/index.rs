@@ -1,8 +1,10 @@
 //! The index over every bank in use: questions by key and by category,
 //! shapes, search, related questions and near-duplicates, and the
 //! diagnostics that need more than one bank (prefix conflicts, unknown
-//! `see` keys, repeated questions). Near-duplicate analysis is computed on
-//! first use, so building an index stays cheap.
+//! `see` keys, repeated questions). Loading a bank waits for the index, so
+//! building it stays cheap: a key is found by its bank's prefix and a binary
+//! search of the bank's numbers, shapes are read from the wording on first
+//! use, and so is the near-duplicate analysis.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -19,9 +21,10 @@ pub type QuestionId = u32;
 
 #[derive(Debug)]
 struct Entry {
-    bank: usize,
-    question: usize,
-    shape: ShapeInfo,
+    bank: u32,
+    question: u32,
+    /// Read from the wording when first asked for.
+    shape: OnceLock<ShapeInfo>,
 }
 
 /// Why a question is related to another.
@@ -83,11 +86,17 @@ pub struct Index {
     /// bank already uses is not).
     indexed: Vec<bool>,
     entries: Vec<Entry>,
-    by_key: HashMap<Key, QuestionId>,
+    /// The indexed bank with each prefix.
+    prefixes: HashMap<String, usize>,
+    /// Each bank's first question id: its questions' ids follow in order.
+    first_ids: Vec<QuestionId>,
+    /// Each bank's question numbers, to find a key's question.
+    by_number: Vec<Numbers>,
     /// Questions by tag, in index order.
     tagged: HashMap<String, Vec<QuestionId>>,
-    /// For each question, the questions whose `see` names it.
-    seen_by: HashMap<QuestionId, Vec<QuestionId>>,
+    /// `(named, naming)` for every `see` key that names a question, sorted:
+    /// for each question, the questions whose `see` names it.
+    seen_by: Vec<(QuestionId, QuestionId)>,
     search: SearchIndex,
     similarity: OnceLock<Similarity>,
     index_diagnostics: Vec<Vec<Diagnostic>>,
@@ -119,46 +128,49 @@ impl Index {
                 owner_of_prefix.insert(&bank.prefix, position);
             }
         }
-        let mut entries = Vec::new();
-        let mut by_key = HashMap::new();
+        let mut entries = Vec::with_capacity(banks.iter().map(|bank| bank.questions.len()).sum());
+        let mut first_ids = Vec::with_capacity(banks.len());
         let mut tagged: HashMap<String, Vec<QuestionId>> = HashMap::new();
-        for (position, bank) in banks
-            .iter()
-            .enumerate()
-            .filter(|(position, _)| indexed[*position])
-        {
+        for (position, bank) in banks.iter().enumerate() {
+            first_ids.push(entries.len() as QuestionId);
+            if !indexed[position] {
+                continue;
+            }
             for (question_position, question) in bank.questions.iter().enumerate() {
+                let id = entries.len() as QuestionId;
                 for tag in &question.tags {
-                    tagged
-                        .entry(tag.clone())
-                        .or_default()
-                        .push(entries.len() as QuestionId);
+                    match tagged.get_mut(tag.as_str()) {
+                        Some(ids) => ids.push(id),
+                        None => {
+                            tagged.insert(tag.clone(), vec![id]);
+                        }
+                    }
                 }
-                by_key.insert(bank.key(question), entries.len() as QuestionId);
                 entries.push(Entry {
-                    bank: position,
-                    question: question_position,
-                    shape: classify(&question.text),
+                    bank: position as u32,
+                    question: question_position as u32,
+                    shape: OnceLock::new(),
                 });
             }
         }
+        let by_number = banks.iter().map(Numbers::new).collect();
+        let prefixes = owner_of_prefix
+            .into_iter()
+            .map(|(prefix, position)| (prefix.to_string(), position))
+            .collect();
         let search = SearchIndex::new(entries.iter().map(|entry| {
-            let bank = &banks[entry.bank];
-            let question = &bank.questions[entry.question];
-            SearchEntry {
-                key: bank.key(question).to_string(),
-                text: &question.text,
-                category: bank.category_name(question),
-                tags: &question.tags,
-            }
+            let bank = &banks[entry.bank as usize];
+            search_entry(bank, &bank.questions[entry.question as usize])
         }));
         let mut index = Index {
             banks,
             indexed,
             entries,
-            by_key,
+            prefixes,
+            first_ids,
+            by_number,
             tagged,
-            seen_by: HashMap::new(),
+            seen_by: Vec::new(),
             search,
             similarity: OnceLock::new(),
             index_diagnostics,
@@ -168,24 +180,48 @@ impl Index {
     }
 
     fn resolve_see_keys(&mut self) {
-        for (id, entry) in self.entries.iter().enumerate() {
-            let question = &self.banks[entry.bank].questions[entry.question];
+        let mut seen_by = Vec::new();
+        let mut unknown = Vec::new();
+        // `see` keys mostly name the bank's own questions: its prefix is
+        // remembered rather than looked up each time.
+        let mut last_prefix: Option<(&str, Option<usize>)> = None;
+        for id in 0..self.entries.len() as QuestionId {
+            let (_, question) = self.bank_and_question(id);
             for see in &question.see {
-                match self.by_key.get(&see.key) {
-                    Some(&target) => self
-                        .seen_by
-                        .entry(target)
-                        .or_default()
-                        .push(id as QuestionId),
-                    None => self.index_diagnostics[entry.bank].push(Diagnostic::new(
-                        see.range.clone(),
-                        Severity::Warning,
-                        codes::BANK_UNKNOWN_SEE,
-                        format!("`see` names {}, which no bank holds", see.key),
+                let prefix = see.key.prefix.as_str();
+                let bank = match last_prefix {
+                    Some((last, bank)) if last == prefix => bank,
+                    _ => self.prefixes.get(prefix).copied(),
+                };
+                last_prefix = Some((prefix, bank));
+                match bank.and_then(|bank| self.lookup_in(bank, see.key.number)) {
+                    Some(target) => seen_by.push((target, id)),
+                    None => unknown.push((
+                        self.bank_of(id),
+                        Diagnostic::new(
+                            see.range.clone(),
+                            Severity::Warning,
+                            codes::BANK_UNKNOWN_SEE,
+                            format!("`see` names {}, which no bank holds", see.key),
+                        ),
                     )),
                 }
             }
         }
+        for (bank, diagnostic) in unknown {
+            self.index_diagnostics[bank].push(diagnostic);
+        }
+        seen_by.sort_unstable();
+        self.seen_by = seen_by;
+    }
+
+    /// The questions whose `see` names `id`, in index order.
+    fn seen_by(&self, id: QuestionId) -> impl Iterator<Item = QuestionId> + '_ {
+        let start = self.seen_by.partition_point(|&(named, _)| named < id);
+        self.seen_by[start..]
+            .iter()
+            .take_while(move |&&(named, _)| named == id)
+            .map(|&(_, naming)| naming)
     }
 
     pub fn banks(&self) -> &[Bank] {
@@ -203,14 +239,21 @@ impl Index {
     /// The question with this id. Ids come from this index; an id out of
     /// range is a caller bug.
     pub fn get(&self, id: QuestionId) -> QuestionRef<'_> {
-        let entry = &self.entries[id as usize];
-        let bank = &self.banks[entry.bank];
+        let (bank, question) = self.bank_and_question(id);
         QuestionRef {
             id,
             bank,
-            question: &bank.questions[entry.question],
-            shape: &entry.shape,
+            question,
+            shape: self.entries[id as usize]
+                .shape
+                .get_or_init(|| classify(&question.text)),
         }
+    }
+
+    fn bank_and_question(&self, id: QuestionId) -> (&Bank, &Question) {
+        let entry = &self.entries[id as usize];
+        let bank = &self.banks[entry.bank as usize];
+        (bank, &bank.questions[entry.question as usize])
     }
 
     pub fn questions(&self) -> impl Iterator<Item = QuestionRef<'_>> {
@@ -218,7 +261,14 @@ impl Index {
     }
 
     pub fn lookup(&self, key: &Key) -> Option<QuestionId> {
-        self.by_key.get(key).copied()
+        let &bank = self.prefixes.get(key.prefix.as_str())?;
+        self.lookup_in(bank, key.number)
+    }
+
+    /// The question numbered `number` in the bank at `bank`, an indexed one.
+    fn lookup_in(&self, bank: usize, number: u32) -> Option<QuestionId> {
+        let position = self.by_number[bank].position(number)?;
+        Some(self.first_ids[bank] + position)
     }
 
     pub fn lookup_str(&self, key: &str) -> Option<QuestionId> {
@@ -227,23 +277,17 @@ impl Index {
 
     /// Whether a bank in use has this prefix: only such keys are questions.
     pub fn has_prefix(&self, prefix: &str) -> bool {
-        self.banks
-            .iter()
-            .zip(&self.indexed)
-            .any(|(bank, indexed)| *indexed && bank.prefix == prefix)
+        self.prefixes.contains_key(prefix)
     }
 
     /// The position of the bank with this prefix.
     pub fn bank_with_prefix(&self, prefix: &str) -> Option<usize> {
-        self.banks
-            .iter()
-            .zip(&self.indexed)
-            .position(|(bank, indexed)| *indexed && bank.prefix == prefix)
+        self.prefixes.get(prefix).copied()
     }
 
     /// The bank position of a question.
     pub fn bank_of(&self, id: QuestionId) -> usize {
-        self.entries[id as usize].bank
+        self.entries[id as usize].bank as usize
     }
 
     /// Category names in bank order, each once.
@@ -261,7 +305,10 @@ impl Index {
     /// Questions matching `query`, best first. A query that is exactly a
     /// key puts that question first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
-        let mut hits = self.search.search(query, limit);
+        let mut hits = self.search.search(query, limit, |id, haystack| {
+            let (bank, question) = self.bank_and_question(id);
+            search_entry(bank, question).write_haystack(haystack)
+        });
         let exact =
             Key::parse(&query.trim().to_ascii_uppercase()).and_then(|key| self.lookup(&key));
         if let Some(question) = exact {
@@ -320,7 +367,7 @@ impl Index {
                 add(other, Relation::See);
             }
         }
-        for &other in self.seen_by.get(&id).map_or(&[][..], Vec::as_slice) {
+        for other in self.seen_by(id) {
             add(other, Relation::See);
         }
         // Until the similarity analysis is done (it runs in the background
@@ -369,7 +416,7 @@ impl Index {
         let mut diagnostics = Vec::new();
         for question in self
             .questions()
-            .filter(|question| self.entries[question.id as usize].bank == bank_position)
+            .filter(|question| self.bank_of(question.id) == bank_position)
         {
             let Some(&first) = self.near_duplicates(question.id).first() else {
                 continue;
@@ -378,7 +425,7 @@ impl Index {
                 continue;
             }
             let earlier = self.get(first);
-            let same_bank = self.entries[first as usize].bank == bank_position;
+            let same_bank = self.bank_of(first) == bank_position;
             let mut diagnostic = Diagnostic::new(
                 question.question.line_range.clone(),
                 Severity::Warning,
@@ -398,5 +445,66 @@ impl Index {
             diagnostics.push(diagnostic);
         }
         diagnostics
+    }
+}
+
+/// What search sees of a question.
+fn search_entry<'a>(bank: &'a Bank, question: &'a Question) -> SearchEntry<'a> {
+    SearchEntry {
+        prefix: &bank.prefix,
+        number: question.number,
+        text: &question.text,
+        category: bank.category_name(question),
+        tags: &question.tags,
+    }
+}
+
+/// A bank's question numbers, ascending, and where each question stands in
+/// the bank. Numbers are unique within a bank (the parser drops repeats).
+#[derive(Debug)]
+struct Numbers {
+    ascending: Vec<u32>,
+    /// The position of each number in `ascending`, or `None` when the
+    /// bank's own order ascends (the usual case).
+    positions: Option<Vec<u32>>,
+}
+
+impl Numbers {
+    fn new(bank: &Bank) -> Numbers {
+        let mut ascending: Vec<u32> = bank
+            .questions
+            .iter()
+            .map(|question| question.number)
+            .collect();
+        if ascending.windows(2).all(|pair| pair[0] < pair[1]) {
+            return Numbers {
+                ascending,
+                positions: None,
+            };
+        }
+        let mut positions: Vec<u32> = (0..ascending.len() as u32).collect();
+        positions.sort_by_key(|&position| ascending[position as usize]);
+        ascending.sort_unstable();
+        Numbers {
+            ascending,
+            positions: Some(positions),
+        }
+    }
+
+    /// The position in its bank of the question with this number. Banks
+    /// are mostly numbered without gaps, so the number itself is tried
+    /// first as an offset from the lowest.
+    fn position(&self, number: u32) -> Option<u32> {
+        let first = *self.ascending.first()?;
+        let guess = number.wrapping_sub(first) as usize;
+        let index = if self.ascending.get(guess) == Some(&number) {
+            guess
+        } else {
+            self.ascending.binary_search(&number).ok()?
+        };
+        Some(match &self.positions {
+            None => index as u32,
+            Some(positions) => positions[index],
+        })
     }
 }

@@ -3,15 +3,20 @@
 //! question's key, wording, category and tags.
 //!
 //! A word index keeps it fast on 100,000 questions: it finds the questions
-//! in which every atom starts a word (one- and two-letter prefixes have
-//! their question lists built with the index, since they match the most),
-//! and nucleo-matcher ranks those. When an atom starts no word — a typo
-//! such as "kubernets" — the atom is matched fuzzily against the vocabulary
-//! (short words, not whole questions) and the questions holding the matched
-//! words are ranked instead. No query scores every question.
+//! in which every atom starts a word, and nucleo-matcher ranks those. When
+//! an atom starts no word — a typo such as "kubernets" — the atom is matched
+//! fuzzily against the vocabulary (short words, not whole questions) and the
+//! questions holding the matched words are ranked instead. No query scores
+//! every question.
+//!
+//! Building the index is on the path of loading a bank, so it is laid out
+//! flat: words are interned once into one string, each word's questions are
+//! one range of one array, and words are bucketed by their first three
+//! letters so a prefix finds its words without a sorted vocabulary. The text
+//! the matcher ranks is written out only for the candidates of a query.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::fmt::Write;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
@@ -22,8 +27,11 @@ use crate::core::text::words;
 /// candidates are first ordered by whole-word matches.
 const FUZZY_RANK_LIMIT: usize = 2_000;
 
-/// Letters and digits an ASCII short prefix is made of, for table lookups.
+/// Letters and digits, the characters of a bucket's three-byte prefix.
 const ALPHABET: usize = 36;
+
+/// One bucket per three-character ASCII prefix.
+const BUCKETS: usize = ALPHABET * ALPHABET * ALPHABET;
 
 thread_local! {
     /// nucleo's matcher holds about 135 KB of scratch space: make it once per thread.
@@ -36,33 +44,52 @@ pub struct SearchHit {
     pub score: u32,
 }
 
-/// One searchable question: its key and the text searched.
+/// One searchable question: its key (`prefix-number`) and the text searched.
 pub struct SearchEntry<'a> {
-    pub key: String,
+    pub prefix: &'a str,
+    pub number: u32,
     pub text: &'a str,
     pub category: &'a str,
     pub tags: &'a [String],
 }
 
-#[derive(Debug, Default)]
-pub struct SearchIndex {
-    /// What the fuzzy matcher ranks: `KEY wording | category #tag`. ASCII
-    /// separators keep ASCII questions on nucleo's fast path.
-    haystacks: Vec<String>,
-    /// Every word, sorted, with the questions holding it (ascending).
-    vocabulary: Vec<(String, Vec<u32>)>,
-    /// Questions holding a word that starts with a one- or two-character
-    /// ASCII prefix, indexed by `short_slot`.
-    short_ascii: Vec<Vec<u32>>,
-    /// The same for prefixes with other characters.
-    short_other: HashMap<String, Vec<u32>>,
+impl SearchEntry<'_> {
+    /// What the fuzzy matcher ranks, into `out`: `KEY wording | category
+    /// #tag`. ASCII separators keep ASCII questions on nucleo's fast path.
+    pub fn write_haystack(&self, out: &mut String) {
+        out.clear();
+        let _ = write!(
+            out,
+            "{}-{} {} | {}",
+            self.prefix, self.number, self.text, self.category
+        );
+        for tag in self.tags {
+            out.push_str(" #");
+            out.push_str(tag);
+        }
+    }
 }
 
-/// Appends a question to a list built in question order, once.
-fn push_once(list: &mut Vec<u32>, question: u32) {
-    if list.last() != Some(&question) {
-        list.push(question);
-    }
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    /// Each question's key number. Its digits are a word of the question,
+    /// kept here rather than in the vocabulary, where every question would
+    /// add a word of its own.
+    numbers: Vec<u32>,
+    vocabulary: Vocabulary,
+    /// Where each word's questions end in `postings`; they start where the
+    /// previous word's end.
+    posting_ends: Vec<u32>,
+    /// Every word's questions, ascending, word after word.
+    postings: Vec<u32>,
+    /// Where each bucket's words end in `bucket_words`.
+    bucket_ends: Vec<u32>,
+    /// Words of three or more bytes whose first three are ASCII letters or
+    /// digits, by bucket.
+    bucket_words: Vec<u32>,
+    /// The other words: one or two bytes long, or not starting with three
+    /// ASCII letters and digits.
+    irregular_words: Vec<u32>,
 }
 
 fn alphabet_slot(byte: u8) -> Option<usize> {
@@ -73,12 +100,28 @@ fn alphabet_slot(byte: u8) -> Option<usize> {
     }
 }
 
-/// The table slot of a one- or two-character ASCII prefix.
-fn short_slot(prefix: &str) -> Option<usize> {
-    match prefix.as_bytes() {
-        [first] => alphabet_slot(*first),
+/// The bucket of a word whose first three bytes are ASCII letters or digits.
+fn bucket_of(word: &[u8]) -> Option<usize> {
+    let [first, second, third, ..] = word else {
+        return None;
+    };
+    Some(
+        (alphabet_slot(*first)? * ALPHABET + alphabet_slot(*second)?) * ALPHABET
+            + alphabet_slot(*third)?,
+    )
+}
+
+/// The buckets holding every bucketed word that starts with a one- or
+/// two-byte ASCII prefix: they are neighbours.
+fn buckets_of_short_prefix(prefix: &[u8]) -> Option<std::ops::Range<usize>> {
+    match prefix {
+        [first] => {
+            let start = alphabet_slot(*first)? * ALPHABET * ALPHABET;
+            Some(start..start + ALPHABET * ALPHABET)
+        }
         [first, second] => {
-            Some(ALPHABET + alphabet_slot(*first)? * ALPHABET + alphabet_slot(*second)?)
+            let start = (alphabet_slot(*first)? * ALPHABET + alphabet_slot(*second)?) * ALPHABET;
+            Some(start..start + ALPHABET)
         }
         _ => None,
     }
@@ -86,74 +129,30 @@ fn short_slot(prefix: &str) -> Option<usize> {
 
 impl SearchIndex {
     pub fn new<'a>(entries: impl Iterator<Item = SearchEntry<'a>>) -> SearchIndex {
-        let mut index = SearchIndex {
-            short_ascii: vec![Vec::new(); ALPHABET + ALPHABET * ALPHABET],
-            ..SearchIndex::default()
-        };
-        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut lowered = String::new();
+        let mut builder = Builder::with_capacity(entries.size_hint().0);
         for (question, entry) in entries.enumerate() {
-            let question = question as u32;
-            let mut haystack = format!("{} {} | {}", entry.key, entry.text, entry.category);
-            for tag in entry.tags {
-                haystack.push_str(" #");
-                haystack.push_str(tag);
-            }
-            for word in haystack
-                .split(|character: char| !character.is_alphanumeric())
-                .filter(|word| !word.is_empty())
-            {
-                lowered.clear();
-                if word.is_ascii() {
-                    lowered.push_str(word);
-                    lowered.make_ascii_lowercase();
-                } else {
-                    lowered.extend(word.chars().flat_map(char::to_lowercase));
-                }
-                match postings.get_mut(lowered.as_str()) {
-                    Some(list) => push_once(list, question),
-                    None => {
-                        postings.insert(lowered.clone(), vec![question]);
-                    }
-                }
-                index.add_short_prefixes(&lowered, question);
-            }
-            index.haystacks.push(haystack);
+            builder.add(question as u32, &entry);
         }
-        index.vocabulary = postings.into_iter().collect();
-        index.vocabulary.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        index
-    }
-
-    fn add_short_prefixes(&mut self, word: &str, question: u32) {
-        let mut ends = word
-            .char_indices()
-            .map(|(position, _)| position)
-            .skip(1)
-            .chain([word.len()]);
-        for end in [ends.next(), ends.next()].into_iter().flatten() {
-            let prefix = &word[..end];
-            match short_slot(prefix) {
-                Some(slot) => push_once(&mut self.short_ascii[slot], question),
-                None => push_once(
-                    self.short_other.entry(prefix.to_string()).or_default(),
-                    question,
-                ),
-            }
-        }
+        builder.finish()
     }
 
     pub fn len(&self) -> usize {
-        self.haystacks.len()
+        self.numbers.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.haystacks.is_empty()
+        self.numbers.is_empty()
     }
 
-    /// The best `limit` questions for `query`, best first; ties keep bank order.
-    /// An empty query returns the first questions.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+    /// The best `limit` questions for `query`, best first; ties keep bank
+    /// order. An empty query returns the first questions. `haystack` writes
+    /// a question's text to rank (`SearchEntry::write_haystack`).
+    pub fn search(
+        &self,
+        query: &str,
+        limit: usize,
+        haystack: impl Fn(u32, &mut String),
+    ) -> Vec<SearchHit> {
         let needles: Vec<String> = words(query).collect();
         if needles.is_empty() {
             return (0..self.len().min(limit) as u32)
@@ -172,7 +171,7 @@ impl SearchIndex {
         } else {
             self.order_by_whole_words(candidates, &needles, limit.max(50) * 4)
         };
-        let mut hits = self.fuzzy_scores(&pattern, &ranked);
+        let mut hits = fuzzy_scores(&pattern, &ranked, haystack);
         hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.question.cmp(&b.question)));
         hits.truncate(limit);
         hits
@@ -198,22 +197,57 @@ impl SearchIndex {
         result.unwrap_or_default()
     }
 
-    fn questions_with_word_prefix(&self, prefix: &str) -> Vec<u32> {
-        if prefix.chars().count() <= 2 {
-            let list = match short_slot(prefix) {
-                Some(slot) => self.short_ascii.get(slot),
-                None => self.short_other.get(prefix),
-            };
-            return list.cloned().unwrap_or_default();
+    fn questions_of(&self, word: u32) -> &[u32] {
+        let end = self.posting_ends[word as usize] as usize;
+        let start = match word {
+            0 => 0,
+            _ => self.posting_ends[word as usize - 1] as usize,
+        };
+        &self.postings[start..end]
+    }
+
+    fn bucket(&self, bucket: usize) -> &[u32] {
+        let start = match bucket {
+            0 => 0,
+            _ => self.bucket_ends[bucket - 1] as usize,
+        };
+        &self.bucket_words[start..self.bucket_ends[bucket] as usize]
+    }
+
+    /// Every word starting with `prefix`, in no particular order.
+    fn words_with_prefix(&self, prefix: &str) -> Vec<u32> {
+        let starts = |word: &u32| self.vocabulary.word(*word).starts_with(prefix);
+        let bytes = prefix.as_bytes();
+        let mut found: Vec<u32> = Vec::new();
+        if self.bucket_ends.is_empty() {
+            return found;
         }
-        let start = self
-            .vocabulary
-            .partition_point(|(word, _)| word.as_str() < prefix);
-        let lists: Vec<&[u32]> = self.vocabulary[start..]
-            .iter()
-            .take_while(|(word, _)| word.starts_with(prefix))
-            .map(|(_, list)| list.as_slice())
+        if let Some(bucket) = bucket_of(bytes) {
+            found.extend(self.bucket(bucket).iter().copied().filter(starts));
+            return found;
+        }
+        if let Some(buckets) = buckets_of_short_prefix(bytes) {
+            let start = match buckets.start {
+                0 => 0,
+                start => self.bucket_ends[start - 1] as usize,
+            };
+            let end = self.bucket_ends[buckets.end - 1] as usize;
+            found.extend_from_slice(&self.bucket_words[start..end]);
+        }
+        found.extend(self.irregular_words.iter().copied().filter(starts));
+        found
+    }
+
+    fn questions_with_word_prefix(&self, prefix: &str) -> Vec<u32> {
+        let numbered = self.questions_numbered(prefix, NumberMatch::Prefix);
+        let mut lists: Vec<&[u32]> = self
+            .words_with_prefix(prefix)
+            .into_iter()
+            .map(|word| self.questions_of(word))
             .collect();
+        if !numbered.is_empty() {
+            lists.push(&numbered);
+        }
         union(&lists, self.len())
     }
 
@@ -231,29 +265,56 @@ impl SearchIndex {
         );
         let mut buffer = Vec::new();
         MATCHER.with_borrow_mut(|matcher| {
-            let lists: Vec<&[u32]> = self
-                .vocabulary
-                .iter()
-                .filter(|(word, _)| word.len() >= needle.len())
-                .filter(|(word, _)| {
-                    pattern
+            let mut matches = |word: &str| {
+                word.len() >= needle.len()
+                    && pattern
                         .score(Utf32Str::new(word, &mut buffer), matcher)
                         .is_some()
-                })
-                .map(|(_, list)| list.as_slice())
+            };
+            let mut lists: Vec<&[u32]> = (0..self.vocabulary.len() as u32)
+                .filter(|&word| matches(self.vocabulary.word(word)))
+                .map(|word| self.questions_of(word))
                 .collect();
+            let numbered = self.questions_numbered(needle, NumberMatch::Fuzzy(&mut matches));
+            if !numbered.is_empty() {
+                lists.push(&numbered);
+            }
             union(&lists, self.len())
         })
     }
 
-    fn exact_word(&self, word: &str) -> &[u32] {
-        match self
+    /// Questions whose key number, as a word, matches `needle`: ascending.
+    /// Only needles of ASCII digits can match one.
+    fn questions_numbered(&self, needle: &str, how: NumberMatch<'_>) -> Vec<u32> {
+        let Some(digits) = Digits::of(needle) else {
+            return Vec::new();
+        };
+        let mut decimal = String::new();
+        let mut how = how;
+        (0..self.numbers.len() as u32)
+            .filter(|&question| {
+                let number = self.numbers[question as usize];
+                match &mut how {
+                    NumberMatch::Prefix => digits.starts(number),
+                    NumberMatch::Exact => digits.equals(number),
+                    NumberMatch::Fuzzy(matches) => {
+                        decimal.clear();
+                        let _ = write!(decimal, "{number}");
+                        matches(&decimal)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Questions holding `word` as a whole word, ascending.
+    fn exact_word(&self, word: &str) -> Vec<u32> {
+        let holding = self
             .vocabulary
-            .binary_search_by(|(known, _)| known.as_str().cmp(word))
-        {
-            Ok(position) => &self.vocabulary[position].1,
-            Err(_) => &[],
-        }
+            .find(word)
+            .map_or(&[][..], |word| self.questions_of(word));
+        let numbered = self.questions_numbered(word, NumberMatch::Exact);
+        union(&[holding, &numbered], self.len())
     }
 
     /// Keeps the `keep` candidates with the most needles matching a whole
@@ -266,7 +327,7 @@ impl SearchIndex {
     ) -> Vec<u32> {
         let mut whole_words = vec![0u8; self.len()];
         for needle in needles {
-            for &question in self.exact_word(needle) {
+            for question in self.exact_word(needle) {
                 whole_words[question as usize] = whole_words[question as usize].saturating_add(1);
             }
         }
@@ -276,20 +337,406 @@ impl SearchIndex {
         ordered.truncate(keep);
         ordered
     }
+}
 
-    fn fuzzy_scores(&self, pattern: &Pattern, questions: &[u32]) -> Vec<SearchHit> {
-        let mut buffer = Vec::new();
-        MATCHER.with_borrow_mut(|matcher| {
-            questions
-                .iter()
-                .filter_map(|&question| {
-                    let haystack = Utf32Str::new(&self.haystacks[question as usize], &mut buffer);
-                    pattern
-                        .score(haystack, matcher)
-                        .map(|score| SearchHit { question, score })
-                })
-                .collect()
+fn fuzzy_scores(
+    pattern: &Pattern,
+    questions: &[u32],
+    haystack: impl Fn(u32, &mut String),
+) -> Vec<SearchHit> {
+    let mut text = String::new();
+    let mut buffer = Vec::new();
+    MATCHER.with_borrow_mut(|matcher| {
+        questions
+            .iter()
+            .filter_map(|&question| {
+                haystack(question, &mut text);
+                pattern
+                    .score(Utf32Str::new(&text, &mut buffer), matcher)
+                    .map(|score| SearchHit { question, score })
+            })
+            .collect()
+    })
+}
+
+/// How a needle of digits meets a key number.
+enum NumberMatch<'m> {
+    Prefix,
+    Exact,
+    Fuzzy(&'m mut dyn FnMut(&str) -> bool),
+}
+
+/// A needle of ASCII digits, to compare with key numbers without writing
+/// each number out.
+struct Digits {
+    value: u64,
+    count: u32,
+    /// "0" is the only word of digits starting with a zero.
+    leading_zero: bool,
+}
+
+impl Digits {
+    fn of(needle: &str) -> Option<Digits> {
+        if needle.is_empty() || needle.len() > 10 || !needle.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Digits {
+            value: needle.parse().ok()?,
+            count: needle.len() as u32,
+            leading_zero: needle.starts_with('0'),
         })
+    }
+
+    /// Whether the decimal digits of `number` start with these.
+    fn starts(&self, number: u32) -> bool {
+        if self.leading_zero {
+            return self.count == 1 && number == 0;
+        }
+        let written = number.checked_ilog10().unwrap_or(0) + 1;
+        written >= self.count && u64::from(number) / 10u64.pow(written - self.count) == self.value
+    }
+
+    fn equals(&self, number: u32) -> bool {
+        (!self.leading_zero || self.count == 1) && u64::from(number) == self.value
+    }
+}
+
+/// Collects the words of every question, then lays them out flat.
+#[derive(Default)]
+struct Builder {
+    vocabulary: Vocabulary,
+    /// Word ids, each once per question, question after question.
+    occurrences: Vec<u32>,
+    /// Where each question's words end in `occurrences`.
+    question_ends: Vec<u32>,
+    /// Per word: the last question that counted it, plus one.
+    last_question: Vec<u32>,
+    /// Per word: how many questions hold it.
+    counts: Vec<u32>,
+    lowered: String,
+    numbers: Vec<u32>,
+    /// Consecutive questions share a bank prefix and usually a category:
+    /// their words are looked up once.
+    prefix: (String, Vec<u32>),
+    category: (String, Vec<u32>),
+}
+
+impl Builder {
+    /// A builder with room for about `questions` questions, so the word
+    /// table rarely grows: a large bank has about one distinct word per
+    /// question, and twenty words in each.
+    fn with_capacity(questions: usize) -> Builder {
+        let mut builder = Builder {
+            occurrences: Vec::with_capacity(questions * 20),
+            question_ends: Vec::with_capacity(questions),
+            ..Builder::default()
+        };
+        builder.vocabulary.reserve(questions);
+        builder.counts.reserve(questions);
+        builder.last_question.reserve(questions);
+        builder
+    }
+
+    /// Adds the words of `entry`: those of its key, wording, category and
+    /// tags, as in its haystack.
+    fn add(&mut self, question: u32, entry: &SearchEntry<'_>) {
+        if self.prefix.0 != entry.prefix {
+            self.prefix = (entry.prefix.to_string(), self.intern_words(entry.prefix));
+        }
+        if self.category.0 != entry.category {
+            self.category = (
+                entry.category.to_string(),
+                self.intern_words(entry.category),
+            );
+        }
+        for position in 0..self.prefix.1.len() {
+            self.count(self.prefix.1[position], question);
+        }
+        for position in 0..self.category.1.len() {
+            self.count(self.category.1[position], question);
+        }
+        self.numbers.push(entry.number);
+        self.add_words(entry.text, question);
+        for tag in entry.tags {
+            self.add_words(tag, question);
+        }
+        self.question_ends.push(self.occurrences.len() as u32);
+    }
+
+    fn intern_words(&mut self, text: &str) -> Vec<u32> {
+        let mut ids = Vec::new();
+        let vocabulary = &mut self.vocabulary;
+        for_each_lowered_word(text, &mut self.lowered, |word| {
+            ids.push(vocabulary.intern(word));
+        });
+        ids
+    }
+
+    fn add_words(&mut self, text: &str, question: u32) {
+        let mut lowered = std::mem::take(&mut self.lowered);
+        for_each_lowered_word(text, &mut lowered, |word| {
+            let word = self.vocabulary.intern(word);
+            self.count(word, question);
+        });
+        self.lowered = lowered;
+    }
+
+    /// Records that `question` holds `word`, once.
+    fn count(&mut self, word: u32, question: u32) {
+        let word = word as usize;
+        if word >= self.counts.len() {
+            self.counts.resize(word + 1, 0);
+            self.last_question.resize(word + 1, 0);
+        }
+        if self.last_question[word] != question + 1 {
+            self.last_question[word] = question + 1;
+            self.counts[word] += 1;
+            self.occurrences.push(word as u32);
+        }
+    }
+
+    fn finish(self) -> SearchIndex {
+        let mut posting_ends = self.counts;
+        let mut total = 0;
+        for count in &mut posting_ends {
+            total += *count;
+            *count = total;
+        }
+        // Where each word's next question goes: its start, then onwards.
+        let mut next: Vec<u32> = std::iter::once(0)
+            .chain(posting_ends.iter().copied())
+            .take(posting_ends.len())
+            .collect();
+        let mut postings = vec![0; total as usize];
+        let mut start = 0;
+        for (question, &end) in self.question_ends.iter().enumerate() {
+            for &word in &self.occurrences[start..end as usize] {
+                postings[next[word as usize] as usize] = question as u32;
+                next[word as usize] += 1;
+            }
+            start = end as usize;
+        }
+        let (bucket_ends, bucket_words, irregular_words) = bucket_words(&self.vocabulary);
+        SearchIndex {
+            numbers: self.numbers,
+            vocabulary: self.vocabulary,
+            posting_ends,
+            postings,
+            bucket_ends,
+            bucket_words,
+            irregular_words,
+        }
+    }
+}
+
+/// Sorts word ids into buckets by their first three bytes (a counting
+/// sort); returns the bucket ends, the bucketed words and the others.
+fn bucket_words(vocabulary: &Vocabulary) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let buckets: Vec<Option<usize>> = (0..vocabulary.len() as u32)
+        .map(|word| bucket_of(vocabulary.word(word).as_bytes()))
+        .collect();
+    let mut ends = vec![0u32; BUCKETS];
+    for bucket in buckets.iter().flatten() {
+        ends[*bucket] += 1;
+    }
+    let mut total = 0;
+    for end in &mut ends {
+        total += *end;
+        *end = total;
+    }
+    let mut next: Vec<u32> = std::iter::once(0)
+        .chain(ends[..BUCKETS - 1].iter().copied())
+        .collect();
+    let mut bucketed = vec![0; total as usize];
+    let mut irregular = Vec::new();
+    for (word, bucket) in buckets.into_iter().enumerate() {
+        match bucket {
+            Some(bucket) => {
+                bucketed[next[bucket] as usize] = word as u32;
+                next[bucket] += 1;
+            }
+            None => irregular.push(word as u32),
+        }
+    }
+    (ends, bucketed, irregular)
+}
+
+/// What a byte is to the word scanner.
+const SEPARATOR: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const NON_ASCII: u8 = 4;
+
+const BYTE_CLASSES: [u8; 256] = {
+    let mut classes = [SEPARATOR; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            0x80..=0xFF => NON_ASCII,
+            _ => SEPARATOR,
+        };
+        byte += 1;
+    }
+    classes
+};
+
+/// Calls `found` with every word of `text` lowercased: runs of alphanumeric
+/// characters, as `str::split` on non-alphanumerics finds them. Runs of
+/// ASCII letters and digits are found byte by byte, and passed as they
+/// stand when already lowercase; `lowered` holds the others.
+fn for_each_lowered_word(text: &str, lowered: &mut String, mut found: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut position = 0;
+    while position < bytes.len() {
+        if BYTE_CLASSES[bytes[position] as usize] == SEPARATOR {
+            position += 1;
+            continue;
+        }
+        let start = position;
+        let mut seen = SEPARATOR;
+        while position < bytes.len() {
+            let class = BYTE_CLASSES[bytes[position] as usize];
+            if class == SEPARATOR {
+                break;
+            }
+            seen |= class;
+            position += 1;
+        }
+        let run = &text[start..position];
+        if seen & NON_ASCII != 0 {
+            for_each_unicode_word(run, lowered, &mut found);
+        } else if seen & UPPER != 0 {
+            lowered.clear();
+            lowered.push_str(run);
+            lowered.make_ascii_lowercase();
+            found(lowered);
+        } else {
+            found(run);
+        }
+    }
+}
+
+/// The words of a run with non-ASCII characters, some of which may
+/// separate words; each lowercased character by character.
+fn for_each_unicode_word(run: &str, lowered: &mut String, found: &mut impl FnMut(&str)) {
+    for word in run
+        .split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+    {
+        lowered.clear();
+        lowered.extend(word.chars().flat_map(char::to_lowercase));
+        found(lowered);
+    }
+}
+
+/// Every distinct word once, end to end in one string, found by an
+/// open-addressing hash table of word ids.
+#[derive(Debug, Default)]
+struct Vocabulary {
+    text: String,
+    /// Where each word ends in `text`; it starts where the previous ends.
+    ends: Vec<u32>,
+    /// Word id plus one (zero is an empty slot) and the top of its hash.
+    slots: Vec<(u32, u32)>,
+}
+
+/// A multiply-rotate hash over eight bytes at a time (FxHash's step):
+/// words are short and mostly ASCII, so this beats SipHash many times over.
+fn word_hash(word: &[u8]) -> u64 {
+    const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut hash = word.len() as u64;
+    let mut chunks = word.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        hash = (hash.rotate_left(26) ^ u64::from_le_bytes(eight)).wrapping_mul(SEED);
+    }
+    let rest = chunks.remainder();
+    let mut tail = [0u8; 8];
+    tail[..rest.len()].copy_from_slice(rest);
+    (hash.rotate_left(26) ^ u64::from_le_bytes(tail)).wrapping_mul(SEED)
+}
+
+impl Vocabulary {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn word(&self, word: u32) -> &str {
+        let start = match word {
+            0 => 0,
+            _ => self.ends[word as usize - 1] as usize,
+        };
+        &self.text[start..self.ends[word as usize] as usize]
+    }
+
+    /// The slot holding `word`, or the empty slot where it belongs.
+    fn slot(&self, word: &str, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
+        let mut slot = (hash >> 40) as usize & mask;
+        loop {
+            let (plus_one, slot_tag) = self.slots[slot];
+            if plus_one == 0 || (slot_tag == tag && self.word(plus_one - 1) == word) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn find(&self, word: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (plus_one, _) = self.slots[self.slot(word, word_hash(word.as_bytes()))];
+        plus_one.checked_sub(1)
+    }
+
+    /// The id of `word`, added if new.
+    fn intern(&mut self, word: &str) -> u32 {
+        if self.slots.len() < 2 * (self.len() + 1) {
+            self.grow();
+        }
+        let hash = word_hash(word.as_bytes());
+        let slot = self.slot(word, hash);
+        match self.slots[slot].0 {
+            0 => {
+                self.text.push_str(word);
+                self.ends.push(self.text.len() as u32);
+                let id = self.len() as u32 - 1;
+                self.slots[slot] = (id + 1, (hash >> 32) as u32);
+                id
+            }
+            plus_one => plus_one - 1,
+        }
+    }
+
+    /// Makes room for `words` words without growing.
+    fn reserve(&mut self, words: usize) {
+        self.ends.reserve(words);
+        self.text.reserve(words * 8);
+        self.resize((2 * words + 2).next_power_of_two());
+    }
+
+    /// Doubles the table (at least 1,024 slots).
+    fn grow(&mut self) {
+        self.resize(self.slots.len() * 2);
+    }
+
+    /// Makes a table of at least `size` slots and puts every word back.
+    fn resize(&mut self, size: usize) {
+        let size = size.max(1_024);
+        if size <= self.slots.len() {
+            return;
+        }
+        self.slots = vec![(0, 0); size];
+        for word in 0..self.len() as u32 {
+            let hash = word_hash(self.word(word).as_bytes());
+            let slot = self.slot(self.word(word), hash);
+            self.slots[slot] = (word + 1, (hash >> 32) as u32);
+        }
     }
 }
 
@@ -330,7 +777,6 @@ fn union(lists: &[&[u32]], universe: usize) -> Vec<u32> {
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use crate::core::builtin::builtin_bank;
