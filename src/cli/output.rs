@@ -36,8 +36,8 @@ pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
         number: question.question.number,
         category: question.category().to_string(),
         text: question.text().to_string(),
-        shape: question.shape.shape.as_str(),
-        sides: question.shape.sides.clone(),
+        shape: question.shape().shape.as_str(),
+        sides: question.shape().sides.clone(),
         related: index
             .related(id)
             .iter()
@@ -59,9 +59,9 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
     writeln!(out, "{} · {}", question.key(), question.text())?;
     writeln!(out)?;
     writeln!(out, "  category  {}", question.category())?;
-    writeln!(out, "  shape     {}", question.shape.shape.as_str())?;
-    if !question.shape.sides.is_empty() {
-        writeln!(out, "  sides     {}", question.shape.sides.join(" | "))?;
+    writeln!(out, "  shape     {}", question.shape().shape.as_str())?;
+    if !question.shape().sides.is_empty() {
+        writeln!(out, "  sides     {}", question.shape().sides.join(" | "))?;
     }
     if !question.question.tags.is_empty() {
         writeln!(out, "  tags      {}", question.question.tags.join(", "))?;

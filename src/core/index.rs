@@ -62,7 +62,8 @@ pub struct QuestionRef<'a> {
     pub id: QuestionId,
     pub bank: &'a Bank,
     pub question: &'a Question,
-    pub shape: &'a ShapeInfo,
+    /// Read from the wording on first use: most requests never look.
+    shape: &'a OnceLock<ShapeInfo>,
 }
 
 impl<'a> QuestionRef<'a> {
@@ -76,6 +77,10 @@ impl<'a> QuestionRef<'a> {
 
     pub fn category(&self) -> &'a str {
         self.bank.category_name(self.question)
+    }
+
+    pub fn shape(&self) -> &'a ShapeInfo {
+        self.shape.get_or_init(|| classify(&self.question.text))
     }
 }
 
@@ -244,9 +249,7 @@ impl Index {
             id,
             bank,
             question,
-            shape: self.entries[id as usize]
-                .shape
-                .get_or_init(|| classify(&question.text)),
+            shape: &self.entries[id as usize].shape,
         }
     }
 
@@ -336,7 +339,7 @@ impl Index {
         self.similarity.get_or_init(|| {
             let questions: Vec<(&str, &ShapeInfo)> = self
                 .questions()
-                .map(|question| (question.text(), question.shape))
+                .map(|question| (question.text(), question.shape()))
                 .collect();
             Similarity::new(&questions)
         })

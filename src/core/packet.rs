@@ -116,7 +116,7 @@ pub fn draw_packet(index: &Index, request: &PacketRequest) -> Result<Packet, Str
     }
     let minutes = picked
         .iter()
-        .map(|&id| index.get(id).shape.shape.minutes())
+        .map(|&id| index.get(id).shape().shape.minutes())
         .sum();
     Ok(Packet {
         questions: picked,

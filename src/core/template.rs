@@ -124,7 +124,7 @@ impl TemplateContext {
             key: question.key(),
             question: question.text().to_string(),
             category: question.category().to_string(),
-            shape: question.shape.clone(),
+            shape: question.shape().clone(),
             related: Vec::new(),
         }
     }
@@ -146,7 +146,7 @@ impl TemplateContext {
             key: question.key(),
             question: question.text().to_string(),
             category: question.category().to_string(),
-            shape: question.shape.clone(),
+            shape: question.shape().clone(),
             related,
         }
     }

@@ -28,10 +28,10 @@ pub fn question_card(
     card.push('\n');
     let mut facts = vec![
         format!("Category: {}", question.category()),
-        format!("Shape: {}", question.shape.shape.as_str()),
+        format!("Shape: {}", question.shape().shape.as_str()),
     ];
-    if question.shape.sides.len() > 1 {
-        facts.push(format!("Sides: {}", question.shape.sides.join(" · ")));
+    if question.shape().sides.len() > 1 {
+        facts.push(format!("Sides: {}", question.shape().sides.join(" · ")));
     }
     if !question.question.tags.is_empty() {
         facts.push(format!("Tags: {}", question.question.tags.join(", ")));

@@ -106,7 +106,7 @@ fn packet_lenses(context: &Context, document: &Document) -> Vec<Lens> {
         }
         let minutes = questions
             .iter()
-            .map(|&id| index.get(id).shape.shape.minutes())
+            .map(|&id| index.get(id).shape().shape.minutes())
             .sum();
         let packet = Packet {
             questions,
