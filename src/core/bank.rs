@@ -7,9 +7,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
+use crate::core::front_matter::front_matter_end;
 use crate::core::key::{self, Key, KeyMatch};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,8 +82,10 @@ pub fn parse_bank(name: &str, stem: &str, text: String) -> Bank {
 /// cut (see `section_ends`).
 fn parse_in_sections(name: &str, stem: &str, text: String, section_bytes: usize) -> Bank {
     let mut reader = BankReader::default();
-    let mut start = 0;
-    for end in section_ends(&text, section_bytes) {
+    let front = front_matter_end(&text);
+    let mut start = front.as_ref().map_or(0, |front| front.end);
+    reader.front_matter = front.map(|front| (text[front.content].to_string(), 0..front.end));
+    for end in section_ends(&text, start, section_bytes) {
         read_section(&mut reader, &text, start..end);
         start = end;
     }
@@ -104,7 +107,10 @@ fn parse_in_sections(name: &str, stem: &str, text: String, section_bytes: usize)
 
 /// Feeds one section's events to the reader, with offsets into the whole text.
 fn read_section(reader: &mut BankReader, text: &str, section: Range<usize>) {
-    let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    // Front matter is read by hand (`front_matter`): pulldown-cmark's
+    // metadata blocks would also hide whatever lies between two `---`
+    // thematic breaks.
+    let options = Options::empty();
     let start = section.start;
     for (event, range) in Parser::new_ext(&text[section], options).into_offset_iter() {
         reader.event(text, event, start + range.start..start + range.end);
@@ -119,16 +125,16 @@ const SECTION_BYTES: usize = 64 * 1024;
 /// one go builds a tree of a few hundred megabytes; sections keep the tree
 /// small and the parse a quarter faster, with the same events. A heading at
 /// the start of a line closes every open block, so nothing spans the cut,
-/// except what this refuses to cut around: fenced code, HTML blocks, a
-/// metadata block (pulldown-cmark reads one wherever a `---` line opens
-/// it), and link reference definitions, which hold across the whole file.
+/// except what this refuses to cut around: fenced code, HTML blocks and
+/// link reference definitions, which hold across the whole file. The
+/// first section starts at `body`, after the front matter.
 /// `tests::sections_read_as_the_whole` checks this on random banks.
 /// The last end is the text's.
-fn section_ends(text: &str, section_bytes: usize) -> Vec<usize> {
+fn section_ends(text: &str, body: usize, section_bytes: usize) -> Vec<usize> {
     let mut ends = Vec::new();
     if text.len() > section_bytes.saturating_mul(2) && !spans_headings(text) {
         let bytes = text.as_bytes();
-        let mut from = last_metadata_line(bytes).max(section_bytes);
+        let mut from = body.saturating_add(section_bytes);
         while let Some(cut) = next_heading(bytes, from) {
             ends.push(cut);
             from = cut.saturating_add(section_bytes);
@@ -154,24 +160,6 @@ fn spans_headings(text: &str) -> bool {
         fence => bytes[at..].starts_with(&[fence; 3]),
     });
     fence_or_html || memchr::memmem::find(bytes, b"]:").is_some()
-}
-
-/// The end of the last line that starts with `---` or `...`, or zero: a
-/// metadata block opens and closes with such lines, so none holds a cut
-/// made after them.
-fn last_metadata_line(bytes: &[u8]) -> usize {
-    // Forward searches: memchr's reverse search is much slower on 30 MB.
-    let last_starting = |marker: &[u8]| {
-        let after_newline = memchr::memmem::find_iter(bytes, &[b"\n", marker].concat()).last();
-        match after_newline {
-            Some(newline) => Some(newline + 1),
-            None => bytes.starts_with(marker).then_some(0),
-        }
-    };
-    let Some(start) = last_starting(b"---").max(last_starting(b"...")) else {
-        return 0;
-    };
-    memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |end| start + end + 1)
 }
 
 /// The start of the first ATX heading line (one to six `#`, then a space,
@@ -276,8 +264,8 @@ enum ItemPart {
 
 #[derive(Default)]
 struct BankReader {
+    /// The front matter's content and range, read before any event.
     front_matter: Option<(String, Range<usize>)>,
-    in_front_matter: bool,
     heading: Option<(HeadingLevel, Range<usize>, String)>,
     categories: Vec<Category>,
     current_category: Option<usize>,
@@ -299,11 +287,6 @@ struct BankReader {
 impl BankReader {
     fn event(&mut self, text: &str, event: Event<'_>, range: Range<usize>) {
         match event {
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
-                self.in_front_matter = true;
-                self.front_matter = Some((String::new(), range));
-            }
-            Event::End(TagEnd::MetadataBlock(_)) => self.in_front_matter = false,
             Event::Start(Tag::Heading { level, .. }) => {
                 self.heading = Some((level, range, String::new()))
             }
@@ -371,11 +354,7 @@ impl BankReader {
     }
 
     fn text(&mut self, content: &str, range: Range<usize>) {
-        if self.in_front_matter {
-            if let Some((front_matter, _)) = &mut self.front_matter {
-                front_matter.push_str(content);
-            }
-        } else if let Some((_, _, heading)) = &mut self.heading {
+        if let Some((_, _, heading)) = &mut self.heading {
             heading.push_str(content);
         } else if self.field.is_some() {
             self.field_text.push_str(content);
@@ -676,6 +655,20 @@ title: Back-End Development
     }
 
     #[test]
+    fn questions_between_two_rules_are_kept() {
+        // pulldown-cmark's metadata blocks would take the rules for one.
+        check(
+            "---\nprefix: BE\n---\n## Basics\n1. First?\n---\n2. Between the rules?\n---\n3. Last?\n",
+            expect![[r#"
+                prefix BE title None
+                BE-1 [Basics] First? | "1. First?"
+                BE-2 [Basics] Between the rules? | "2. Between the rules?"
+                BE-3 [Basics] Last? | "3. Last?"
+            "#]],
+        );
+    }
+
+    #[test]
     fn broken_banks_still_load() {
         check(
             r#"1. Outside any category?
@@ -794,7 +787,7 @@ title: Back-End Development
     #[test]
     fn large_plain_banks_are_cut_at_headings() {
         let text = crate::core::generate::bank(3_000, 5);
-        let ends = section_ends(&text, 16 * 1024);
+        let ends = section_ends(&text, 0, 16 * 1024);
         assert!(ends.len() > 10, "{} sections", ends.len());
         for &end in &ends[..ends.len() - 1] {
             assert!(text[end..].starts_with("## "), "{:?}", &text[end..end + 20]);
@@ -803,7 +796,7 @@ title: Back-End Development
         let sections = parse_in_sections("g.md", "g", text.clone(), 16 * 1024);
         assert_eq!(bank_shape(&whole), bank_shape(&sections));
         let fenced = format!("{text}\n```\n## not a heading\n");
-        assert_eq!(section_ends(&fenced, 16 * 1024), [fenced.len()]);
+        assert_eq!(section_ends(&fenced, 0, 16 * 1024), [fenced.len()]);
     }
 
     #[test]

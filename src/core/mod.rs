@@ -8,6 +8,7 @@ pub mod changes;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod front_matter;
 pub mod generate;
 pub mod ide;
 pub mod index;

@@ -15,6 +15,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::core::bank::collapse_whitespace;
 use crate::core::changes::{Changed, Edit, compose, describes};
+use crate::core::front_matter::{front_matter_end, line_end};
 use crate::core::key::{self, KeyMatch};
 use crate::core::template::Scaffolding;
 
@@ -102,7 +103,7 @@ pub fn parse_note(text: &str) -> Note {
     };
     let mut heading: Option<OpenHeading> = None;
     // Front matter counts as code: keys in it are not the note's.
-    let body_start = front_matter_end(text).unwrap_or(0);
+    let body_start = front_matter_end(text).map_or(0, |front| front.end);
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     code_ranges.push(0..body_start);
     // Blocks open around the current event.
@@ -157,30 +158,6 @@ pub fn parse_note(text: &str) -> Note {
     note
 }
 
-/// The end of the YAML front matter a note opens with: a `---` line, at
-/// least one line that is neither blank nor closing, and a `---` or `...`
-/// line (trailing spaces allowed), as pulldown-cmark reads front matter.
-fn front_matter_end(text: &str) -> Option<usize> {
-    let first_end = line_end(text, 0);
-    if text[..first_end].trim_end_matches(|c: char| c.is_ascii_whitespace()) != "---" {
-        return None;
-    }
-    let mut at = first_end;
-    while at < text.len() {
-        let end = line_end(text, at);
-        let line = text[at..end].trim_end_matches(['\n', '\r']);
-        let closing = matches!(line.trim_end_matches(' '), "---" | "...");
-        if at == first_end && (closing || line.trim().is_empty()) {
-            return None;
-        }
-        if closing {
-            return Some(end);
-        }
-        at = end;
-    }
-    None
-}
-
 /// Whether a heading starting at `start` is an ATX heading (`#`) at the
 /// very start of its line.
 fn is_atx_line_start(text: &str, start: usize) -> bool {
@@ -206,8 +183,8 @@ pub fn reparse_note(old_text: &str, old: &Note, text: &str, edits: &[Edit]) -> N
         };
     };
     // Front matter is read from the document's start only.
-    let front_matter_old = front_matter_end(old_text).unwrap_or(0);
-    let front_matter_new = front_matter_end(text).unwrap_or(0);
+    let front_matter_old = front_matter_end(old_text).map_or(0, |front| front.end);
+    let front_matter_new = front_matter_end(text).map_or(0, |front| front.end);
     if first.old.start < front_matter_old || first.new.start < front_matter_new {
         return parse_note(text);
     }
@@ -354,22 +331,6 @@ fn is_local(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memmem::find(bytes, b"]:").is_none()
         && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
-}
-
-/// The end of the line holding `offset`, its line break included.
-fn line_end(text: &str, offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    match memchr::memchr2(b'\n', b'\r', &bytes[offset.min(bytes.len())..]) {
-        None => bytes.len(),
-        Some(found) => {
-            let at = offset + found;
-            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-                at + 2
-            } else {
-                at + 1
-            }
-        }
-    }
 }
 
 /// Parses `text[start..end]` alone, offsets given in the whole text.
@@ -715,6 +676,23 @@ mod tests {
                 prop_assert_eq!(&note, &parse_note(&text));
             }
         }
+    }
+
+    #[test]
+    fn headings_between_two_rules_are_kept() {
+        // pulldown-cmark's metadata blocks would take the rules for one.
+        check(
+            "---\ntitle: notes\n---\n## BE-1\n---\n## BE-2 BE-3\n---\n",
+            expect![[r###"
+                h2 "BE-1" key=BE-1
+                h2 "BE-2 BE-3" key=BE-2 title="BE-3"
+                key BE-1 at "BE-1"
+                key BE-2 at "BE-2"
+                key BE-3 at "BE-3"
+                section "## BE-1\n---\n"
+                section "## BE-2 BE-3\n---\n"
+            "###]],
+        );
     }
 
     #[test]
