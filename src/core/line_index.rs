@@ -47,6 +47,28 @@ impl LineIndex {
         self.line_starts.partition_point(|&start| start <= offset) - 1
     }
 
+    /// `line_of`, trying the lines from `near` on before a binary search.
+    fn line_of_near(&self, offset: usize, near: usize) -> usize {
+        const LOOK_AHEAD: usize = 4;
+        let offset = offset.min(self.len);
+        if self
+            .line_starts
+            .get(near)
+            .is_some_and(|&start| start <= offset)
+        {
+            for line in near..(near + LOOK_AHEAD).min(self.line_starts.len()) {
+                if self
+                    .line_starts
+                    .get(line + 1)
+                    .is_none_or(|&next| next > offset)
+                {
+                    return line;
+                }
+            }
+        }
+        self.line_of(offset)
+    }
+
     /// The byte offset where a 0-based line starts, clamped to the text.
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts.get(line).copied().unwrap_or(self.len)
@@ -66,8 +88,20 @@ impl LineIndex {
     /// Converts a byte offset into a 0-based line and column in `unit`.
     /// Offsets inside a character count from that character's start.
     pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
+        self.line_col_near(text, offset, unit, 0)
+    }
+
+    /// `line_col`, looking first at the few lines from `near` on: offsets
+    /// converted in order are found without a search.
+    pub fn line_col_near(
+        &self,
+        text: &str,
+        offset: usize,
+        unit: ColumnUnit,
+        near: usize,
+    ) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.line_of(offset);
+        let line = self.line_of_near(offset, near);
         let start = self.line_starts[line];
         let prefix = &text[start..offset];
         let character = match unit {
@@ -261,5 +295,20 @@ mod tests {
             );
         }
         assert_eq!(counter.line_of(3), index.line_of(3));
+    }
+
+    #[test]
+    fn lines_found_near_a_hint_match_a_search() {
+        let text = "a\nbb\r\nccc\rd\n\n";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() {
+            for near in 0..index.line_count() + 2 {
+                assert_eq!(
+                    index.line_of_near(offset, near),
+                    index.line_of(offset),
+                    "{offset} near {near}"
+                );
+            }
+        }
     }
 }

@@ -116,15 +116,29 @@ pub fn text_range(
     range: Range<usize>,
     encoding: Encoding,
 ) -> LspRange {
+    text_range_near(text, lines, range, encoding, &mut 0)
+}
+
+/// `text_range` for ranges met in order: `near` is the line of the last
+/// one, where the search for this one's lines starts.
+pub fn text_range_near(
+    text: &str,
+    lines: &LineIndex,
+    range: Range<usize>,
+    encoding: Encoding,
+    near: &mut usize,
+) -> LspRange {
     let unit = match encoding {
         Encoding::Utf8 => ColumnUnit::Utf8,
         Encoding::Utf16 => ColumnUnit::Utf16,
     };
-    let position = |offset: usize| {
-        let found = lines.line_col(text, offset.min(text.len()), unit);
+    let mut position = |offset: usize| {
+        let found = lines.line_col_near(text, offset.min(text.len()), unit, *near);
+        *near = found.line as usize;
         Position::new(found.line, found.character)
     };
-    LspRange::new(position(range.start), position(range.end))
+    let start = position(range.start);
+    LspRange::new(start, position(range.end))
 }
 
 /// The byte range of an LSP range, its ends put in order.
