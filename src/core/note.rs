@@ -188,7 +188,7 @@ pub fn reparse_note(old_text: &str, old: &Note, text: &str, edits: &[Edit]) -> N
     if first.old.start < front_matter_old || first.new.start < front_matter_new {
         return parse_note(text);
     }
-    Reparse {
+    Splice {
         old_text,
         old,
         text,
@@ -202,7 +202,7 @@ pub fn reparse_note(old_text: &str, old: &Note, text: &str, edits: &[Edit]) -> N
 }
 
 /// A reparse in progress: `note` holds the parse of the new text so far.
-struct Reparse<'a> {
+struct Splice<'a> {
     old_text: &'a str,
     old: &'a Note,
     text: &'a str,
@@ -210,7 +210,7 @@ struct Reparse<'a> {
     note: Note,
 }
 
-impl Reparse<'_> {
+impl Splice<'_> {
     fn run(mut self) -> Note {
         // The old parse is taken up to `copied` (an old offset), where the
         // new text is shifted by `shift`; `next` is the next region.
