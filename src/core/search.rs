@@ -17,9 +17,12 @@
 
 use std::cell::RefCell;
 use std::fmt::Write;
+use std::hash::BuildHasher;
 
+use hashbrown::hash_table::{Entry, HashTable};
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
+use rustc_hash::FxBuildHasher;
 
 use crate::core::text::words;
 
@@ -631,32 +634,28 @@ fn for_each_unicode_word(run: &str, lowered: &mut String, found: &mut impl FnMut
     }
 }
 
-/// Every distinct word once, end to end in one string, found by an
-/// open-addressing hash table of word ids.
+/// Every distinct word once, end to end in one string, found through a
+/// hash table of word ids (hashbrown's `HashTable`, hashed with FxHash:
+/// words are short and mostly ASCII, and SipHash cost many times more).
 #[derive(Debug, Default)]
 struct Vocabulary {
     text: String,
     /// Where each word ends in `text`; it starts where the previous ends.
     ends: Vec<u32>,
-    /// Word id plus one (zero is an empty slot) and the top of its hash.
-    slots: Vec<(u32, u32)>,
+    ids: HashTable<u32>,
 }
 
-/// A multiply-rotate hash over eight bytes at a time (FxHash's step):
-/// words are short and mostly ASCII, so this beats SipHash many times over.
-fn word_hash(word: &[u8]) -> u64 {
-    const SEED: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut hash = word.len() as u64;
-    let mut chunks = word.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        hash = (hash.rotate_left(26) ^ u64::from_le_bytes(eight)).wrapping_mul(SEED);
-    }
-    let rest = chunks.remainder();
-    let mut tail = [0u8; 8];
-    tail[..rest.len()].copy_from_slice(rest);
-    (hash.rotate_left(26) ^ u64::from_le_bytes(tail)).wrapping_mul(SEED)
+fn word_hash(word: &str) -> u64 {
+    FxBuildHasher.hash_one(word)
+}
+
+/// Word `word` of a vocabulary's `text` and `ends`.
+fn word_in<'a>(text: &'a str, ends: &[u32], word: u32) -> &'a str {
+    let start = match word {
+        0 => 0,
+        _ => ends[word as usize - 1] as usize,
+    };
+    &text[start..ends[word as usize] as usize]
 }
 
 impl Vocabulary {
@@ -665,51 +664,32 @@ impl Vocabulary {
     }
 
     fn word(&self, word: u32) -> &str {
-        let start = match word {
-            0 => 0,
-            _ => self.ends[word as usize - 1] as usize,
-        };
-        &self.text[start..self.ends[word as usize] as usize]
-    }
-
-    /// The slot holding `word`, or the empty slot where it belongs.
-    fn slot(&self, word: &str, hash: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let tag = (hash >> 32) as u32;
-        let mut slot = (hash >> 40) as usize & mask;
-        loop {
-            let (plus_one, slot_tag) = self.slots[slot];
-            if plus_one == 0 || (slot_tag == tag && self.word(plus_one - 1) == word) {
-                return slot;
-            }
-            slot = (slot + 1) & mask;
-        }
+        word_in(&self.text, &self.ends, word)
     }
 
     fn find(&self, word: &str) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let (plus_one, _) = self.slots[self.slot(word, word_hash(word.as_bytes()))];
-        plus_one.checked_sub(1)
+        self.ids
+            .find(word_hash(word), |&id| self.word(id) == word)
+            .copied()
     }
 
     /// The id of `word`, added if new.
     fn intern(&mut self, word: &str) -> u32 {
-        if self.slots.len() < 2 * (self.len() + 1) {
-            self.grow();
-        }
-        let hash = word_hash(word.as_bytes());
-        let slot = self.slot(word, hash);
-        match self.slots[slot].0 {
-            0 => {
-                self.text.push_str(word);
-                self.ends.push(self.text.len() as u32);
-                let id = self.len() as u32 - 1;
-                self.slots[slot] = (id + 1, (hash >> 32) as u32);
+        let Vocabulary { text, ends, ids } = self;
+        let entry = ids.entry(
+            word_hash(word),
+            |&id| word_in(text, ends, id) == word,
+            |&id| word_hash(word_in(text, ends, id)),
+        );
+        match entry {
+            Entry::Occupied(found) => *found.get(),
+            Entry::Vacant(slot) => {
+                let id = ends.len() as u32;
+                text.push_str(word);
+                ends.push(text.len() as u32);
+                slot.insert(id);
                 id
             }
-            plus_one => plus_one - 1,
         }
     }
 
@@ -717,26 +697,8 @@ impl Vocabulary {
     fn reserve(&mut self, words: usize) {
         self.ends.reserve(words);
         self.text.reserve(words * 8);
-        self.resize((2 * words + 2).next_power_of_two());
-    }
-
-    /// Doubles the table (at least 1,024 slots).
-    fn grow(&mut self) {
-        self.resize(self.slots.len() * 2);
-    }
-
-    /// Makes a table of at least `size` slots and puts every word back.
-    fn resize(&mut self, size: usize) {
-        let size = size.max(1_024);
-        if size <= self.slots.len() {
-            return;
-        }
-        self.slots = vec![(0, 0); size];
-        for word in 0..self.len() as u32 {
-            let hash = word_hash(self.word(word).as_bytes());
-            let slot = self.slot(self.word(word), hash);
-            self.slots[slot] = (word + 1, (hash >> 32) as u32);
-        }
+        let Vocabulary { text, ends, ids } = self;
+        ids.reserve(words, |&id| word_hash(word_in(text, ends, id)));
     }
 }
 
