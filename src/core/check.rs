@@ -150,6 +150,14 @@ pub fn check_note(
     let mut first_heading_of: FxHashMap<QuestionId, (usize, usize)> = FxHashMap::default();
     // The first section of each question, by position in `sections`.
     let mut first_section_of: FxHashMap<QuestionId, usize> = FxHashMap::default();
+    // The first sibling asking each key: one lookup per section, however
+    // many siblings there are.
+    let mut asked_in: FxHashMap<&Key, &str> = FxHashMap::default();
+    for sibling in siblings {
+        for key in &sibling.keys {
+            asked_in.entry(key).or_insert(&sibling.name);
+        }
+    }
     for (position, current) in sections.iter().enumerate() {
         let heading = &note.headings[current.section.heading];
         let key_range = heading
@@ -157,6 +165,7 @@ pub fn check_note(
             .as_ref()
             .map_or(heading.range.clone(), |found| found.range.clone());
         let question = index.get(current.id);
+        let key = question.key();
         let repeated = first_heading_of.get(&current.id).copied();
         if let Some((first, first_line)) = repeated {
             diagnostics.push(
@@ -164,7 +173,7 @@ pub fn check_note(
                     key_range.clone(),
                     Severity::Warning,
                     codes::REPEATED_QUESTION,
-                    format!("{} is already asked on line {}", question.key(), first_line),
+                    format!("{key} is already asked on line {first_line}"),
                 )
                 .with_related(None, first..first, "first asked here"),
             );
@@ -189,8 +198,7 @@ pub fn check_note(
                     Severity::Information,
                     codes::NEAR_DUPLICATE,
                     format!(
-                        "{} asks the same as {} (line {}): {}",
-                        question.key(),
+                        "{key} asks the same as {} (line {}): {}",
                         twin_question.key(),
                         first_heading_of.get(&twin.id).map_or(0, |&(_, line)| line),
                         twin_question.text()
@@ -211,13 +219,12 @@ pub fn check_note(
                         Severity::Information,
                         codes::QUESTION_DRIFT,
                         format!(
-                            "heading differs from {}'s wording in the bank: {}",
-                            question.key(),
+                            "heading differs from {key}'s wording in the bank: {}",
                             question.text()
                         ),
                     )
                     .with_fix(
-                        format!("Update heading to {}'s wording", question.key()),
+                        format!("Update heading to {key}'s wording"),
                         vec![TextEdit {
                             range: title_range.clone(),
                             new_text: question.text().to_string(),
@@ -226,13 +233,12 @@ pub fn check_note(
                 );
             }
         }
-        let key = question.key();
-        if let Some(sibling) = siblings.iter().find(|sibling| sibling.keys.contains(&key)) {
+        if let Some(sibling) = asked_in.get(&key) {
             diagnostics.push(Diagnostic::new(
                 key_range.clone(),
                 Severity::Information,
                 codes::ASKED_BEFORE,
-                format!("{key} was already asked in {}", sibling.name),
+                format!("{key} was already asked in {sibling}"),
             ));
         }
         if !current.answered {
