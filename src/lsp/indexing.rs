@@ -223,16 +223,14 @@ impl Backend {
             ..Diagnostic::default()
         };
         self.lock().flagged.insert(problem.path.clone());
-        self.client
-            .publish_diagnostics(uri, vec![diagnostic], None)
-            .await;
+        self.publish(uri, vec![diagnostic], None);
     }
 
     /// Clears a diagnostic published on a file that is not open.
     async fn clear_flag(&self, path: &Path) {
         let was_flagged = self.lock().flagged.remove(path);
         if let Some(uri) = was_flagged.then(|| Uri::from_file_path(path)).flatten() {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.publish(uri, Vec::new(), None);
         }
     }
 
@@ -389,9 +387,7 @@ impl Backend {
                 };
                 let diagnostic = config_diagnostic(problem, encoding);
                 self.lock().flagged.insert(path);
-                self.client
-                    .publish_diagnostics(uri, vec![diagnostic], None)
-                    .await;
+                self.publish(uri, vec![diagnostic], None);
             }
         }
     }

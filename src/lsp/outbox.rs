@@ -90,6 +90,16 @@ pub async fn forward(
     let mut outbox_open = true;
     loop {
         let sent = tokio::select! {
+            // Our own bodies first: they are rare, and the order is then
+            // the order in which both sides became ready.
+            biased;
+            body = outbox.recv(), if outbox_open => match body {
+                Some(body) => send_body(&chunks, body),
+                None => {
+                    outbox_open = false;
+                    true
+                }
+            },
             read = server.read(&mut chunk) => {
                 let read = match read {
                     Ok(0) | Err(_) => break,
@@ -99,25 +109,25 @@ pub async fn forward(
                 let complete = complete_frames(&pending);
                 complete == 0 || chunks.send(pending.drain(..complete).collect()).is_ok()
             }
-            body = outbox.recv(), if outbox_open => match body {
-                Some(body) => {
-                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                    chunks.send(header.into_bytes()).is_ok() && chunks.send(body).is_ok()
-                }
-                None => {
-                    outbox_open = false;
-                    true
-                }
-            },
         };
         if !sent {
             return;
         }
     }
-    // Whatever tower-lsp wrote last, even a frame cut short.
+    // What was queued before the server stopped, then whatever tower-lsp
+    // wrote last, even a frame cut short.
+    while let Ok(body) = outbox.try_recv() {
+        send_body(&chunks, body);
+    }
     let _ = chunks.send(pending);
     drop(chunks);
     let _ = writer.await;
+}
+
+/// Queues one of our bodies with its header; false once the writer stopped.
+fn send_body(chunks: &mpsc::Sender<Vec<u8>>, body: Vec<u8>) -> bool {
+    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    chunks.send(header.into_bytes()).is_ok() && chunks.send(body).is_ok()
 }
 
 /// Writes chunks in order until the channel closes or `output` fails,
@@ -146,9 +156,11 @@ fn complete_frames(bytes: &[u8]) -> usize {
         let Some(end) = find(rest, b"\r\n\r\n") else {
             return complete;
         };
-        // tower-lsp always writes a valid header; a broken one would be
-        // passed on whole rather than held forever.
-        let length = content_length(&rest[..end]).unwrap_or(0);
+        // tower-lsp always writes a valid header; after a broken one,
+        // everything is passed on rather than held forever.
+        let Some(length) = content_length(&rest[..end]) else {
+            return bytes.len();
+        };
         let frame = end + 4 + length;
         if rest.len() < frame {
             return complete;
@@ -199,5 +211,26 @@ mod tests {
             received,
             format!("{outbox_frame}Content-Length: 7\r\n\r\n{{\"a\":1}}")
         );
+    }
+
+    #[tokio::test]
+    async fn bodies_queued_before_the_server_stops_still_go_out() {
+        let (server_side, server_output) = tokio::io::duplex(1 << 10);
+        let (outbox, receiver) = Outbox::new();
+        let output = Shared::default();
+        outbox.send(Outbox::encode("x/closed", &[0]).unwrap());
+        drop(server_side);
+        forward(server_output, receiver, output.clone()).await;
+        let received = String::from_utf8(output.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            received.ends_with(r#""method":"x/closed","params":[0]}"#),
+            "{received}"
+        );
+    }
+
+    #[test]
+    fn a_broken_header_passes_everything_on() {
+        assert_eq!(complete_frames(b"Content-Length: 2\r\n\r\n{}Cont"), 23);
+        assert_eq!(complete_frames(b"Content-Length: x\r\n\r\n{}"), 23);
     }
 }

@@ -19,16 +19,17 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse,
     CodeLens, CodeLensOptions, CodeLensParams, CompletionItem, CompletionList, CompletionOptions,
-    CompletionParams, CompletionResponse, DidChangeConfigurationParams,
+    CompletionParams, CompletionResponse, Diagnostic, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
     DocumentSymbolResponse, Documentation, ExecuteCommandOptions, ExecuteCommandParams,
     FoldingRange, FoldingRangeParams, FoldingRangeProviderCapability, GotoDefinitionParams,
     GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
     InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location,
-    MarkupContent, MarkupKind, OneOf, Position, PositionEncodingKind, ReferenceParams,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Uri, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    MarkupContent, MarkupKind, OneOf, Position, PositionEncodingKind, PublishDiagnosticsParams,
+    ReferenceParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, Uri, WorkspaceSymbolParams,
+    WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -283,13 +284,32 @@ impl Backend {
             let Ok(Ok(Some((body, snapshot, garbage)))) = checked else {
                 return;
             };
-            if backend.is_current(&uri, generation) {
-                backend.outbox.send(body);
+            // Checked and queued under the lock: a `didClose` cannot slip
+            // its empty publication in between.
+            {
+                let state = backend.lock();
+                if state
+                    .documents
+                    .get(&uri)
+                    .is_some_and(|open| open.generation == generation)
+                {
+                    backend.outbox.send(body);
+                }
             }
             // After the diagnostics are out, when typing has paused.
             tokio::task::spawn_blocking(move || drop(garbage));
             backend.index_buffer(&uri, snapshot, generation).await;
         });
+    }
+
+    /// Publishes diagnostics through the outbox, like every publication
+    /// of ours, so they keep the order they were sent in.
+    pub(super) fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
+        match Outbox::encode(PUBLISH_DIAGNOSTICS, &params) {
+            Ok(body) => self.outbox.send(body),
+            Err(error) => log(&format!("cannot encode diagnostics: {error}")),
+        }
     }
 
     /// Puts a checked note's summary into its workspace's notes index,
@@ -824,6 +844,9 @@ impl LanguageServer for Backend {
                 .is_some_and(|open| open.bank.is_some());
             closed_path = state.documents.get(&uri).and_then(|open| open.path.clone());
             state.close(&uri);
+            // Queued under the lock that closed it: no check of the open
+            // document can publish after this.
+            self.publish(uri.clone(), Vec::new(), None);
         });
         // The note's buffer leaves the index: the file on disk comes back.
         if let Some(path) = closed_path.filter(|_| !was_bank) {
@@ -832,13 +855,6 @@ impl LanguageServer for Backend {
                     log(&problem.message);
                 }
             });
-        }
-        // Through the outbox, so it cannot overtake a pending publication.
-        if let Ok(body) = Outbox::encode(
-            PUBLISH_DIAGNOSTICS,
-            &json!({ "uri": uri, "diagnostics": [] }),
-        ) {
-            self.outbox.send(body);
         }
         if was_bank {
             self.schedule_all(DIAGNOSTICS_DELAY);

@@ -71,8 +71,8 @@ pub struct OpenDocument {
     /// The last parse, perhaps of an earlier version: the next parse
     /// starts from it.
     cache: Option<Arc<Parsed>>,
-    /// Bumped on every change; a pending diagnostics run for an older
-    /// generation gives up.
+    /// New on every open and change (from one counter for all documents);
+    /// a pending diagnostics run for another generation gives up.
     pub generation: u64,
 }
 
@@ -178,6 +178,8 @@ pub struct State {
     pub documents: HashMap<Uri, OpenDocument>,
     /// Parses and workspaces that changes made stale, waiting to be freed.
     graveyard: Vec<Stale>,
+    /// The last generation handed to a document.
+    generations: u64,
     /// Files not open that carry a diagnostic of ours (an unreadable note,
     /// an invalid `.qbank.toml`), to clear once they read well again.
     pub flagged: HashSet<PathBuf>,
@@ -271,6 +273,13 @@ impl State {
             .collect()
     }
 
+    /// A generation no document had: one counter for all, so a task of a
+    /// document closed and opened again is never taken for current.
+    fn next_generation(&mut self) -> u64 {
+        self.generations += 1;
+        self.generations
+    }
+
     pub fn open(&mut self, uri: Uri, text: &str, version: i32) {
         let path = uri
             .to_file_path()
@@ -279,6 +288,7 @@ impl State {
         if let Some((root, _)) = &bank {
             self.roots[*root].live = None;
         }
+        let generation = self.next_generation();
         self.documents.insert(
             uri,
             OpenDocument {
@@ -286,7 +296,7 @@ impl State {
                 path,
                 bank,
                 cache: None,
-                generation: 0,
+                generation,
             },
         );
     }
@@ -300,10 +310,11 @@ impl State {
     /// waits in the graveyard for the next request that parses anyway
     /// (`take_garbage`).
     pub fn changed(&mut self, uri: &Uri) {
+        let generation = self.next_generation();
         let Some(open) = self.documents.get_mut(uri) else {
             return;
         };
-        open.generation += 1;
+        open.generation = generation;
         let workspace = match &open.bank {
             Some((root, _)) => self.roots[*root].live.take(),
             None => None,
@@ -535,14 +546,20 @@ impl State {
         let open = self.documents.get(uri)?;
         let version = open.document.version;
         let rope = open.document.rope.clone();
-        // A stale parse stands in until the caller parses from it.
-        let parsed = match &open.cache {
-            Some(parsed) => parsed.clone(),
-            None => Arc::new(Parsed::new(i32::MIN, String::new(), Note::default())),
+        // A stale parse stands in until the caller parses from it; with
+        // none, an empty one, and the caller parses the whole text.
+        let (parsed, reparse) = match &open.cache {
+            Some(parsed) => (
+                parsed.clone(),
+                (parsed.version != version).then(|| Reparse {
+                    edits: open.document.edits_after(parsed.version),
+                }),
+            ),
+            None => (
+                Arc::new(Parsed::new(version, String::new(), Note::default())),
+                Some(Reparse { edits: None }),
+            ),
         };
-        let reparse = (parsed.version != version).then(|| Reparse {
-            edits: open.document.edits_after(parsed.version),
-        });
         Some((
             Snapshot {
                 uri: uri.clone(),
@@ -727,5 +744,23 @@ mod tests {
         assert_eq!(settings_from_json(&json!(null)), None);
         let flat = settings_from_json(&json!({ "banks": ["team.md"] })).unwrap();
         assert_eq!(flat.banks, Some(vec!["team.md".to_string()]));
+    }
+
+    /// Any version a client picks, even the lowest, gets its text parsed;
+    /// a document opened again never reuses a generation.
+    #[test]
+    fn a_new_document_is_always_parsed_and_generations_never_repeat() {
+        let mut state = State::default();
+        let uri: Uri = "untitled:note.md".parse().unwrap();
+        state.open(uri.clone(), "## BE-23 · x\n", i32::MIN);
+        let (snapshot, reparse) = state.begin_snapshot(&uri).unwrap();
+        assert!(reparse.is_some_and(|reparse| reparse.edits.is_none()));
+        assert_eq!(snapshot.version, i32::MIN);
+        let first = state.documents[&uri].generation;
+        state.changed(&uri);
+        state.close(&uri);
+        state.open(uri.clone(), "", 1);
+        state.changed(&uri);
+        assert!(state.documents[&uri].generation > first + 1);
     }
 }
