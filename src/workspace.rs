@@ -6,7 +6,7 @@
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow, bail};
 
@@ -18,7 +18,7 @@ use crate::core::index::Index;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::shape::Shape;
-use crate::core::template::{Mode, Overrides};
+use crate::core::template::{Mode, Overrides, ScaffoldingCache};
 
 /// What the caller adds to `.qbank.toml`: `--bank` paths and `--no-builtin`
 /// from the command line, or the editor's settings, applied key by key.
@@ -55,6 +55,10 @@ pub struct Workspace {
     pub bank_files: Vec<PathBuf>,
     /// What could not be loaded; the rest of the workspace still is.
     pub problems: Vec<LoadProblem>,
+    /// Template scaffolding for this index and these overrides, kept
+    /// across the checks of notes (a workspace never changes either: a
+    /// change makes a new workspace, with a new cache).
+    pub scaffolding: Arc<Mutex<ScaffoldingCache>>,
 }
 
 impl Workspace {
@@ -72,6 +76,7 @@ impl Workspace {
             overrides: Overrides::default(),
             bank_files: Vec::new(),
             problems: Vec::new(),
+            scaffolding: Arc::default(),
         }
     }
 
@@ -106,6 +111,8 @@ impl Workspace {
         let builtin = self.uses_builtin().then(builtin_bank);
         Workspace {
             index: Arc::new(Index::new(builtin, banks)),
+            // Scaffolding belongs to an index: a new one starts empty.
+            scaffolding: Arc::default(),
             ..self.clone()
         }
     }
@@ -264,6 +271,7 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
         overrides,
         bank_files,
         problems,
+        scaffolding: Arc::default(),
     }
 }
 

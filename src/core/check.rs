@@ -10,7 +10,9 @@ use crate::core::index::{Index, QuestionId};
 use crate::core::key::{Key, KeyMatch};
 use crate::core::line_index::LineCounter;
 use crate::core::note::{Heading, Note, Section, is_answered};
-use crate::core::template::{Overrides, Scaffolding, TemplateContext, scaffolding_lines};
+use crate::core::template::{
+    Overrides, Scaffolding, ScaffoldingCache, TemplateContext, scaffolding_lines,
+};
 use crate::core::text::{is_frame_word, words};
 
 /// The questions another note of the same folder asks, for `asked-before`.
@@ -36,12 +38,27 @@ pub fn question_sections(
     note: &Note,
     overrides: &Overrides,
 ) -> Vec<QuestionSection> {
-    let mut scaffolding: FxHashMap<QuestionId, Scaffolding> = FxHashMap::default();
+    question_sections_with(
+        index,
+        text,
+        note,
+        overrides,
+        &mut ScaffoldingCache::default(),
+    )
+}
+
+/// `question_sections`, with scaffolding from `cache` (which must belong to
+/// this index and these overrides).
+pub fn question_sections_with(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    overrides: &Overrides,
+    cache: &mut ScaffoldingCache,
+) -> Vec<QuestionSection> {
     sections_by_id(index, note)
         .map(|(id, section)| {
-            let lines = scaffolding
-                .entry(id)
-                .or_insert_with(|| question_scaffolding(index, id, overrides));
+            let lines = cache.get(index, overrides, id);
             let answered = is_answered(text, &section, lines);
             QuestionSection {
                 id,
@@ -115,37 +132,40 @@ pub fn check_note(
     siblings: &[SiblingNote],
     overrides: &Overrides,
 ) -> Vec<Diagnostic> {
+    let mut cache = ScaffoldingCache::default();
+    check_note_with(index, text, note, siblings, overrides, &mut cache)
+}
+
+/// `check_note`, with scaffolding from `cache` (which must belong to this
+/// index and these overrides): a note checked again and again reuses it.
+pub fn check_note_with(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    siblings: &[SiblingNote],
+    overrides: &Overrides,
+    cache: &mut ScaffoldingCache,
+) -> Vec<Diagnostic> {
     // Lines are counted only for the first section of each question (the
     // ones messages point back to), in order: a long note is not indexed.
     let mut lines = LineCounter::new(text);
-    let mut diagnostics = Vec::new();
-    // Lookups that keep a long note linear: the heading a key starts (by
-    // the key's start), and each key's "did you mean" numbers.
-    let keyed_headings: FxHashMap<usize, &Heading> = note
-        .headings
-        .iter()
-        .filter_map(|heading| Some((heading.key.as_ref()?.range.start, heading)))
-        .collect();
-    let mut nearby_keys: FxHashMap<&Key, Vec<QuestionId>> = FxHashMap::default();
-    let mut highest_of: FxHashMap<&str, u32> = FxHashMap::default();
-    for found in &note.keys {
-        if index.has_prefix(&found.key.prefix) && index.lookup(&found.key).is_none() {
-            let heading = keyed_headings.get(&found.range.start).filter(|heading| {
-                heading
-                    .key
-                    .as_ref()
-                    .is_some_and(|key| key.range == found.range)
-            });
-            let nearby = nearby_keys.entry(&found.key).or_insert_with(|| {
-                let highest = *highest_of
-                    .entry(&found.key.prefix)
-                    .or_insert_with(|| highest_number(index, &found.key.prefix));
-                keys_one_digit_away_below(index, &found.key, highest)
-            });
-            diagnostics.push(unknown_question(index, heading.copied(), nearby, found));
-        }
-    }
-    let sections = question_sections(index, text, note, overrides);
+    // Unknown keys and the sections' answers do not depend on each other:
+    // in a long note, they are worked out at once.
+    let (mut diagnostics, sections) = if note.keys.len() >= PARALLEL_KEYS {
+        std::thread::scope(|scope| {
+            let unknown = scope.spawn(|| unknown_keys(index, note));
+            let sections = question_sections_with(index, text, note, overrides, cache);
+            let unknown = unknown
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (unknown, sections)
+        })
+    } else {
+        (
+            unknown_keys(index, note),
+            question_sections_with(index, text, note, overrides, cache),
+        )
+    };
     // Each question's first heading: its offset and 1-based line.
     let mut first_heading_of: FxHashMap<QuestionId, (usize, usize)> = FxHashMap::default();
     // The first section of each question, by position in `sections`.
@@ -251,6 +271,46 @@ pub fn check_note(
         }
     }
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
+    diagnostics
+}
+
+/// Below this many keys, a note's check runs on one thread.
+const PARALLEL_KEYS: usize = 2_000;
+
+/// An `unknown-question` diagnostic for each key whose prefix names a bank
+/// but whose number names no question.
+fn unknown_keys(index: &Index, note: &Note) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    // Lookups that keep a long note linear: the heading a key starts (by
+    // the key's start, built at the first unknown key), and each key's "did
+    // you mean" numbers.
+    let mut keyed_headings: Option<FxHashMap<usize, &Heading>> = None;
+    let mut nearby_keys: FxHashMap<&Key, Vec<QuestionId>> = FxHashMap::default();
+    let mut highest_of: FxHashMap<&str, u32> = FxHashMap::default();
+    for found in &note.keys {
+        if !index.has_prefix(&found.key.prefix) || index.lookup(&found.key).is_some() {
+            continue;
+        }
+        let keyed_headings = keyed_headings.get_or_insert_with(|| {
+            note.headings
+                .iter()
+                .filter_map(|heading| Some((heading.key.as_ref()?.range.start, heading)))
+                .collect()
+        });
+        let heading = keyed_headings.get(&found.range.start).filter(|heading| {
+            heading
+                .key
+                .as_ref()
+                .is_some_and(|key| key.range == found.range)
+        });
+        let nearby = nearby_keys.entry(&found.key).or_insert_with(|| {
+            let highest = *highest_of
+                .entry(&found.key.prefix)
+                .or_insert_with(|| highest_number(index, &found.key.prefix));
+            keys_one_digit_away_below(index, &found.key, highest)
+        });
+        diagnostics.push(unknown_question(index, heading.copied(), nearby, found));
+    }
     diagnostics
 }
 

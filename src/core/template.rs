@@ -374,6 +374,27 @@ fn generic_follow_up(shape: Shape) -> &'static str {
 /// short strings and needs no protection from chosen keys here.
 pub type Scaffolding = rustc_hash::FxHashSet<String>;
 
+/// Template scaffolding per question, worked out once per question for
+/// one index and one set of overrides: while many notes are summarized,
+/// and, kept by a workspace, across the checks of a note being edited.
+#[derive(Debug, Default)]
+pub struct ScaffoldingCache {
+    lines: rustc_hash::FxHashMap<crate::core::index::QuestionId, Scaffolding>,
+}
+
+impl ScaffoldingCache {
+    pub fn get(
+        &mut self,
+        index: &crate::core::index::Index,
+        overrides: &Overrides,
+        id: crate::core::index::QuestionId,
+    ) -> &Scaffolding {
+        self.lines.entry(id).or_insert_with(|| {
+            scaffolding_lines(&TemplateContext::without_related(index, id), overrides)
+        })
+    }
+}
+
 /// Every line a template could have put under this question's heading, in
 /// either mode, trimmed: a section whose body holds only these lines is
 /// still untouched scaffolding.

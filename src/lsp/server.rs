@@ -34,7 +34,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::core::builtin::BUILTIN_NAME;
-use crate::core::check::check_note;
+use crate::core::check::check_note_with;
 use crate::core::config::{CONFIG_FILE, parse_settings};
 use crate::core::diagnostic::{Diagnostic as CoreDiagnostic, Severity, codes};
 use crate::core::ide::actions::{PacketOptions, code_actions, insert_packet, insert_template};
@@ -66,6 +66,9 @@ const SYNC_LOAD_BYTES: u64 = 640_000;
 
 /// How long the editor may take to answer `workspace/applyEdit`.
 const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// From this size on, a text's line index is built beside its check.
+const LONG_TEXT_BYTES: usize = 1 << 20;
 
 /// How long typing must pause before a changed document is checked.
 pub(super) const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
@@ -266,7 +269,14 @@ impl Backend {
                     else {
                         return Ok(None);
                     };
-                    let found = compute_diagnostics(&snapshot);
+                    // For a long text, the line index the encoding needs is
+                    // built meanwhile.
+                    let found = std::thread::scope(|scope| {
+                        if snapshot.parsed.text.len() >= LONG_TEXT_BYTES {
+                            scope.spawn(|| snapshot.parsed.lines());
+                        }
+                        compute_diagnostics(&snapshot)
+                    });
                     if !checker.is_current(&checked_uri, generation) {
                         return Ok(None);
                     }
@@ -506,6 +516,15 @@ pub(super) fn bank_location(workspace: &Workspace, name: &str) -> Option<(Uri, R
     Some((Uri::from_file_path(path)?, Rope::from_str(&bank.text)))
 }
 
+/// The workspace's scaffolding cache, even after a panic poisoned its lock
+/// (a half-filled cache only lacks entries).
+fn scaffolding(workspace: &Workspace) -> MutexGuard<'_, ScaffoldingCache> {
+    workspace
+        .scaffolding
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A note's summary from its buffer, for the notes index: only for a
 /// markdown note inside a workspace folder (not a bank, not a
 /// configuration file).
@@ -519,7 +538,7 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<crate::core::ide::notes::NoteSu
     Some(summarize_parsed(
         &workspace.index,
         &workspace.overrides,
-        &mut ScaffoldingCache::default(),
+        &mut scaffolding(workspace),
         name,
         snapshot.parsed.text.clone(),
         &snapshot.parsed.note,
@@ -559,12 +578,13 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
             .map(|name| snapshot.notes.siblings_of(name))
             .unwrap_or_default();
         let document = snapshot.document();
-        check_note(
+        check_note_with(
             index,
             document.text,
             document.note,
             &siblings,
             &workspace.overrides,
+            &mut scaffolding(workspace),
         )
     }
 }

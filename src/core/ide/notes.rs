@@ -11,11 +11,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::core::check::SiblingNote;
-use crate::core::index::{Index, QuestionId};
+use crate::core::index::Index;
 use crate::core::key::{Key, KeyMatch};
 use crate::core::line_index::LineIndex;
 use crate::core::note::{Note, is_answered, parse_note};
-use crate::core::template::{Overrides, Scaffolding, TemplateContext, scaffolding_lines};
+use crate::core::template::{Overrides, Scaffolding};
 
 /// One question section of an indexed note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,20 +54,7 @@ fn folder_of(name: &str) -> &str {
     name.rfind('/').map_or("", |slash| &name[..=slash])
 }
 
-/// Template scaffolding per question, computed once per question while
-/// many notes are summarized against the same index.
-#[derive(Debug, Default)]
-pub struct ScaffoldingCache {
-    lines: HashMap<QuestionId, Scaffolding>,
-}
-
-impl ScaffoldingCache {
-    fn get(&mut self, index: &Index, overrides: &Overrides, id: QuestionId) -> &Scaffolding {
-        self.lines.entry(id).or_insert_with(|| {
-            scaffolding_lines(&TemplateContext::without_related(index, id), overrides)
-        })
-    }
-}
+pub use crate::core::template::ScaffoldingCache;
 
 /// Summarizes a note's text. A section whose key names no question counts
 /// as answered when its body holds any text at all.
