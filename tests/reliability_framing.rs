@@ -8,24 +8,11 @@ mod reliability_common;
 use std::time::Instant;
 
 use reliability_common::{Scratch, Server};
-use serde_json::{Value, json};
-
-fn started(name: &str) -> (Scratch, Scratch, Server) {
-    let workspace = Scratch::new(name);
-    let home = Scratch::new(&format!("{name}-home"));
-    let (server, _) = Server::initialized(&workspace.0, &home.0, false);
-    (workspace, home, server)
-}
-
-fn next_null_id_error(server: &mut Server) -> Value {
-    server.wait_for(|message| {
-        message.get("id") == Some(&Value::Null) && message.get("error").is_some()
-    })
-}
+use serde_json::json;
 
 #[test]
 fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
-    let (_workspace, _home, mut server) = started("badjson");
+    let (_workspace, _home, mut server) = Server::started("badjson");
     for body in [
         &b"{ this is not json"[..],
         b"\xff\xfe\x00 not utf-8",
@@ -33,7 +20,7 @@ fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
         b"[]",
     ] {
         assert!(server.send_body(body));
-        let reply = next_null_id_error(&mut server);
+        let reply = server.next_null_id_error();
         assert!([-32700, -32600].contains(&reply["error"]["code"].as_i64().unwrap()));
         server.assert_alive();
     }
@@ -42,7 +29,7 @@ fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
 
 #[test]
 fn zero_length_and_bad_headers_are_skipped_and_the_server_goes_on() {
-    let (_workspace, _home, mut server) = started("frames");
+    let (_workspace, _home, mut server) = Server::started("frames");
     // A zero-length body right before a request: the request must not
     // wait for more input.
     let id = server.next_id();

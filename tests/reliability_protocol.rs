@@ -14,21 +14,6 @@ use std::time::{Duration, Instant};
 use reliability_common::{Scratch, Server};
 use serde_json::{Value, json};
 
-fn started(name: &str) -> (Scratch, Scratch, Server) {
-    let workspace = Scratch::new(name);
-    let home = Scratch::new(&format!("{name}-home"));
-    let (server, _) = Server::initialized(&workspace.0, &home.0, false);
-    (workspace, home, server)
-}
-
-/// The next error reply with a null id (the answer to a body that could
-/// not be read as a request).
-fn next_null_id_error(server: &mut Server) -> Value {
-    server.wait_for(|message| {
-        message.get("id") == Some(&Value::Null) && message.get("error").is_some()
-    })
-}
-
 fn error_code(reply: &Value) -> i64 {
     reply["error"]["code"]
         .as_i64()
@@ -45,9 +30,9 @@ fn invalid_json_gets_a_parse_error() {
         b"{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ",
         b"\xff\xfe\x00 not utf-8",
     ] {
-        let (_workspace, _home, mut server) = started("badjson");
+        let (_workspace, _home, mut server) = Server::started("badjson");
         assert!(server.send_body(body));
-        let reply = next_null_id_error(&mut server);
+        let reply = server.next_null_id_error();
         assert_eq!(error_code(&reply), -32700, "{reply}");
         server.assert_no_panic();
     }
@@ -55,7 +40,7 @@ fn invalid_json_gets_a_parse_error() {
 
 #[test]
 fn unknown_methods_get_method_not_found() {
-    let (_workspace, _home, mut server) = started("unknown");
+    let (_workspace, _home, mut server) = Server::started("unknown");
     let reply = server.request_raw("qbank/noSuchMethod", json!({}));
     assert_eq!(error_code(&reply), -32601, "{reply}");
     let reply = server.request_raw(
@@ -105,7 +90,7 @@ fn requests_before_initialize_and_after_shutdown_are_refused() {
 
 #[test]
 fn null_params_and_missing_fields_get_invalid_params() {
-    let (workspace, _home, mut server) = started("params");
+    let (workspace, _home, mut server) = Server::started("params");
     let uri = workspace.uri("note.md");
     server.open(&uri, "# Notes\n\nBE-23\n", 1);
     for method in [
@@ -214,7 +199,7 @@ fn null_params_and_missing_fields_get_invalid_params() {
 
 #[test]
 fn a_50_mb_message_is_read_and_the_server_goes_on() {
-    let (workspace, _home, mut server) = started("huge");
+    let (workspace, _home, mut server) = Server::started("huge");
     let uri = workspace.uri("huge.md");
     let line = "Ask BE-23 about caching, 😀 then BE-9999 and more words here.\n";
     let text = line.repeat(50 * 1024 * 1024 / line.len() + 1);
@@ -250,7 +235,7 @@ fn a_50_mb_message_is_read_and_the_server_goes_on() {
 
 #[test]
 fn truncated_headers_and_short_bodies_are_read_on() {
-    let (_workspace, _home, mut server) = started("frames");
+    let (_workspace, _home, mut server) = Server::started("frames");
     // A header whose blank line never came, then a whole message: the
     // later Content-Length wins.
     assert!(server.write_raw(b"Content-Length: 5\r\n"));
@@ -277,7 +262,7 @@ fn truncated_headers_and_short_bodies_are_read_on() {
 
 #[test]
 fn duplicate_request_ids_each_get_an_answer() {
-    let (workspace, _home, mut server) = started("dupes");
+    let (workspace, _home, mut server) = Server::started("dupes");
     let uri = workspace.uri("note.md");
     server.open(&uri, "BE-23 and BE-40\n", 1);
     let hover = |character: u32| {
@@ -310,7 +295,7 @@ fn duplicate_request_ids_each_get_an_answer() {
 
 #[test]
 fn a_cancelled_request_gets_one_answer_and_the_server_goes_on() {
-    let (workspace, _home, mut server) = started("cancel");
+    let (workspace, _home, mut server) = Server::started("cancel");
     let uri = workspace.uri("big.md");
     let line = "## BE-23 · heading\nSee BE-9999, BE-40 and `code` here.\n";
     server.open(&uri, &line.repeat(40_000), 1);
@@ -363,7 +348,7 @@ fn a_cancelled_request_gets_one_answer_and_the_server_goes_on() {
 
 #[test]
 fn exit_without_shutdown_ends_with_code_1() {
-    let (_workspace, _home, mut server) = started("exit");
+    let (_workspace, _home, mut server) = Server::started("exit");
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(1));
     server.assert_no_panic();
@@ -387,7 +372,7 @@ fn closing_stdin_ends_the_process() {
         b"Content-Length: 100\r\n\r\n{\"jsonrpc\"",
         b"Content-Length: 99999999999\r\n\r\n",
     ] {
-        let (_workspace, _home, mut server) = started("eof");
+        let (_workspace, _home, mut server) = Server::started("eof");
         assert!(server.write_raw(ending));
         server.close_stdin();
         let started = Instant::now();

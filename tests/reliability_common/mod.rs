@@ -125,6 +125,16 @@ impl Server {
         }
     }
 
+    /// A server initialized for a fresh scratch workspace named `name`, with
+    /// its own scratch home; the scratch folders live as long as they are
+    /// kept.
+    pub fn started(name: &str) -> (Scratch, Scratch, Server) {
+        let workspace = Scratch::new(name);
+        let home = Scratch::new(&format!("{name}-home"));
+        let (server, _) = Server::initialized(&workspace.0, &home.0, false);
+        (workspace, home, server)
+    }
+
     /// Starts a server and initializes it for one workspace folder.
     pub fn initialized(workspace: &Path, home: &Path, utf8: bool) -> (Server, Value) {
         let mut server = Server::start(workspace, home);
@@ -252,6 +262,14 @@ impl Server {
             "{method} failed: {response}"
         );
         response["result"].clone()
+    }
+
+    /// The next error reply with a null id (the answer to a body that could
+    /// not be read as a request).
+    pub fn next_null_id_error(&mut self) -> Value {
+        self.wait_for(|message| {
+            message.get("id") == Some(&Value::Null) && message.get("error").is_some()
+        })
     }
 
     /// Waits for a message matching `wanted` (notifications or server
