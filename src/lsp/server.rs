@@ -540,7 +540,11 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<crate::core::ide::notes::NoteSu
         &workspace.overrides,
         &mut scaffolding(workspace),
         name,
-        snapshot.parsed.text.clone(),
+        // The check built the line index already.
+        (
+            snapshot.parsed.text.clone(),
+            snapshot.parsed.lines().clone(),
+        ),
         &snapshot.parsed.note,
     ))
 }

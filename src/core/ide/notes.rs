@@ -66,16 +66,18 @@ pub fn summarize_note(
     text: String,
 ) -> NoteSummary {
     let note = parse_note(&text);
-    summarize_parsed(index, overrides, cache, name, text, &note)
+    let lines = LineIndex::new(&text);
+    summarize_parsed(index, overrides, cache, name, (text, lines), &note)
 }
 
-/// Summarizes a note already parsed (an editor's buffer).
+/// Summarizes a note already parsed (an editor's buffer), given its text
+/// and that text's line index.
 pub fn summarize_parsed(
     index: &Index,
     overrides: &Overrides,
     cache: &mut ScaffoldingCache,
     name: &str,
-    text: String,
+    (text, lines): (String, LineIndex),
     note: &Note,
 ) -> NoteSummary {
     let no_scaffolding = Scaffolding::default();
@@ -101,7 +103,7 @@ pub fn summarize_parsed(
         .collect();
     NoteSummary {
         name: name.to_string(),
-        lines: LineIndex::new(&text),
+        lines,
         keys: note.keys.clone(),
         sections,
         text,
