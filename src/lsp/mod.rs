@@ -27,10 +27,12 @@ mod places;
 mod server;
 mod state;
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use tokio::io::AsyncRead;
 use tower_lsp_server::{LspService, Server};
 
 use outbox::Outbox;
@@ -53,28 +55,8 @@ pub fn run() -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let shut_down = runtime.block_on(async {
-        let (outbox, outbox_frames) = Outbox::new();
-        let (service, socket) = LspService::build(move |client| Backend::new(client, outbox))
-            .custom_method("qbank/documentText", Backend::document_text)
-            .custom_method("qbank/documentStatus", Backend::document_status)
-            .custom_method(frames::INVALID_MESSAGE, Backend::invalid_message)
-            .finish();
-        let backend_state = service.inner().shut_down_flag();
-        // tower-lsp-server ends its input at the first frame it cannot
-        // decode: only well-formed frames reach it.
-        let (filtered, input) = tokio::io::duplex(1 << 16);
-        tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
-        let (server_output, output) = tokio::io::duplex(1 << 16);
-        outbox::widen_stdout_pipe();
-        let forwarder = tokio::spawn(outbox::forward(output, outbox_frames, std::io::stdout()));
-        Server::new(input, server_output, socket)
-            .serve(service)
-            .await;
-        // The pipe closed with the server: the forwarder writes what is left.
-        let _ = tokio::time::timeout(FLUSH_TIMEOUT, forwarder).await;
-        backend_state()
-    });
+    outbox::widen_stdout_pipe();
+    let shut_down = runtime.block_on(serve(tokio::io::stdin(), std::io::stdout()));
     // Stdin is read on a blocking thread that may still wait for input.
     runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(if shut_down {
@@ -82,4 +64,33 @@ pub fn run() -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Serves the protocol on any byte streams, through the same stdin filter
+/// and outbox as `qbank lsp`, until the client says `exit` or `input` ends.
+/// Returns whether the client asked for `shutdown` first. `output` is
+/// written from a blocking thread. Tests run the server in-process with it.
+pub async fn serve(
+    input: impl AsyncRead + Unpin + Send + 'static,
+    output: impl Write + Send + 'static,
+) -> bool {
+    let (outbox, outbox_frames) = Outbox::new();
+    let (service, socket) = LspService::build(move |client| Backend::new(client, outbox))
+        .custom_method("qbank/documentText", Backend::document_text)
+        .custom_method("qbank/documentStatus", Backend::document_status)
+        .custom_method(frames::INVALID_MESSAGE, Backend::invalid_message)
+        .finish();
+    let backend_state = service.inner().shut_down_flag();
+    // tower-lsp-server ends its input at the first frame it cannot
+    // decode: only well-formed frames reach it.
+    let (filtered, filtered_input) = tokio::io::duplex(1 << 16);
+    tokio::spawn(frames::filter(input, filtered));
+    let (server_output, server_frames) = tokio::io::duplex(1 << 16);
+    let forwarder = tokio::spawn(outbox::forward(server_frames, outbox_frames, output));
+    Server::new(filtered_input, server_output, socket)
+        .serve(service)
+        .await;
+    // The pipe closed with the server: the forwarder writes what is left.
+    let _ = tokio::time::timeout(FLUSH_TIMEOUT, forwarder).await;
+    backend_state()
 }
