@@ -93,20 +93,23 @@ impl Workspace {
 
     /// The same workspace with some banks read from other texts (an editor's
     /// buffers), by bank name; the other banks are reused as they are.
-    pub fn with_bank_texts(&self, texts: &[(String, String)]) -> Workspace {
+    pub fn with_bank_texts(&self, mut texts: Vec<(String, String)>) -> Workspace {
         let banks: Vec<Bank> = self
             .index
             .banks()
             .iter()
             .filter(|bank| bank.name != BUILTIN_NAME)
-            .map(
-                |bank| match texts.iter().find(|(name, _)| *name == bank.name) {
-                    Some((name, text)) => {
-                        parse_bank(name, &file_stem(Path::new(name)), text.clone())
+            .map(|bank| {
+                match texts.iter().position(|(name, _)| *name == bank.name) {
+                    // The buffer's text moves into the bank: a 30 MB bank is
+                    // not copied once more.
+                    Some(found) => {
+                        let (name, text) = texts.swap_remove(found);
+                        parse_bank(&name, &file_stem(Path::new(&name)), text)
                     }
                     None => bank.clone(),
-                },
-            )
+                }
+            })
             .collect();
         let builtin = self.uses_builtin().then(builtin_bank);
         Workspace {

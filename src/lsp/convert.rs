@@ -29,8 +29,9 @@ use crate::core::line_index::LineIndex;
 use crate::lsp::document::{Encoding, position, range, text_range_near};
 use crate::lsp::places::Places;
 
-/// Where a related piece of information points: a file's URI and its text.
-pub type Resolver<'a> = dyn Fn(&str) -> Option<(Uri, Rope)> + Sync + 'a;
+/// Where a related piece of information in another file points: the
+/// location of a byte range of the file a diagnostic names (a bank).
+pub type Resolver<'a> = dyn Fn(&str, Range<usize>) -> Option<Location> + Sync + 'a;
 
 pub fn diagnostic(
     rope: &Rope,
@@ -45,10 +46,7 @@ pub fn diagnostic(
         .filter_map(|related| {
             let location = match &related.file {
                 None => Location::new(uri.clone(), range(rope, related.range.clone(), encoding)),
-                Some(file) => {
-                    let (other, other_rope) = resolve_file(file)?;
-                    Location::new(other, range(&other_rope, related.range.clone(), encoding))
-                }
+                Some(file) => resolve_file(file, related.range.clone())?,
             };
             Some(DiagnosticRelatedInformation {
                 location,
@@ -198,10 +196,10 @@ fn wire_diagnostic<'a>(
                         range: here(related.range.clone(), &mut elsewhere),
                     },
                     Some(file) => {
-                        let (other, other_rope) = resolve_file(file)?;
+                        let other = resolve_file(file, related.range.clone())?;
                         WireLocation {
-                            range: range(&other_rope, related.range.clone(), document.encoding),
-                            uri: Cow::Owned(other),
+                            range: other.range,
+                            uri: Cow::Owned(other.uri),
                         }
                     }
                 };
@@ -364,10 +362,7 @@ pub fn document_symbol(rope: &Rope, symbol: &Symbol, encoding: Encoding) -> Docu
     }
 }
 
-pub fn workspace_symbol(
-    places: &mut Places,
-    symbol: WorkspaceSymbol,
-) -> Option<LspWorkspaceSymbol> {
+pub fn workspace_symbol(places: &Places, symbol: WorkspaceSymbol) -> Option<LspWorkspaceSymbol> {
     let location = places.location(&symbol.place, symbol.range)?;
     Some(LspWorkspaceSymbol {
         name: symbol.name,
@@ -447,8 +442,10 @@ mod tests {
             .with_related(Some("elsewhere.md".to_string()), 0..2, "not resolved"),
         ];
         let other: Uri = "file:///bank.md".parse().unwrap();
-        let resolve = |name: &str| {
-            (name == "elsewhere.md").then(|| (other.clone(), Rope::from_str("ab\ncd")))
+        let other_rope = Rope::from_str("ab\ncd");
+        let resolve = |name: &str, bytes: Range<usize>| {
+            (name == "elsewhere.md")
+                .then(|| Location::new(other.clone(), range(&other_rope, bytes, Encoding::Utf16)))
         };
         for encoding in [Encoding::Utf8, Encoding::Utf16] {
             let document = DiagnosedText {

@@ -22,9 +22,11 @@ use tower_lsp_server::ls_types::{
 use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
 use crate::core::line_index::LineIndex;
+use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
+use crate::lsp::dispatch::guard_notification;
 use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
-use crate::lsp::server::{Backend, guard_notification};
+use crate::lsp::server::Backend;
 use crate::notes::{NoteProblem, ProblemKind, is_ignored, note_name, read_note, scan_notes};
 use crate::workspace::{LoadProblem, Workspace};
 
@@ -45,7 +47,7 @@ impl Backend {
     async fn index_workspace(&self) {
         let (pending_banks, support) = {
             let mut state = self.lock();
-            (std::mem::take(&mut state.banks_pending), state.support)
+            (state.take_banks_pending(), state.support())
         };
         let started = Instant::now();
         let title = if pending_banks {
@@ -144,20 +146,11 @@ impl Backend {
     }
 
     /// Loads every root's banks without holding the state lock, puts them in
-    /// place, then analyses near-duplicates in the background.
-    pub(super) async fn load_banks_off_lock(&self) {
-        let plans = self.lock().load_plans();
-        let loaded = tokio::task::spawn_blocking(move || {
-            plans
-                .into_iter()
-                .map(|plan| plan.load())
-                .collect::<Vec<_>>()
-        })
-        .await;
-        match loaded {
-            Ok(loaded) => guard_notification("loading banks", || self.lock().install_roots(loaded)),
-            Err(error) => log(&format!("loading banks stopped: {error}")),
-        }
+    /// place, then analyses near-duplicates in the background. Requests
+    /// meanwhile are answered from the built-in bank: no barrier.
+    async fn load_banks_off_lock(&self) {
+        let batch = self.lock().plan_loads(None, false);
+        self.load_and_install(batch).await;
         self.schedule_all(Duration::ZERO);
         self.warm_similarity();
     }
@@ -179,7 +172,7 @@ impl Backend {
     /// client's answer would hold up `exit`.
     fn workspace_changed(&self, delay: Duration) {
         self.schedule_all(delay);
-        let support = self.lock().support;
+        let support = self.lock().support();
         let client = self.client.clone();
         tokio::spawn(async move {
             if support.code_lens_refresh {
@@ -222,13 +215,13 @@ impl Backend {
             ),
             ..Diagnostic::default()
         };
-        self.lock().flagged.insert(problem.path.clone());
+        self.lock().flag(problem.path.clone());
         self.publish(uri, vec![diagnostic], None);
     }
 
     /// Clears a diagnostic published on a file that is not open.
     async fn clear_flag(&self, path: &Path) {
-        let was_flagged = self.lock().flagged.remove(path);
+        let was_flagged = self.lock().unflag(path);
         if let Some(uri) = was_flagged.then(|| Uri::from_file_path(path)).flatten() {
             self.publish(uri, Vec::new(), None);
         }
@@ -236,7 +229,7 @@ impl Backend {
 
     /// Asks the client to watch notes and configuration, when it can.
     pub(super) async fn register_watchers(&self) {
-        if !self.lock().support.watch_files {
+        if !self.lock().support().watch_files {
             return;
         }
         let watcher = |pattern: &str| FileSystemWatcher {
@@ -339,26 +332,41 @@ impl Backend {
                     Kind::Other => {}
                 }
             }
-            let mut state = self.lock();
-            for &root in &reloaded {
-                state.reload_root(root);
-            }
         });
+        // Planned before any `.await`: requests after the notification wait
+        // for the reloaded roots.
+        let batches: Vec<_> = {
+            let mut state = self.lock();
+            reloaded
+                .iter()
+                .map(|&root| state.plan_loads(Some(root), true))
+                .collect()
+        };
         for path in cleared {
             self.clear_flag(&path).await;
         }
         for (problem, workspace) in &problems {
             self.report_problem(workspace, problem).await;
         }
-        for &root in &reloaded {
-            self.publish_config_problems(root).await;
+        if reloaded.is_empty() {
+            if notes_changed {
+                self.workspace_changed(DIAGNOSTICS_DELAY);
+            }
+            return;
         }
-        if rescan {
-            self.spawn_indexing();
-        }
-        if !reloaded.is_empty() || notes_changed {
-            self.workspace_changed(super::server::DIAGNOSTICS_DELAY);
-        }
+        let backend = self.clone();
+        tokio::spawn(async move {
+            for batch in batches {
+                backend.load_and_install(batch).await;
+            }
+            for &root in &reloaded {
+                backend.publish_config_problems(root).await;
+            }
+            if rescan {
+                backend.spawn_indexing();
+            }
+            backend.workspace_changed(DIAGNOSTICS_DELAY);
+        });
     }
 
     /// A diagnostic on `.qbank.toml` while it is invalid (cleared when it
@@ -386,7 +394,7 @@ impl Backend {
                     return;
                 };
                 let diagnostic = config_diagnostic(problem, encoding);
-                self.lock().flagged.insert(path);
+                self.lock().flag(path);
                 self.publish(uri, vec![diagnostic], None);
             }
         }

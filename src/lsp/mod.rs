@@ -4,28 +4,39 @@
 //! positions, call the pure features of `core::ide` and convert back.
 //! Logs go to stderr: stdout carries only protocol messages.
 //!
+//! - `transport`: the stdin filter and the outbox, between the client's
+//!   bytes and tower-lsp-server;
+//! - `server`: the `Backend` and the `LanguageServer` impl, a table of
+//!   contents of the protocol;
+//! - `dispatch`: snapshot, parse, run off the async threads in the panic
+//!   guard; `handlers`: the requests, one function each;
+//! - `lifecycle`, `sync`, `commands`: `initialize`, document sync and
+//!   configuration, commands and custom requests;
+//! - `diagnostics`: debounced checks, published through the outbox;
+//! - `loading`: roots loaded and open banks' live indexes rebuilt off the
+//!   lock; `indexing`: the background scan of notes and watched files;
+//! - `state`: roots and open documents behind one mutex, and snapshots;
 //! - `document`: open documents in ropes and the only position conversions;
-//! - `state`: workspaces, notes indexes, open documents and snapshots
-//!   behind one mutex;
-//! - `server`: the protocol handlers, each guarded against panics;
-//! - `indexing`: the background scan of notes with `$/progress`, and
-//!   watched files;
-//! - `convert`: core answers into protocol objects;
-//! - `places`: where results stand, as protocol locations;
-//! - `cache`: the built-in bank's copy in the user's cache folder;
-//! - `frames`: the stdin filter that keeps undecodable frames from
-//!   tower-lsp-server;
-//! - `outbox`: stdout, where large notifications skip tower-lsp's JSON tree.
+//! - `capabilities`, `convert`, `places`: what the server offers, core
+//!   answers into protocol objects, where results stand;
+//! - `cache`: the built-in bank's copy in the user's cache folder.
 
 mod cache;
+mod capabilities;
+mod commands;
 mod convert;
+mod diagnostics;
+mod dispatch;
 pub mod document;
-mod frames;
+mod handlers;
 mod indexing;
-mod outbox;
+mod lifecycle;
+mod loading;
 mod places;
 mod server;
 mod state;
+mod sync;
+mod transport;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -35,8 +46,9 @@ use anyhow::{Context, Result};
 use tokio::io::AsyncRead;
 use tower_lsp_server::{LspService, Server};
 
-use outbox::Outbox;
 use server::Backend;
+use transport::frames;
+use transport::outbox::{self, Outbox};
 
 /// How long the last messages may take to reach stdout after `exit`.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);

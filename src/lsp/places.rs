@@ -1,27 +1,105 @@
 //! Where results stand, as protocol locations: the document asked about
 //! (its rope), another indexed note (its file under the workspace root,
 //! positions through the note's line index), or a bank (its file, or the
-//! built-in bank's cache copy). Banks are resolved once per request.
+//! built-in bank's cache copy). Each bank's URI and line index are worked
+//! out once per workspace, on first use, in `BankFiles`.
 
-use std::collections::HashMap;
 use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Location, Uri};
 
+use crate::core::builtin::BUILTIN_NAME;
 use crate::core::ide::Place;
 use crate::core::ide::notes::Notes;
+use crate::core::line_index::LineIndex;
+use crate::lsp::cache::builtin_copy;
 use crate::lsp::document::{self, Encoding};
-use crate::lsp::server::bank_location;
+use crate::lsp::log;
 use crate::lsp::state::Snapshot;
 use crate::workspace::Workspace;
+
+/// The files of a workspace's banks, in the index's order: each one's URI
+/// and line index, made on first use and kept as long as the workspace.
+#[derive(Debug)]
+pub struct BankFiles {
+    files: Vec<OnceLock<Option<BankFile>>>,
+}
+
+#[derive(Debug)]
+struct BankFile {
+    uri: Uri,
+    lines: LineIndex,
+}
+
+impl BankFiles {
+    pub fn new(workspace: &Workspace) -> BankFiles {
+        let banks = workspace.index.banks().len();
+        BankFiles {
+            files: (0..banks).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The location of a byte range of the bank at `position` in
+    /// `workspace`, the workspace these files were made for.
+    pub fn location(
+        &self,
+        workspace: &Workspace,
+        position: usize,
+        range: Range<usize>,
+        encoding: Encoding,
+    ) -> Option<Location> {
+        let bank = workspace.index.banks().get(position)?;
+        let file = self.files.get(position)?.get_or_init(|| {
+            let path = bank_file(workspace, &bank.name, &bank.text)?;
+            Some(BankFile {
+                uri: Uri::from_file_path(path)?,
+                lines: LineIndex::new(&bank.text),
+            })
+        });
+        let file = file.as_ref()?;
+        Some(Location::new(
+            file.uri.clone(),
+            document::text_range(&bank.text, &file.lines, range, encoding),
+        ))
+    }
+
+    /// `location` for the bank diagnostics name by its name.
+    pub fn location_by_name(
+        &self,
+        workspace: &Workspace,
+        name: &str,
+        range: Range<usize>,
+        encoding: Encoding,
+    ) -> Option<Location> {
+        let position = workspace
+            .index
+            .banks()
+            .iter()
+            .position(|bank| bank.name == name)?;
+        self.location(workspace, position, range, encoding)
+    }
+}
+
+/// Where a bank's text lives for an editor: its file, or the built-in
+/// bank's cache copy.
+fn bank_file(workspace: &Workspace, name: &str, text: &str) -> Option<PathBuf> {
+    if name == BUILTIN_NAME {
+        return builtin_copy(text)
+            .map_err(|error| log(&format!("cannot write the built-in bank's copy: {error}")))
+            .ok();
+    }
+    Some(workspace.root.join(name))
+}
 
 pub struct Places<'a> {
     here: Option<(&'a Uri, &'a Rope)>,
     workspace: &'a Workspace,
+    banks: &'a BankFiles,
     notes: &'a Notes,
     encoding: Encoding,
-    banks: HashMap<usize, Option<(Uri, Rope)>>,
 }
 
 impl<'a> Places<'a> {
@@ -29,26 +107,32 @@ impl<'a> Places<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Places<'a> {
         Places {
             here: Some((&snapshot.uri, &snapshot.rope)),
-            ..Places::for_workspace(&snapshot.workspace, &snapshot.notes, snapshot.encoding)
+            ..Places::for_workspace(
+                &snapshot.workspace,
+                &snapshot.banks,
+                &snapshot.notes,
+                snapshot.encoding,
+            )
         }
     }
 
     /// Places seen from no document in particular.
     pub fn for_workspace(
         workspace: &'a Workspace,
+        banks: &'a BankFiles,
         notes: &'a Notes,
         encoding: Encoding,
     ) -> Places<'a> {
         Places {
             here: None,
             workspace,
+            banks,
             notes,
             encoding,
-            banks: HashMap::new(),
         }
     }
 
-    pub fn location(&mut self, place: &Place, range: Range<usize>) -> Option<Location> {
+    pub fn location(&self, place: &Place, range: Range<usize>) -> Option<Location> {
         let encoding = self.encoding;
         match place {
             Place::Here => {
@@ -67,19 +151,8 @@ impl<'a> Places<'a> {
                 ))
             }
             Place::Bank(position) => {
-                let workspace = self.workspace;
-                let (uri, rope) = self
-                    .banks
-                    .entry(*position)
-                    .or_insert_with(|| {
-                        let bank = workspace.index.banks().get(*position)?;
-                        bank_location(workspace, &bank.name)
-                    })
-                    .as_ref()?;
-                Some(Location::new(
-                    uri.clone(),
-                    document::range(rope, range, encoding),
-                ))
+                self.banks
+                    .location(self.workspace, *position, range, encoding)
             }
         }
     }

@@ -21,7 +21,7 @@ use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::lsp::frames::{content_length, find};
+use super::frames::{content_length, find};
 
 /// Sends pre-encoded notifications (JSON bodies) to the client, in the
 /// order they are sent.

@@ -1,0 +1,261 @@
+//! `workspace/executeCommand` and the custom requests. The commands
+//! `qbank.insertPacket` and `qbank.insertTemplate` build their edit on a
+//! snapshot (refused with ContentModified when the arguments name another
+//! version) and ask the editor to apply it with `workspace/applyEdit`.
+//! `qbank/documentText` and `qbank/documentStatus` tell what the server
+//! holds of a document; `qbank/invalidMessage` is how the stdin filter
+//! makes the server answer a frame that is not a message.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::{ExecuteCommandParams, Position, Uri};
+
+use crate::core::diagnostic::TextEdit;
+use crate::core::ide::actions::{PacketOptions, insert_packet, insert_template};
+use crate::core::template::Mode;
+use crate::lsp::convert;
+use crate::lsp::dispatch::{guard, off_async};
+use crate::lsp::handlers::{invalid_params, offset_in};
+use crate::lsp::log;
+use crate::lsp::server::Backend;
+use crate::lsp::state::Snapshot;
+
+pub const INSERT_PACKET: &str = "qbank.insertPacket";
+pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
+
+/// How long the editor may take to answer `workspace/applyEdit`.
+const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsertPacketArguments {
+    uri: Uri,
+    position: Position,
+    count: Option<usize>,
+    #[serde(default)]
+    categories: Vec<String>,
+    mode: Option<String>,
+    seed: Option<u64>,
+    /// The document version the position refers to; a command built
+    /// against another version is refused rather than applied astray.
+    version: Option<i32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsertTemplateArguments {
+    uri: Uri,
+    position: Position,
+    key: String,
+    mode: Option<String>,
+    /// As for `qbank.insertPacket`.
+    version: Option<i32>,
+}
+
+/// `{ uri }` or `{ textDocument: { uri } }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTextParams {
+    uri: Option<Uri>,
+    text_document: Option<UriOnly>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UriOnly {
+    uri: Uri,
+}
+
+/// Refuses a command whose position was taken from another version.
+fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
+    match version {
+        Some(version) if version != snapshot.version => Err(Error {
+            code: ErrorCode::ContentModified,
+            message: format!(
+                "the document is at version {}, not {version}: ask again for the current text",
+                snapshot.version
+            )
+            .into(),
+            data: None,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {
+    match mode {
+        None => Ok(None),
+        Some(text) => Mode::parse(text)
+            .map(Some)
+            .ok_or_else(|| invalid_params(format!("unknown mode `{text}`: study or interview"))),
+    }
+}
+
+fn arguments<T: for<'de> Deserialize<'de>>(command: &str, argument: Value) -> Result<T> {
+    serde_json::from_value(argument).map_err(|error| invalid_params(format!("{command}: {error}")))
+}
+
+fn packet_edit(snapshot: &Snapshot, arguments: &InsertPacketArguments) -> Result<TextEdit> {
+    check_version(snapshot, arguments.version)?;
+    let offset = offset_in(snapshot, arguments.position)?;
+    let options = PacketOptions {
+        count: arguments.count,
+        categories: arguments.categories.clone(),
+        mode: parse_mode(arguments.mode.as_deref())?,
+        seed: arguments.seed,
+    };
+    insert_packet(&snapshot.context(), &snapshot.document(), offset, &options)
+        .map_err(invalid_params)
+}
+
+fn template_edit(snapshot: &Snapshot, arguments: &InsertTemplateArguments) -> Result<TextEdit> {
+    check_version(snapshot, arguments.version)?;
+    let offset = offset_in(snapshot, arguments.position)?;
+    let context = snapshot.context();
+    let id = context
+        .index
+        .lookup_str(&arguments.key)
+        .ok_or_else(|| invalid_params(format!("no question {}", arguments.key)))?;
+    let mode = parse_mode(arguments.mode.as_deref())?.unwrap_or(context.mode);
+    Ok(insert_template(
+        &context,
+        &snapshot.document(),
+        offset,
+        id,
+        mode,
+    ))
+}
+
+impl Backend {
+    pub(super) async fn run_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let argument = params.arguments.into_iter().next().unwrap_or(Value::Null);
+        match params.command.as_str() {
+            INSERT_PACKET => {
+                let arguments: InsertPacketArguments = arguments(INSERT_PACKET, argument)?;
+                let uri = arguments.uri.clone();
+                self.edit_command(INSERT_PACKET, &uri, move |snapshot| {
+                    packet_edit(snapshot, &arguments)
+                })
+                .await
+            }
+            INSERT_TEMPLATE => {
+                let arguments: InsertTemplateArguments = arguments(INSERT_TEMPLATE, argument)?;
+                let uri = arguments.uri.clone();
+                self.edit_command(INSERT_TEMPLATE, &uri, move |snapshot| {
+                    template_edit(snapshot, &arguments)
+                })
+                .await
+            }
+            other => Err(invalid_params(format!("unknown command `{other}`"))),
+        }
+    }
+
+    /// Builds a command's edit on a snapshot of `uri`, then asks the editor
+    /// to apply it.
+    async fn edit_command(
+        &self,
+        command: &'static str,
+        uri: &Uri,
+        build: impl FnOnce(&Snapshot) -> Result<TextEdit> + Send + 'static,
+    ) -> Result<Option<Value>> {
+        let Some(pending) = self.begin_snapshot(uri).await else {
+            return Err(invalid_params("the document is not open"));
+        };
+        let backend = self.clone();
+        let (snapshot, edit) = off_async(command, move || {
+            let (snapshot, garbage) = backend.complete_snapshot(pending);
+            drop(garbage);
+            let edit = build(&snapshot)?;
+            Ok((snapshot, edit))
+        })
+        .await?;
+        self.apply_edit(&snapshot, edit, command).await
+    }
+
+    async fn apply_edit(
+        &self,
+        snapshot: &Snapshot,
+        edit: TextEdit,
+        label: &str,
+    ) -> Result<Option<Value>> {
+        let edit = convert::text_edit(&snapshot.rope, &edit, snapshot.encoding);
+        let workspace_edit = convert::workspace_edit(
+            &snapshot.uri,
+            snapshot.version,
+            vec![edit],
+            snapshot.support.document_changes,
+        );
+        // A client that stops answering must not hold the server (and its
+        // `exit`) forever: give it a while, then report the edit unapplied.
+        let reply =
+            tokio::time::timeout(APPLY_EDIT_TIMEOUT, self.client.apply_edit(workspace_edit)).await;
+        let Ok(response) = reply else {
+            log(&format!(
+                "{label}: the editor did not answer workspace/applyEdit in time"
+            ));
+            return Ok(Some(json!({ "applied": false })));
+        };
+        let response = response?;
+        if !response.applied {
+            log(&format!(
+                "{label}: the editor did not apply the edit ({})",
+                response.failure_reason.unwrap_or_default()
+            ));
+        }
+        Ok(Some(json!({ "applied": response.applied })))
+    }
+
+    /// The custom request `qbank/documentText`: the server's copy of a
+    /// document, so tests and tools can check that nothing was lost.
+    pub async fn document_text(&self, params: DocumentTextParams) -> Result<Option<Value>> {
+        self.describe_document("qbank/documentText", params, |rope| {
+            ("text", json!(rope.to_string()))
+        })
+    }
+
+    /// The custom request `qbank/documentStatus`: a document's version and
+    /// length as the server holds them, without copying or parsing it. A
+    /// client that sends it after a change learns the change is applied; the
+    /// latency benchmark times keystrokes with it.
+    pub async fn document_status(&self, params: DocumentTextParams) -> Result<Option<Value>> {
+        self.describe_document("qbank/documentStatus", params, |rope| {
+            ("bytes", json!(rope.len_bytes()))
+        })
+    }
+
+    /// Answers a custom request about one open document: its URI, version
+    /// and one more field (`None` for a document not open). Answered on the
+    /// async thread: it only reads what the lock holds.
+    fn describe_document(
+        &self,
+        method: &str,
+        params: DocumentTextParams,
+        field: impl FnOnce(&ropey::Rope) -> (&'static str, Value),
+    ) -> Result<Option<Value>> {
+        guard(method, || {
+            let uri = params
+                .uri
+                .or(params.text_document.map(|document| document.uri))
+                .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))?;
+            let state = self.lock();
+            Ok(state.document_rope(&uri).map(|(version, rope)| {
+                let (name, value) = field(rope);
+                let mut answer = json!({ "uri": uri.as_str(), "version": version });
+                answer[name] = value;
+                answer
+            }))
+        })
+    }
+
+    /// What the stdin filter turns a frame that is not a message into: the
+    /// protocol's error reply, and the server goes on.
+    pub async fn invalid_message(&self, params: Value) -> Result<Option<Value>> {
+        let code = match params.get("code").and_then(Value::as_i64) {
+            Some(-32600) => ErrorCode::InvalidRequest,
+            _ => ErrorCode::ParseError,
+        };
+        Err(Error::new(code))
+    }
+}

@@ -1,0 +1,317 @@
+//! Loading roots without holding the state lock: a load is planned under
+//! the lock (`State::plan_loads`), read from disk, parsed and indexed on a
+//! blocking thread, and installed under the lock again, by ticket, so a
+//! slow load never overwrites a later one. A "barrier" load (settings,
+//! `.qbank.toml`, a bank or template changed on disk, an open bank closed)
+//! holds up the requests that arrive after it until it is installed, so
+//! they see what the notification said; keystrokes never wait.
+//!
+//! The live index of a root whose banks are open in the editor is rebuilt
+//! from their buffers the same way: debounced like diagnostics, at most one
+//! rebuild per root in flight, the last good workspace serving meanwhile.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::core::config::{CONFIG_FILE, Settings};
+use crate::core::template::Mode;
+use crate::lsp::dispatch::guard;
+use crate::lsp::log;
+use crate::lsp::server::Backend;
+use crate::lsp::state::{LivePlan, LoadBatch, LoadPlan, Served, State};
+use crate::workspace::{LoadOptions, Workspace, load_workspace};
+
+/// Banks up to this size (about 2,000 questions of 300 bytes) load before
+/// `initialize` is answered, in about 5 ms of parsing and indexing at
+/// 130 MB/s; larger ones load in the background with progress.
+pub const SYNC_LOAD_BYTES: u64 = 640_000;
+
+/// A batch's workspaces, read from disk.
+pub struct Loaded {
+    ticket: u64,
+    roots: Vec<(usize, Workspace)>,
+    fallback: Option<Workspace>,
+}
+
+impl Loaded {
+    /// Installs the loaded roots. Returns what they replaced, to free off
+    /// the lock, and the roots whose open banks need a live rebuild.
+    pub fn install(self, state: &mut State) -> (Vec<Served>, Vec<usize>) {
+        state.install_loaded(self.ticket, self.roots, self.fallback)
+    }
+}
+
+/// Reads every root of a batch from disk. Blocking: call it off the async
+/// threads and off the lock.
+pub fn load_batch(batch: LoadBatch) -> Loaded {
+    let fallback = batch
+        .all_roots
+        .then(|| Workspace::detached(&batch.settings));
+    Loaded {
+        ticket: batch.ticket,
+        roots: batch
+            .plans
+            .into_iter()
+            .map(|plan| (plan.root, load_root(plan)))
+            .collect(),
+        fallback,
+    }
+}
+
+/// Bytes of banks a batch would load: small enough, and they load before
+/// `initialize` is answered. Blocking (it reads `.qbank.toml` and sizes).
+pub fn bank_bytes(batch: &LoadBatch) -> u64 {
+    batch
+        .plans
+        .iter()
+        .map(|plan| crate::workspace::bank_bytes(&plan.folder, &load_options(plan)))
+        .sum()
+}
+
+fn load_options(plan: &LoadPlan) -> LoadOptions {
+    LoadOptions {
+        settings: plan.settings.clone(),
+        fallback_config: plan.last_good.clone(),
+        ..LoadOptions::default()
+    }
+}
+
+/// Loads one root: `.qbank.toml`, then the editor's settings key by key.
+/// What cannot be loaded (an invalid `.qbank.toml`, a missing bank) is
+/// logged; the rest of the root is served, with the last good
+/// configuration when `.qbank.toml` turned invalid.
+fn load_root(plan: LoadPlan) -> Workspace {
+    let options = load_options(&plan);
+    let workspace = load_workspace(&plan.folder, &options);
+    for problem in &workspace.problems {
+        let kept = problem
+            .path
+            .file_name()
+            .is_some_and(|name| name == CONFIG_FILE)
+            && options.fallback_config.is_some();
+        if kept {
+            log(&format!(
+                "{}; the last valid configuration stays in use",
+                problem.message
+            ));
+        } else {
+            log(&problem.message);
+        }
+    }
+    workspace
+}
+
+/// A root's workspace rebuilt from its open banks' buffers; `None` when
+/// every buffer reads as the bank it serves already (a bank just opened).
+fn rebuild_live(plan: &LivePlan) -> Option<Workspace> {
+    let banks = plan.base.index.banks();
+    let unchanged = plan.buffers.iter().all(|(name, rope)| {
+        banks
+            .iter()
+            .any(|bank| bank.name == *name && *rope == bank.text.as_str())
+    });
+    if unchanged {
+        return None;
+    }
+    let texts = plan
+        .buffers
+        .iter()
+        .map(|(name, rope)| (name.clone(), rope.to_string()))
+        .collect();
+    Some(plan.base.with_bank_texts(texts))
+}
+
+impl Backend {
+    /// Loads a planned batch off the lock and installs it; what it replaced
+    /// is freed off the lock, and open banks of the reloaded roots get
+    /// their live index rebuilt.
+    pub(super) async fn load_and_install(&self, batch: LoadBatch) {
+        let backend = self.clone();
+        let installed = tokio::task::spawn_blocking(move || {
+            let ticket = batch.ticket;
+            let loaded = guard("loading", || Ok(load_batch(batch))).ok();
+            let (replaced, with_open_banks) = match loaded {
+                Some(loaded) => loaded.install(&mut backend.lock()),
+                // Nothing to install, but the requests waiting go on.
+                None => backend.lock().install_loaded(ticket, Vec::new(), None),
+            };
+            drop(replaced);
+            with_open_banks
+        })
+        .await;
+        self.loads_changed();
+        match installed {
+            Ok(with_open_banks) => {
+                for root in with_open_banks {
+                    self.bank_changed(root, Duration::ZERO);
+                }
+            }
+            Err(error) => log(&format!("loading stopped: {error}")),
+        }
+    }
+
+    /// Plans a barrier reload of one root or all (`None`) now, before any
+    /// `.await`, and loads it in the background; then `after` runs.
+    pub(super) fn reload(
+        &self,
+        which: Option<usize>,
+        after: impl FnOnce(Backend) + Send + 'static,
+    ) {
+        let batch = self.lock().plan_loads(which, true);
+        let backend = self.clone();
+        tokio::spawn(async move {
+            backend.load_and_install(batch).await;
+            after(backend);
+        });
+    }
+
+    /// Waits until the barrier loads planned before this call are
+    /// installed: a request after a settings change sees the new settings.
+    pub(super) async fn wait_for_loads(&self) {
+        let mut installed = self.loads.subscribe();
+        let ticket = {
+            let state = self.lock();
+            let ticket = state.last_ticket();
+            if !state.loading_up_to(ticket) {
+                return;
+            }
+            ticket
+        };
+        while self.lock().loading_up_to(ticket) {
+            if installed.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn loads_changed(&self) {
+        self.loads.send_modify(|installs| *installs += 1);
+    }
+
+    /// An open bank's buffer changed (or its root reloaded): its root's
+    /// live index is rebuilt once typing pauses for `delay`, by the root's
+    /// one rebuild task.
+    pub(super) fn bank_changed(&self, root: usize, delay: Duration) {
+        self.rebuild_live(root, delay, false);
+    }
+
+    /// A bank was opened: its buffer is indexed at once, and requests after
+    /// the `didOpen` wait for it.
+    pub(super) fn bank_opened(&self, root: usize) {
+        self.rebuild_live(root, Duration::ZERO, true);
+    }
+
+    fn rebuild_live(&self, root: usize, delay: Duration, barrier: bool) {
+        if self.lock().bank_changed(root, barrier) {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.rebuild_live_task(root, delay).await });
+        }
+    }
+
+    async fn rebuild_live_task(&self, root: usize, delay: Duration) {
+        loop {
+            self.wait_for_pause(root, delay).await;
+            let backend = self.clone();
+            let rebuilt =
+                tokio::task::spawn_blocking(move || backend.rebuild_live_once(root)).await;
+            let Ok((installed, more)) = rebuilt else {
+                return;
+            };
+            if installed {
+                self.schedule_all(Duration::ZERO);
+            }
+            if !more {
+                return;
+            }
+        }
+    }
+
+    /// Sleeps until the root's banks have not changed for `delay`.
+    async fn wait_for_pause(&self, root: usize, delay: Duration) {
+        loop {
+            let Some(changed_at) = self.lock().bank_changed_at(root) else {
+                return;
+            };
+            let quiet = changed_at + delay;
+            if Instant::now() >= quiet {
+                return;
+            }
+            tokio::time::sleep_until(quiet.into()).await;
+        }
+    }
+
+    /// One rebuild, on a blocking thread: plan under the lock, build off
+    /// it, install under it, free the replaced workspace off it. Returns
+    /// whether a workspace was installed and whether more changes came.
+    fn rebuild_live_once(&self, root: usize) -> (bool, bool) {
+        let Some(plan) = self.lock().plan_live(root) else {
+            return (false, false);
+        };
+        let rebuilt = guard("rebuilding a bank's index", || Ok(rebuild_live(&plan)))
+            .ok()
+            .flatten();
+        let (replaced, more): (Option<Served>, bool) = self.lock().install_live(&plan, rebuilt);
+        self.loads_changed();
+        let installed = replaced.is_some();
+        drop(plan);
+        drop(replaced);
+        (installed, more)
+    }
+}
+
+/// Editor settings from `initializationOptions` or a configuration change:
+/// the `qbank` section (or the object itself), read key by key. Keys qbank
+/// does not know are skipped; a bad value is logged and skipped.
+pub fn settings_from_json(value: &Value) -> Option<Settings> {
+    let object = value.get("qbank").unwrap_or(value).as_object()?;
+    let mut settings = Settings::default();
+    for (key, value) in object {
+        let problem = match key.as_str() {
+            "builtin" => value
+                .as_bool()
+                .map(|builtin| settings.builtin = Some(builtin)),
+            "banks" => serde_json::from_value::<Vec<String>>(value.clone())
+                .ok()
+                .map(|banks| settings.banks = Some(banks)),
+            "mode" => value
+                .as_str()
+                .and_then(Mode::parse)
+                .map(|mode| settings.mode = Some(mode)),
+            "templates" => value
+                .as_str()
+                .map(|templates| settings.templates = Some(templates.to_string())),
+            "packet_size" | "packetSize" => value
+                .as_u64()
+                .filter(|size| (1..=100).contains(size))
+                .map(|size| settings.packet_size = Some(size as usize)),
+            _ => Some(()),
+        };
+        if problem.is_none() {
+            log(&format!(
+                "setting qbank.{key} = {value} is not valid; ignored"
+            ));
+        }
+    }
+    Some(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_are_read_key_by_key() {
+        let settings = settings_from_json(&json!({
+            "qbank": { "mode": "interview", "packetSize": 5, "path": "/bin/qbank", "builtin": "yes" }
+        }))
+        .unwrap();
+        assert_eq!(settings.mode, Some(Mode::Interview));
+        assert_eq!(settings.packet_size, Some(5));
+        assert_eq!(settings.builtin, None);
+        assert_eq!(settings_from_json(&json!(null)), None);
+        let flat = settings_from_json(&json!({ "banks": ["team.md"] })).unwrap();
+        assert_eq!(flat.banks, Some(vec!["team.md".to_string()]));
+    }
+}

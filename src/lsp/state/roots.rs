@@ -1,0 +1,429 @@
+//! The workspace roots, one per folder the client opened: the workspace each
+//! one serves (as loaded from disk, or with the buffers of its open banks),
+//! the places of its banks' files, its index of notes, and the bookkeeping
+//! that keeps heavy work off the lock: loads are planned here, run
+//! elsewhere, and installed here by ticket; a root's live index (its open
+//! banks' buffers) is rebuilt at most once at a time, the last good
+//! workspace serving meanwhile. Nothing here reads the disk or parses.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use ropey::Rope;
+
+use crate::core::config::{Config, Settings};
+use crate::core::ide::notes::{NoteSummary, Notes};
+use crate::lsp::places::BankFiles;
+use crate::lsp::state::documents::BankName;
+use crate::workspace::{Workspace, display_path};
+
+/// A workspace as requests see it, with where its banks' files are.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub workspace: Arc<Workspace>,
+    pub banks: Arc<BankFiles>,
+}
+
+impl Served {
+    pub fn new(workspace: Workspace) -> Served {
+        let banks = Arc::new(BankFiles::new(&workspace));
+        Served {
+            workspace: Arc::new(workspace),
+            banks,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Root {
+    served: Served,
+    notes: Arc<Notes>,
+    /// Bumped when a scan starts: batches of an older scan are dropped.
+    scan: u64,
+    /// The ticket of the load `served` comes from.
+    loaded: u64,
+    live: Live,
+}
+
+/// The rebuild of a root's live index from its open banks' buffers.
+#[derive(Debug, Default)]
+struct Live {
+    /// When a buffer last changed; `None` when the live index is current.
+    changed_at: Option<Instant>,
+    /// A rebuild task runs (at most one per root).
+    rebuilding: bool,
+    /// Barrier tickets of banks just opened: requests after the `didOpen`
+    /// wait for the index of its buffer.
+    barriers: Vec<u64>,
+}
+
+/// What a scan of one root needs, taken from the state when it starts.
+#[derive(Debug, Clone)]
+pub struct ScanTarget {
+    pub root: usize,
+    pub scan: u64,
+    pub workspace: Arc<Workspace>,
+}
+
+/// One root to load from disk: its folder, the settings, and the
+/// configuration it last read successfully.
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    pub root: usize,
+    pub folder: PathBuf,
+    pub settings: Settings,
+    pub last_good: Option<Config>,
+}
+
+/// Loads planned together under one ticket; `barrier` loads hold up the
+/// requests that arrive after them until they are installed.
+#[derive(Debug)]
+pub struct LoadBatch {
+    pub ticket: u64,
+    pub plans: Vec<LoadPlan>,
+    pub settings: Settings,
+    /// Whether the batch loads every root: then the workspace for documents
+    /// outside every root is built again too.
+    pub all_roots: bool,
+}
+
+/// What a live rebuild of one root starts from.
+#[derive(Debug)]
+pub struct LivePlan {
+    pub root: usize,
+    pub base: Arc<Workspace>,
+    pub buffers: Vec<(String, Rope)>,
+    loaded: u64,
+    barriers: Vec<u64>,
+}
+
+#[derive(Debug, Default)]
+pub struct Roots {
+    folders: Vec<PathBuf>,
+    roots: Vec<Root>,
+    /// For documents outside every root: the built-in bank.
+    fallback: Option<Served>,
+    tickets: u64,
+    /// Barrier loads not installed yet.
+    in_flight: BTreeSet<u64>,
+}
+
+impl Roots {
+    /// Serves every folder from `pending` (the built-in bank alone) until
+    /// its banks load.
+    pub fn set_folders(
+        &mut self,
+        folders: Vec<PathBuf>,
+        pending: impl Fn(&Path) -> Workspace,
+        fallback: Workspace,
+    ) {
+        self.fallback = Some(Served::new(fallback));
+        self.roots = folders
+            .iter()
+            .map(|folder| Root {
+                served: Served::new(pending(folder)),
+                notes: Arc::default(),
+                scan: 0,
+                loaded: 0,
+                live: Live::default(),
+            })
+            .collect();
+        self.folders = folders;
+    }
+
+    pub fn folder_count(&self) -> usize {
+        self.folders.len()
+    }
+
+    /// Plans loading every root (`None`) or one from disk; the caller loads
+    /// off the lock and hands the result to `install_loaded`.
+    pub fn plan_loads(
+        &mut self,
+        which: Option<usize>,
+        settings: &Settings,
+        barrier: bool,
+    ) -> LoadBatch {
+        self.tickets += 1;
+        let ticket = self.tickets;
+        if barrier {
+            self.in_flight.insert(ticket);
+        }
+        let plans = self
+            .roots
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| which.is_none_or(|which| which == *position))
+            .map(|(position, root)| LoadPlan {
+                root: position,
+                folder: self.folders[position].clone(),
+                settings: settings.clone(),
+                last_good: Some(root.served.workspace.file_config.clone()),
+            })
+            .collect();
+        LoadBatch {
+            ticket,
+            plans,
+            settings: settings.clone(),
+            all_roots: which.is_none(),
+        }
+    }
+
+    /// The last ticket handed out: a request waits for the barrier loads up
+    /// to it.
+    pub fn last_ticket(&self) -> u64 {
+        self.tickets
+    }
+
+    /// Whether a barrier load planned at or before `ticket` is still loading.
+    pub fn loading_up_to(&self, ticket: u64) -> bool {
+        self.in_flight.first().is_some_and(|first| *first <= ticket)
+    }
+
+    /// Puts loaded workspaces in place, unless a later load of the same
+    /// root is already installed; indexed notes are kept. Returns what was
+    /// replaced, to free off the lock, and the roots that changed.
+    pub fn install_loaded(
+        &mut self,
+        ticket: u64,
+        loaded: Vec<(usize, Workspace)>,
+        fallback: Option<Workspace>,
+    ) -> (Vec<Served>, Vec<usize>) {
+        self.in_flight.remove(&ticket);
+        let mut replaced = Vec::new();
+        let mut changed = Vec::new();
+        for (position, workspace) in loaded {
+            let Some(root) = self.roots.get_mut(position) else {
+                continue;
+            };
+            if root.loaded > ticket {
+                continue;
+            }
+            root.loaded = ticket;
+            replaced.push(std::mem::replace(&mut root.served, Served::new(workspace)));
+            changed.push(position);
+        }
+        if let Some(fallback) = fallback {
+            replaced.extend(self.fallback.replace(Served::new(fallback)));
+        }
+        (replaced, changed)
+    }
+
+    /// The bank an open file is, if it is one of a root's bank files
+    /// (`path` canonical).
+    pub fn bank_of(&self, path: &Path) -> Option<BankName> {
+        let position = self.roots.iter().position(|root| {
+            root.served
+                .workspace
+                .bank_files
+                .iter()
+                .any(|bank| bank == path)
+        })?;
+        let name = display_path(path, &self.folders[position]);
+        Some(BankName {
+            root: position,
+            name,
+        })
+    }
+
+    /// The deepest root holding a path.
+    pub fn root_of(&self, path: &Path) -> Option<usize> {
+        self.folders
+            .iter()
+            .enumerate()
+            .filter(|(_, folder)| path.starts_with(folder))
+            .max_by_key(|(_, folder)| folder.components().count())
+            .map(|(position, _)| position)
+    }
+
+    pub fn folder(&self, root: usize) -> Option<&Path> {
+        self.folders.get(root).map(PathBuf::as_path)
+    }
+
+    /// What requests on a document in `root` (or outside every root) see.
+    pub fn served(&self, root: Option<usize>) -> Option<Served> {
+        match root {
+            Some(root) => self.roots.get(root).map(|root| root.served.clone()),
+            None => self.fallback.clone(),
+        }
+    }
+
+    pub fn notes(&self, root: usize) -> Arc<Notes> {
+        self.roots
+            .get(root)
+            .map(|root| root.notes.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every root's workspace and notes, for workspace-wide requests; the
+    /// fallback alone when there is no root.
+    pub fn all(&self) -> Vec<(Served, Arc<Notes>)> {
+        if self.roots.is_empty() {
+            return self
+                .fallback
+                .iter()
+                .map(|served| (served.clone(), Arc::default()))
+                .collect();
+        }
+        self.roots
+            .iter()
+            .map(|root| (root.served.clone(), root.notes.clone()))
+            .collect()
+    }
+
+    // Live indexes of open banks.
+
+    /// Notes a change of an open bank's buffer; with `barrier` (a bank
+    /// just opened), requests wait for the rebuilt index. Returns true when
+    /// the caller must start the rebuild task (none runs for this root).
+    pub fn bank_changed(&mut self, root: usize, barrier: bool) -> bool {
+        if root >= self.roots.len() {
+            return false;
+        }
+        if barrier {
+            self.tickets += 1;
+            self.in_flight.insert(self.tickets);
+            self.roots[root].live.barriers.push(self.tickets);
+        }
+        let root = &mut self.roots[root];
+        root.live.changed_at = Some(Instant::now());
+        !std::mem::replace(&mut root.live.rebuilding, true)
+    }
+
+    /// When the root's banks last changed, while a rebuild is wanted.
+    pub fn bank_changed_at(&self, root: usize) -> Option<Instant> {
+        self.roots.get(root)?.live.changed_at
+    }
+
+    /// What a rebuild starts from; the changes so far are taken.
+    pub fn plan_live(&mut self, root: usize, buffers: Vec<(String, Rope)>) -> Option<LivePlan> {
+        let entry = self.roots.get_mut(root)?;
+        entry.live.changed_at = None;
+        Some(LivePlan {
+            root,
+            base: entry.served.workspace.clone(),
+            buffers,
+            loaded: entry.loaded,
+            barriers: std::mem::take(&mut entry.live.barriers),
+        })
+    }
+
+    /// Installs a rebuilt workspace unless a load from disk came meanwhile
+    /// (that load asks for its own rebuild). Returns what it replaced, to
+    /// free off the lock, and whether the task must go on (more changes
+    /// came) or ends here.
+    pub fn install_live(
+        &mut self,
+        plan: &LivePlan,
+        rebuilt: Option<Workspace>,
+    ) -> (Option<Served>, bool) {
+        for barrier in &plan.barriers {
+            self.in_flight.remove(barrier);
+        }
+        let Some(root) = self.roots.get_mut(plan.root) else {
+            return (None, false);
+        };
+        let replaced = match rebuilt {
+            Some(workspace) if root.loaded == plan.loaded => {
+                Some(std::mem::replace(&mut root.served, Served::new(workspace)))
+            }
+            _ => None,
+        };
+        let more = root.live.changed_at.is_some();
+        root.live.rebuilding = more;
+        (replaced, more)
+    }
+
+    // Scans of notes.
+
+    /// Starts a scan of every root: older scans' batches are dropped from now on.
+    pub fn begin_scans(&mut self) -> Vec<ScanTarget> {
+        self.roots
+            .iter_mut()
+            .enumerate()
+            .map(|(position, root)| {
+                root.scan += 1;
+                ScanTarget {
+                    root: position,
+                    scan: root.scan,
+                    workspace: root.served.workspace.clone(),
+                }
+            })
+            .collect()
+    }
+
+    pub fn is_current_scan(&self, target: &ScanTarget) -> bool {
+        self.roots
+            .get(target.root)
+            .is_some_and(|root| root.scan == target.scan)
+    }
+
+    /// Adds a scan's notes, unless the scan is stale; notes named in
+    /// `open` keep what their buffers say.
+    pub fn add_scanned(
+        &mut self,
+        target: &ScanTarget,
+        notes: Vec<NoteSummary>,
+        open: &HashSet<String>,
+    ) {
+        if !self.is_current_scan(target) || notes.is_empty() {
+            return;
+        }
+        let indexed = Arc::make_mut(&mut self.roots[target.root].notes);
+        for note in notes {
+            if !open.contains(&note.name) {
+                indexed.insert(note);
+            }
+        }
+    }
+
+    /// Ends a scan: notes it did not see (deleted meanwhile) are dropped,
+    /// unless named in `open`.
+    pub fn finish_scan(
+        &mut self,
+        target: &ScanTarget,
+        seen: &HashSet<String>,
+        open: &HashSet<String>,
+    ) {
+        if !self.is_current_scan(target) {
+            return;
+        }
+        let stale: Vec<String> = self.roots[target.root]
+            .notes
+            .names()
+            .filter(|name| !seen.contains(*name) && !open.contains(*name))
+            .map(str::to_string)
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        let indexed = Arc::make_mut(&mut self.roots[target.root].notes);
+        for name in stale {
+            indexed.remove(&name);
+        }
+    }
+
+    /// Puts one note into its root's index (a buffer, or a file re-read).
+    pub fn set_note(&mut self, root: usize, note: NoteSummary) {
+        if let Some(root) = self.roots.get_mut(root) {
+            Arc::make_mut(&mut root.notes).insert(note);
+        }
+    }
+
+    pub fn remove_note(&mut self, root: usize, name: &str) {
+        if let Some(root) = self.roots.get_mut(root) {
+            if root.notes.contains(name) {
+                Arc::make_mut(&mut root.notes).remove(name);
+            }
+        }
+    }
+
+    /// The indexes of every root, to warm their similarity analysis.
+    pub fn indexes(&self) -> Vec<Arc<crate::core::index::Index>> {
+        self.roots
+            .iter()
+            .map(|root| root.served.workspace.index.clone())
+            .collect()
+    }
+}
