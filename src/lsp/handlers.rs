@@ -172,7 +172,7 @@ pub fn references(snapshot: &Snapshot, params: ReferenceParams) -> Result<Option
     ) else {
         return Ok(None);
     };
-    let places = Places::new(snapshot);
+    let places = snapshot.places();
     Ok(Some(
         found
             .references

@@ -18,7 +18,6 @@ use crate::core::line_index::LineIndex;
 use crate::lsp::cache::builtin_copy;
 use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
-use crate::lsp::state::Snapshot;
 use crate::workspace::Workspace;
 
 /// The files of a workspace's banks, in the index's order: each one's URI
@@ -103,16 +102,11 @@ pub struct Places<'a> {
 }
 
 impl<'a> Places<'a> {
-    /// Places seen from a document.
-    pub fn new(snapshot: &'a Snapshot) -> Places<'a> {
+    /// Places seen from a document: `here` is its URI and text.
+    pub fn seen_from(self, uri: &'a Uri, rope: &'a Rope) -> Places<'a> {
         Places {
-            here: Some((&snapshot.uri, &snapshot.rope)),
-            ..Places::for_workspace(
-                &snapshot.workspace,
-                &snapshot.banks,
-                &snapshot.notes,
-                snapshot.encoding,
-            )
+            here: Some((uri, rope)),
+            ..self
         }
     }
 

@@ -20,7 +20,7 @@ use crate::core::config::Settings;
 use crate::core::ide::notes::{NoteSummary, Notes};
 use crate::core::ide::{Context, Document as IdeDocument};
 use crate::lsp::document::{Encoding, PositionError};
-use crate::lsp::places::BankFiles;
+use crate::lsp::places::{BankFiles, Places};
 use crate::notes::note_name;
 use crate::workspace::Workspace;
 
@@ -122,6 +122,12 @@ impl Snapshot {
             note: &self.parsed.note,
             name: self.name.as_deref(),
         }
+    }
+
+    /// Where results stand, seen from this document.
+    pub fn places(&self) -> Places<'_> {
+        Places::for_workspace(&self.workspace, &self.banks, &self.notes, self.encoding)
+            .seen_from(&self.uri, &self.rope)
     }
 
     pub fn is_bank(&self) -> bool {
