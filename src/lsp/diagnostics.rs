@@ -55,16 +55,19 @@ impl Backend {
             let checked = tokio::task::spawn_blocking(move || {
                 guard("diagnostics", || {
                     let (snapshot, garbage) = checker.complete_snapshot(pending);
+                    // A bank's problems are ranges in the text its index was
+                    // built from: they wait for the index of this text.
+                    if snapshot.is_bank() && !bank_is_indexed(&snapshot) {
+                        return Ok(None);
+                    }
+                    // The line index beside the check: the 10 MB note's target.
                     let found = std::thread::scope(|scope| {
                         if snapshot.parsed.text.len() >= LONG_TEXT_BYTES {
                             scope.spawn(|| snapshot.parsed.lines());
                         }
                         compute_diagnostics(&snapshot)
                     });
-                    // A bank's problems are ranges in the text its index was
-                    // built from: they wait for the index of this text.
-                    let stale_bank = snapshot.is_bank() && !bank_is_indexed(&snapshot);
-                    if stale_bank || !checker.lock().is_current(&snapshot.uri, generation) {
+                    if !checker.lock().is_current(&snapshot.uri, generation) {
                         return Ok(None);
                     }
                     match encode_diagnostics(&snapshot, &found) {
@@ -90,6 +93,8 @@ impl Backend {
                     backend.outbox.send(body);
                 }
             }
+            // Freeing a 10 MB note's parse takes milliseconds: not on an
+            // async thread, where the next keystroke would wait (≤ 1 ms).
             tokio::task::spawn_blocking(move || drop(garbage));
             backend.index_buffer(&uri, snapshot, generation).await;
         });
@@ -119,6 +124,7 @@ impl Backend {
         let Some(root) = snapshot.root else {
             return;
         };
+        // Summarizing a 10 MB note takes milliseconds: off the async threads.
         let summary = tokio::task::spawn_blocking(move || {
             guard("diagnostics", || Ok(buffer_summary(&snapshot)))
         })

@@ -92,6 +92,7 @@ impl Backend {
         for target in &targets {
             let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
             let workspace = target.workspace.clone();
+            // Reading 10,000 notes blocks: off the async threads, in batches.
             let scan = tokio::task::spawn_blocking(move || {
                 scan_notes(&workspace, |batch| sender.send(batch).is_ok())
             });
