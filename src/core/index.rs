@@ -328,12 +328,6 @@ impl Index {
         hits
     }
 
-    /// Whether the similarity analysis is done, so `related` includes
-    /// near-duplicates and similar questions.
-    pub fn similarity_ready(&self) -> bool {
-        self.similarity.get().is_some()
-    }
-
     /// Terms and near-duplicates, computed on first use.
     pub fn similarity(&self) -> &Similarity {
         self.similarity.get_or_init(|| {

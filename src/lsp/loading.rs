@@ -127,9 +127,9 @@ impl Backend {
     /// is freed off the lock, and open banks of the reloaded roots get
     /// their live index rebuilt.
     pub(super) async fn load_and_install(&self, batch: LoadBatch) {
+        let ticket = batch.ticket;
         let backend = self.clone();
         let installed = tokio::task::spawn_blocking(move || {
-            let ticket = batch.ticket;
             let loaded = guard("loading", || Ok(load_batch(batch))).ok();
             let (replaced, with_open_banks) = match loaded {
                 Some(loaded) => loaded.install(&mut backend.lock()),
@@ -147,7 +147,12 @@ impl Backend {
                     self.bank_changed(root, Duration::ZERO);
                 }
             }
-            Err(error) => log(&format!("loading stopped: {error}")),
+            Err(error) => {
+                log(&format!("loading stopped: {error}"));
+                // The requests waiting for it go on with what is installed.
+                self.lock().install_loaded(ticket, Vec::new(), None);
+                self.loads_changed();
+            }
         }
     }
 

@@ -229,6 +229,12 @@ impl Documents {
             .collect()
     }
 
+    pub fn has_open_bank(&self, root: usize) -> bool {
+        self.open
+            .values()
+            .any(|open| open.bank.as_ref().is_some_and(|bank| bank.root == root))
+    }
+
     /// Binds every document to its bank again after the roots changed.
     pub fn rebind_banks(&mut self, bank_of: impl Fn(&Path) -> Option<BankName>) {
         for open in self.open.values_mut() {

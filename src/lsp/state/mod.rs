@@ -232,7 +232,7 @@ impl State {
         self.documents.rebind_banks(|path| roots.bank_of(path));
         let with_open_banks = changed
             .into_iter()
-            .filter(|&root| !self.documents.bank_buffers(root).is_empty())
+            .filter(|&root| self.documents.has_open_bank(root))
             .collect();
         (replaced, with_open_banks)
     }
