@@ -19,7 +19,7 @@ pub mod snippet;
 pub mod symbols;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 use std::ops::Range;
 
