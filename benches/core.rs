@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use qbank::core::bank::{Bank, parse_bank};
 use qbank::core::builtin::builtin_bank;
-use qbank::core::generate;
 use qbank::core::index::Index;
+use qbank_testkit::generate;
 
 const SEED: u64 = 42;
 const SEARCH_LIMIT: usize = 50;

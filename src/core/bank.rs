@@ -786,7 +786,7 @@ title: Back-End Development
 
     #[test]
     fn large_plain_banks_are_cut_at_headings() {
-        let text = crate::core::generate::bank(3_000, 5);
+        let text = qbank_testkit::generate::bank(3_000, 5);
         let ends = section_ends(&text, 0, 16 * 1024);
         assert!(ends.len() > 10, "{} sections", ends.len());
         for &end in &ends[..ends.len() - 1] {

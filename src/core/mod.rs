@@ -9,7 +9,6 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod front_matter;
-pub mod generate;
 pub mod ide;
 pub mod index;
 pub mod key;

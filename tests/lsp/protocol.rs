@@ -1,18 +1,21 @@
-//! Protocol robustness of the real `qbank lsp` binary: malformed frames and
+//! Protocol robustness of `qbank lsp`: malformed frames and
 //! bodies, unknown methods, requests before `initialize` and after
 //! `shutdown`, `null` params and missing fields, a 50 MB message, a
 //! zero-length message, truncated and invalid headers, duplicate request
 //! ids, cancellation of a request in flight, `exit` without `shutdown`, and
 //! stdin closed. Each gets the JSON-RPC answer the protocol names (or none,
 //! for a notification) and the server goes on answering; every wait is
-//! bounded by a timeout, and no test may see a panic in the server's log.
-
-mod reliability_common;
+//! bounded by a timeout, and no test may see a panic in the server. Exit
+//! codes, a closed stdin, raw and 50 MB frames go to the real binary; the
+//! rest runs in-process.
 
 use std::time::{Duration, Instant};
 
-use reliability_common::{Scratch, Server};
+use qbank_testkit::positions::position_json;
+use qbank_testkit::{Capabilities, Scratch};
 use serde_json::{Value, json};
+
+use crate::{heavy_test, hover_markdown, spawned, spawned_started, started};
 
 fn error_code(reply: &Value) -> i64 {
     reply["error"]["code"]
@@ -30,7 +33,7 @@ fn invalid_json_gets_a_parse_error() {
         b"{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ",
         b"\xff\xfe\x00 not utf-8",
     ] {
-        let (_workspace, _home, mut server) = Server::started("badjson");
+        let (_workspace, _home, mut server) = spawned_started("badjson");
         assert!(server.send_body(body));
         let reply = server.next_null_id_error();
         assert_eq!(error_code(&reply), -32700, "{reply}");
@@ -40,7 +43,7 @@ fn invalid_json_gets_a_parse_error() {
 
 #[test]
 fn unknown_methods_get_method_not_found() {
-    let (_workspace, _home, mut server) = Server::started("unknown");
+    let (_workspace, mut server) = started("unknown");
     let reply = server.request_raw("qbank/noSuchMethod", json!({}));
     assert_eq!(error_code(&reply), -32601, "{reply}");
     let reply = server.request_raw(
@@ -62,7 +65,7 @@ fn unknown_methods_get_method_not_found() {
 fn requests_before_initialize_and_after_shutdown_are_refused() {
     let workspace = Scratch::new("order");
     let home = Scratch::new("order-home");
-    let mut server = Server::start(&workspace.0, &home.0);
+    let mut server = spawned(&workspace, &home);
     let hover_params = json!({
         "textDocument": { "uri": workspace.uri("a.md") },
         "position": { "line": 0, "character": 0 }
@@ -73,7 +76,7 @@ fn requests_before_initialize_and_after_shutdown_are_refused() {
     assert_eq!(error_code(&early), -32002, "{early}");
     // A notification before initialize is dropped without an answer.
     server.open(&workspace.uri("a.md"), "BE-23\n", 1);
-    server.initialize(&workspace.0, false);
+    server.initialize(workspace.root(), &Capabilities::editor());
     let again = server.request_raw(
         "initialize",
         json!({ "processId": null, "rootUri": null, "capabilities": {} }),
@@ -90,7 +93,7 @@ fn requests_before_initialize_and_after_shutdown_are_refused() {
 
 #[test]
 fn null_params_and_missing_fields_get_invalid_params() {
-    let (workspace, _home, mut server) = Server::started("params");
+    let (workspace, mut server) = started("params");
     let uri = workspace.uri("note.md");
     server.open(&uri, "# Notes\n\nBE-23\n", 1);
     for method in [
@@ -184,38 +187,23 @@ fn null_params_and_missing_fields_get_invalid_params() {
     server.notify("textDocument/didClose", json!({ "textDocument": {} }));
     let copy = server.document_text(&uri);
     assert_eq!(copy["text"], "# Notes\n\nBE-23\n");
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": 1 } }),
-    );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("ACID")
-    );
+    let markdown = hover_markdown(&mut server, &uri, position_json((2, 1)));
+    assert!(markdown.contains("ACID"), "{markdown}");
     server.stop();
 }
 
 #[test]
 fn a_50_mb_message_is_read_and_the_server_goes_on() {
-    let (workspace, _home, mut server) = Server::started("huge");
+    let _processor = heavy_test();
+    let (workspace, _home, mut server) = spawned_started("huge");
     let uri = workspace.uri("huge.md");
     let line = "Ask BE-23 about caching, 😀 then BE-9999 and more words here.\n";
     let text = line.repeat(50 * 1024 * 1024 / line.len() + 1);
     assert!(text.len() >= 50 * 1024 * 1024);
     let started = Instant::now();
     server.open(&uri, &text, 1);
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 1000, "character": 5 } }),
-    );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("ACID")
-    );
+    let markdown = hover_markdown(&mut server, &uri, position_json((1000, 5)));
+    assert!(markdown.contains("ACID"), "{markdown}");
     eprintln!("50 MB didOpen + first hover: {:?}", started.elapsed());
     let copy = server.document_text(&uri);
     assert_eq!(copy["text"].as_str().map(str::len), Some(text.len()));
@@ -235,7 +223,7 @@ fn a_50_mb_message_is_read_and_the_server_goes_on() {
 
 #[test]
 fn truncated_headers_and_short_bodies_are_read_on() {
-    let (_workspace, _home, mut server) = Server::started("frames");
+    let (_workspace, _home, mut server) = spawned_started("frames");
     // A header whose blank line never came, then a whole message: the
     // later Content-Length wins.
     assert!(server.write_raw(b"Content-Length: 5\r\n"));
@@ -262,7 +250,7 @@ fn truncated_headers_and_short_bodies_are_read_on() {
 
 #[test]
 fn duplicate_request_ids_each_get_an_answer() {
-    let (workspace, _home, mut server) = Server::started("dupes");
+    let (workspace, mut server) = started("dupes");
     let uri = workspace.uri("note.md");
     server.open(&uri, "BE-23 and BE-40\n", 1);
     let hover = |character: u32| {
@@ -295,7 +283,8 @@ fn duplicate_request_ids_each_get_an_answer() {
 
 #[test]
 fn a_cancelled_request_gets_one_answer_and_the_server_goes_on() {
-    let (workspace, _home, mut server) = Server::started("cancel");
+    let _processor = heavy_test();
+    let (workspace, mut server) = started("cancel");
     let uri = workspace.uri("big.md");
     let line = "## BE-23 · heading\nSee BE-9999, BE-40 and `code` here.\n";
     server.open(&uri, &line.repeat(40_000), 1);
@@ -334,13 +323,10 @@ fn a_cancelled_request_gets_one_answer_and_the_server_goes_on() {
     let _ = server.response_to(&json!(id));
     let first_id = id - 10;
     assert!(
-        !server
-            .seen
-            .iter()
-            .any(|message| message.get("method").is_none()
-                && message["id"]
-                    .as_i64()
-                    .is_some_and(|seen| seen > first_id && seen < id)),
+        !server.kept().any(|message| message.get("method").is_none()
+            && message["id"]
+                .as_i64()
+                .is_some_and(|seen| seen > first_id && seen < id)),
         "a request was answered twice"
     );
     server.stop();
@@ -348,7 +334,7 @@ fn a_cancelled_request_gets_one_answer_and_the_server_goes_on() {
 
 #[test]
 fn exit_without_shutdown_ends_with_code_1() {
-    let (_workspace, _home, mut server) = Server::started("exit");
+    let (_workspace, _home, mut server) = spawned_started("exit");
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(1));
     server.assert_no_panic();
@@ -358,7 +344,7 @@ fn exit_without_shutdown_ends_with_code_1() {
 fn exit_before_initialize_ends_with_code_1() {
     let workspace = Scratch::new("exit-early");
     let home = Scratch::new("exit-early-home");
-    let mut server = Server::start(&workspace.0, &home.0);
+    let mut server = spawned(&workspace, &home);
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(1));
     server.assert_no_panic();
@@ -372,9 +358,9 @@ fn closing_stdin_ends_the_process() {
         b"Content-Length: 100\r\n\r\n{\"jsonrpc\"",
         b"Content-Length: 99999999999\r\n\r\n",
     ] {
-        let (_workspace, _home, mut server) = Server::started("eof");
+        let (_workspace, _home, mut server) = spawned_started("eof");
         assert!(server.write_raw(ending));
-        server.close_stdin();
+        server.close_input();
         let started = Instant::now();
         let code = server.wait_exit();
         assert!(

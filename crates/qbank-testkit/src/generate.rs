@@ -3,7 +3,9 @@
 //! end-to-end latency benchmark (keystrokes in a long note) build their input
 //! here, and so does its workspace of notes citing the built-in bank
 //! (`workspace_note`). Output is plain markdown, deterministic for a given
-//! seed, with no I/O.
+//! seed, with no I/O. It lives in the dev-only test kit so the shipped
+//! crate carries no benchmark input (qbank's own unit tests use it through
+//! the dev-dependency).
 //!
 //! A generated bank reads like a real one, about 300 bytes a question: ~40
 //! back-end categories, questions from a dozen templates over ~200 real tech
@@ -18,7 +20,7 @@
 use std::fmt::Write;
 use std::sync::OnceLock;
 
-use crate::core::builtin::builtin_bank;
+use qbank::core::builtin::builtin_bank;
 
 /// The prefix of generated banks.
 pub const PREFIX: &str = "GEN";
@@ -981,7 +983,7 @@ pub fn workspace_note(index: usize, seed: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::bank::parse_bank;
+    use qbank::core::bank::parse_bank;
     use std::collections::HashSet;
 
     #[test]
@@ -1064,7 +1066,7 @@ mod tests {
             .map(|index| {
                 let text = workspace_note(index, 1);
                 assert!(text.len() < 2 * WORKSPACE_NOTE_BYTES, "{}", text.len());
-                let note = crate::core::note::parse_note(&text);
+                let note = qbank::core::note::parse_note(&text);
                 assert!(note.keys.iter().all(|found| found.key.prefix == "BE"));
                 assert!(note.keys.iter().all(|found| found.key.number <= 128));
                 text.len()

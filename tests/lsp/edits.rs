@@ -1,6 +1,6 @@
 //! Edits are safe: over a corpus of varied notes (CRLF, lone CR, emoji, CJK,
 //! unknown keys, drifted and repeated question headings, bare keys, code,
-//! front matter, no final newline), every code action the real server
+//! front matter, no final newline), every code action the server
 //! offers at every interesting position carries the document's current
 //! version and URI, names a range inside the document that splits no
 //! character and no CRLF, and changes only what its title names; applied
@@ -8,10 +8,11 @@
 //! their edit through `workspace/applyEdit` against the version current
 //! when they run; a stale change is refused.
 
-mod reliability_common;
-
-use reliability_common::{Scratch, Server, Unit, apply_json_edits, model_lines, model_offset};
+use qbank_testkit::positions;
+use qbank_testkit::{ApplyEdit, Capabilities, Scratch, Unit};
 use serde_json::{Value, json};
+
+use crate::{heavy_test, initialized};
 
 /// Whether a text is a whole key, `PREFIX-123`.
 fn is_key(text: &str) -> bool {
@@ -66,8 +67,8 @@ fn corpus() -> Vec<String> {
 /// start, middle and end, and the document's end (UTF-16 columns).
 fn positions(text: &str) -> Vec<(u32, u32)> {
     let mut found = Vec::new();
-    for (line, &(start, end)) in model_lines(text).iter().enumerate() {
-        let line_text = &text[start..end];
+    for (line, range) in positions::lines(text).iter().enumerate() {
+        let line_text = &text[range.clone()];
         found.push((line as u32, 0));
         found.push((line as u32, line_text.encode_utf16().count() as u32));
         for (at, _) in line_text.match_indices('-') {
@@ -85,11 +86,11 @@ fn positions(text: &str) -> Vec<(u32, u32)> {
 fn offset_of(text: &str, position: &Value) -> usize {
     let line = position["line"].as_u64().unwrap() as u32;
     let character = position["character"].as_u64().unwrap() as u32;
-    let offset = model_offset(text, line, character, Unit::Utf16)
+    let offset = positions::offset(text, line, character, Unit::Utf16)
         .unwrap_or_else(|| panic!("position {position} past the document's end"));
     // The position names that very place: not inside a character or a
     // surrogate pair (which would round), not past the line's end.
-    let start = model_lines(text)[line as usize].0;
+    let start = positions::lines(text)[line as usize].start;
     assert_eq!(
         text[start..offset].encode_utf16().count() as u32,
         character,
@@ -131,11 +132,11 @@ fn check_action(text: &str, uri: &str, version: i64, action: &Value) -> Vec<Valu
             );
             assert!(!replaced.is_empty(), "{title}");
         } else if title.starts_with("Expand ") {
-            let line = model_lines(text)
+            let line = positions::lines(text)
                 .into_iter()
-                .find(|&(line_start, line_end)| line_start <= start && end <= line_end)
+                .find(|line| line.start <= start && end <= line.end)
                 .unwrap_or_else(|| panic!("{title}: within one line: {edit}"));
-            assert_eq!((start, end), line, "{title}: the whole line's content");
+            assert_eq!(start..end, line, "{title}: the whole line's content");
             assert!(!line_break(new_text), "{title}");
             assert!(new_text.starts_with('#'), "{title}: {new_text:?}");
         } else if title.starts_with("Link heading to ") {
@@ -168,9 +169,9 @@ fn check_action(text: &str, uri: &str, version: i64, action: &Value) -> Vec<Valu
 
 #[test]
 fn every_code_action_is_versioned_and_changes_only_its_range() {
+    let _processor = heavy_test();
     let workspace = Scratch::new("edits");
-    let home = Scratch::new("edits-home");
-    let (mut server, _) = Server::initialized(&workspace.0, &home.0, false);
+    let (mut server, _) = initialized(&workspace, Capabilities::editor());
     let mut checked = 0;
     let mut applied = 0;
     for (number, text) in corpus().into_iter().enumerate() {
@@ -204,7 +205,7 @@ fn every_code_action_is_versioned_and_changes_only_its_range() {
         }
         // Applied as an editor would, the server's text is the editor's.
         if let Some((title, edits)) = first_applicable {
-            let expected = apply_json_edits(&text, &edits, Unit::Utf16);
+            let expected = positions::apply_edits(&text, &edits, Unit::Utf16);
             let changes: Vec<Value> = {
                 // Editors send multi-edit changes back to front.
                 let mut edits = edits.clone();
@@ -238,16 +239,10 @@ fn every_code_action_is_versioned_and_changes_only_its_range() {
     server.stop();
 }
 
-/// Waits for the server's `workspace/applyEdit` request and answers it.
-fn next_apply_edit(server: &mut Server) -> Value {
-    server.wait_for(|message| message["method"] == "workspace/applyEdit")
-}
-
 #[test]
 fn commands_edit_the_current_version_and_stale_changes_are_refused() {
     let workspace = Scratch::new("stale");
-    let home = Scratch::new("stale-home");
-    let (mut server, _) = Server::initialized(&workspace.0, &home.0, false);
+    let (mut server, _) = initialized(&workspace, Capabilities::editor());
     let uri = workspace.uri("note.md");
     let text = "# Round\r\n\r\nBE-23\r\n";
     server.open(&uri, text, 1);
@@ -286,16 +281,22 @@ fn commands_edit_the_current_version_and_stale_changes_are_refused() {
     assert_eq!(copy["version"], 2);
     assert_eq!(copy["text"], current.as_str());
     // A command runs against the current text and version: its edit names
-    // version 2, and its position is read in the current text.
-    let id = server.next_id();
-    server.send(
-        &json!({ "jsonrpc": "2.0", "id": id, "method": "workspace/executeCommand", "params": {
-        "command": "qbank.insertTemplate",
-        "arguments": [{ "uri": uri, "position": { "line": 3, "character": 2 }, "key": "BE-23" }]
-    } }),
+    // version 2, and its position is read in the current text. The editor
+    // refuses it (its version moved on): the server reports that.
+    server.set_apply_edit(ApplyEdit::Refuse("version mismatch".to_string()));
+    let reply = server.request_raw(
+        "workspace/executeCommand",
+        json!({
+            "command": "qbank.insertTemplate",
+            "arguments": [{ "uri": uri, "position": { "line": 3, "character": 2 }, "key": "BE-23" }]
+        }),
     );
-    let request = next_apply_edit(&mut server);
-    let change = &request["params"]["edit"]["documentChanges"][0];
+    let request = server
+        .edit_requests()
+        .last()
+        .expect("the command asks the editor to apply its edit")
+        .clone();
+    let change = &request["edit"]["documentChanges"][0];
     assert_eq!(change["textDocument"]["version"], 2, "{request}");
     assert_eq!(change["textDocument"]["uri"], uri.as_str());
     let edits = change["edits"].as_array().unwrap();
@@ -309,9 +310,6 @@ fn commands_edit_the_current_version_and_stale_changes_are_refused() {
             .replace("\r\n", "")
             .contains('\n')
     );
-    // The editor refuses (its version moved on): the server reports it.
-    server.send(&json!({ "jsonrpc": "2.0", "id": request["id"], "result": { "applied": false, "failureReason": "version mismatch" } }));
-    let reply = server.response_to(&json!(id));
     assert_eq!(reply["result"]["applied"], false, "{reply}");
     // The server's text did not change on its own.
     assert_eq!(server.document_text(&uri)["text"], current.as_str());

@@ -1,268 +1,49 @@
-//! End-to-end tests of the workspace features of `qbank lsp`: the real
-//! binary over stdio with `Content-Length` framing, driven by a small
-//! synchronous client that answers the server's own requests
-//! (`window/workDoneProgress/create`, `client/registerCapability`,
-//! refreshes) as an editor would. They check background indexing with
-//! `$/progress`, references across notes, live re-indexing of an open bank
-//! and of notes changed on disk, inlay hints, code lenses, and bad input.
+//! The workspace features of `qbank lsp` end to end, in-process, with a
+//! client that takes progress reports and watches files, answering the
+//! server's own requests (`window/workDoneProgress/create`,
+//! `client/registerCapability`, refreshes) as an editor would: background
+//! indexing with `$/progress`, references across notes, live re-indexing of
+//! an open bank and of notes changed on disk, inlay hints, code lenses, and
+//! bad files.
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::Path;
 
+use qbank_testkit::positions::{covered, position_of};
+use qbank_testkit::{Capabilities, Client, Scratch, Unit};
 use serde_json::{Value, json};
 
-const TIMEOUT: Duration = Duration::from_secs(20);
+use crate::initialized;
 
-/// A scratch folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path = std::env::temp_dir().join(format!(
-            "qbank-lsp-ws-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        Scratch(path.canonicalize().unwrap())
-    }
-
-    fn uri(&self, file: &str) -> String {
-        format!("file://{}", self.0.join(file).display())
-    }
-
-    fn write(&self, file: &str, text: impl AsRef<[u8]>) {
-        let path = self.0.join(file);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+/// An in-process server initialized for a workspace folder, as a client
+/// that takes progress reports, watches files and refreshes lenses and
+/// hints.
+fn workspace_server(workspace: &Scratch) -> Client {
+    let capabilities = Capabilities {
+        work_done_progress: true,
+        watched_files: true,
+        refresh: true,
+        ..Capabilities::default()
+    };
+    initialized(workspace, capabilities).0
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A synchronous client of one `qbank lsp` process.
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    /// Notifications and server requests seen while waiting for replies.
-    seen: VecDeque<Value>,
-    next_id: i64,
-}
-
-impl Server {
-    /// Starts a server and initializes it for a workspace folder, as a
-    /// client that takes progress reports and watches files.
-    fn initialized(workspace: &Scratch, cache: &Scratch) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qbank"))
-            .arg("lsp")
-            .current_dir(&workspace.0)
-            .env("XDG_CACHE_HOME", &cache.0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("qbank starts");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server {
-            child,
-            stdin,
-            messages,
-            seen: VecDeque::new(),
-            next_id: 1,
-        };
-        server.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": workspace.uri(""),
-                "workspaceFolders": [{ "uri": workspace.uri(""), "name": "notes" }],
-                "capabilities": {
-                    "general": { "positionEncodings": ["utf-16"] },
-                    "window": { "workDoneProgress": true },
-                    "workspace": {
-                        "didChangeWatchedFiles": { "dynamicRegistration": true },
-                        "codeLens": { "refreshSupport": true },
-                        "inlayHint": { "refreshSupport": true }
-                    }
-                }
-            }),
-        );
-        server.notify("initialized", json!({}));
-        server
-    }
-
-    fn send(&mut self, message: &Value) {
-        let body = serde_json::to_string(message).unwrap();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    /// The next message; a request of the server's is answered with null
-    /// (what the client requests above expect) and still handed back.
-    fn receive(&mut self) -> Value {
-        let message = self
-            .messages
-            .recv_timeout(TIMEOUT)
-            .expect("the server answers in time");
-        if let (Some(id), Some(_)) = (message.get("id"), message.get("method")) {
-            let reply = json!({ "jsonrpc": "2.0", "id": id, "result": null });
-            self.send(&reply);
-        }
-        message
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        loop {
-            let message = self.receive();
-            if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
-                assert!(message.get("error").is_none(), "{method} failed: {message}");
-                return message["result"].clone();
-            }
-            self.seen.push_back(message);
-        }
-    }
-
-    /// Waits for a notification (or server request) matching `wanted`.
-    fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
-        if let Some(position) = self.seen.iter().position(&wanted) {
-            return self.seen.remove(position).unwrap();
-        }
-        loop {
-            let message = self.receive();
-            if wanted(&message) {
-                return message;
-            }
-            self.seen.push_back(message);
-        }
-    }
-
-    /// Waits until indexing reports its end; returns every progress value.
-    fn wait_for_indexing(&mut self) -> Vec<Value> {
-        let mut values = Vec::new();
-        loop {
-            let message = self.wait_for(|message| message["method"] == "$/progress");
-            let value = message["params"]["value"].clone();
-            let done = value["kind"] == "end";
-            values.push(value);
-            if done {
-                return values;
-            }
-        }
-    }
-
-    fn open(&mut self, uri: &str, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "markdown", "version": 1, "text": text } }),
-        );
-    }
-
-    fn stop(mut self) {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let start = std::time::Instant::now();
-        while start.elapsed() < TIMEOUT {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert_eq!(status.code(), Some(0), "a clean exit after shutdown");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the server did not exit");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length:") {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-/// The UTF-16 position of `needle` in an ASCII-before-it text, plus a
-/// column offset.
-fn position_of(text: &str, needle: &str, extra: u64) -> Value {
-    let offset = text.find(needle).expect("needle in text");
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |position| position + 1);
-    let character = text[line_start..offset].encode_utf16().count() as u64 + extra;
-    json!({ "line": line, "character": character })
-}
-
-/// The text a location's range covers in a file (one line, UTF-16 columns).
-fn covered(root: &Path, location: &Value) -> String {
+/// The text a location's range covers in a file, after the file's path
+/// inside the workspace.
+fn covered_in_file(root: &Path, location: &Value) -> String {
     let path = location["uri"]
         .as_str()
         .unwrap()
         .strip_prefix("file://")
         .unwrap();
     let text = std::fs::read_to_string(path).unwrap();
-    let range = &location["range"];
-    let line = text
-        .lines()
-        .nth(range["start"]["line"].as_u64().unwrap() as usize)
-        .unwrap();
-    let units: Vec<u16> = line.encode_utf16().collect();
-    let start = range["start"]["character"].as_u64().unwrap() as usize;
-    let end = range["end"]["character"].as_u64().unwrap() as usize;
     let name = Path::new(path).strip_prefix(root).unwrap().display();
     format!(
         "{name}: {}",
-        String::from_utf16(&units[start..end]).unwrap()
+        covered(&text, &location["range"], Unit::Utf16)
     )
 }
 
-fn references(server: &mut Server, workspace: &Scratch, uri: &str, text: &str) -> Vec<String> {
+fn references(server: &mut Client, workspace: &Scratch, uri: &str, text: &str) -> Vec<String> {
     let found = server.request(
         "textDocument/references",
         json!({
@@ -275,7 +56,7 @@ fn references(server: &mut Server, workspace: &Scratch, uri: &str, text: &str) -
         .as_array()
         .unwrap()
         .iter()
-        .map(|location| covered(&workspace.0, location))
+        .map(|location| covered_in_file(workspace.root(), location))
         .collect();
     covered.sort();
     covered
@@ -299,8 +80,7 @@ fn three_notes() -> Scratch {
 #[test]
 fn indexing_reports_progress_and_references_span_the_notes() {
     let workspace = three_notes();
-    let cache = Scratch::new("refs-cache");
-    let mut server = Server::initialized(&workspace, &cache);
+    let mut server = workspace_server(&workspace);
     let created = server.wait_for(|message| message["method"] == "window/workDoneProgress/create");
     let token = created["params"]["token"].clone();
     let registered = server.wait_for(|message| message["method"] == "client/registerCapability");
@@ -331,7 +111,7 @@ fn indexing_reports_progress_and_references_span_the_notes() {
 
     let uri = workspace.uri("notes/a.md");
     let text = "# Study\n\nRemember BE-23 today.\n";
-    server.open(&uri, text);
+    server.open(&uri, text, 1);
     assert_eq!(
         references(&mut server, &workspace, &uri, text),
         ["c.md: BE-23", "notes/a.md: BE-23", "notes/b.md: BE-23"]
@@ -374,17 +154,16 @@ fn indexing_reports_progress_and_references_span_the_notes() {
 #[test]
 fn a_note_changed_on_disk_updates_references() {
     let workspace = three_notes();
-    let cache = Scratch::new("disk-cache");
-    let mut server = Server::initialized(&workspace, &cache);
+    let mut server = workspace_server(&workspace);
     server.wait_for_indexing();
     let uri = workspace.uri("notes/a.md");
     let text = "# Study\n\nRemember BE-23 today.\n";
-    server.open(&uri, text);
+    server.open(&uri, text, 1);
     assert_eq!(references(&mut server, &workspace, &uri, text).len(), 3);
 
     workspace.write("c.md", "Nothing about it any more.\n");
     workspace.write("notes/f.md", "New: BE-23, twice BE-23.\n");
-    std::fs::remove_file(workspace.0.join("notes/b.md")).unwrap();
+    std::fs::remove_file(workspace.path("notes/b.md")).unwrap();
     workspace.write("drafts/g.md", "BE-23, ignored.\n");
     server.notify(
         "workspace/didChangeWatchedFiles",
@@ -412,10 +191,9 @@ const TEAM_BANK: &str = "---\nprefix: TM\n---\n## Ops\n1. How do we deploy?\n2. 
 fn a_question_added_in_an_open_bank_is_offered_without_saving() {
     let workspace = Scratch::new("bank");
     workspace.write("questions/team.md", TEAM_BANK);
-    let cache = Scratch::new("bank-cache");
-    let mut server = Server::initialized(&workspace, &cache);
+    let mut server = workspace_server(&workspace);
     let bank_uri = workspace.uri("questions/team.md");
-    server.open(&bank_uri, TEAM_BANK);
+    server.open(&bank_uri, TEAM_BANK, 1);
     let end = TEAM_BANK.lines().count();
     server.notify(
         "textDocument/didChange",
@@ -429,7 +207,7 @@ fn a_question_added_in_an_open_bank_is_offered_without_saving() {
     );
     let note_uri = workspace.uri("notes/ops.md");
     let note = "Ask TM-\n";
-    server.open(&note_uri, note);
+    server.open(&note_uri, note, 1);
     let list = server.request(
         "textDocument/completion",
         json!({
@@ -469,13 +247,12 @@ fn inlay_hints_and_code_lenses_show_their_texts() {
         "## TM-1 · How do we deploy?\nWith a pipeline.\n",
     );
     workspace.write("notes/b.md", "### TM-1 · Deploys\nBlue-green.\n");
-    let cache = Scratch::new("lens-cache");
-    let mut server = Server::initialized(&workspace, &cache);
+    let mut server = workspace_server(&workspace);
     server.wait_for_indexing();
 
     let note_uri = workspace.uri("notes/round.md");
     let note = "# Round 1\n\nRemember BE-23 today.\n\n## Interview packet · 3 questions · 2 categories · about 14 min\n\n### BE-23 · ACID\n\n### BE-40 · SQL injection\n\n### BE-104 · Stateless\n";
-    server.open(&note_uri, note);
+    server.open(&note_uri, note, 1);
     let hints = server.request(
         "textDocument/inlayHint",
         json!({
@@ -505,7 +282,7 @@ fn inlay_hints_and_code_lenses_show_their_texts() {
     assert_eq!(lenses[0]["range"]["start"]["line"], 4);
 
     let bank_uri = workspace.uri("questions/team.md");
-    server.open(&bank_uri, TEAM_BANK);
+    server.open(&bank_uri, TEAM_BANK, 1);
     let lenses = server.request(
         "textDocument/codeLens",
         json!({ "textDocument": { "uri": bank_uri } }),
@@ -538,8 +315,7 @@ fn bad_files_get_a_diagnostic_and_the_last_good_state_serves() {
     workspace.write(".qbank.toml", "mode = \"interview\"\n");
     workspace.write("latin1.md", b"caf\xe9 BE-23\n");
     workspace.write("good.md", "BE-23\n");
-    let cache = Scratch::new("bad-cache");
-    let mut server = Server::initialized(&workspace, &cache);
+    let mut server = workspace_server(&workspace);
     let latin1 = workspace.uri("latin1.md");
     let published = server.wait_for(|message| {
         message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == latin1
@@ -575,7 +351,7 @@ fn bad_files_get_a_diagnostic_and_the_last_good_state_serves() {
 
     let note_uri = workspace.uri("note.md");
     let note = "@acid\n";
-    server.open(&note_uri, note);
+    server.open(&note_uri, note, 1);
     let list = server.request(
         "textDocument/completion",
         json!({

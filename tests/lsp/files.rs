@@ -5,14 +5,11 @@
 //! thousands of question sections, unknown keys, keys between code spans).
 //! The core parses and checks each in time linear in its size (4× the
 //! input may cost at most 11× the time: a quadratic step costs 16×),
-//! within a generous absolute bound; the command line names an unreadable
-//! file and stops, as it promises; the server reports what it cannot read
-//! and goes on serving the rest.
+//! within a generous absolute bound, while no other heavy test runs; the
+//! command line names an unreadable file and stops, as it promises; the
+//! server (spawned, for its log) reports what it cannot read and goes on
+//! serving the rest.
 
-mod reliability_common;
-
-use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -22,8 +19,11 @@ use qbank::core::check::check_note;
 use qbank::core::index::Index;
 use qbank::core::note::parse_note;
 use qbank::core::template::Overrides;
-use reliability_common::{Scratch, Server};
-use serde_json::{Value, json};
+use qbank_testkit::Scratch;
+use qbank_testkit::positions::position_json;
+use serde_json::json;
+
+use crate::{heavy_test, hover_markdown, run_cli, spawned_initialized, timing_test};
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
@@ -124,6 +124,7 @@ fn time_analysis(text: &str, runs: usize) -> Duration {
 
 #[test]
 fn pathological_markdown_is_analysed_in_linear_time() {
+    let _processor = timing_test();
     const SMALL: usize = 128 * 1024;
     const LARGE: usize = 4 * SMALL;
     // Debug builds are about 10× slower than release: the bound
@@ -201,31 +202,17 @@ fn bad_workspace(workspace: &Scratch) {
     workspace.write("notes/brackets.md", repeat("[", 200_000));
 }
 
-fn run_cli(workspace: &Path, home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_qbank"))
-        .args(args)
-        .current_dir(workspace)
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "qbank panicked: {stderr}");
-    (output.status.code(), stdout, stderr)
-}
-
 #[test]
 fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
     let workspace = Scratch::new("files-cli");
     let home = Scratch::new("files-cli-home");
     bad_workspace(&workspace);
-    let root = &workspace.0;
+    let root = workspace.root();
     for (file, problem) in [
         ("notes/binary.md", "looks binary"),
         ("notes/latin1.md", "is not UTF-8"),
     ] {
-        let (code, _, stderr) = run_cli(root, &home.0, &["check", file]);
+        let (code, _, stderr) = run_cli(root, home.root(), &["check", file]);
         assert_eq!(code, Some(2), "{stderr}");
         assert!(
             stderr.contains(file) && stderr.contains(problem),
@@ -235,7 +222,7 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
     }
     // The whole workspace: strict, it stops at the first unreadable note
     // with a message naming it.
-    let (code, _, stderr) = run_cli(root, &home.0, &["check"]);
+    let (code, _, stderr) = run_cli(root, home.root(), &["check"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("binary.md") || stderr.contains("latin1.md"),
@@ -244,7 +231,7 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
     // The readable ones, however pathological, are checked.
     let (code, stdout, stderr) = run_cli(
         root,
-        &home.0,
+        home.root(),
         &[
             "check",
             "notes/good.md",
@@ -264,7 +251,7 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
     );
     // A bad bank: named, and the command stops.
     workspace.write("questions/latin.md", b"## Ops\n1. caf\xe9?\n");
-    let (code, _, stderr) = run_cli(root, &home.0, &["check", "notes/good.md"]);
+    let (code, _, stderr) = run_cli(root, home.root(), &["check", "notes/good.md"]);
     assert_eq!(code, Some(2));
     assert!(
         stderr.contains("questions/latin.md") && stderr.contains("not UTF-8"),
@@ -274,6 +261,7 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
 
 #[test]
 fn a_50_mb_note_is_checked_by_the_command_line() {
+    let _processor = heavy_test();
     let workspace = Scratch::new("files-huge");
     let home = Scratch::new("files-huge-home");
     workspace.write(".qbank.toml", "");
@@ -284,26 +272,16 @@ fn a_50_mb_note_is_checked_by_the_command_line() {
     text.push_str("## BE-9999 · the one problem\n");
     workspace.write("huge.md", &text);
     let started = Instant::now();
-    let (code, stdout, stderr) = run_cli(&workspace.0, &home.0, &["check", "huge.md"]);
+    let (code, stdout, stderr) = run_cli(workspace.root(), home.root(), &["check", "huge.md"]);
     eprintln!("qbank check of a 50 MB note: {:?}", started.elapsed());
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains("error[unknown-question]"), "{stdout}");
 }
 
-fn diagnostics_of(server: &mut Server, uri: &str) -> Vec<Value> {
-    let uri = uri.to_string();
-    let message = server.wait_for(|message| {
-        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
-    });
-    message["params"]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 #[test]
 fn the_server_reports_bad_files_and_serves_the_rest() {
+    let _processor = heavy_test();
     let workspace = Scratch::new("files-lsp");
     let home = Scratch::new("files-lsp-home");
     bad_workspace(&workspace);
@@ -315,10 +293,10 @@ fn the_server_reports_bad_files_and_serves_the_rest() {
         "questions/tools.md",
         "---\nprefix: TL\n---\n## Tools\n1. What is a linter?\n",
     );
-    let (mut server, _) = Server::initialized(&workspace.0, &home.0, false);
+    let mut server = spawned_initialized(&workspace, &home);
     // Unreadable notes found by the scan carry a diagnostic naming the problem.
     for (file, problem) in [("notes/binary.md", "binary"), ("notes/latin1.md", "UTF-8")] {
-        let diagnostics = diagnostics_of(&mut server, &workspace.uri(file));
+        let diagnostics = server.diagnostics_for(&workspace.uri(file));
         assert_eq!(diagnostics.len(), 1, "{file}: {diagnostics:?}");
         let message = diagnostics[0]["message"].as_str().unwrap();
         assert!(message.contains(problem), "{file}: {message}");
@@ -326,24 +304,15 @@ fn the_server_reports_bad_files_and_serves_the_rest() {
     // The readable bank is served, the unreadable one is logged by name.
     let good = workspace.uri("notes/good.md");
     server.open(&good, "# Good\n\nAsk BE-9999 and TL-1 today.\n", 1);
-    let diagnostics = diagnostics_of(&mut server, &good);
+    let diagnostics = server.diagnostics_for(&good);
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert_eq!(diagnostics[0]["code"], "unknown-question");
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": good }, "position": { "line": 2, "character": 17 } }),
-    );
+    let markdown = hover_markdown(&mut server, &good, position_json((2, 17)));
+    assert!(markdown.contains("linter"), "{markdown}");
     assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("linter"),
-        "{hover}"
-    );
-    assert!(
-        server.stderr().contains("questions/team.md"),
+        server.log().contains("questions/team.md"),
         "{}",
-        server.stderr()
+        server.log()
     );
     // Pathological buffers: each is checked and the server goes on.
     let buffers: Vec<(&str, String)> = vec![
@@ -360,7 +329,7 @@ fn the_server_reports_bad_files_and_serves_the_rest() {
         let uri = workspace.uri(name);
         let started = Instant::now();
         server.open(&uri, text, 1);
-        let diagnostics = diagnostics_of(&mut server, &uri);
+        let diagnostics = server.diagnostics_for(&uri);
         let symbols = server.request_raw(
             "textDocument/documentSymbol",
             json!({ "textDocument": { "uri": uri } }),

@@ -1,21 +1,23 @@
-//! Nothing leaves the machine: qbank runs nothing named in a file or a
-//! setting (shell syntax in `.qbank.toml`, banks, notes and editor settings
-//! leaves no marker file behind), writes nothing but the built-in bank's
-//! cache copy (the workspace and a scratch HOME are snapshotted before and
-//! after the command line and a server session), does not follow symbolic
-//! links out of the workspace while scanning, refuses bank paths it cannot
-//! read with a message naming them, and opens no network socket (under
-//! `strace`, when the machine has it; the test says so when it is skipped).
-
-mod reliability_common;
+//! Nothing leaves the machine (the real binary, spawned with a scratch HOME
+//! for each test): qbank runs nothing named in a file or a setting (shell
+//! syntax in `.qbank.toml`, banks, notes and editor settings leaves no
+//! marker file behind), writes nothing but the built-in bank's cache copy
+//! (the workspace and a scratch HOME are snapshotted before and after the
+//! command line and a server session), does not follow symbolic links out
+//! of the workspace while scanning, refuses bank paths it cannot read with
+//! a message naming them, and opens no network socket (under `strace`, when
+//! the machine has it; the test says so when it is skipped).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-use reliability_common::{Scratch, Server};
+use qbank_testkit::positions::position_json;
+use qbank_testkit::{Capabilities, Client, Scratch};
 use serde_json::{Value, json};
+
+use crate::{QBANK, hover_markdown, run_cli, spawned, spawned_initialized};
 
 /// Shell syntax that would create `marker` if anything ran it.
 fn payloads(marker: &Path) -> Vec<String> {
@@ -60,28 +62,11 @@ fn hostile_workspace(workspace: &Scratch, marker: &Path) {
         note.push_str(&format!("{payload} EV-1 BE-23\n\n```sh\n{payload}\n```\n"));
     }
     workspace.write("notes/evil.md", note);
-    std::fs::create_dir_all(workspace.path("templates/study")).unwrap();
+    workspace.folder("templates/study");
     workspace.write(
         "templates/study/definition.md",
         format!("{{{{key}}}} {}\n", payloads[0]),
     );
-}
-
-fn run(workspace: &Path, home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_qbank"))
-        .args(args)
-        .current_dir(workspace)
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr,
-    )
 }
 
 fn markers(folder: &Path) -> Vec<PathBuf> {
@@ -106,7 +91,7 @@ const COMMANDS: &[&[&str]] = &[
 
 /// A server session touching every feature that reads files or settings.
 fn server_session(workspace: &Scratch, home: &Scratch, marker: &Path) {
-    let mut server = Server::start(&workspace.0, &home.0);
+    let mut server = spawned(workspace, home);
     let payloads = payloads(marker);
     let root = workspace.uri("");
     server.request(
@@ -173,10 +158,14 @@ fn nothing_named_in_a_file_or_setting_is_run() {
     let marker = traps.path("marker");
     hostile_workspace(&workspace, &marker);
     for args in COMMANDS {
-        run(&workspace.0, &home.0, args);
+        run_cli(workspace.root(), home.root(), args);
     }
     server_session(&workspace, &home, &marker);
-    assert_eq!(markers(&traps.0), Vec::<PathBuf>::new(), "a command ran");
+    assert_eq!(
+        markers(traps.root()),
+        Vec::<PathBuf>::new(),
+        "a command ran"
+    );
     // A control: the same payload does create the marker when a shell runs
     // it, so an empty folder means nothing ran it.
     let control = Command::new("sh")
@@ -185,7 +174,7 @@ fn nothing_named_in_a_file_or_setting_is_run() {
         .output()
         .unwrap();
     assert!(control.status.success());
-    assert_eq!(markers(&traps.0).len(), 1, "the control payload works");
+    assert_eq!(markers(traps.root()).len(), 1, "the control payload works");
 }
 
 /// Every file under a folder with its size and modification time.
@@ -218,14 +207,14 @@ fn nothing_is_written_but_the_built_in_bank_cache_copy() {
         "notes/plain.md",
         "# Plain\n\n## BE-23 · ACID?\n\nAnswered.\n",
     );
-    let before_workspace = snapshot(&workspace.0);
-    let before_home = snapshot(&home.0);
+    let before_workspace = snapshot(workspace.root());
+    let before_home = snapshot(home.root());
     for args in COMMANDS {
-        run(&workspace.0, &home.0, args);
+        run_cli(workspace.root(), home.root(), args);
     }
     // The server writes the cache copy for a definition into the built-in bank.
-    let mut server = Server::start(&workspace.0, &home.0);
-    server.initialize(&workspace.0, false);
+    let mut server = spawned(&workspace, &home);
+    server.initialize(workspace.root(), &Capabilities::editor());
     let uri = workspace.uri("notes/plain.md");
     server.open(&uri, "See BE-23.\n", 1);
     let definition = server.request(
@@ -251,11 +240,11 @@ fn nothing_is_written_but_the_built_in_bank_cache_copy() {
     );
     server.stop();
     assert_eq!(
-        snapshot(&workspace.0),
+        snapshot(workspace.root()),
         before_workspace,
         "the workspace changed"
     );
-    let after_home = snapshot(&home.0);
+    let after_home = snapshot(home.root());
     let new: Vec<&PathBuf> = after_home
         .keys()
         .filter(|path| before_home.get(*path) != after_home.get(*path))
@@ -286,14 +275,22 @@ fn scans_do_not_follow_symlinks_out_of_the_workspace() {
         "secret.md",
         "# Secret\n\nBE-9999 outside\n\n## BE-40 · What is SQL injection, and how do you prevent it?\n\nAn answer.\n",
     );
-    std::os::unix::fs::symlink(&outside.0, workspace.path("linked-folder")).unwrap();
+    std::os::unix::fs::symlink(outside.root(), workspace.path("linked-folder")).unwrap();
     std::os::unix::fs::symlink(outside.path("secret.md"), workspace.path("linked.md")).unwrap();
-    let (_, stdout, stderr) = run(&workspace.0, &home.0, &["check", "--format", "json"]);
+    let (_, stdout, stderr) = run_cli(
+        workspace.root(),
+        home.root(),
+        &["check", "--format", "json"],
+    );
     assert!(
         !stdout.contains("secret") && !stdout.contains("linked") && !stdout.contains("9999"),
         "check read a note outside the workspace: {stdout}{stderr}"
     );
-    let (code, stdout, stderr) = run(&workspace.0, &home.0, &["stats", "--format", "json"]);
+    let (code, stdout, stderr) = run_cli(
+        workspace.root(),
+        home.root(),
+        &["stats", "--format", "json"],
+    );
     assert_eq!(code, Some(0), "{stderr}");
     let stats: Value = serde_json::from_str(&stdout).unwrap();
     let answered: u64 = stats
@@ -307,7 +304,7 @@ fn scans_do_not_follow_symlinks_out_of_the_workspace() {
         "stats counted a note outside the workspace: {stdout}"
     );
     // The server's scan: references to BE-23 and BE-40 name only notes inside.
-    let (mut server, _) = Server::initialized(&workspace.0, &home.0, false);
+    let mut server = spawned_initialized(&workspace, &home);
     let uri = workspace.uri("notes/inside.md");
     server.open(&uri, "# Inside\n\nBE-23 BE-40\n", 1);
     for character in [1, 8] {
@@ -340,8 +337,11 @@ fn unreadable_bank_paths_are_refused_with_a_message_naming_them() {
         ("/dev/null/nope.md", "missing"),
     ];
     for (bank, problem) in cases {
-        let (code, stdout, stderr) =
-            run(&workspace.0, &home.0, &["--bank", bank, "search", "cache"]);
+        let (code, stdout, stderr) = run_cli(
+            workspace.root(),
+            home.root(),
+            &["--bank", bank, "search", "cache"],
+        );
         assert_eq!(code, Some(2), "{bank}: {stdout}{stderr}");
         let line = stderr.trim();
         assert_eq!(line.lines().count(), 1, "{bank}: one line: {line}");
@@ -355,31 +355,19 @@ fn unreadable_bank_paths_are_refused_with_a_message_naming_them() {
     }
     // The same banks in `.qbank.toml`: the same messages.
     workspace.write(".qbank.toml", "banks = [\"missing.md\"]\n");
-    let (code, _, stderr) = run(&workspace.0, &home.0, &["search", "cache"]);
+    let (code, _, stderr) = run_cli(workspace.root(), home.root(), &["search", "cache"]);
     assert_eq!(code, Some(2));
     assert!(
         stderr.contains("missing.md") && stderr.contains("no such file"),
         "{stderr}"
     );
     // The server logs the problem and serves the built-in bank.
-    let (mut server, _) = Server::initialized(&workspace.0, &home.0, false);
+    let mut server = spawned_initialized(&workspace, &home);
     let uri = workspace.uri("note.md");
     server.open(&uri, "BE-23\n", 1);
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 1 } }),
-    );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("ACID")
-    );
-    assert!(
-        server.stderr().contains("missing.md"),
-        "{}",
-        server.stderr()
-    );
+    let markdown = hover_markdown(&mut server, &uri, position_json((0, 1)));
+    assert!(markdown.contains("ACID"), "{markdown}");
+    assert!(server.log().contains("missing.md"), "{}", server.log());
     server.stop();
 }
 
@@ -415,10 +403,10 @@ fn no_network_socket_is_opened() {
         let status = Command::new("strace")
             .args(["-f", "-e", "trace=network", "-o"])
             .arg(&trace)
-            .arg(env!("CARGO_BIN_EXE_qbank"))
+            .arg(QBANK)
             .args(*args)
-            .current_dir(&workspace.0)
-            .env("HOME", &home.0)
+            .current_dir(workspace.root())
+            .env("HOME", home.root())
             .env("XDG_CACHE_HOME", home.path("cache"))
             .output()
             .unwrap();
@@ -431,10 +419,13 @@ fn no_network_socket_is_opened() {
     command
         .args(["-f", "-e", "trace=network", "-o"])
         .arg(&trace)
-        .arg(env!("CARGO_BIN_EXE_qbank"))
-        .arg("lsp");
-    let mut server = Server::spawn(command, &workspace.0, &home.0);
-    server.initialize(&workspace.0, false);
+        .arg(QBANK)
+        .arg("lsp")
+        .current_dir(workspace.root())
+        .env("HOME", home.root())
+        .env("XDG_CACHE_HOME", home.path("cache"));
+    let mut server = Client::spawn(command);
+    server.initialize(workspace.root(), &Capabilities::editor());
     let uri = workspace.uri("notes/a.md");
     server.open(&uri, "BE-23 http://example.com\n", 1);
     server.request(

@@ -4,13 +4,11 @@
 //! and UTF-16 to the server's `Document` rope and, by the same clamping
 //! rules, to a plain `String`; after every edit the two texts are equal.
 //! Position conversions (the rope's and the core's `LineIndex`) agree
-//! with an independent model, and every pure
+//! with the test kit's independent model, and every pure
 //! editor feature called at random offsets of the resulting texts returns
 //! without panicking, with ranges inside the text on character boundaries.
-//! A smaller run drives the same kind of scripts through the real binary
-//! and compares `qbank/documentText` with the model.
-
-mod reliability_common;
+//! A smaller run drives the same kind of scripts through the server
+//! (in-process) and compares `qbank/documentText` with the model.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -37,11 +35,12 @@ use qbank::core::line_index::{ColumnUnit, LineCol, LineIndex};
 use qbank::core::note::parse_note;
 use qbank::core::template::{Mode, Overrides};
 use qbank::lsp::document::{self, Document, Encoding};
-use reliability_common::{
-    Scratch, Server, Unit, model_apply, model_lines, model_offset, model_position, range_json,
-};
+use qbank_testkit::positions::{self, Unit, range_json};
+use qbank_testkit::{Capabilities, Scratch};
 use serde_json::json;
 use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
+
+use crate::{heavy_test, initialized};
 
 /// Pieces texts are made of: multi-byte and multi-unit characters,
 /// combining marks, every LSP line break, breaks LSP does not know, and
@@ -160,11 +159,11 @@ fn run_script(script: &Script) -> Result<String, TestCaseError> {
     let mut model = script.initial.clone();
     for (step, change) in script.changes.iter().enumerate() {
         let result = document.apply(&event(change), encoding);
-        let past_end = model_apply(&mut model, change.range, &change.text, unit);
+        let past_end = positions::apply_change(&mut model, change.range, &change.text, unit);
         prop_assert_eq!(result.is_err(), past_end, "step {}: error report", step);
         prop_assert_eq!(document.rope.to_string(), model.as_str(), "step {}", step);
     }
-    prop_assert_eq!(document.rope.len_lines(), model_lines(&model).len());
+    prop_assert_eq!(document.rope.len_lines(), positions::lines(&model).len());
     Ok(model)
 }
 
@@ -179,6 +178,7 @@ proptest! {
     /// report a position past the end alike.
     #[test]
     fn incremental_edits_keep_the_text(script in script()) {
+        let _processor = heavy_test();
         run_script(&script)?;
     }
 }
@@ -199,14 +199,15 @@ proptest! {
         utf8 in any::<bool>(),
         probes in prop::collection::vec((line(), column()), 1..12),
     ) {
+        let _processor = heavy_test();
         let (encoding, unit) = units(utf8);
         let rope = ropey::Rope::from_str(&text);
         let lines = LineIndex::new(&text);
         let column_unit = if utf8 { ColumnUnit::Utf8 } else { ColumnUnit::Utf16 };
-        prop_assert_eq!(lines.line_count(), model_lines(&text).len());
+        prop_assert_eq!(lines.line_count(), positions::lines(&text).len());
         for offset in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
             let found = document::position(&rope, offset, encoding);
-            let (line, character) = model_position(&text, offset, unit);
+            let (line, character) = positions::position(&text, offset, unit);
             prop_assert_eq!((found.line, found.character), (line, character), "offset {}", offset);
             // Between `\r` and `\n` has no position of its own.
             let inside_crlf = offset > 0
@@ -218,7 +219,7 @@ proptest! {
         }
         for (line, column) in probes {
             let found = document::offset(&rope, Position::new(line, column), encoding).ok();
-            let expected = model_offset(&text, line, column, unit);
+            let expected = positions::offset(&text, line, column, unit);
             prop_assert_eq!(found, expected, "{}:{}", line, column);
             // The core's line index (closed files, the CLI) agrees.
             let position = LineCol { line, character: column };
@@ -231,7 +232,7 @@ proptest! {
                 .rev()
                 .find(|&at| text.is_char_boundary(at))
                 .unwrap_or(0);
-            let (line, character) = model_position(&text, floor, unit);
+            let (line, character) = positions::position(&text, floor, unit);
             let found = lines.line_col(&text, offset, column_unit);
             prop_assert_eq!((found.line, found.character), (line, character), "offset {}", offset);
             let found = document::position(&rope, offset, encoding);
@@ -368,6 +369,7 @@ proptest! {
         picks in prop::collection::vec((any::<SampleIndex>(), any::<SampleIndex>()), 1..4),
         interview in any::<bool>(),
     ) {
+        let _processor = heavy_test();
         let text = run_script(&script)?;
         let mode = if interview { Mode::Interview } else { Mode::Study };
         for (first, second) in picks {
@@ -381,11 +383,15 @@ proptest! {
 /// server's copy (`qbank/documentText`) is the model's text.
 #[test]
 fn the_server_keeps_the_text_of_random_scripts() {
+    let _processor = heavy_test();
     for utf8 in [false, true] {
         let (_, unit) = units(utf8);
         let workspace = Scratch::new("sync");
-        let home = Scratch::new("sync-home");
-        let (mut server, reply) = Server::initialized(&workspace.0, &home.0, utf8);
+        let capabilities = Capabilities {
+            utf8,
+            ..Capabilities::editor()
+        };
+        let (mut server, reply) = initialized(&workspace, capabilities);
         let expected_encoding = if utf8 { "utf-8" } else { "utf-16" };
         assert_eq!(reply["capabilities"]["positionEncoding"], expected_encoding);
         let uri = workspace.uri("note.md");
@@ -398,7 +404,7 @@ fn the_server_keeps_the_text_of_random_scripts() {
             let mut model = script.initial.clone();
             let mut changes = vec![json!({ "text": script.initial })];
             for change in &script.changes {
-                model_apply(&mut model, change.range, &change.text, unit);
+                positions::apply_change(&mut model, change.range, &change.text, unit);
                 changes.push(match change.range {
                     Some((start, end)) => {
                         json!({ "range": range_json(start, end), "text": change.text })

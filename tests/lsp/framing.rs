@@ -1,18 +1,18 @@
-//! Framing abuse the server must survive (a frame that is not JSON, a
+//! Framing abuse the real binary must survive (a frame that is not JSON, a
 //! zero-length body, broken headers: each gets an error reply or is skipped,
 //! and the server goes on), and `qbank check` printing many diagnostics in
 //! linear time.
 
-mod reliability_common;
-
 use std::time::Instant;
 
-use reliability_common::{Scratch, Server};
+use qbank_testkit::Scratch;
 use serde_json::json;
+
+use crate::{QBANK, spawned_started, timing_test};
 
 #[test]
 fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
-    let (_workspace, _home, mut server) = Server::started("badjson");
+    let (_workspace, _home, mut server) = spawned_started("badjson");
     for body in [
         &b"{ this is not json"[..],
         b"\xff\xfe\x00 not utf-8",
@@ -29,7 +29,7 @@ fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
 
 #[test]
 fn zero_length_and_bad_headers_are_skipped_and_the_server_goes_on() {
-    let (_workspace, _home, mut server) = Server::started("frames");
+    let (_workspace, _home, mut server) = spawned_started("frames");
     // A zero-length body right before a request: the request must not
     // wait for more input.
     let id = server.next_id();
@@ -54,16 +54,17 @@ fn zero_length_and_bad_headers_are_skipped_and_the_server_goes_on() {
 
 #[test]
 fn check_prints_many_diagnostics_in_linear_time() {
+    let _processor = timing_test();
     let workspace = Scratch::new("cli-many");
     let home = Scratch::new("cli-many-home");
     workspace.write(".qbank.toml", "");
     let time = |lines: usize| {
         workspace.write("many.md", "BE-9999 x\n".repeat(lines));
         let started = Instant::now();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_qbank"))
+        let output = std::process::Command::new(QBANK)
             .args(["check", "many.md"])
-            .current_dir(&workspace.0)
-            .env("HOME", &home.0)
+            .current_dir(workspace.root())
+            .env("HOME", home.root())
             .output()
             .unwrap();
         assert_eq!(

@@ -1,0 +1,114 @@
+//! The end-to-end tests of `qbank lsp`, in one test binary on the test kit
+//! (`crates/qbank-testkit`). Most drive the server in-process through the
+//! real stdin filter and outbox; those where the process itself matters
+//! spawn the real binary: exit codes, a closed stdin, raw and huge frames,
+//! what the server logs, what it writes or runs, and the command line.
+//!
+//! - `features`: the editor features of one document;
+//! - `workspace`: indexing with progress, references across notes, live
+//!   re-indexing, lenses and hints;
+//! - `sync`: document sync against the kit's position model (property
+//!   tests) and through the server;
+//! - `edits`: every code action is versioned and changes only its range;
+//! - `protocol` and `framing`: protocol and framing abuse;
+//! - `files`: bad and pathological files, analysed in linear time;
+//! - `security`: nothing is run, written, followed or sent.
+
+mod edits;
+mod features;
+mod files;
+mod framing;
+mod protocol;
+mod security;
+mod sync;
+mod workspace;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use qbank_testkit::{Capabilities, Client, Scratch};
+use serde_json::{Value, json};
+
+/// The real binary cargo built for these tests.
+const QBANK: &str = env!("CARGO_BIN_EXE_qbank");
+
+/// The processor, as the tests that time themselves see it: the
+/// linear-time checks compare a small and a large input's times, which a
+/// CPU-heavy test on the other core (an in-process server shares this
+/// process) would skew. They hold it alone; heavy tests share it.
+static PROCESSOR: RwLock<()> = RwLock::new(());
+
+/// Held by a CPU-heavy test for as long as it runs.
+fn heavy_test() -> RwLockReadGuard<'static, ()> {
+    PROCESSOR.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Held by a test that times itself: no heavy test runs meanwhile.
+fn timing_test() -> RwLockWriteGuard<'static, ()> {
+    PROCESSOR.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An in-process server initialized for a scratch workspace; the
+/// `initialize` result beside it.
+fn initialized(workspace: &Scratch, capabilities: Capabilities) -> (Client, Value) {
+    let mut server = Client::in_process();
+    let reply = server.initialize(workspace.root(), &capabilities);
+    (server, reply)
+}
+
+/// An in-process server initialized for a fresh workspace named `name`.
+fn started(name: &str) -> (Scratch, Client) {
+    let workspace = Scratch::new(name);
+    let (server, _) = initialized(&workspace, Capabilities::editor());
+    (workspace, server)
+}
+
+/// The real binary, not yet initialized, in a workspace with its own home.
+fn spawned(workspace: &Scratch, home: &Scratch) -> Client {
+    Client::spawn_lsp(QBANK, workspace.root(), home.root())
+}
+
+/// The real binary initialized for a workspace with its own home.
+fn spawned_initialized(workspace: &Scratch, home: &Scratch) -> Client {
+    let mut server = spawned(workspace, home);
+    server.initialize(workspace.root(), &Capabilities::editor());
+    server
+}
+
+/// The real binary initialized for a fresh workspace named `name` and a
+/// fresh home; the folders live as long as they are kept.
+fn spawned_started(name: &str) -> (Scratch, Scratch, Client) {
+    let workspace = Scratch::new(name);
+    let home = Scratch::new(&format!("{name}-home"));
+    let server = spawned_initialized(&workspace, &home);
+    (workspace, home, server)
+}
+
+/// The markdown a hover shows at a position; empty without a hover.
+fn hover_markdown(server: &mut Client, uri: &str, position: Value) -> String {
+    let hover = server.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": position }),
+    );
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Runs the command line in a workspace with its own home; the exit code,
+/// stdout and stderr. A panic fails the test.
+fn run_cli(workspace: &Path, home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(QBANK)
+        .args(args)
+        .current_dir(workspace)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "qbank panicked: {stderr}");
+    (output.status.code(), stdout, stderr)
+}
