@@ -93,7 +93,7 @@ impl Workspace {
 
     /// The same workspace with some banks read from other texts (an editor's
     /// buffers), by bank name; the other banks are reused as they are.
-    pub fn with_bank_texts(&self, mut texts: Vec<(String, String)>) -> Workspace {
+    pub fn with_bank_texts(&self, mut texts: Vec<(String, Arc<str>)>) -> Workspace {
         let banks: Vec<Bank> = self
             .index
             .banks()

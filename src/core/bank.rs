@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -57,7 +58,7 @@ pub struct Bank {
     pub categories: Vec<Category>,
     pub questions: Vec<Question>,
     pub diagnostics: Vec<Diagnostic>,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 impl Bank {
@@ -74,13 +75,15 @@ impl Bank {
 
 /// Parses a bank. `stem` is the file stem, used for the prefix when the front
 /// matter names none.
-pub fn parse_bank(name: &str, stem: &str, text: String) -> Bank {
-    parse_in_sections(name, stem, text, SECTION_BYTES)
+/// The text is taken as an `Arc<str>` so that an editor's parse of the same
+/// text can share it: a 30 MB bank open in the editor is held once.
+pub fn parse_bank(name: &str, stem: &str, text: impl Into<Arc<str>>) -> Bank {
+    parse_in_sections(name, stem, text.into(), SECTION_BYTES)
 }
 
 /// Parses a bank in sections of at least `section_bytes` where it can be
 /// cut (see `section_ends`).
-fn parse_in_sections(name: &str, stem: &str, text: String, section_bytes: usize) -> Bank {
+fn parse_in_sections(name: &str, stem: &str, text: Arc<str>, section_bytes: usize) -> Bank {
     let mut reader = BankReader::default();
     let front = front_matter_end(&text);
     let mut start = front.as_ref().map_or(0, |front| front.end);
@@ -98,7 +101,7 @@ fn parse_in_sections(name: &str, stem: &str, text: String, section_bytes: usize)
         categories: reader.categories,
         questions: Vec::new(),
         diagnostics: reader.diagnostics,
-        text: String::new(),
+        text: Arc::from(""),
     };
     keep_valid_questions(&mut bank, reader.questions, &text);
     bank.text = text;
@@ -778,8 +781,8 @@ title: Back-End Development
                 }
                 text.push_str(PIECES[piece]);
             }
-            let whole = parse_in_sections("t.md", "t", text.clone(), usize::MAX);
-            let sections = parse_in_sections("t.md", "t", text.clone(), 1);
+            let whole = parse_in_sections("t.md", "t", text.as_str().into(), usize::MAX);
+            let sections = parse_in_sections("t.md", "t", text.as_str().into(), 1);
             proptest::prop_assert_eq!(bank_shape(&whole), bank_shape(&sections), "{:?}", text);
         }
     }
@@ -792,8 +795,8 @@ title: Back-End Development
         for &end in &ends[..ends.len() - 1] {
             assert!(text[end..].starts_with("## "), "{:?}", &text[end..end + 20]);
         }
-        let whole = parse_in_sections("g.md", "g", text.clone(), usize::MAX);
-        let sections = parse_in_sections("g.md", "g", text.clone(), 16 * 1024);
+        let whole = parse_in_sections("g.md", "g", text.as_str().into(), usize::MAX);
+        let sections = parse_in_sections("g.md", "g", text.as_str().into(), 16 * 1024);
         assert_eq!(bank_shape(&whole), bank_shape(&sections));
         let fenced = format!("{text}\n```\n## not a heading\n");
         assert_eq!(section_ends(&fenced, 0, 16 * 1024), [fenced.len()]);

@@ -5,7 +5,7 @@
 //! lock, only if the document is still at the generation checked. Then the
 //! checked note's summary goes into its workspace's notes index.
 
-use std::sync::MutexGuard;
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 use tower_lsp_server::jsonrpc::Error;
@@ -165,7 +165,7 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<NoteSummary> {
         name,
         // The check built the line index already.
         (
-            snapshot.parsed.text.clone(),
+            snapshot.parsed.text.to_string(),
             snapshot.parsed.lines().clone(),
         ),
         &snapshot.parsed.note,
@@ -227,7 +227,8 @@ fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
 /// Whether the bank document's text is the text its served index holds.
 fn bank_is_indexed(snapshot: &Snapshot) -> bool {
     snapshot.bank_position().is_some_and(|position| {
-        snapshot.workspace.index.banks()[position].text == snapshot.parsed.text
+        let indexed = &snapshot.workspace.index.banks()[position].text;
+        Arc::ptr_eq(indexed, &snapshot.parsed.text) || *indexed == snapshot.parsed.text
     })
 }
 

@@ -8,7 +8,9 @@
 //! `LineIndex` instead of a rope, with the same rules.
 
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::ops::Range;
+use std::sync::Arc;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
@@ -57,6 +59,39 @@ fn line_content_end(rope: &Rope, line: usize) -> usize {
         end -= 1;
     }
     end
+}
+
+/// A rope's text in one shared allocation, copied once: a parse and a bank
+/// built from the same version hold the same text (`rope.to_string()` and
+/// then `Arc::from` would copy a 30 MB bank twice).
+pub fn shared_text(rope: &Rope) -> Arc<str> {
+    let length = rope.len_bytes();
+    let mut bytes: Arc<[MaybeUninit<u8>]> = Arc::new_uninit_slice(length);
+    let Some(slots) = Arc::get_mut(&mut bytes) else {
+        return Arc::from(rope.to_string());
+    };
+    let mut written = 0;
+    for chunk in rope.chunks() {
+        let target = &mut slots[written..written + chunk.len()];
+        // SAFETY: `target` is `chunk.len()` writable bytes (the slice index
+        // above is bounds-checked) and cannot overlap the rope's chunk.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                chunk.as_ptr(),
+                target.as_mut_ptr().cast::<u8>(),
+                chunk.len(),
+            );
+        }
+        written += chunk.len();
+    }
+    if written != length {
+        return Arc::from(rope.to_string());
+    }
+    // SAFETY: all `length` bytes were written above.
+    let bytes: Arc<[u8]> = unsafe { bytes.assume_init() };
+    // SAFETY: the bytes are the rope's chunks in order, each a `str`, so
+    // they are UTF-8; `str` and `[u8]` have the same layout.
+    unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) }
 }
 
 /// The byte offset of a position. Columns past the line's end are clamped.
@@ -258,6 +293,19 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shared copy of a rope is its text, byte for byte, across many
+    /// chunks and multibyte characters.
+    #[test]
+    fn a_shared_text_is_the_rope_s_text() {
+        let text = "ab 😀 é\r\n中文\n".repeat(5_000);
+        let mut rope = Rope::from_str(&text);
+        rope.insert(3, "✓");
+        assert!(rope.chunks().count() > 10);
+        let expected = rope.to_string();
+        assert_eq!(&*shared_text(&rope), expected.as_str());
+        assert_eq!(&*shared_text(&Rope::new()), "");
+    }
 
     fn at(line: u32, character: u32) -> Position {
         Position::new(line, character)

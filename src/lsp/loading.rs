@@ -10,6 +10,7 @@
 //! from their buffers the same way: debounced like diagnostics, at most one
 //! rebuild per root in flight, the last good workspace serving meanwhile.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -102,24 +103,19 @@ fn load_root(plan: LoadPlan) -> Workspace {
     workspace
 }
 
-/// A root's workspace rebuilt from its open banks' buffers; `None` when
-/// every buffer reads as the bank it serves already (a bank just opened).
-fn rebuild_live(plan: &LivePlan) -> Option<Workspace> {
-    let banks = plan.base.index.banks();
-    let unchanged = plan.buffers.iter().all(|(name, rope)| {
+/// A root's workspace rebuilt from its open banks' texts; `None` when
+/// every text is the bank it serves already (a bank just opened).
+fn rebuild_live(base: &Workspace, texts: Vec<(String, Arc<str>)>) -> Option<Workspace> {
+    let banks = base.index.banks();
+    let unchanged = texts.iter().all(|(name, text)| {
         banks
             .iter()
-            .any(|bank| bank.name == *name && *rope == bank.text.as_str())
+            .any(|bank| bank.name == *name && (Arc::ptr_eq(&bank.text, text) || bank.text == *text))
     });
     if unchanged {
         return None;
     }
-    let texts = plan
-        .buffers
-        .iter()
-        .map(|(name, rope)| (name.clone(), rope.to_string()))
-        .collect();
-    Some(plan.base.with_bank_texts(texts))
+    Some(base.with_bank_texts(texts))
 }
 
 impl Backend {
@@ -246,6 +242,22 @@ impl Backend {
         }
     }
 
+    /// The current text of each open bank, from its document's parse (made
+    /// now if stale and kept for the requests and checks that follow): the
+    /// bank and the parse share one copy of the text.
+    fn bank_texts(&self, plan: &LivePlan) -> Vec<(String, Arc<str>)> {
+        let mut texts = Vec::new();
+        for (name, uri) in &plan.banks {
+            let Some(pending) = self.lock().begin_snapshot(uri) else {
+                continue;
+            };
+            let (snapshot, garbage) = self.complete_snapshot(pending);
+            drop(garbage);
+            texts.push((name.clone(), snapshot.parsed.text.clone()));
+        }
+        texts
+    }
+
     /// One rebuild, on a blocking thread: plan under the lock, build off
     /// it, install under it, free the replaced workspace off it. Returns
     /// whether a workspace was installed and whether more changes came.
@@ -253,9 +265,11 @@ impl Backend {
         let Some(plan) = self.lock().plan_live(root) else {
             return (false, false);
         };
-        let rebuilt = guard("rebuilding a bank's index", || Ok(rebuild_live(&plan)))
-            .ok()
-            .flatten();
+        let rebuilt = guard("rebuilding a bank's index", || {
+            Ok(rebuild_live(&plan.base, self.bank_texts(&plan)))
+        })
+        .ok()
+        .flatten();
         let (replaced, more): (Option<Served>, bool) = self.lock().install_live(&plan, rebuilt);
         self.loads_changed();
         let installed = replaced.is_some();

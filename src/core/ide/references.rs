@@ -131,7 +131,7 @@ mod tests {
                         ),
                         Place::Bank(position) => {
                             let bank = &workspace.index.banks()[*position];
-                            (bank.name.clone(), bank.text.as_str())
+                            (bank.name.clone(), &*bank.text)
                         }
                     };
                     let line = crate::core::ide::line_range_at(source, reference.range.start);

@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use crate::core::changes::Edit;
 use crate::core::line_index::LineIndex;
 use crate::core::note::{Note, parse_note, reparse_note};
-use crate::lsp::document::{Document, Encoding, PositionError};
+use crate::lsp::document::{Document, Encoding, PositionError, shared_text};
 
 /// A bank file open in the editor: the root holding it and its name there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,8 @@ struct OpenDocument {
 #[derive(Debug)]
 pub struct Parsed {
     pub version: i32,
-    pub text: String,
+    /// Shared with the bank built from this version, for a bank file.
+    pub text: Arc<str>,
     pub note: Note,
     /// Built on first use: diagnostics and the notes index need it, most
     /// requests do not.
@@ -50,7 +51,7 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    pub fn new(version: i32, text: String, note: Note) -> Parsed {
+    pub fn new(version: i32, text: Arc<str>, note: Note) -> Parsed {
         Parsed {
             version,
             text,
@@ -87,7 +88,7 @@ impl Reparse {
     /// Parses the current text outside the lock: only around the edits
     /// made since `previous` when they are known, else in full.
     pub fn parse(self, rope: &Rope, version: i32, previous: &Parsed) -> Arc<Parsed> {
-        let text = rope.to_string();
+        let text = shared_text(rope);
         let note = match self.edits {
             Some(edits) => reparse_note(&previous.text, &previous.note, &text, &edits),
             None => parse_note(&text),
@@ -215,15 +216,12 @@ impl Documents {
         Some((open.document.version, &open.document.rope))
     }
 
-    /// The buffers of the banks open in a root, by bank name. Rope clones
-    /// share their chunks: the text is copied off the lock.
-    pub fn bank_buffers(&self, root: usize) -> Vec<(String, Rope)> {
+    /// The documents of the banks open in a root, by bank name.
+    pub fn bank_documents(&self, root: usize) -> Vec<(String, Uri)> {
         self.open
-            .values()
-            .filter_map(|open| match &open.bank {
-                Some(bank) if bank.root == root => {
-                    Some((bank.name.clone(), open.document.rope.clone()))
-                }
+            .iter()
+            .filter_map(|(uri, open)| match &open.bank {
+                Some(bank) if bank.root == root => Some((bank.name.clone(), uri.clone())),
                 _ => None,
             })
             .collect()
@@ -256,7 +254,7 @@ impl Documents {
                 }),
             ),
             None => (
-                Arc::new(Parsed::new(version, String::new(), Note::default())),
+                Arc::new(Parsed::new(version, Arc::from(""), Note::default())),
                 Some(Reparse { edits: None }),
             ),
         };

@@ -246,8 +246,8 @@ impl State {
     }
 
     pub fn plan_live(&mut self, root: usize) -> Option<LivePlan> {
-        let buffers = self.documents.bank_buffers(root);
-        self.roots.plan_live(root, buffers)
+        let banks = self.documents.bank_documents(root);
+        self.roots.plan_live(root, banks)
     }
 
     pub fn install_live(

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use ropey::Rope;
+use tower_lsp_server::ls_types::Uri;
 
 use crate::core::config::{Config, Settings};
 use crate::core::ide::notes::{NoteSummary, Notes};
@@ -94,7 +94,8 @@ pub struct LoadBatch {
 pub struct LivePlan {
     pub root: usize,
     pub base: Arc<Workspace>,
-    pub buffers: Vec<(String, Rope)>,
+    /// The open banks: their names and documents.
+    pub banks: Vec<(String, Uri)>,
     loaded: u64,
     barriers: Vec<u64>,
 }
@@ -297,13 +298,13 @@ impl Roots {
     }
 
     /// What a rebuild starts from; the changes so far are taken.
-    pub fn plan_live(&mut self, root: usize, buffers: Vec<(String, Rope)>) -> Option<LivePlan> {
+    pub fn plan_live(&mut self, root: usize, banks: Vec<(String, Uri)>) -> Option<LivePlan> {
         let entry = self.roots.get_mut(root)?;
         entry.live.changed_at = None;
         Some(LivePlan {
             root,
             base: entry.served.workspace.clone(),
-            buffers,
+            banks,
             loaded: entry.loaded,
             barriers: std::mem::take(&mut entry.live.barriers),
         })
