@@ -27,6 +27,9 @@ const WORDING_THRESHOLD: f32 = 0.7;
 const DISTINCTIVE_SUBJECT: f32 = 1.25;
 const SIMILAR_THRESHOLD: f32 = 0.25;
 const SIMILAR_LIMIT: usize = 3;
+/// The longest posting list `similar` scans for one of a question's rarest
+/// terms: past it, a term is too common to relate two questions.
+const MAX_SCANNED_POSTINGS: usize = 1_000;
 
 /// Terms, weights and near-duplicate pairs of every question of an index,
 /// in the index's question order.
@@ -118,7 +121,10 @@ impl Similarity {
         let Some(own) = self.terms.get(question) else {
             return Vec::new();
         };
-        let common_cap = (self.terms.len() / 10).max(16);
+        // A term in more than a tenth of the questions (or in thousands of
+        // them, in a large bank) says little about any pair, and scanning
+        // its list would cost a hover milliseconds.
+        let common_cap = (self.terms.len() / 10).clamp(16, MAX_SCANNED_POSTINGS);
         let mut rarest: Vec<u32> = own.clone();
         rarest.sort_by(|a, b| self.idf[*b as usize].total_cmp(&self.idf[*a as usize]));
         let mut scored: Vec<(f32, u32)> = Vec::new();

@@ -116,11 +116,24 @@ impl Backend {
         let Some(reparse) = reparse else {
             return (snapshot, Garbage::new());
         };
-        snapshot.parsed = reparse.parse(&snapshot.rope, snapshot.version, &snapshot.parsed);
+        let same_text = snapshot
+            .indexed_bank_text()
+            .filter(|text| rope_reads(&snapshot.rope, text));
+        snapshot.parsed = reparse.parse(
+            &snapshot.rope,
+            snapshot.version,
+            &snapshot.parsed,
+            same_text,
+        );
         let mut state = self.lock();
         state.store_parse(&snapshot.uri, snapshot.parsed.clone());
         (snapshot, state.take_garbage())
     }
+}
+
+/// Whether a rope holds exactly `text`.
+pub fn rope_reads(rope: &ropey::Rope, text: &str) -> bool {
+    rope.len_bytes() == text.len() && *rope == text
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ use serde_json::Value;
 
 use crate::core::config::{CONFIG_FILE, Settings};
 use crate::core::template::Mode;
-use crate::lsp::dispatch::guard;
+use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
+use crate::lsp::dispatch::{guard, rope_reads};
 use crate::lsp::log;
 use crate::lsp::server::Backend;
 use crate::lsp::state::{LivePlan, LoadBatch, LoadPlan, Served, State};
@@ -210,9 +211,12 @@ impl Backend {
         }
     }
 
-    async fn rebuild_live_task(&self, root: usize, delay: Duration) {
+    async fn rebuild_live_task(&self, root: usize, first_delay: Duration) {
+        let mut delay = first_delay;
         loop {
             self.wait_for_pause(root, delay).await;
+            // Changes during a rebuild wait for a pause in typing again.
+            delay = DIAGNOSTICS_DELAY;
             let backend = self.clone();
             let rebuilt =
                 tokio::task::spawn_blocking(move || backend.rebuild_live_once(root)).await;
@@ -251,6 +255,12 @@ impl Backend {
             let Some(pending) = self.lock().begin_snapshot(uri) else {
                 continue;
             };
+            // A bank just opened reads as indexed: nothing to parse.
+            let indexed = pending.snapshot.indexed_bank_text();
+            if let Some(text) = indexed.filter(|text| rope_reads(&pending.snapshot.rope, text)) {
+                texts.push((name.clone(), text));
+                continue;
+            }
             let (snapshot, garbage) = self.complete_snapshot(pending);
             drop(garbage);
             texts.push((name.clone(), snapshot.parsed.text.clone()));

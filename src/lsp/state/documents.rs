@@ -86,9 +86,17 @@ pub struct Reparse {
 
 impl Reparse {
     /// Parses the current text outside the lock: only around the edits
-    /// made since `previous` when they are known, else in full.
-    pub fn parse(self, rope: &Rope, version: i32, previous: &Parsed) -> Arc<Parsed> {
-        let text = shared_text(rope);
+    /// made since `previous` when they are known, else in full. `same_text`
+    /// is a copy of the rope's text the caller already holds (a bank's, as
+    /// indexed): the parse then shares it.
+    pub fn parse(
+        self,
+        rope: &Rope,
+        version: i32,
+        previous: &Parsed,
+        same_text: Option<Arc<str>>,
+    ) -> Arc<Parsed> {
+        let text = same_text.unwrap_or_else(|| shared_text(rope));
         let note = match self.edits {
             Some(edits) => reparse_note(&previous.text, &previous.note, &text, &edits),
             None => parse_note(&text),

@@ -134,6 +134,12 @@ impl Snapshot {
         self.bank.is_some()
     }
 
+    /// The text the served index holds of this document's bank, for a bank.
+    pub fn indexed_bank_text(&self) -> Option<Arc<str>> {
+        let position = self.bank_position()?;
+        Some(self.workspace.index.banks()[position].text.clone())
+    }
+
     /// The position of this document's bank in the index, for a bank.
     pub fn bank_position(&self) -> Option<usize> {
         let name = self.bank.as_deref()?;
