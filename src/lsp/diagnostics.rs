@@ -15,9 +15,11 @@ use crate::core::check::check_note_with;
 use crate::core::config::{CONFIG_FILE, parse_settings};
 use crate::core::diagnostic::{Diagnostic as CoreDiagnostic, Severity, codes};
 use crate::core::ide::notes::{NoteSummary, ScaffoldingCache, summarize_parsed};
+use crate::lsp::background::{background, detached};
 use crate::lsp::convert;
 use crate::lsp::dispatch::guard;
 use crate::lsp::log;
+use crate::lsp::memory::release;
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
 use crate::lsp::transport::outbox::Outbox;
@@ -52,7 +54,7 @@ impl Backend {
                 return;
             };
             let checker = backend.clone();
-            let checked = tokio::task::spawn_blocking(move || {
+            let checked = background("diagnostics", move || {
                 guard("diagnostics", || {
                     let (snapshot, garbage) = checker.complete_snapshot(pending);
                     // A bank's problems are ranges in the text its index was
@@ -95,7 +97,7 @@ impl Backend {
             }
             // Freeing a 10 MB note's parse takes milliseconds: not on an
             // async thread, where the next keystroke would wait (≤ 1 ms).
-            tokio::task::spawn_blocking(move || drop(garbage));
+            detached("freeing", move || release(garbage));
             backend.index_buffer(&uri, snapshot, generation).await;
         });
     }
@@ -125,7 +127,7 @@ impl Backend {
             return;
         };
         // Summarizing a 10 MB note takes milliseconds: off the async threads.
-        let summary = tokio::task::spawn_blocking(move || {
+        let summary = background("notes index", move || {
             guard("diagnostics", || Ok(buffer_summary(&snapshot)))
         })
         .await;

@@ -22,6 +22,7 @@ use tower_lsp_server::ls_types::{
 use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
 use crate::core::line_index::LineIndex;
+use crate::lsp::background::{background, detached};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::guard_notification;
 use crate::lsp::document::{self, Encoding};
@@ -92,8 +93,8 @@ impl Backend {
         for target in &targets {
             let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
             let workspace = target.workspace.clone();
-            // Reading 10,000 notes blocks: off the async threads, in batches.
-            let scan = tokio::task::spawn_blocking(move || {
+            // Reading 10,000 notes blocks: in the background, in batches.
+            let scan = background("scan", move || {
                 scan_notes(&workspace, |batch| sender.send(batch).is_ok())
             });
             let mut seen: HashSet<String> = HashSet::new();
@@ -160,7 +161,7 @@ impl Backend {
     /// request path, so hovers and completions never wait for it.
     pub(super) fn warm_similarity(&self) {
         let indexes = self.lock().root_indexes();
-        tokio::task::spawn_blocking(move || {
+        detached("near-duplicates", move || {
             for index in indexes {
                 index.similarity();
             }

@@ -17,9 +17,11 @@ use serde_json::Value;
 
 use crate::core::config::{CONFIG_FILE, Settings};
 use crate::core::template::Mode;
+use crate::lsp::background::background;
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::{guard, rope_reads};
 use crate::lsp::log;
+use crate::lsp::memory::release;
 use crate::lsp::server::Backend;
 use crate::lsp::state::{LivePlan, LoadBatch, LoadPlan, Served, State};
 use crate::workspace::{LoadOptions, Workspace, load_workspace};
@@ -126,22 +128,22 @@ impl Backend {
     pub(super) async fn load_and_install(&self, batch: LoadBatch) {
         let ticket = batch.ticket;
         let backend = self.clone();
-        let installed = tokio::task::spawn_blocking(move || {
+        let installed = background("loading", move || {
             let loaded = guard("loading", || Ok(load_batch(batch))).ok();
             let (replaced, with_open_banks) = match loaded {
                 Some(loaded) => loaded.install(&mut backend.lock()),
                 // Nothing to install, but the requests waiting go on.
                 None => backend.lock().install_loaded(ticket, Vec::new(), None),
             };
-            drop(replaced);
+            release(replaced);
             with_open_banks
         })
         .await;
         self.loads_changed();
         match installed {
-            Ok(with_open_banks) => {
-                for root in with_open_banks {
-                    self.bank_changed(root, Duration::ZERO);
+            Ok(rebuilds) => {
+                for root in rebuilds {
+                    self.spawn_rebuild(root, Duration::ZERO);
                 }
             }
             Err(error) => {
@@ -206,9 +208,14 @@ impl Backend {
 
     fn rebuild_live(&self, root: usize, delay: Duration, barrier: bool) {
         if self.lock().bank_changed(root, barrier) {
-            let backend = self.clone();
-            tokio::spawn(async move { backend.rebuild_live_task(root, delay).await });
+            self.spawn_rebuild(root, delay);
         }
+    }
+
+    /// Starts a root's one rebuild task (the state says none runs).
+    fn spawn_rebuild(&self, root: usize, delay: Duration) {
+        let backend = self.clone();
+        tokio::spawn(async move { backend.rebuild_live_task(root, delay).await });
     }
 
     async fn rebuild_live_task(&self, root: usize, first_delay: Duration) {
@@ -218,8 +225,7 @@ impl Backend {
             // Changes during a rebuild wait for a pause in typing again.
             delay = DIAGNOSTICS_DELAY;
             let backend = self.clone();
-            let rebuilt =
-                tokio::task::spawn_blocking(move || backend.rebuild_live_once(root)).await;
+            let rebuilt = background("rebuild", move || backend.rebuild_live_once(root)).await;
             let Ok((installed, more)) = rebuilt else {
                 return;
             };
@@ -283,8 +289,7 @@ impl Backend {
         let (replaced, more): (Option<Served>, bool) = self.lock().install_live(&plan, rebuilt);
         self.loads_changed();
         let installed = replaced.is_some();
-        drop(plan);
-        drop(replaced);
+        release((plan, replaced));
         (installed, more)
     }
 }

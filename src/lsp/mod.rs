@@ -21,6 +21,7 @@
 //!   answers into protocol objects, where results stand;
 //! - `cache`: the built-in bank's copy in the user's cache folder.
 
+mod background;
 mod cache;
 mod capabilities;
 mod commands;
@@ -32,6 +33,7 @@ mod handlers;
 mod indexing;
 mod lifecycle;
 mod loading;
+mod memory;
 mod places;
 mod server;
 mod state;
@@ -62,6 +64,7 @@ pub(crate) fn log(message: &str) {
 /// (or closes stdin). Exits 0 after a `shutdown`, 1 otherwise, as the
 /// protocol asks.
 pub fn run() -> Result<ExitCode> {
+    memory::use_one_heap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -208,24 +208,37 @@ fn a_question_added_in_an_open_bank_is_offered_without_saving() {
     let note_uri = workspace.uri("notes/ops.md");
     let note = "Ask TM-\n";
     server.open(&note_uri, note, 1);
-    let list = server.request(
-        "textDocument/completion",
-        json!({
-            "textDocument": { "uri": note_uri },
-            "position": position_of(note, "TM-", 3),
-            "context": { "triggerKind": 2, "triggerCharacter": "-" }
-        }),
-    );
-    let labels: Vec<(&str, &str)> = list["items"]
-        .as_array()
-        .unwrap()
+    // The open bank's index is rebuilt once typing pauses, the last one
+    // serving meanwhile: ask until the new question is offered.
+    let mut labels = Vec::new();
+    for _ in 0..100 {
+        let list = server.request(
+            "textDocument/completion",
+            json!({
+                "textDocument": { "uri": note_uri },
+                "position": position_of(note, "TM-", 3),
+                "context": { "triggerKind": 2, "triggerCharacter": "-" }
+            }),
+        );
+        labels = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                (
+                    item["label"].as_str().unwrap().to_string(),
+                    item["detail"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        if labels.len() == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let labels: Vec<(&str, &str)> = labels
         .iter()
-        .map(|item| {
-            (
-                item["label"].as_str().unwrap(),
-                item["detail"].as_str().unwrap(),
-            )
-        })
+        .map(|(label, detail)| (label.as_str(), detail.as_str()))
         .collect();
     assert_eq!(
         labels,

@@ -226,7 +226,7 @@ impl State {
 
     /// Installs loaded roots and binds open documents to their banks again.
     /// Returns what was replaced, to free off the lock, and the roots whose
-    /// open banks need a live rebuild.
+    /// live rebuild task (for their open banks) the caller must start.
     pub fn install_loaded(
         &mut self,
         ticket: u64,
@@ -236,11 +236,12 @@ impl State {
         let (replaced, changed) = self.roots.install_loaded(ticket, loaded, fallback);
         let roots = &self.roots;
         self.documents.rebind_banks(|path| roots.bank_of(path));
-        let with_open_banks = changed
+        let with_open_banks: Vec<usize> = changed
             .into_iter()
             .filter(|&root| self.documents.has_open_bank(root))
             .collect();
-        (replaced, with_open_banks)
+        let start = self.roots.finish_load(ticket, &with_open_banks);
+        (replaced, start)
     }
 
     pub fn bank_changed(&mut self, root: usize, barrier: bool) -> bool {

@@ -184,14 +184,14 @@ impl Roots {
 
     /// Puts loaded workspaces in place, unless a later load of the same
     /// root is already installed; indexed notes are kept. Returns what was
-    /// replaced, to free off the lock, and the roots that changed.
+    /// replaced, to free off the lock, and the roots that changed. The
+    /// load's ticket stays until `finish_load`.
     pub fn install_loaded(
         &mut self,
         ticket: u64,
         loaded: Vec<(usize, Workspace)>,
         fallback: Option<Workspace>,
     ) -> (Vec<Served>, Vec<usize>) {
-        self.in_flight.remove(&ticket);
         let mut replaced = Vec::new();
         let mut changed = Vec::new();
         for (position, workspace) in loaded {
@@ -209,6 +209,29 @@ impl Roots {
             replaced.extend(self.fallback.replace(Served::new(fallback)));
         }
         (replaced, changed)
+    }
+
+    /// Ends a load. Its ticket is released, or, for roots with open banks,
+    /// handed to their live rebuilds: the requests waiting for the load see
+    /// the open banks' buffers too. Returns the roots whose rebuild task the
+    /// caller must start.
+    pub fn finish_load(&mut self, ticket: u64, with_open_banks: &[usize]) -> Vec<usize> {
+        if with_open_banks.is_empty() {
+            self.in_flight.remove(&ticket);
+            return Vec::new();
+        }
+        let mut start = Vec::new();
+        for &position in with_open_banks {
+            let Some(root) = self.roots.get_mut(position) else {
+                continue;
+            };
+            root.live.barriers.push(ticket);
+            root.live.changed_at = Some(Instant::now());
+            if !std::mem::replace(&mut root.live.rebuilding, true) {
+                start.push(position);
+            }
+        }
+        start
     }
 
     /// The bank an open file is, if it is one of a root's bank files

@@ -7,12 +7,19 @@
 //! protocol's error (-32700 parse error, -32600 invalid request) and goes on.
 
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tower_lsp_server::jsonrpc::{Request, Response};
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny};
+use tower_lsp_server::jsonrpc::{Id, Response};
 
 pub const INVALID_MESSAGE: &str = "qbank/invalidMessage";
 
 const PARSE_ERROR: i64 = -32700;
+
+/// The input buffer's size kept between frames.
+const KEPT_BUFFER_BYTES: usize = 1 << 20;
 const INVALID_REQUEST: i64 = -32600;
 
 pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -46,14 +53,45 @@ pub(super) fn content_length(headers: &[u8]) -> Option<usize> {
     length
 }
 
+/// What tower-lsp-server's `Request` requires of a body, read without
+/// building its `params`: checking a 30 MB `didOpen` made a copy of it as
+/// a JSON tree only to throw it away.
+#[derive(Deserialize)]
+struct RequestShape {
+    #[serde(rename = "jsonrpc")]
+    _version: Version,
+    #[serde(default, rename = "method")]
+    _method: String,
+    #[serde(default, rename = "params")]
+    _params: Option<IgnoredAny>,
+    #[serde(default, rename = "id")]
+    _id: Option<Id>,
+}
+
+/// `"2.0"`, the only JSON-RPC version tower-lsp-server takes.
+struct Version;
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Version, D::Error> {
+        let version = Cow::<str>::deserialize(deserializer)?;
+        if version == "2.0" {
+            Ok(Version)
+        } else {
+            Err(serde::de::Error::custom(
+                "expected JSON-RPC version \"2.0\"",
+            ))
+        }
+    }
+}
+
 /// What to pass on for a body: itself when the server can decode it, else
 /// a request that makes the server answer with `code`.
 fn checked(body: &[u8]) -> Result<(), i64> {
-    if serde_json::from_slice::<Request>(body).is_ok()
+    if serde_json::from_slice::<RequestShape>(body).is_ok()
         || serde_json::from_slice::<Response>(body).is_ok()
     {
         Ok(())
-    } else if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+    } else if serde_json::from_slice::<IgnoredAny>(body).is_ok() {
         Err(INVALID_REQUEST)
     } else {
         Err(PARSE_ERROR)
@@ -111,6 +149,10 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
             fill!();
         }
         let body: Vec<u8> = buffer.drain(..start + length).skip(start).collect();
+        // A 30 MB frame grew the buffer: it is not kept that large.
+        if buffer.capacity() > KEPT_BUFFER_BYTES {
+            buffer.shrink_to(KEPT_BUFFER_BYTES);
+        }
         if body.is_empty() {
             continue;
         }
@@ -120,6 +162,45 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
         };
         if sent.is_err() {
             return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::jsonrpc::Request;
+
+    /// The shape check takes exactly the bodies tower-lsp-server's own
+    /// `Request` takes.
+    #[test]
+    fn the_request_shape_agrees_with_the_request_type() {
+        let bodies = [
+            r#"{"jsonrpc":"2.0","method":"a","params":{"x":[1,2,"three"]},"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"a"}"#,
+            r#"{"jsonrpc":"2.0","method":"a","params":null,"id":null}"#,
+            r#"{"jsonrpc":"2.0","id":"seven"}"#,
+            r#"{"jsonrpc":"2.0","method":"a","id":1.5}"#,
+            r#"{"jsonrpc":"2.0","method":"a","id":true}"#,
+            r#"{"jsonrpc":"1.0","method":"a"}"#,
+            r#"{"jsonrpc":2.0,"method":"a"}"#,
+            r#"{"method":"a","params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":null}"#,
+            r#"{"jsonrpc":"2.0","method":7}"#,
+            r#"{"jsonrpc":"2.0","method":"a","method":"b"}"#,
+            r#"{"jsonrpc":"2.0","method":"a","extra":{"deep":[{}]}}"#,
+            r#"{"jsonrpc":"2\u002e0","method":"a"}"#,
+            r#"{"jsonrpc":"2.0","method":"a","params":[1,{"unclosed":]}"#,
+            r#"[{"jsonrpc":"2.0","method":"a"}]"#,
+            r#""a string""#,
+            r#"{}"#,
+        ];
+        for body in bodies {
+            assert_eq!(
+                serde_json::from_slice::<RequestShape>(body.as_bytes()).is_ok(),
+                serde_json::from_slice::<Request>(body.as_bytes()).is_ok(),
+                "{body}"
+            );
         }
     }
 }
