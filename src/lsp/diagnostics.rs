@@ -1,6 +1,6 @@
 //! Diagnostics, pushed: a changed document is checked after a short pause
 //! in typing, off the request path. Parsing, checking and encoding run on a
-//! blocking thread; a change during the check cuts it off. The notification
+//! background thread; a change during the check cuts it off. The notification
 //! is serialized straight into its body and queued on the outbox under the
 //! lock, only if the document is still at the generation checked. Then the
 //! checked note's summary goes into its workspace's notes index.
@@ -47,8 +47,14 @@ impl Backend {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            if !backend.lock().is_current(&uri, generation) {
-                return;
+            {
+                let state = backend.lock();
+                // An open bank is checked once its index is rebuilt (the
+                // rebuild rechecks every document): a check now would parse
+                // the 30 MB text a second time beside the rebuild.
+                if !state.is_current(&uri, generation) || state.bank_rebuild_pending(&uri) {
+                    return;
+                }
             }
             let Some(pending) = backend.begin_snapshot(&uri).await else {
                 return;

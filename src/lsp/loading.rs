@@ -229,7 +229,9 @@ impl Backend {
             let Ok((installed, more)) = rebuilt else {
                 return;
             };
-            if installed {
+            // Open banks wait for their index to be checked; the other
+            // documents are checked against the new index.
+            if installed || !more {
                 self.schedule_all(Duration::ZERO);
             }
             if !more {

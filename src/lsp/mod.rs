@@ -19,6 +19,8 @@
 //! - `document`: open documents in ropes and the only position conversions;
 //! - `capabilities`, `convert`, `places`: what the server offers, core
 //!   answers into protocol objects, where results stand;
+//! - `background`, `memory`: low-priority threads for work no request
+//!   waits for; one malloc heap, free pages given back;
 //! - `cache`: the built-in bank's copy in the user's cache folder.
 
 mod background;

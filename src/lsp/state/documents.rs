@@ -235,6 +235,11 @@ impl Documents {
             .collect()
     }
 
+    /// The root whose bank the document is, for an open bank.
+    pub fn bank_root(&self, uri: &Uri) -> Option<usize> {
+        self.open.get(uri)?.bank.as_ref().map(|bank| bank.root)
+    }
+
     pub fn has_open_bank(&self, root: usize) -> bool {
         self.open
             .values()

@@ -373,6 +373,14 @@ impl State {
         self.documents.is_current(uri, generation)
     }
 
+    /// Whether the document is an open bank whose root's live index is
+    /// about to be rebuilt.
+    pub fn bank_rebuild_pending(&self, uri: &Uri) -> bool {
+        self.documents
+            .bank_root(uri)
+            .is_some_and(|root| self.roots.rebuild_pending(root))
+    }
+
     pub fn documents_in_order(&self) -> Vec<Uri> {
         self.documents.uris_in_order()
     }

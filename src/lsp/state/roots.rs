@@ -315,6 +315,13 @@ impl Roots {
         !std::mem::replace(&mut root.live.rebuilding, true)
     }
 
+    /// Whether a rebuild of the root's live index is wanted or running.
+    pub fn rebuild_pending(&self, root: usize) -> bool {
+        self.roots
+            .get(root)
+            .is_some_and(|root| root.live.rebuilding || root.live.changed_at.is_some())
+    }
+
     /// When the root's banks last changed, while a rebuild is wanted.
     pub fn bank_changed_at(&self, root: usize) -> Option<Instant> {
         self.roots.get(root)?.live.changed_at
