@@ -29,7 +29,7 @@ const SIMILAR_THRESHOLD: f32 = 0.25;
 const SIMILAR_LIMIT: usize = 3;
 /// The longest posting list `similar` scans for one of a question's rarest
 /// terms: past it, a term is too common to relate two questions.
-const MAX_SCANNED_POSTINGS: usize = 1_000;
+const MAX_SCANNED_POSTINGS: usize = 256;
 
 /// Terms, weights and near-duplicate pairs of every question of an index,
 /// in the index's question order.

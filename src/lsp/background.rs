@@ -1,7 +1,7 @@
-//! Work no request waits for — checks after typing pauses, loading banks,
-//! rebuilding an open bank's index, scanning notes, the near-duplicate
-//! analysis, freeing large structures — runs on threads of its own at a
-//! lower scheduling priority. On two cores, a 2-second analysis at normal
+//! Work no request waits for — loading banks, rebuilding an open bank's
+//! index, scanning notes, the near-duplicate analysis, summarizing a
+//! checked note, freeing large structures — runs on threads of its own at
+//! a lower scheduling priority. On two cores, a 2-second analysis at normal
 //! priority took turns with the async threads, and a keystroke typed
 //! meanwhile waited up to 12 ms for a core; at a lower priority the kernel
 //! hands the core to the keystroke at once (README "Speed": keystroke

@@ -60,7 +60,9 @@ impl Backend {
                 return;
             };
             let checker = backend.clone();
-            let checked = background("diagnostics", move || {
+            // At normal priority: the user waits for these (≤ 50 ms after
+            // the pause for a 10 MB note).
+            let checked = tokio::task::spawn_blocking(move || {
                 guard("diagnostics", || {
                     let (snapshot, garbage) = checker.complete_snapshot(pending);
                     // A bank's problems are ranges in the text its index was

@@ -284,7 +284,11 @@ impl Backend {
             return (false, false);
         };
         let rebuilt = guard("rebuilding a bank's index", || {
-            Ok(rebuild_live(&plan.base, self.bank_texts(&plan)))
+            let texts = self.bank_texts(&plan);
+            // The index is built beside the one serving: what typing freed
+            // goes back first, so the two together stay within twice one.
+            release(());
+            Ok(rebuild_live(&plan.base, texts))
         })
         .ok()
         .flatten();

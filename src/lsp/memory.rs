@@ -1,25 +1,11 @@
 //! Giving freed memory back to the system. glibc's malloc keeps what a
 //! large structure freed (a 30 MB bank's parse and index, a 10 MB note's
-//! parse, a 30 MB `didOpen` message) as holes in its heaps, and a heap a
-//! thread does not use cannot fill them: the next rebuild then takes fresh
-//! pages, and a server with a 100,000-question bank open reached 2.4× the
-//! memory of the bank merely loaded (README "Speed"). So the server keeps
-//! one heap, and after such a free `release` hands whole free pages back,
-//! off the lock and off the keystroke's path.
-
-/// Has every thread allocate from one heap, before any thread starts: a
-/// heap per thread keeps what one thread freed from the others, and the
-/// server's blocking threads come and go. With one heap, the bank opened
-/// and typed into peaks at 1.8× the bank merely loaded instead of 2.0×;
-/// small allocations still come from each thread's own cache.
-pub fn use_one_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes malloc's tuning; it is called before the
-    // runtime starts any thread.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
-}
+//! parse, a 30 MB `didOpen` message) as free pages in its heaps, and a
+//! rebuild on another thread takes fresh pages beside them: a server with
+//! a 100,000-question bank open and typed into reached 2.4× the memory of
+//! the bank merely loaded. After such a free, and before a rebuild,
+//! `release` hands whole free pages back (2.0× then; README "Speed"), off
+//! the lock and off the keystroke's path.
 
 /// Frees `garbage`, then gives whole free pages back to the system.
 pub fn release<T>(garbage: T) {
