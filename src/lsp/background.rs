@@ -1,12 +1,12 @@
-//! Work no request waits for — loading banks, rebuilding an open bank's
-//! index, scanning notes, the near-duplicate analysis, summarizing a
-//! checked note, freeing large structures — runs on threads of its own at
-//! a lower scheduling priority. On two cores, a 2-second analysis at normal
-//! priority took turns with the async threads, and a keystroke typed
-//! meanwhile waited up to 12 ms for a core; at a lower priority the kernel
-//! hands the core to the keystroke at once (README "Speed": keystroke
-//! p99 ≤ 1 ms with a 100,000-question bank open). Requests still run on
-//! tokio's blocking threads at normal priority.
+//! Work no request waits for — loading banks, scanning notes, the
+//! near-duplicate analysis, summarizing a checked note, freeing large
+//! structures — runs on threads of its own at a lower scheduling priority.
+//! On two cores, a 2-second analysis at normal priority took turns with the
+//! async threads, and a keystroke typed meanwhile waited up to 12 ms for a
+//! core; at a lower priority the kernel hands the core to the keystroke at
+//! once. Requests, checks and an open bank's rebuild (each with a latency
+//! target in README "Speed") run on tokio's blocking threads at normal
+//! priority.
 
 use std::fmt;
 

@@ -19,7 +19,6 @@ use crate::lsp::background::{background, detached};
 use crate::lsp::convert;
 use crate::lsp::dispatch::guard;
 use crate::lsp::log;
-use crate::lsp::memory::release;
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
 use crate::lsp::transport::outbox::Outbox;
@@ -105,7 +104,9 @@ impl Backend {
             }
             // Freeing a 10 MB note's parse takes milliseconds: not on an
             // async thread, where the next keystroke would wait (≤ 1 ms).
-            detached("freeing", move || release(garbage));
+            // A plain free: giving pages back walks the heap under malloc's
+            // lock, and the keystrokes typed meanwhile would wait for it.
+            detached("freeing", move || drop(garbage));
             backend.index_buffer(&uri, snapshot, generation).await;
         });
     }

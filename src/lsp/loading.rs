@@ -225,7 +225,10 @@ impl Backend {
             // Changes during a rebuild wait for a pause in typing again.
             delay = DIAGNOSTICS_DELAY;
             let backend = self.clone();
-            let rebuilt = background("rebuild", move || backend.rebuild_live_once(root)).await;
+            // At normal priority: the edited question is searchable within
+            // a second of the last keystroke.
+            let rebuilt =
+                tokio::task::spawn_blocking(move || backend.rebuild_live_once(root)).await;
             let Ok((installed, more)) = rebuilt else {
                 return;
             };

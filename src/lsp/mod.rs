@@ -20,7 +20,7 @@
 //! - `capabilities`, `convert`, `places`: what the server offers, core
 //!   answers into protocol objects, where results stand;
 //! - `background`, `memory`: low-priority threads for work no request
-//!   waits for; free pages given back after large frees;
+//!   waits for; one malloc heap, free pages given back;
 //! - `cache`: the built-in bank's copy in the user's cache folder.
 
 mod background;
@@ -66,6 +66,7 @@ pub(crate) fn log(message: &str) {
 /// (or closes stdin). Exits 0 after a `shutdown`, 1 otherwise, as the
 /// protocol asks.
 pub fn run() -> Result<ExitCode> {
+    memory::use_one_heap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
