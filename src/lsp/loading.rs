@@ -21,7 +21,7 @@ use crate::lsp::background::background;
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::{guard, rope_reads};
 use crate::lsp::log;
-use crate::lsp::memory::release;
+use crate::lsp::memory::{give_back_free_pages, release};
 use crate::lsp::server::Backend;
 use crate::lsp::state::{LivePlan, LoadBatch, LoadPlan, Served, State};
 use crate::workspace::{LoadOptions, Workspace, load_workspace};
@@ -197,16 +197,16 @@ impl Backend {
     /// live index is rebuilt once typing pauses for `delay`, by the root's
     /// one rebuild task.
     pub(super) fn bank_changed(&self, root: usize, delay: Duration) {
-        self.rebuild_live(root, delay, false);
+        self.want_rebuild(root, delay, false);
     }
 
     /// A bank was opened: its buffer is indexed at once, and requests after
     /// the `didOpen` wait for it.
     pub(super) fn bank_opened(&self, root: usize) {
-        self.rebuild_live(root, Duration::ZERO, true);
+        self.want_rebuild(root, Duration::ZERO, true);
     }
 
-    fn rebuild_live(&self, root: usize, delay: Duration, barrier: bool) {
+    fn want_rebuild(&self, root: usize, delay: Duration, barrier: bool) {
         if self.lock().bank_changed(root, barrier) {
             self.spawn_rebuild(root, delay);
         }
@@ -290,7 +290,7 @@ impl Backend {
             let texts = self.bank_texts(&plan);
             // The index is built beside the one serving: what typing freed
             // goes back first, so the two together stay within twice one.
-            release(());
+            give_back_free_pages();
             Ok(rebuild_live(&plan.base, texts))
         })
         .ok()

@@ -23,6 +23,11 @@ pub fn use_one_heap() {
 /// Frees `garbage`, then gives whole free pages back to the system.
 pub fn release<T>(garbage: T) {
     drop(garbage);
+    give_back_free_pages();
+}
+
+/// Hands malloc's whole free pages back to the system.
+pub fn give_back_free_pages() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory to the system; it
     // touches no memory the program holds.

@@ -42,10 +42,9 @@ impl Backend {
                     .open(document.uri.clone(), path, &document.text, document.version);
         });
         match bank_root {
-            Some(root) => {
-                self.bank_opened(root);
-                self.schedule_all(Duration::ZERO);
-            }
+            // The rebuild pass that indexes the buffer rechecks every
+            // open document when it ends.
+            Some(root) => self.bank_opened(root),
             None => self.schedule_diagnostics(document.uri, Duration::ZERO),
         }
     }
@@ -73,11 +72,9 @@ impl Backend {
             }
         });
         match outcome {
-            // The other documents are rechecked once the live index is in.
-            Some(Changed::Bank(root)) => {
-                self.bank_changed(root, DIAGNOSTICS_DELAY);
-                self.schedule_diagnostics(uri, DIAGNOSTICS_DELAY);
-            }
+            // The bank and the other documents are rechecked once the live
+            // index of the buffer is in: nothing to schedule per keystroke.
+            Some(Changed::Bank(root)) => self.bank_changed(root, DIAGNOSTICS_DELAY),
             Some(Changed::Note) => self.schedule_diagnostics(uri, DIAGNOSTICS_DELAY),
             None => {}
         }
