@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod core;
+pub mod files;
 pub mod lsp;
 pub mod notes;
 pub mod workspace;

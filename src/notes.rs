@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::core::ide::notes::{NoteSummary, Notes, ScaffoldingCache, summarize_note};
-use crate::workspace::{Workspace, read_text};
+use crate::files::{self, FileRole, Reach, shown_path};
+use crate::workspace::Workspace;
 
 /// Notes larger than this are not indexed.
-pub const MAX_NOTE_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_NOTE_BYTES: u64 = FileRole::Note.limit();
 
 /// A batch holds at most this many notes…
 const BATCH_NOTES: usize = 500;
@@ -77,16 +78,27 @@ pub fn list_notes(workspace: &Workspace) -> (Vec<PathBuf>, Vec<NoteProblem>) {
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|kind| kind.is_file()) || !is_markdown(entry.path()) {
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        if !is_markdown(entry.path()) || kind.is_dir() || kind.is_symlink() {
+            continue;
+        }
+        if !kind.is_file() {
+            // A FIFO or a device named like a note: said once, never opened.
+            problems.push(NoteProblem {
+                message: format!(
+                    "{}: is not a regular file (a FIFO, a device or a socket); not read",
+                    shown_path(entry.path())
+                ),
+                path: entry.into_path(),
+                kind: ProblemKind::Unreadable,
+            });
             continue;
         }
         let path = entry.into_path();
-        if workspace.is_bank_file(&path) {
-            continue;
-        }
-        match too_large(&path) {
-            Some(problem) => problems.push(problem),
-            None => notes.push(path),
+        if !workspace.is_bank_file(&path) {
+            notes.push(path);
         }
     }
     notes.sort();
@@ -102,20 +114,6 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
-}
-
-fn too_large(path: &Path) -> Option<NoteProblem> {
-    let size = std::fs::metadata(path).ok()?.len();
-    (size > MAX_NOTE_BYTES).then(|| NoteProblem {
-        path: path.to_path_buf(),
-        kind: ProblemKind::TooLarge,
-        message: format!(
-            "{}: {:.1} MB is over the {} MB limit for notes; not indexed",
-            path.display(),
-            size as f64 / 1_048_576.0,
-            MAX_NOTE_BYTES / 1_048_576
-        ),
-    })
 }
 
 /// Whether a path under the root is one the walk would leave out: in a
@@ -151,15 +149,17 @@ pub fn is_ignored(root: &Path, path: &Path) -> bool {
 pub fn read_note(
     workspace: &Workspace,
     path: &Path,
+    reach: Reach<'_>,
     cache: &mut ScaffoldingCache,
 ) -> Result<NoteSummary, NoteProblem> {
-    if let Some(problem) = too_large(path) {
-        return Err(problem);
-    }
-    let text = read_text(path).map_err(|error| NoteProblem {
+    let text = files::read_text(path, FileRole::Note, reach).map_err(|error| NoteProblem {
         path: path.to_path_buf(),
-        kind: ProblemKind::Unreadable,
-        message: format!("{error:#}"),
+        kind: if error.is_too_large() {
+            ProblemKind::TooLarge
+        } else {
+            ProblemKind::Unreadable
+        },
+        message: error.to_string(),
     })?;
     Ok(summarize_note(
         &workspace.index,
@@ -202,7 +202,7 @@ pub fn scan_notes(workspace: &Workspace, mut on_batch: impl FnMut(ScanBatch) -> 
     };
     let mut sent = Instant::now();
     for (position, path) in paths.iter().enumerate() {
-        match read_note(workspace, path, &mut cache) {
+        match read_note(workspace, path, Reach::NoLinks, &mut cache) {
             Ok(summary) => batch.notes.push(summary),
             Err(problem) => batch.problems.push(problem),
         }
@@ -237,13 +237,15 @@ pub fn index_notes(workspace: &Workspace) -> (Notes, Vec<NoteProblem>) {
     (notes, problems)
 }
 
-/// The named files as an index (the command line's `PATH` arguments).
+/// The named files as an index (the command line's `PATH` arguments, and
+/// the notes of folders it names: the user's choice, so a named link is
+/// followed).
 pub fn read_notes(workspace: &Workspace, paths: &[PathBuf]) -> (Notes, Vec<NoteProblem>) {
     let mut notes = Notes::default();
     let mut problems = Vec::new();
     let mut cache = ScaffoldingCache::default();
     for path in paths {
-        match read_note(workspace, path, &mut cache) {
+        match read_note(workspace, path, Reach::Anywhere, &mut cache) {
             Ok(summary) => notes.insert(summary),
             Err(problem) => problems.push(problem),
         }

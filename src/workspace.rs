@@ -8,17 +8,16 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Result, anyhow, bail};
-
 use crate::core::bank::{Bank, parse_bank};
 use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
-use crate::core::check::SiblingNote;
+use crate::core::check::{FolderNotes, SiblingNote};
 use crate::core::config::{CONFIG_FILE, Config, Settings, parse_settings};
 use crate::core::index::Index;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::shape::Shape;
 use crate::core::template::{Mode, Overrides, ScaffoldingCache};
+use crate::files::{self, FileRole, Reach, ReadError, shown_path};
 
 /// What the caller adds to `.qbank.toml`: `--bank` paths and `--no-builtin`
 /// from the command line, or the editor's settings, applied key by key.
@@ -133,36 +132,6 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a text file, refusing directories, binary files and text that is
-/// not UTF-8, with an error that names the file and the problem.
-pub fn read_text(path: &Path) -> Result<String> {
-    let shown = path.display();
-    let metadata =
-        fs::metadata(path).map_err(|error| anyhow!("{shown}: {}", describe_io_error(&error)))?;
-    if metadata.is_dir() {
-        bail!("{shown}: is a folder, not a file");
-    }
-    let bytes =
-        fs::read(path).map_err(|error| anyhow!("{shown}: {}", describe_io_error(&error)))?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        bail!("{shown}: looks binary (it holds NUL bytes), not markdown");
-    }
-    String::from_utf8(bytes).map_err(|error| {
-        anyhow!(
-            "{shown}: is not UTF-8 (invalid byte at offset {})",
-            error.utf8_error().valid_up_to()
-        )
-    })
-}
-
-fn describe_io_error(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => error.to_string(),
-    }
-}
-
 /// The workspace root for a starting folder: the nearest ancestor holding
 /// `.qbank.toml`, else the nearest holding `.git` or `questions/`, else the
 /// folder itself.
@@ -179,55 +148,101 @@ pub fn find_root(start: &Path) -> PathBuf {
     start
 }
 
+impl LoadProblem {
+    /// A file that was not read.
+    fn unread(error: ReadError) -> LoadProblem {
+        LoadProblem {
+            message: error.to_string(),
+            path: error.path,
+            range: 0..0,
+        }
+    }
+
+    /// Something wrong with a path itself (it cannot be listed).
+    fn at(path: PathBuf, reason: impl std::fmt::Display) -> LoadProblem {
+        LoadProblem {
+            message: format!("{}: {reason}", shown_path(&path)),
+            path,
+            range: 0..0,
+        }
+    }
+}
+
 /// Reads `.qbank.toml` at the root, if there is one, onto the defaults.
 pub fn load_config(root: &Path) -> Result<Config, LoadProblem> {
     let mut config = Config::default();
     let path = root.join(CONFIG_FILE);
-    if !path.exists() {
+    // A dangling link is no configuration; anything else there is read,
+    // and refused if it is not a regular file inside the workspace.
+    if fs::symlink_metadata(&path).is_err() {
         return Ok(config);
     }
-    let problem = |range: Range<usize>, message: String| LoadProblem {
-        path: path.clone(),
-        range,
-        message,
-    };
-    let text = read_text(&path).map_err(|error| problem(0..0, format!("{error:#}")))?;
+    let text = files::read_text(&path, FileRole::Config, Reach::Inside(root))
+        .map_err(LoadProblem::unread)?;
     let settings = parse_settings(&text).map_err(|error| {
         let position = LineIndex::new(&text).line_col(&text, error.range.start, ColumnUnit::Char);
         let message = format!(
             "{}:{}:{}: invalid configuration: {}",
-            path.display(),
+            shown_path(&path),
             position.line + 1,
             position.character + 1,
             error.message
         );
-        problem(error.range, message)
+        LoadProblem {
+            path: path.clone(),
+            range: error.range,
+            message,
+        }
     })?;
     config.apply(&settings);
     Ok(config)
 }
 
+/// A bank file to read, and whether the user named it (the command line,
+/// the editor's settings) or the workspace did.
+#[derive(Debug, Clone)]
+struct BankSource {
+    path: PathBuf,
+    named_by_user: bool,
+}
+
+impl BankSource {
+    fn reach<'a>(&self, root: &'a Path) -> Reach<'a> {
+        if self.named_by_user {
+            Reach::Anywhere
+        } else {
+            Reach::Inside(root)
+        }
+    }
+}
+
 /// The markdown files of a bank path: the file itself, or a folder's `*.md`
 /// files in name order.
-fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>> {
-    let metadata = fs::metadata(path)
-        .map_err(|error| anyhow!("{}: {}", path.display(), describe_io_error(&error)))?;
-    if !metadata.is_dir() {
+fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>, LoadProblem> {
+    let not_listed = |error: std::io::Error| {
+        LoadProblem::unread(ReadError {
+            path: path.to_path_buf(),
+            refusal: files::io_refusal(error),
+        })
+    };
+    if !fs::metadata(path).map_err(not_listed)?.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let entries = fs::read_dir(path)
-        .map_err(|error| anyhow!("{}: {}", path.display(), describe_io_error(&error)))?;
-    let mut files: Vec<PathBuf> = entries
+    let mut found: Vec<PathBuf> = fs::read_dir(path)
+        .map_err(not_listed)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|file| {
             file.extension().is_some_and(|extension| extension == "md") && file.is_file()
         })
         .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("{}: no banks here (a bank is a `.md` file)", path.display());
+    found.sort();
+    if found.is_empty() {
+        return Err(LoadProblem::at(
+            path.to_path_buf(),
+            "no banks here (a bank is a `.md` file)",
+        ));
     }
-    Ok(files)
+    Ok(found)
 }
 
 /// Loads configuration, banks and template overrides for a root. It never
@@ -242,30 +257,33 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
     });
     let mut config = file_config.clone();
     config.apply(&options.settings);
-    let files = bank_file_list(root, &config, options, &mut problems);
+    let sources = bank_sources(root, &config, options, &mut problems);
     let mut bank_files: Vec<PathBuf> = Vec::new();
     let mut banks: Vec<Bank> = Vec::new();
-    for file in files {
-        let canonical = fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+    for source in sources {
+        let canonical = fs::canonicalize(&source.path).unwrap_or_else(|_| source.path.clone());
         if bank_files.contains(&canonical) {
             continue;
         }
-        match read_bank(&file, &canonical, root) {
+        match read_bank(&source, &canonical, root) {
             Ok(bank) => {
                 banks.push(bank);
                 bank_files.push(canonical);
             }
-            Err(error) => problems.push(LoadProblem {
-                path: file,
-                range: 0..0,
-                message: format!("{error:#}"),
-            }),
+            Err(error) => problems.push(LoadProblem::unread(error)),
         }
     }
     config.builtin &= !options.no_builtin;
     let builtin = config.builtin.then(builtin_bank);
     let index = Arc::new(Index::new(builtin, banks));
-    let overrides = load_overrides(&root.join(&config.templates));
+    let templates = root.join(&config.templates);
+    let templates_reach = if options.settings.templates.is_some() {
+        Reach::Anywhere
+    } else {
+        Reach::Inside(root)
+    };
+    let (overrides, template_problems) = load_overrides(&templates, templates_reach);
+    problems.extend(template_problems);
     Workspace {
         root: root.to_path_buf(),
         config,
@@ -280,29 +298,37 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
 
 /// The bank files a root uses, in order: `questions/*.md`, the configured
 /// banks, then the caller's. Paths that cannot be listed become problems.
-fn bank_file_list(
+fn bank_sources(
     root: &Path,
     config: &Config,
     options: &LoadOptions,
     problems: &mut Vec<LoadProblem>,
-) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = Vec::new();
+) -> Vec<BankSource> {
+    let mut sources: Vec<BankSource> = Vec::new();
+    let mut add = |paths: Vec<PathBuf>, named_by_user: bool| {
+        sources.extend(paths.into_iter().map(|path| BankSource {
+            path,
+            named_by_user,
+        }));
+    };
     let questions_folder = root.join("questions");
     if questions_folder.is_dir() {
-        files.extend(bank_files_at(&questions_folder).unwrap_or_default());
+        add(bank_files_at(&questions_folder).unwrap_or_default(), false);
     }
-    let configured = config.banks.iter().map(|bank| root.join(bank));
-    for path in configured.chain(options.extra_banks.iter().cloned()) {
+    // Banks from the editor's settings replace `.qbank.toml`'s: the user's.
+    let configured_by_user = options.settings.banks.is_some();
+    let configured = config
+        .banks
+        .iter()
+        .map(|bank| (root.join(bank), configured_by_user));
+    let given = options.extra_banks.iter().map(|path| (path.clone(), true));
+    for (path, named_by_user) in configured.chain(given) {
         match bank_files_at(&path) {
-            Ok(found) => files.extend(found),
-            Err(error) => problems.push(LoadProblem {
-                path,
-                range: 0..0,
-                message: format!("{error:#}"),
-            }),
+            Ok(found) => add(found, named_by_user),
+            Err(problem) => problems.push(problem),
         }
     }
-    files
+    sources
 }
 
 /// How many bytes of banks a root would load, without reading them: the
@@ -312,17 +338,18 @@ pub fn bank_bytes(root: &Path, options: &LoadOptions) -> u64 {
     let mut config =
         load_config(root).unwrap_or_else(|_| options.fallback_config.clone().unwrap_or_default());
     config.apply(&options.settings);
-    bank_file_list(root, &config, options, &mut Vec::new())
+    bank_sources(root, &config, options, &mut Vec::new())
         .iter()
-        .filter_map(|file| fs::metadata(file).ok())
-        .map(|metadata| metadata.len())
+        .filter_map(|source| fs::metadata(&source.path).ok())
+        .filter(|metadata| metadata.is_file())
+        .map(|metadata| metadata.len().min(FileRole::Bank.limit()))
         .sum()
 }
 
 /// Reads a bank; errors name the file as the user gave it, the bank is
 /// named relative to the root.
-fn read_bank(given: &Path, canonical: &Path, root: &Path) -> Result<Bank> {
-    let text = read_text(given)?;
+fn read_bank(source: &BankSource, canonical: &Path, root: &Path) -> Result<Bank, ReadError> {
+    let text = files::read_text(&source.path, FileRole::Bank, source.reach(root))?;
     Ok(parse_bank(
         &display_path(canonical, root),
         &file_stem(canonical),
@@ -352,42 +379,52 @@ pub fn declares_bank(text: &str) -> bool {
         .any(|line| line.trim_start().starts_with("prefix:"))
 }
 
-/// Template overrides from `<folder>/<mode>/<shape>.md`; unreadable files are skipped.
-pub fn load_overrides(folder: &Path) -> Overrides {
+/// Template overrides from `<folder>/<mode>/<shape>.md`. A missing file is
+/// no override; one that cannot be read is a problem, and the built-in
+/// template stays.
+pub fn load_overrides(folder: &Path, reach: Reach<'_>) -> (Overrides, Vec<LoadProblem>) {
     let mut overrides = Overrides::default();
+    let mut problems = Vec::new();
+    if !folder.is_dir() {
+        return (overrides, problems);
+    }
     for mode in Mode::ALL {
         for shape in Shape::ALL {
             let path = folder
                 .join(mode.as_str())
                 .join(format!("{}.md", shape.as_str()));
-            if let Ok(text) = read_text(&path) {
-                overrides.insert(mode, shape, text);
+            if fs::symlink_metadata(&path).is_err() {
+                continue;
+            }
+            match files::read_text(&path, FileRole::Template, reach) {
+                Ok(text) => overrides.insert(mode, shape, text),
+                Err(error) => problems.push(LoadProblem::unread(error)),
             }
         }
     }
-    overrides
+    (overrides, problems)
 }
 
-/// The question headings of the other notes in a note's folder.
-pub fn sibling_notes(workspace: &Workspace, note: &Path) -> Vec<SiblingNote> {
-    let Some(folder) = note.parent() else {
-        return Vec::new();
-    };
+/// The question headings of the notes of a folder (banks left out), read
+/// once for all of them; what cannot be read is left out (it is reported
+/// when it is checked or indexed itself).
+pub fn folder_notes(workspace: &Workspace, folder: &Path) -> FolderNotes {
     let folder = if folder.as_os_str().is_empty() {
         Path::new(".")
     } else {
         folder
     };
     let Ok(entries) = fs::read_dir(folder) else {
-        return Vec::new();
+        return FolderNotes::default();
     };
-    let own = fs::canonicalize(note).ok();
-    let mut siblings: Vec<SiblingNote> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+    let notes: Vec<SiblingNote> = entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|extension| extension == "md"))
-        .filter(|path| fs::canonicalize(path).ok() != own && !workspace.is_bank_file(path))
+        .filter(|path| !workspace.is_bank_file(path))
         .filter_map(|path| {
-            let text = read_text(&path).ok()?;
+            let text = files::read_text(&path, FileRole::Note, Reach::NoLinks).ok()?;
             let keys = parse_note(&text)
                 .headings
                 .into_iter()
@@ -397,6 +434,5 @@ pub fn sibling_notes(workspace: &Workspace, note: &Path) -> Vec<SiblingNote> {
             Some(SiblingNote { name, keys })
         })
         .collect();
-    siblings.sort_by(|a, b| a.name.cmp(&b.name));
-    siblings
+    FolderNotes::new(notes)
 }

@@ -5,6 +5,7 @@
 mod args;
 mod output;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,16 +13,16 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
-use crate::core::check::{check_note, keys_one_digit_away};
+use crate::core::check::{FolderNotes, check_note, keys_one_digit_away};
 use crate::core::diagnostic::Severity;
 use crate::core::key::Key;
 use crate::core::line_index::LineIndex;
 use crate::core::note::parse_note;
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
-use crate::notes::ProblemKind;
+use crate::files::{self, FileRole, Reach, ReadError, escape_controls, shown_path};
 use crate::workspace::{
-    self, LoadOptions, Workspace, declares_bank, find_root, load_workspace, read_text,
+    self, LoadOptions, Workspace, declares_bank, find_root, folder_notes, load_workspace,
 };
 
 use args::{Cli, Command, Format};
@@ -32,11 +33,28 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // Output cut short by its reader (`| head`) is normal on a command
+        // line: the command ends quietly, as git and ripgrep do.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("qbank: {error:#}");
+            warn(&format!("{error:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// One line on stderr. A closed stderr loses the line and nothing else
+/// (`eprintln!` would panic).
+fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "qbank: {message}");
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -54,10 +72,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         options.extra_banks.extend(self_declared_banks(paths));
     }
     let workspace = load_workspace(&root, &options);
-    // The command line is strict: what the editor would report and carry on
-    // past, a one-shot command reports and stops at.
-    if let Some(problem) = workspace.problems.first() {
+    // A bank the user named must load; what the workspace holds is
+    // reported, left out, and the rest goes on (`check` then exits 1).
+    if let Some(problem) = workspace
+        .problems
+        .iter()
+        .find(|problem| options.extra_banks.contains(&problem.path))
+    {
         bail!("{}", problem.message);
+    }
+    for problem in &workspace.problems {
+        warn(&problem.message);
     }
     // Related questions include near-duplicates once the analysis is done;
     // a one-shot command waits for it (search does not need it).
@@ -111,8 +136,10 @@ fn time_seed() -> u64 {
 fn self_declared_banks(paths: &[PathBuf]) -> Vec<PathBuf> {
     paths
         .iter()
-        .filter(|path| path.is_file())
-        .filter(|path| read_text(path).is_ok_and(|text| declares_bank(&text)))
+        .filter(|path| {
+            files::read_text(path, FileRole::Bank, Reach::Anywhere)
+                .is_ok_and(|text| declares_bank(&text))
+        })
         .cloned()
         .collect()
 }
@@ -136,7 +163,7 @@ fn search(
         }
         Format::Text => {
             if hits.is_empty() {
-                eprintln!("no question matches `{query}`");
+                warn(&format!("no question matches `{query}`"));
             }
             let width = hits
                 .iter()
@@ -218,11 +245,11 @@ fn packet(
     let index = &workspace.index;
     let packet = draw_packet(index, request).map_err(|message| anyhow!(message))?;
     if packet.questions.len() < request.count {
-        eprintln!(
-            "qbank: only {} distinct questions could be drawn (asked for {})",
+        warn(&format!(
+            "only {} distinct questions could be drawn (asked for {})",
             packet.questions.len(),
             request.count
-        );
+        ));
     }
     match format {
         Format::Json => {
@@ -242,43 +269,70 @@ fn packet(
     Ok(ExitCode::SUCCESS)
 }
 
+/// A file to check or count, and whether the user named it on the
+/// command line (rather than a folder holding it, or the workspace).
+struct Target {
+    path: PathBuf,
+    named: bool,
+}
+
+impl Target {
+    /// A named file may be a link the user chose; a file found in a folder
+    /// is read only if it is no link.
+    fn reach(&self) -> Reach<'static> {
+        if self.named {
+            Reach::Anywhere
+        } else {
+            Reach::NoLinks
+        }
+    }
+}
+
 /// The markdown files to check or count: named files, folders' notes, or
 /// the whole workspace.
 fn expand_paths(
     workspace: &Workspace,
     paths: &[PathBuf],
     include_banks: bool,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<Target>> {
+    let found = |path: PathBuf| Target { path, named: false };
     if paths.is_empty() {
-        let (mut files, _) = crate::notes::list_notes(workspace);
+        let (mut files, problems) = crate::notes::list_notes(workspace);
+        for problem in problems {
+            warn(&problem.message);
+        }
         if include_banks {
             files.extend(workspace.bank_files.iter().cloned());
         }
-        return Ok(files);
+        return Ok(files.into_iter().map(found).collect());
     }
-    let mut files = Vec::new();
+    let mut targets = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-                .build()
-                .filter_map(|entry| entry.ok())
-                .map(|entry| entry.into_path())
-                .filter(|file| {
-                    file.is_file() && file.extension().is_some_and(|extension| extension == "md")
-                })
-                .filter(|file| include_banks || !workspace.is_bank_file(file))
-                .collect();
-            found.sort();
-            if found.is_empty() {
-                bail!("{}: no markdown files here", path.display());
-            }
-            files.extend(found);
-        } else {
-            read_text(path)?;
-            files.push(path.clone());
+        if !path.is_dir() {
+            targets.push(Target {
+                path: path.clone(),
+                named: true,
+            });
+            continue;
         }
+        // Links are not followed out of a folder, and only regular files
+        // are notes (a FIFO named `x.md` is no note).
+        let mut in_folder: Vec<PathBuf> = ignore::WalkBuilder::new(path)
+            .follow_links(false)
+            .build()
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+            .map(|entry| entry.into_path())
+            .filter(|file| file.extension().is_some_and(|extension| extension == "md"))
+            .filter(|file| include_banks || !workspace.is_bank_file(file))
+            .collect();
+        in_folder.sort();
+        if in_folder.is_empty() {
+            bail!("{}: no markdown files here", shown_path(path));
+        }
+        targets.extend(in_folder.into_iter().map(found));
     }
-    Ok(files)
+    Ok(targets)
 }
 
 fn check(
@@ -287,28 +341,23 @@ fn check(
     format: Format,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let files = expand_paths(workspace, paths, true)?;
+    let targets = expand_paths(workspace, paths, true)?;
     let mut reports: Vec<FileReport> = Vec::new();
-    for file in &files {
-        let text = read_text(file)?;
-        let diagnostics = match workspace.bank_position(file) {
-            Some(position) => workspace.index.bank_diagnostics(position),
-            None => {
-                let siblings = workspace::sibling_notes(workspace, file);
-                check_note(
-                    &workspace.index,
-                    &text,
-                    &parse_note(&text),
-                    &siblings,
-                    &workspace.overrides,
-                )
+    // Each folder's notes are read once, however many of them are checked.
+    let mut folders: HashMap<PathBuf, FolderNotes> = HashMap::new();
+    let mut unread_named = false;
+    for target in &targets {
+        match check_file(workspace, target, &mut folders) {
+            Ok((text, diagnostics)) => reports.push(FileReport {
+                path: shown_name(workspace, &target.path, !paths.is_empty()),
+                text,
+                diagnostics,
+            }),
+            Err(error) => {
+                warn(&error.to_string());
+                unread_named |= target.named;
             }
-        };
-        reports.push(FileReport {
-            path: shown_path(workspace, file, !paths.is_empty()),
-            text,
-            diagnostics,
-        });
+        }
     }
     let has_errors = reports
         .iter()
@@ -334,27 +383,69 @@ fn check(
         Format::Text => {
             for report in &reports {
                 let lines = LineIndex::new(&report.text);
+                // A newline in a file name must not forge a line.
+                let path = escape_controls(&report.path);
                 for diagnostic in &report.diagnostics {
-                    print_diagnostic(out, &report.path, &report.text, &lines, diagnostic)?;
+                    print_diagnostic(out, &path, &report.text, &lines, diagnostic)?;
                 }
             }
-            eprintln!(
-                "{} in {} file{}",
+            let files = reports.len();
+            let unread = targets.len() - files;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{} in {} file{}{}",
                 output::count_summary(&reports),
-                files.len(),
-                if files.len() == 1 { "" } else { "s" }
+                files,
+                if files == 1 { "" } else { "s" },
+                if unread > 0 {
+                    format!(" ({unread} not read)")
+                } else {
+                    String::new()
+                }
             );
         }
     }
-    Ok(if has_errors {
+    let failed = has_errors || unread_named || !workspace.problems.is_empty();
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
+/// One file's text and diagnostics: a bank's from the index, a note's
+/// from its text and the other notes of its folder.
+fn check_file(
+    workspace: &Workspace,
+    target: &Target,
+    folders: &mut HashMap<PathBuf, FolderNotes>,
+) -> Result<(String, Vec<crate::core::diagnostic::Diagnostic>), ReadError> {
+    let path = &target.path;
+    if let Some(position) = workspace.bank_position(path) {
+        let text = workspace.index.banks()[position].text.to_string();
+        return Ok((text, workspace.index.bank_diagnostics(position)));
+    }
+    let text = files::read_text(path, FileRole::Note, target.reach())?;
+    let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let notes = folders
+        .entry(folder)
+        .or_insert_with_key(|folder| folder_notes(workspace, folder));
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let diagnostics = check_note(
+        &workspace.index,
+        &text,
+        &parse_note(&text),
+        notes.siblings_of(&name),
+        &workspace.overrides,
+    );
+    Ok((text, diagnostics))
+}
+
 /// A path as the user named it when they named it, else relative to the root.
-fn shown_path(workspace: &Workspace, file: &Path, named: bool) -> String {
+fn shown_name(workspace: &Workspace, file: &Path, named: bool) -> String {
     if named {
         file.display().to_string()
     } else {
@@ -370,17 +461,26 @@ fn stats(
 ) -> Result<ExitCode> {
     let index = &workspace.index;
     // The same index of notes the language server builds.
+    let mut named: Vec<PathBuf> = Vec::new();
     let (notes, problems) = if paths.is_empty() {
         crate::notes::index_notes(workspace)
     } else {
-        crate::notes::read_notes(workspace, &expand_paths(workspace, paths, false)?)
+        let targets = expand_paths(workspace, paths, false)?;
+        named.extend(
+            targets
+                .iter()
+                .filter(|target| target.named)
+                .map(|target| target.path.clone()),
+        );
+        let files: Vec<PathBuf> = targets.into_iter().map(|target| target.path).collect();
+        crate::notes::read_notes(workspace, &files)
     };
-    for problem in problems {
-        match problem.kind {
-            ProblemKind::Unreadable => bail!("{}", problem.message),
-            ProblemKind::TooLarge | ProblemKind::Walk => eprintln!("qbank: {}", problem.message),
-        }
+    // A note that cannot be read is reported and left out; the command
+    // fails only when the user named it.
+    for problem in &problems {
+        warn(&problem.message);
     }
+    let unread_named = problems.iter().any(|problem| named.contains(&problem.path));
     let mut answered = vec![false; index.len()];
     let mut in_notes = vec![false; index.len()];
     for section in notes.iter().flat_map(|note| &note.sections) {
@@ -405,7 +505,11 @@ fn stats(
         Format::Json => write_json(out, &stats)?,
         Format::Text => output::print_stats(out, &stats, notes.len())?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if unread_named {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn handout(
@@ -415,7 +519,7 @@ fn handout(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let index = &workspace.index;
-    let text = read_text(note)?;
+    let text = files::read_text(note, FileRole::Note, Reach::Anywhere)?;
     let parsed = parse_note(&text);
     let questions: Vec<(Option<u32>, String)> = parsed
         .headings
@@ -431,7 +535,7 @@ fn handout(
     if questions.is_empty() {
         bail!(
             "{}: no question headings (like `### BE-23 · …`) in this note",
-            note.display()
+            shown_path(note)
         );
     }
     match format {

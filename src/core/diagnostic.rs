@@ -112,4 +112,7 @@ pub mod codes {
     pub const BANK_NEAR_DUPLICATE: &str = "bank-near-duplicate";
     pub const BANK_FRONT_MATTER: &str = "bank-front-matter";
     pub const CONFIG_INVALID: &str = "config-invalid";
+    /// A bank or template the workspace names that was not read (a FIFO,
+    /// a device, over its size bound, a link out of the workspace…).
+    pub const UNREADABLE_FILE: &str = "unreadable-file";
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
-use crate::core::check::check_note_with;
+use crate::core::check::{FolderNotes, Siblings, check_note_with};
 use crate::core::config::{CONFIG_FILE, parse_settings};
 use crate::core::diagnostic::{Diagnostic as CoreDiagnostic, Severity, codes};
 use crate::core::ide::notes::{NoteSummary, ScaffoldingCache, summarize_parsed};
@@ -219,17 +219,19 @@ fn config_diagnostics(text: &str) -> Vec<CoreDiagnostic> {
 
 fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
     let workspace = &snapshot.workspace;
-    let siblings = snapshot
+    let folder = snapshot
         .name
+        .as_deref()
+        .map(|name| (FolderNotes::new(snapshot.notes.siblings_of(name)), name));
+    let siblings = folder
         .as_ref()
-        .map(|name| snapshot.notes.siblings_of(name))
-        .unwrap_or_default();
+        .map_or(Siblings::NONE, |(folder, name)| folder.siblings_of(name));
     let document = snapshot.document();
     check_note_with(
         &workspace.index,
         document.text,
         document.note,
-        &siblings,
+        siblings,
         &workspace.overrides,
         &mut scaffolding(workspace),
     )

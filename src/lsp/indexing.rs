@@ -21,15 +21,14 @@ use tower_lsp_server::ls_types::{
 
 use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
-use crate::core::line_index::LineIndex;
+use crate::files::Reach;
 use crate::lsp::background::{background, detached};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::guard_notification;
-use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
 use crate::lsp::server::Backend;
 use crate::notes::{NoteProblem, ProblemKind, is_ignored, note_name, read_note, scan_notes};
-use crate::workspace::{LoadProblem, Workspace};
+use crate::workspace::Workspace;
 
 /// Progress tokens are unique per server.
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
@@ -265,8 +264,13 @@ impl Backend {
         let name = note_name(&workspace.root, path);
         let is_note = path.extension().is_some_and(|extension| extension == "md")
             && !workspace.is_bank_file(path);
-        let readable = is_note && path.is_file() && !is_ignored(&workspace.root, path);
-        let read = readable.then(|| read_note(&workspace, path, &mut ScaffoldingCache::default()));
+        // As the walk does: a link, a FIFO or a device is no note.
+        let regular = std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_file());
+        let readable = is_note && regular && !is_ignored(&workspace.root, path);
+        let read = readable.then(|| {
+            let mut cache = ScaffoldingCache::default();
+            read_note(&workspace, path, Reach::NoLinks, &mut cache)
+        });
         let mut state = self.lock();
         if state.is_open_path(path) {
             return None;
@@ -361,68 +365,11 @@ impl Backend {
             for batch in batches {
                 backend.load_and_install(batch).await;
             }
-            for &root in &reloaded {
-                backend.publish_config_problems(root).await;
-            }
             if rescan {
                 backend.spawn_indexing();
             }
             backend.workspace_changed(DIAGNOSTICS_DELAY);
         });
-    }
-
-    /// A diagnostic on `.qbank.toml` while it is invalid (cleared when it
-    /// is valid again); an open file gets its diagnostics from its buffer.
-    async fn publish_config_problems(&self, root: usize) {
-        let (workspace, encoding) = {
-            let state = self.lock();
-            let Some(workspace) = state.root_workspace(root) else {
-                return;
-            };
-            (workspace, state.encoding())
-        };
-        let path = workspace.root.join(CONFIG_FILE);
-        if self.lock().is_open_path(&path) {
-            return;
-        }
-        let problem = workspace
-            .problems
-            .iter()
-            .find(|problem| problem.path == path);
-        match problem {
-            None => self.clear_flag(&path).await,
-            Some(problem) => {
-                let Some(uri) = Uri::from_file_path(&path) else {
-                    return;
-                };
-                let diagnostic = config_diagnostic(problem, encoding);
-                self.lock().flag(path);
-                self.publish(uri, vec![diagnostic], None);
-            }
-        }
-    }
-}
-
-fn config_diagnostic(problem: &LoadProblem, encoding: Encoding) -> Diagnostic {
-    let text = std::fs::read_to_string(&problem.path).unwrap_or_default();
-    let range = document::text_range(
-        &text,
-        &LineIndex::new(&text),
-        problem.range.clone(),
-        encoding,
-    );
-    Diagnostic {
-        range,
-        severity: Some(DiagnosticSeverity::ERROR),
-        code: Some(NumberOrString::String(
-            crate::core::diagnostic::codes::CONFIG_INVALID.to_string(),
-        )),
-        source: Some("qbank".to_string()),
-        message: format!(
-            "{}; the last valid configuration stays in use",
-            problem.message
-        ),
-        ..Diagnostic::default()
     }
 }
 

@@ -145,6 +145,7 @@ impl Backend {
                 for root in rebuilds {
                     self.spawn_rebuild(root, Duration::ZERO);
                 }
+                self.publish_load_problems().await;
             }
             Err(error) => {
                 log(&format!("loading stopped: {error}"));

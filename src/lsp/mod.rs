@@ -37,6 +37,7 @@ mod lifecycle;
 mod loading;
 mod memory;
 mod places;
+mod problems;
 mod server;
 mod state;
 mod sync;
@@ -59,7 +60,9 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Writes one log line to stderr.
 pub(crate) fn log(message: &str) {
-    eprintln!("qbank lsp: {message}");
+    // A closed stderr loses the line, not the server (`eprintln!` panics).
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "qbank lsp: {message}");
 }
 
 /// Serves the protocol on stdin and stdout until the client says `exit`

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use qbank::core::bank::parse_bank;
 use qbank::core::builtin::builtin_bank;
-use qbank::core::check::check_note;
+use qbank::core::check::{Siblings, check_note};
 use qbank::core::index::Index;
 use qbank::core::note::parse_note;
 use qbank::core::template::Overrides;
@@ -113,7 +113,8 @@ fn time_analysis(text: &str, runs: usize) -> Duration {
         .map(|_| {
             let started = Instant::now();
             let note = parse_note(text);
-            let diagnostics = check_note(index(), text, &note, &[], &Overrides::default());
+            let diagnostics =
+                check_note(index(), text, &note, Siblings::NONE, &Overrides::default());
             let bank = parse_bank("bad.md", "bad", text.to_string());
             std::hint::black_box((diagnostics.len(), bank.questions.len()));
             started.elapsed()
@@ -178,13 +179,19 @@ fn ten_thousand_nested_list_levels_and_a_100k_line_parse() {
     let line = format!("{} BE-23 {}", "é".repeat(50_000), "x".repeat(50_000));
     let note = parse_note(&line);
     assert_eq!(note.keys.len(), 1);
-    let diagnostics = check_note(index(), &line, &note, &[], &Overrides::default());
+    let diagnostics = check_note(index(), &line, &note, Siblings::NONE, &Overrides::default());
     assert!(diagnostics.is_empty());
     // Bytes that were binary, read lossily, are text like any other.
     let binary: Vec<u8> = (0..100_000u32).map(|n| (n * 7919 % 251) as u8).collect();
     let lossy = String::from_utf8_lossy(&binary).into_owned();
     let note = parse_note(&lossy);
-    check_note(index(), &lossy, &note, &[], &Overrides::default());
+    check_note(
+        index(),
+        &lossy,
+        &note,
+        Siblings::NONE,
+        &Overrides::default(),
+    );
     parse_bank("binary.md", "binary", lossy);
 }
 
@@ -213,20 +220,26 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
         ("notes/latin1.md", "is not UTF-8"),
     ] {
         let (code, _, stderr) = run_cli(root, home.root(), &["check", file]);
-        assert_eq!(code, Some(2), "{stderr}");
+        assert_eq!(code, Some(1), "{stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "a line and the summary: {stderr}");
         assert!(
-            stderr.contains(file) && stderr.contains(problem),
+            lines[0].contains(file) && lines[0].contains(problem),
             "{stderr}"
         );
-        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert_eq!(lines[1], "no problems in 0 files (1 not read)");
     }
-    // The whole workspace: strict, it stops at the first unreadable note
-    // with a message naming it.
-    let (code, _, stderr) = run_cli(root, home.root(), &["check"]);
-    assert_eq!(code, Some(2), "{stderr}");
+    // The whole workspace: each unreadable note is named, the others are
+    // checked.
+    let (code, stdout, stderr) = run_cli(root, home.root(), &["check"]);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
-        stderr.contains("binary.md") || stderr.contains("latin1.md"),
+        stderr.contains("binary.md: looks binary") && stderr.contains("latin1.md: is not UTF-8"),
         "{stderr}"
+    );
+    assert!(
+        stdout.contains("notes/good.md:3:5: error[unknown-question]"),
+        "{stdout}"
     );
     // The readable ones, however pathological, are checked.
     let (code, stdout, stderr) = run_cli(
@@ -249,18 +262,22 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
         stdout.contains("notes/long-line.md:1:100002: error[unknown-question]"),
         "{stdout}"
     );
-    // A bad bank: named, and the command stops.
+    // A bad bank: named, left out, and the rest is checked; `check` fails.
     workspace.write("questions/latin.md", b"## Ops\n1. caf\xe9?\n");
-    let (code, _, stderr) = run_cli(root, home.root(), &["check", "notes/good.md"]);
-    assert_eq!(code, Some(2));
+    let (code, stdout, stderr) = run_cli(root, home.root(), &["check", "notes/good.md"]);
+    assert_eq!(code, Some(1));
     assert!(
         stderr.contains("questions/latin.md") && stderr.contains("not UTF-8"),
         "{stderr}"
     );
+    assert!(
+        stdout.contains("notes/good.md:3:5: error[unknown-question]"),
+        "{stdout}"
+    );
 }
 
 #[test]
-fn a_50_mb_note_is_checked_by_the_command_line() {
+fn a_note_at_the_size_bound_is_checked_and_one_over_it_refused() {
     let _processor = heavy_test();
     let workspace = Scratch::new("files-huge");
     let home = Scratch::new("files-huge-home");
@@ -268,15 +285,26 @@ fn a_50_mb_note_is_checked_by_the_command_line() {
     // Known keys only: the cost measured is reading and analysis, not
     // printing (see the report on printing many diagnostics).
     let line = "Some words about BE-23 and caching, 😀 then `BE-9999`.\n";
-    let mut text = repeat(line, 50 * 1024 * 1024);
-    text.push_str("## BE-9999 · the one problem\n");
-    workspace.write("huge.md", &text);
+    let tail = "## BE-9999 · the one problem\n";
+    let mut text = line.repeat((4 * 1024 * 1024 - tail.len()) / line.len());
+    text.push_str(tail);
+    assert!(text.len() <= 4 * 1024 * 1024);
+    workspace.write("big.md", &text);
     let started = Instant::now();
-    let (code, stdout, stderr) = run_cli(workspace.root(), home.root(), &["check", "huge.md"]);
-    eprintln!("qbank check of a 50 MB note: {:?}", started.elapsed());
+    let (code, stdout, stderr) = run_cli(workspace.root(), home.root(), &["check", "big.md"]);
+    eprintln!("qbank check of a 4 MB note: {:?}", started.elapsed());
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains("error[unknown-question]"), "{stdout}");
+    text.push_str(&"x".repeat(4 * 1024 * 1024 + 1 - text.len()));
+    workspace.write("big.md", &text);
+    let (code, stdout, stderr) = run_cli(workspace.root(), home.root(), &["check", "big.md"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr.lines().next(),
+        Some("qbank: big.md: is 4194305 bytes, over the 4 MB limit for notes; not read")
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ use proptest::sample::{Index as SampleIndex, select};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use qbank::core::builtin::builtin_bank;
-use qbank::core::check::check_note;
+use qbank::core::check::{Siblings, check_note};
 use qbank::core::ide::actions::{PacketOptions, code_actions, insert_packet, insert_template};
 use qbank::core::ide::completion::{CompletionOptions, complete};
 use qbank::core::ide::definition::definition;
@@ -291,7 +291,7 @@ fn run_features(
         name: Some("notes/today.md"),
     };
     for document in [IdeDocument::new(text, &note), named] {
-        for diagnostic in check_note(index, text, &note, &[], overrides()) {
+        for diagnostic in check_note(index, text, &note, Siblings::NONE, overrides()) {
             check_range(text, &diagnostic.range, diagnostic.code)?;
             for fix in &diagnostic.fixes {
                 for edit in &fix.edits {

@@ -2,26 +2,11 @@
 //! same folder (a sibling) already asks in a question heading; the first
 //! sibling by name is named.
 
-use rustc_hash::FxHashMap;
-
-use super::{Asked, NoteContext, SiblingNote};
+use super::{Asked, NoteContext};
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
-use crate::core::key::Key;
-
-/// The first sibling asking each key: one lookup per section, however
-/// many siblings there are.
-pub(super) fn first_sibling_asking(siblings: &[SiblingNote]) -> FxHashMap<&Key, &str> {
-    let mut asked_in: FxHashMap<&Key, &str> = FxHashMap::default();
-    for sibling in siblings {
-        for key in &sibling.keys {
-            asked_in.entry(key).or_insert(&sibling.name);
-        }
-    }
-    asked_in
-}
 
 pub(super) fn asked_before(context: &NoteContext, asked: &Asked) -> Option<Diagnostic> {
-    let sibling = context.asked_in.get(&asked.key)?;
+    let sibling = context.siblings.first_asking(&asked.key)?;
     Some(Diagnostic::new(
         asked.key_range.clone(),
         Severity::Information,

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use expect_test::Expect;
 
-use super::check_note;
+use super::{FolderNotes, check_note};
 use crate::core::diagnostic::Diagnostic;
 use crate::core::ide::fixture::{Workspace, apply, cursor, no_overrides};
 use crate::core::line_index::{ColumnUnit, LineIndex};
@@ -61,8 +61,9 @@ fn diagnostics(fixture: &str) -> (String, Option<Range<usize>>, Vec<Diagnostic>)
         (marked.clone(), None)
     };
     let note = parse_note(&text);
-    let siblings = workspace.notes.siblings_of(name);
-    let diagnostics = check_note(&workspace.index, &text, &note, &siblings, no_overrides());
+    let folder = FolderNotes::new(workspace.notes.siblings_of(name));
+    let siblings = folder.siblings_of(name);
+    let diagnostics = check_note(&workspace.index, &text, &note, siblings, no_overrides());
     (text, cursor, diagnostics)
 }
 

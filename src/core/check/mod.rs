@@ -45,6 +45,73 @@ pub struct SiblingNote {
     pub keys: Vec<Key>,
 }
 
+/// The question headings of the notes of one folder, for `asked-before`:
+/// built once for a folder, asked once for each of its notes (`qbank check`
+/// over 10,000 notes of a folder does not read or scan them all per note).
+#[derive(Debug, Default)]
+pub struct FolderNotes {
+    /// For each key, the first two notes by name asking it: the first
+    /// other than a given note is one of them.
+    askers: FxHashMap<Key, (String, Option<String>)>,
+}
+
+impl FolderNotes {
+    pub fn new(mut notes: Vec<SiblingNote>) -> FolderNotes {
+        notes.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut askers: FxHashMap<Key, (String, Option<String>)> = FxHashMap::default();
+        for note in notes {
+            for key in note.keys {
+                match askers.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert((note.name.clone(), None));
+                    }
+                    Entry::Occupied(mut slot) => {
+                        let (first, second) = slot.get_mut();
+                        if second.is_none() && *first != note.name {
+                            *second = Some(note.name.clone());
+                        }
+                    }
+                }
+            }
+        }
+        FolderNotes { askers }
+    }
+
+    /// The siblings of the note named `name` (which may or may not be one
+    /// of the folder's notes).
+    pub fn siblings_of<'a>(&'a self, name: &'a str) -> Siblings<'a> {
+        Siblings {
+            folder: Some(self),
+            except: name,
+        }
+    }
+}
+
+/// The notes beside the one checked: a folder's notes but that one.
+#[derive(Debug, Clone, Copy)]
+pub struct Siblings<'a> {
+    folder: Option<&'a FolderNotes>,
+    except: &'a str,
+}
+
+impl Siblings<'_> {
+    /// A note checked alone.
+    pub const NONE: Siblings<'static> = Siblings {
+        folder: None,
+        except: "",
+    };
+
+    /// The first sibling by name asking `key`.
+    fn first_asking(&self, key: &Key) -> Option<&str> {
+        let (first, second) = self.folder?.askers.get(key)?;
+        if *first != self.except {
+            Some(first)
+        } else {
+            second.as_deref()
+        }
+    }
+}
+
 /// One question section of a note, resolved against the index.
 #[derive(Debug, Clone)]
 pub struct QuestionSection {
@@ -152,7 +219,7 @@ pub fn check_note(
     index: &Index,
     text: &str,
     note: &Note,
-    siblings: &[SiblingNote],
+    siblings: Siblings<'_>,
     overrides: &Overrides,
 ) -> Vec<Diagnostic> {
     let mut cache = ScaffoldingCache::default();
@@ -165,7 +232,7 @@ pub fn check_note_with(
     index: &Index,
     text: &str,
     note: &Note,
-    siblings: &[SiblingNote],
+    siblings: Siblings<'_>,
     overrides: &Overrides,
     cache: &mut ScaffoldingCache,
 ) -> Vec<Diagnostic> {
@@ -190,7 +257,7 @@ pub fn check_note_with(
         index,
         note,
         sections: &sections,
-        asked_in: asked_before::first_sibling_asking(siblings),
+        siblings,
         first_asked: FxHashMap::default(),
         lines: LineCounter::new(text),
     };
@@ -218,8 +285,8 @@ struct NoteContext<'a> {
     index: &'a Index,
     note: &'a Note,
     sections: &'a [QuestionSection],
-    /// The first sibling asking each key.
-    asked_in: FxHashMap<&'a Key, &'a str>,
+    /// The other notes of the folder.
+    siblings: Siblings<'a>,
     /// Each question's first section among those checked so far.
     first_asked: FxHashMap<QuestionId, FirstAsked>,
     /// Lines are counted only for the first section of each question (the

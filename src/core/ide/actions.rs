@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::core::check::check_note;
+use crate::core::check::{Siblings, check_note};
 use crate::core::diagnostic::{Diagnostic, TextEdit};
 use crate::core::ide::{
     Context, Document, line_ending, line_range_at, next_line_start, question_with_wording,
@@ -130,7 +130,7 @@ fn quick_fixes(context: &Context, document: &Document, range: Range<usize>) -> V
         context.index,
         document.text,
         document.note,
-        &[],
+        Siblings::NONE,
         context.overrides,
     );
     let mut actions = Vec::new();

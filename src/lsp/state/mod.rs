@@ -68,6 +68,8 @@ pub struct State {
     /// Files not open that carry a diagnostic of ours (an unreadable note,
     /// an invalid `.qbank.toml`), to clear once they read well again.
     flagged: HashSet<PathBuf>,
+    /// Files carrying a diagnostic about their load (`problems.rs`).
+    load_flagged: HashSet<PathBuf>,
 }
 
 impl Default for State {
@@ -81,6 +83,7 @@ impl Default for State {
             roots: roots::Roots::default(),
             documents: documents::Documents::default(),
             flagged: HashSet::new(),
+            load_flagged: HashSet::new(),
         }
     }
 }
@@ -324,6 +327,16 @@ impl State {
 
     pub fn flag(&mut self, path: PathBuf) {
         self.flagged.insert(path);
+    }
+
+    /// The files whose load problems are published now; returns those
+    /// that carried one before and no longer do.
+    pub fn replace_load_flags(&mut self, paths: HashSet<PathBuf>) -> Vec<PathBuf> {
+        let previous = std::mem::replace(&mut self.load_flagged, paths);
+        previous
+            .into_iter()
+            .filter(|path| !self.load_flagged.contains(path))
+            .collect()
     }
 
     /// Whether a file carried a diagnostic of ours; it no longer does.

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use qbank::core::builtin::builtin_bank;
-use qbank::core::check::check_note;
+use qbank::core::check::{Siblings, check_note};
 use qbank::core::index::Index;
 use qbank::core::note::parse_note;
 use qbank::core::template::Overrides;
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     for found in &note.keys {
         assert!(inside(&found.range));
     }
-    for diagnostic in check_note(index(), &text, &note, &[], &Overrides::default()) {
+    for diagnostic in check_note(index(), &text, &note, Siblings::NONE, &Overrides::default()) {
         assert!(inside(&diagnostic.range), "{diagnostic:?}");
         for fix in &diagnostic.fixes {
             for edit in &fix.edits {
