@@ -21,6 +21,8 @@ pub enum FileRole {
     Note,
     Template,
     Config,
+    /// A `.gitignore`.
+    Ignore,
     /// The built-in bank's copy in the cache folder.
     CacheCopy,
 }
@@ -32,7 +34,7 @@ impl FileRole {
         match self {
             FileRole::Bank => 64 * MB,
             FileRole::Note | FileRole::Template | FileRole::CacheCopy => 4 * MB,
-            FileRole::Config => MB,
+            FileRole::Config | FileRole::Ignore => MB,
         }
     }
 
@@ -42,6 +44,7 @@ impl FileRole {
             FileRole::Note => "notes",
             FileRole::Template => "templates",
             FileRole::Config => "configuration",
+            FileRole::Ignore => "ignore files",
             FileRole::CacheCopy => "the cache copy",
         }
     }
@@ -186,14 +189,14 @@ pub fn read_text(path: &Path, role: FileRole, reach: Reach<'_>) -> Result<String
 }
 
 fn read_bytes(path: &Path, role: FileRole, reach: Reach<'_>) -> Result<Vec<u8>, Refusal> {
-    let target = resolve(path, reach)?;
     // The path is checked before it is opened: opening some devices has
     // effects of its own.
     let before = match reach {
-        Reach::NoLinks => std::fs::symlink_metadata(&target),
-        _ => std::fs::metadata(&target),
+        Reach::NoLinks => std::fs::symlink_metadata(path),
+        _ => std::fs::metadata(path),
     };
     check_kind(&before.map_err(io_refusal)?, role)?;
+    let target = resolve(path, reach)?;
     let file = open_without_blocking(&target, matches!(reach, Reach::NoLinks))?;
     // …and the open file again: the path may have been swapped meanwhile.
     let metadata = file.metadata().map_err(io_refusal)?;

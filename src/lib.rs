@@ -9,4 +9,5 @@ pub mod core;
 pub mod files;
 pub mod lsp;
 pub mod notes;
+pub mod walk;
 pub mod workspace;

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::core::ide::notes::{NoteSummary, Notes, ScaffoldingCache, summarize_note};
-use crate::files::{self, FileRole, Reach, shown_path};
+use crate::files::{self, FileRole, Reach};
+use crate::walk::{self, Found};
 use crate::workspace::Workspace;
 
 /// Notes larger than this are not indexed.
@@ -52,97 +53,32 @@ pub fn note_name(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn is_markdown(path: &Path) -> bool {
-    path.extension().is_some_and(|extension| extension == "md")
-}
-
 /// Every note under the root, in path order, with what was skipped.
 pub fn list_notes(workspace: &Workspace) -> (Vec<PathBuf>, Vec<NoteProblem>) {
     let mut notes = Vec::new();
     let mut problems = Vec::new();
-    // Symlinks are not followed: a link must not lead the scan out of the
-    // workspace, nor round in a loop.
-    let walker = ignore::WalkBuilder::new(&workspace.root)
-        .follow_links(false)
-        .require_git(false)
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                problems.push(NoteProblem {
-                    path: error_path(&error).unwrap_or_else(|| workspace.root.clone()),
-                    kind: ProblemKind::Walk,
-                    message: format!("skipped while scanning notes: {error}"),
-                });
-                continue;
+    for found in walk::markdown_files(&workspace.root, &workspace.root) {
+        match found {
+            Found::Markdown(path) => {
+                if !workspace.is_bank_file(&path) {
+                    notes.push(path);
+                }
             }
-        };
-        let Some(kind) = entry.file_type() else {
-            continue;
-        };
-        if !is_markdown(entry.path()) || kind.is_dir() || kind.is_symlink() {
-            continue;
-        }
-        if !kind.is_file() {
             // A FIFO or a device named like a note: said once, never opened.
-            problems.push(NoteProblem {
-                message: format!(
-                    "{}: is not a regular file (a FIFO, a device or a socket); not read",
-                    shown_path(entry.path())
-                ),
-                path: entry.into_path(),
+            Found::Special(path) => problems.push(NoteProblem {
+                message: walk::not_regular(&path),
+                path,
                 kind: ProblemKind::Unreadable,
-            });
-            continue;
-        }
-        let path = entry.into_path();
-        if !workspace.is_bank_file(&path) {
-            notes.push(path);
+            }),
+            Found::Problem(path, message) => problems.push(NoteProblem {
+                path,
+                kind: ProblemKind::Walk,
+                message: format!("while scanning notes: {message}"),
+            }),
         }
     }
     notes.sort();
     (notes, problems)
-}
-
-fn error_path(error: &ignore::Error) -> Option<PathBuf> {
-    match error {
-        ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
-        ignore::Error::Loop { child, .. } => Some(child.clone()),
-        _ => None,
-    }
-}
-
-/// Whether a path under the root is one the walk would leave out: in a
-/// hidden folder, a hidden file, or matched by a `.gitignore` on the way.
-pub fn is_ignored(root: &Path, path: &Path) -> bool {
-    let Ok(relative) = path.strip_prefix(root) else {
-        return true;
-    };
-    let hidden = relative
-        .components()
-        .any(|component| component.as_os_str().to_string_lossy().starts_with('.'));
-    if hidden {
-        return true;
-    }
-    let mut ignored = false;
-    let mut folder = root.to_path_buf();
-    let folders = relative.parent().into_iter().flat_map(Path::components);
-    for next in std::iter::once(None).chain(folders.map(Some)) {
-        if let Some(component) = next {
-            folder.push(component);
-        }
-        let (matcher, _) = ignore::gitignore::Gitignore::new(folder.join(".gitignore"));
-        match matcher.matched_path_or_any_parents(path, false) {
-            ignore::Match::Ignore(_) => ignored = true,
-            ignore::Match::Whitelist(_) => ignored = false,
-            ignore::Match::None => {}
-        }
-    }
-    ignored
 }
 
 /// Reads and summarizes one note.
@@ -310,9 +246,9 @@ mod tests {
             (ProblemKind::Unreadable, "latin1.md".to_string()),
         ];
         assert_eq!(kinds, expected, "{problems:#?}");
-        assert!(is_ignored(&root, &root.join("drafts/new.md")));
-        assert!(is_ignored(&root, &root.join(".hidden/new.md")));
-        assert!(!is_ignored(&root, &root.join("sub/new.md")));
+        assert!(walk::is_ignored(&root, &root.join("drafts/new.md")));
+        assert!(walk::is_ignored(&root, &root.join(".hidden/new.md")));
+        assert!(!walk::is_ignored(&root, &root.join("sub/new.md")));
         let _ = std::fs::remove_dir_all(&root);
     }
 }

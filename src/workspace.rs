@@ -231,8 +231,10 @@ fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>, LoadProblem> {
     let mut found: Vec<PathBuf> = fs::read_dir(path)
         .map_err(not_listed)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        // Anything but a folder is read, and refused if it is no regular
+        // file: a FIFO among the banks is said, not skipped.
         .filter(|file| {
-            file.extension().is_some_and(|extension| extension == "md") && file.is_file()
+            file.extension().is_some_and(|extension| extension == "md") && !file.is_dir()
         })
         .collect();
     found.sort();
@@ -260,11 +262,21 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
     let sources = bank_sources(root, &config, options, &mut problems);
     let mut bank_files: Vec<PathBuf> = Vec::new();
     let mut banks: Vec<Bank> = Vec::new();
-    for source in sources {
-        let canonical = fs::canonicalize(&source.path).unwrap_or_else(|_| source.path.clone());
+    let canonical_of = |source: &BankSource| {
+        fs::canonicalize(&source.path).unwrap_or_else(|_| source.path.clone())
+    };
+    // A file the user names is theirs, even where the workspace names it too.
+    let named_by_user: Vec<PathBuf> = sources
+        .iter()
+        .filter(|source| source.named_by_user)
+        .map(canonical_of)
+        .collect();
+    for mut source in sources {
+        let canonical = canonical_of(&source);
         if bank_files.contains(&canonical) {
             continue;
         }
+        source.named_by_user |= named_by_user.contains(&canonical);
         match read_bank(&source, &canonical, root) {
             Ok(bank) => {
                 banks.push(bank);

@@ -1,8 +1,8 @@
 //! The end-to-end latency benchmark of `qbank lsp`: it starts the release
 //! binary, drives it over stdio with the test kit's client (a reader thread
 //! timestamps every message as it arrives) and prints what an editor user
-//! feels, beside the targets of issues 3, 4, 6 and 11. Five scenarios, one
-//! file each:
+//! feels, beside the targets of issues 3, 4, 6, 11 and 12. Six scenarios,
+//! one file each:
 //! 1. `builtin.rs`: the built-in bank (start-up, completion, hover, reply
 //!    size, memory);
 //! 2. `keystrokes.rs`: one keystroke on a 10 MB note (each incremental
@@ -20,7 +20,9 @@
 //!    references;
 //! 5. `bank_typing.rs`: the 100,000-question bank open in the editor and
 //!    typed into (memory merely loaded, keystrokes, hovers in another note
-//!    meanwhile, how soon the typed words are searchable, memory after).
+//!    meanwhile, how soon the typed words are searchable, memory after);
+//! 6. `check_folder.rs`: the command line, `qbank check` over 10,000 notes
+//!    in one folder.
 //!
 //! `probes.rs` holds the completion and hover runs scenarios 1 and 3 share,
 //! `report.rs` the rows they share; the client, the figures and the summary
@@ -30,10 +32,12 @@
 //! killed. `cargo bench --bench lsp_latency`; `QBANK_BENCH_QUICK=1` for a
 //! short run (10,000 questions, a 1 MB note, 1,000 notes, fewer requests
 //! and keystrokes); `QBANK_BENCH_ONLY=4` (or `1,3`) to run only those
-//! scenarios.
+//! scenarios; `QBANK_BENCH_BIG_BANK=165000` for a bigger bank in scenarios
+//! 3 and 5 (about 50 MB).
 
 mod bank_typing;
 mod builtin;
+mod check_folder;
 mod keystrokes;
 mod large_bank;
 mod probes;
@@ -74,12 +78,13 @@ pub struct Settings {
 type Scenario = fn(&Path, &Settings, &mut Vec<Row>) -> Result<()>;
 
 /// Every scenario: its number, its name in errors, and its function.
-const SCENARIOS: [(u32, &str, Scenario); 5] = [
+const SCENARIOS: [(u32, &str, Scenario); 6] = [
     (1, "built-in bank", builtin::run),
     (2, "keystrokes", keystrokes::run),
     (3, "large bank", large_bank::run),
     (4, "workspace", workspace::run),
     (5, "typing into the large bank", bank_typing::run),
+    (6, "check over one big folder", check_folder::run),
 ];
 
 fn main() -> ExitCode {
@@ -97,7 +102,14 @@ fn main() -> ExitCode {
 fn settings() -> Result<Settings> {
     let quick = std::env::var("QBANK_BENCH_QUICK").is_ok_and(|value| value == "1");
     let only = scenarios(&std::env::var("QBANK_BENCH_ONLY").unwrap_or_default())?;
-    Ok(if quick {
+    let big_bank: Option<usize> =
+        match std::env::var("QBANK_BENCH_BIG_BANK") {
+            Ok(questions) => Some(questions.parse().map_err(|_| {
+                anyhow!("QBANK_BENCH_BIG_BANK={questions:?}: a number of questions")
+            })?),
+            Err(_) => None,
+        };
+    let settings = if quick {
         Settings {
             quick,
             completions: 60,
@@ -123,6 +135,10 @@ fn settings() -> Result<Settings> {
             typing_budget: Duration::from_secs(120),
             only,
         }
+    };
+    Ok(Settings {
+        big_bank: big_bank.unwrap_or(settings.big_bank),
+        ..settings
     })
 }
 
@@ -133,9 +149,9 @@ fn scenarios(only: &str) -> Result<Vec<u32>> {
     }
     only.split(',')
         .map(|part| match part.trim().parse::<u32>() {
-            Ok(number @ 1..=5) => Ok(number),
+            Ok(number @ 1..=6) => Ok(number),
             _ => Err(anyhow!(
-                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 5, separated by commas"
+                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 6, separated by commas"
             )),
         })
         .collect()

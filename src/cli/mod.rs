@@ -21,6 +21,7 @@ use crate::core::note::parse_note;
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
 use crate::files::{self, FileRole, Reach, ReadError, escape_controls, shown_path};
+use crate::walk::Found;
 use crate::workspace::{
     self, LoadOptions, Workspace, declares_bank, find_root, folder_notes, load_workspace,
 };
@@ -315,17 +316,28 @@ fn expand_paths(
             });
             continue;
         }
-        // Links are not followed out of a folder, and only regular files
-        // are notes (a FIFO named `x.md` is no note).
-        let mut in_folder: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-            .follow_links(false)
-            .build()
-            .filter_map(|entry| entry.ok())
-            .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
-            .map(|entry| entry.into_path())
-            .filter(|file| file.extension().is_some_and(|extension| extension == "md"))
-            .filter(|file| include_banks || !workspace.is_bank_file(file))
-            .collect();
+        // The same walk as the workspace's (links not followed, hidden files
+        // and `.gitignore`d ones left out, only regular files), shown as
+        // the user named the folder.
+        let start = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let ignores_from = if start.starts_with(&workspace.root) {
+            workspace.root.clone()
+        } else {
+            start.clone()
+        };
+        let mut in_folder: Vec<PathBuf> = Vec::new();
+        for found in crate::walk::markdown_files(&ignores_from, &start) {
+            match found {
+                Found::Markdown(file) => {
+                    if include_banks || !workspace.is_bank_file(&file) {
+                        let inside = file.strip_prefix(&start).unwrap_or(&file);
+                        in_folder.push(path.join(inside));
+                    }
+                }
+                Found::Special(file) => warn(&crate::walk::not_regular(&file)),
+                Found::Problem(_, message) => warn(&message),
+            }
+        }
         in_folder.sort();
         if in_folder.is_empty() {
             bail!("{}: no markdown files here", shown_path(path));

@@ -27,7 +27,8 @@ use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::guard_notification;
 use crate::lsp::log;
 use crate::lsp::server::Backend;
-use crate::notes::{NoteProblem, ProblemKind, is_ignored, note_name, read_note, scan_notes};
+use crate::notes::{NoteProblem, ProblemKind, note_name, read_note, scan_notes};
+use crate::walk::is_ignored;
 use crate::workspace::Workspace;
 
 /// Progress tokens are unique per server.

@@ -12,12 +12,15 @@
 //! - `edits`: every code action is versioned and changes only its range;
 //! - `protocol` and `framing`: protocol and framing abuse;
 //! - `files`: bad and pathological files, analysed in linear time;
-//! - `security`: nothing is run, written, followed or sent.
+//! - `security`: nothing is run, written, followed or sent;
+//! - `hostile`: special files, links and oversized files in every place
+//!   qbank reads from, for the command line and the server.
 
 mod edits;
 mod features;
 mod files;
 mod framing;
+mod hostile;
 mod protocol;
 mod security;
 mod sync;
