@@ -223,3 +223,40 @@ fn the_state_module_does_no_io_and_no_loading() {
     }
     assert!(offences.is_empty(), "{offences:#?}");
 }
+
+/// The one-reader rule (README's security section): only `src/files.rs`
+/// opens a file to read it, and only `src/walk.rs` walks folders (the
+/// `ignore` crate reads `.gitignore` files itself unless told not to).
+#[test]
+fn only_the_reader_opens_files_and_only_the_walk_walks() {
+    let readers = [
+        "read_to_string",
+        "fs::read(",
+        "File::open",
+        "OpenOptions",
+        "read_to_end",
+        "BufReader",
+        "Gitignore::new",
+        "WalkBuilder",
+        "WalkDir",
+    ];
+    let allowed = |file: &Path, word: &str| {
+        let name = file.strip_prefix(root().join("src")).unwrap();
+        match word {
+            "Gitignore::new" | "WalkBuilder" | "WalkDir" => name == Path::new("walk.rs"),
+            _ => name == Path::new("files.rs"),
+        }
+    };
+    let mut offences = Vec::new();
+    for file in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Tests may set files up as they like.
+        let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for word in readers {
+            if shipped.contains(word) && !allowed(&file, word) {
+                offences.push(format!("{} uses {word}", file.display()));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "{offences:#?}");
+}
