@@ -303,17 +303,19 @@ pub(crate) fn io_refusal(error: io::Error) -> Refusal {
     }
 }
 
+/// Scratch folders and FIFOs for the unit tests of the modules that find
+/// and read files.
 #[cfg(all(test, unix))]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::symlink;
+pub(crate) mod scratch {
+    use std::path::{Path, PathBuf};
 
-    struct Folder(PathBuf);
+    /// A folder removed when dropped; its path is canonical.
+    pub struct Folder(pub PathBuf);
 
     impl Folder {
-        fn new(name: &str) -> Folder {
+        pub fn new(name: &str) -> Folder {
             let path = std::env::temp_dir().join(format!(
-                "qbank-files-{name}-{}-{}",
+                "qbank-{name}-{}-{}",
                 std::process::id(),
                 fastrand::u64(..)
             ));
@@ -321,8 +323,15 @@ mod tests {
             Folder(path.canonicalize().unwrap())
         }
 
-        fn path(&self, name: &str) -> PathBuf {
+        pub fn path(&self, name: &str) -> PathBuf {
             self.0.join(name)
+        }
+
+        /// Writes a file, making its folders.
+        pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) {
+            let path = self.path(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, contents).unwrap();
         }
     }
 
@@ -332,10 +341,18 @@ mod tests {
         }
     }
 
-    fn fifo(path: &Path) {
+    pub fn fifo(path: &Path) {
         let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates the file.
         assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
     }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::scratch::{Folder, fifo};
+    use super::*;
+    use std::os::unix::fs::symlink;
 
     fn reason(path: &Path, role: FileRole, reach: Reach<'_>) -> String {
         match read_text(path, role, reach) {

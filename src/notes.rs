@@ -192,26 +192,14 @@ pub fn read_notes(workspace: &Workspace, paths: &[PathBuf]) -> (Notes, Vec<NoteP
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::files::scratch::Folder;
     use crate::workspace::{LoadOptions, load_workspace};
-
-    fn scratch(name: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "qbank-notes-{name}-{}-{:?}",
-            std::process::id(),
-            Instant::now()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        path.canonicalize().unwrap()
-    }
 
     #[test]
     fn the_walk_respects_gitignore_banks_sizes_and_links() {
-        let root = scratch("walk");
-        let write = |name: &str, text: &[u8]| {
-            let path = root.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let folder = Folder::new("notes-walk");
+        let root = folder.0.clone();
+        let write = |name: &str, text: &[u8]| folder.write(name, text);
         write(".gitignore", b"drafts/\n");
         write("a.md", b"## BE-23 - ACID\nAtomicity.\n");
         write("sub/b.md", b"BE-23\n");
@@ -223,15 +211,12 @@ mod tests {
         );
         write("latin1.md", b"caf\xe9\n");
         write("big.md", &vec![b'a'; MAX_NOTE_BYTES as usize + 1]);
-        #[cfg(unix)]
-        {
-            // A loop, and a link to a note outside the workspace: neither is followed.
-            std::os::unix::fs::symlink(&root, root.join("sub/loop")).unwrap();
-            let outside = scratch("walk-outside");
-            std::fs::write(outside.join("secret.md"), b"BE-23\n").unwrap();
-            std::os::unix::fs::symlink(&outside, root.join("outside")).unwrap();
-            std::os::unix::fs::symlink(outside.join("secret.md"), root.join("linked.md")).unwrap();
-        }
+        // A loop, and a link to a note outside the workspace: neither is followed.
+        std::os::unix::fs::symlink(&root, root.join("sub/loop")).unwrap();
+        let outside = Folder::new("notes-walk-outside");
+        outside.write("secret.md", b"BE-23\n");
+        std::os::unix::fs::symlink(&outside.0, root.join("outside")).unwrap();
+        std::os::unix::fs::symlink(outside.path("secret.md"), root.join("linked.md")).unwrap();
         let workspace = load_workspace(&root, &LoadOptions::default());
         let (notes, problems) = index_notes(&workspace);
         let names: Vec<&str> = notes.names().collect();
@@ -249,6 +234,5 @@ mod tests {
         assert!(walk::is_ignored(&root, &root.join("drafts/new.md")));
         assert!(walk::is_ignored(&root, &root.join(".hidden/new.md")));
         assert!(!walk::is_ignored(&root, &root.join("sub/new.md")));
-        let _ = std::fs::remove_dir_all(&root);
     }
 }

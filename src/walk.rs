@@ -186,16 +186,7 @@ impl Ignores {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "qbank-walk-{name}-{}-{}",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        path.canonicalize().unwrap()
-    }
+    use crate::files::scratch::{Folder, fifo};
 
     fn names(root: &Path, found: &[Found]) -> Vec<String> {
         found
@@ -215,12 +206,9 @@ mod tests {
 
     #[test]
     fn gitignore_files_are_read_safely_and_respected() {
-        let root = scratch("ignores");
-        let write = |name: &str, text: &str| {
-            let path = root.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let folder = Folder::new("walk");
+        let root = folder.0.clone();
+        let write = |name: &str, text: &str| folder.write(name, text);
         write(".gitignore", "drafts/\n*.tmp.md\n");
         write("a.md", "");
         write("drafts/b.md", "");
@@ -231,10 +219,7 @@ mod tests {
         write("sub/d.md", "");
         write(".hidden/e.md", "");
         std::fs::create_dir_all(root.join("piped")).unwrap();
-        let fifo =
-            std::ffi::CString::new(root.join("piped/.gitignore").as_os_str().as_encoded_bytes())
-                .unwrap();
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        fifo(&root.join("piped/.gitignore"));
         write("piped/f.md", "");
         std::fs::create_dir_all(root.join("zero")).unwrap();
         std::os::unix::fs::symlink("/dev/zero", root.join("zero/.gitignore")).unwrap();
@@ -257,6 +242,5 @@ mod tests {
         assert!(is_ignored(&root, &root.join("drafts/new.md")));
         assert!(is_ignored(&root, &root.join("sub/local.md")));
         assert!(!is_ignored(&root, &root.join("sub/keep.tmp.md")));
-        let _ = std::fs::remove_dir_all(&root);
     }
 }
