@@ -5,7 +5,8 @@
 //! Logs go to stderr: stdout carries only protocol messages.
 //!
 //! - `transport`: the stdin filter and the outbox, between the client's
-//!   bytes and tower-lsp-server;
+//!   bytes and tower-lsp-server, and the backlog of unwritten output that
+//!   stops the filter reading;
 //! - `server`: the `Backend` and the `LanguageServer` impl, a table of
 //!   contents of the protocol;
 //! - `dispatch`: snapshot, parse, run off the async threads in the panic
@@ -92,6 +93,9 @@ pub async fn serve(
     output: impl Write + Send + 'static,
 ) -> bool {
     let (outbox, outbox_frames) = Outbox::new();
+    // Replies and our own notifications alike: past its bound, input
+    // waits for the client to read.
+    let backlog = outbox.backlog().clone();
     let (service, socket) = LspService::build(move |client| Backend::new(client, outbox))
         .custom_method("qbank/documentText", Backend::document_text)
         .custom_method("qbank/documentStatus", Backend::document_status)
@@ -101,9 +105,14 @@ pub async fn serve(
     // tower-lsp-server ends its input at the first frame it cannot
     // decode: only well-formed frames reach it.
     let (filtered, filtered_input) = tokio::io::duplex(1 << 16);
-    tokio::spawn(frames::filter(input, filtered));
+    tokio::spawn(frames::filter(input, filtered, backlog.clone()));
     let (server_output, server_frames) = tokio::io::duplex(1 << 16);
-    let forwarder = tokio::spawn(outbox::forward(server_frames, outbox_frames, output));
+    let forwarder = tokio::spawn(outbox::forward(
+        server_frames,
+        outbox_frames,
+        backlog,
+        output,
+    ));
     Server::new(filtered_input, server_output, socket)
         .serve(service)
         .await;

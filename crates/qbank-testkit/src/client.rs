@@ -935,21 +935,7 @@ impl Client {
 
     /// A spawned server's peak and current resident memory, from /proc.
     pub fn memory(&self) -> Option<Memory> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
-        let field = |name: &str| -> Option<u64> {
-            let line = status.lines().find(|line| line.starts_with(name))?;
-            let kilobytes: u64 = line[name.len()..]
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse()
-                .ok()?;
-            Some(kilobytes * 1024)
-        };
-        Some(Memory {
-            peak: field("VmHWM:")?,
-            now: field("VmRSS:")?,
-        })
+        process_memory(self.pid()?)
     }
 
     /// A spawned server's stderr so far; empty for an in-process server,
@@ -1108,15 +1094,36 @@ fn watchdog_reason(watch: &Watch, lived: Duration) -> Option<String> {
     None
 }
 
-fn frame(body: &[u8]) -> Vec<u8> {
+/// A process's peak and current resident memory, from /proc; for a
+/// server a test spawned itself.
+pub fn process_memory(pid: u32) -> Option<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|line| line.starts_with(name))?;
+        let kilobytes: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kilobytes * 1024)
+    };
+    Some(Memory {
+        peak: field("VmHWM:")?,
+        now: field("VmRSS:")?,
+    })
+}
+
+/// A body with its `Content-Length` header, as written to the server.
+pub fn frame(body: &[u8]) -> Vec<u8> {
     let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     frame.extend_from_slice(body);
     frame
 }
 
 /// One framed message; `None` at the end of the output or on a frame that
-/// is not JSON.
-fn read_message(reader: &mut impl BufRead) -> Option<Incoming> {
+/// is not JSON. For a test that reads a server's output itself.
+pub fn read_message(reader: &mut impl BufRead) -> Option<Incoming> {
     let mut length = None;
     loop {
         let mut line = String::new();

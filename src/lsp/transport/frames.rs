@@ -5,6 +5,8 @@
 //! server can decode; a frame that is no JSON becomes a request to
 //! `qbank/invalidMessage` with a null id, which the server answers with the
 //! protocol's error (-32700 parse error, -32600 invalid request) and goes on.
+//! While more output waits for the client than the backlog's bound, no
+//! more input is read.
 
 use serde_json::{Value, json};
 use std::borrow::Cow;
@@ -13,6 +15,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
 use tower_lsp_server::jsonrpc::{Id, Response};
+
+use super::backlog::Backlog;
 
 pub const INVALID_MESSAGE: &str = "qbank/invalidMessage";
 
@@ -111,13 +115,20 @@ async fn send_error(output: &mut (impl AsyncWrite + Unpin), code: i64) -> std::i
     send(output, request.to_string().as_bytes()).await
 }
 
-/// Copies frames from `input` to `output` until either closes.
-pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+/// Copies frames from `input` to `output` until either closes, reading
+/// input only while `backlog` is within its bound.
+pub async fn filter(
+    mut input: impl AsyncRead + Unpin,
+    mut output: impl AsyncWrite + Unpin,
+    backlog: Backlog,
+) {
     let mut buffer: Vec<u8> = Vec::new();
     let mut chunk = vec![0; 1 << 16];
-    // Reads more input; false at its end.
+    // Reads more input, once the client has read enough of the output;
+    // returns at its end.
     macro_rules! fill {
         () => {
+            backlog.within_bound().await;
             match input.read(&mut chunk).await {
                 Ok(0) | Err(_) => return,
                 Ok(read) => buffer.extend_from_slice(&chunk[..read]),
