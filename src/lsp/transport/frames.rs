@@ -110,15 +110,20 @@ enum Passed {
 /// What to pass on for a body: itself when the server can decode and
 /// answer it, else a request that makes the server answer with an error.
 fn checked(body: &[u8]) -> Passed {
-    if let Ok(request) = serde_json::from_slice::<RequestShape>(body) {
+    // serde_json skips the strings it ignores without checking their
+    // UTF-8, but tower-lsp-server's decoder checks the whole body first.
+    let Ok(body) = std::str::from_utf8(body) else {
+        return Passed::Error(Id::Null, PARSE_ERROR);
+    };
+    if let Ok(request) = serde_json::from_str::<RequestShape>(body) {
         return match request.id {
             Some(id) if request.method.starts_with("$/") => Passed::Error(id, METHOD_NOT_FOUND),
             _ => Passed::Whole,
         };
     }
-    if serde_json::from_slice::<Response>(body).is_ok() {
+    if serde_json::from_str::<Response>(body).is_ok() {
         Passed::Whole
-    } else if serde_json::from_slice::<IgnoredAny>(body).is_ok() {
+    } else if serde_json::from_str::<IgnoredAny>(body).is_ok() {
         Passed::Error(Id::Null, INVALID_REQUEST)
     } else {
         Passed::Error(Id::Null, PARSE_ERROR)
