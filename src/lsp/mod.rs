@@ -48,10 +48,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 use server::Backend;
+use transport::backlog::Backlog;
 use transport::frames;
 use transport::outbox::{self, Outbox};
 
@@ -82,6 +83,15 @@ pub fn run() -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Passes `input` through the stdin filter of `qbank lsp` into `output`
+/// until `input` ends: what tower-lsp-server would read, only well-formed
+/// `Content-Length` frames of bodies it can decode (others replaced by a
+/// request it answers with the protocol's error). For the fuzz target;
+/// nothing here waits for output.
+pub async fn filter_frames(input: impl AsyncRead + Unpin, output: impl AsyncWrite + Unpin) {
+    frames::filter(input, output, Backlog::default()).await;
 }
 
 /// Serves the protocol on any byte streams, through the same stdin filter
