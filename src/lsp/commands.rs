@@ -4,7 +4,8 @@
 //! version) and ask the editor to apply it with `workspace/applyEdit`.
 //! `qbank/documentText` and `qbank/documentStatus` tell what the server
 //! holds of a document; `qbank/invalidMessage` is how the stdin filter
-//! makes the server answer a frame that is not a message.
+//! makes the server answer a frame that is not a message, or a `$/`
+//! request.
 
 use std::time::Duration;
 
@@ -249,11 +250,13 @@ impl Backend {
         })
     }
 
-    /// What the stdin filter turns a frame that is not a message into: the
-    /// protocol's error reply, and the server goes on.
+    /// What the stdin filter turns a frame that is not a message, or a
+    /// request for a `$/` method, into: the protocol's error reply, and the
+    /// server goes on.
     pub async fn invalid_message(&self, params: Value) -> Result<Option<Value>> {
         let code = match params.get("code").and_then(Value::as_i64) {
             Some(-32600) => ErrorCode::InvalidRequest,
+            Some(-32601) => ErrorCode::MethodNotFound,
             _ => ErrorCode::ParseError,
         };
         Err(Error::new(code))

@@ -1,7 +1,9 @@
 //! The workspace in the background: the scan of every root's notes on a
 //! blocking thread, published into the state in batches (requests answer
 //! from what is indexed so far) with `$/progress` begin, report and end
-//! when the client allows it; watched files, registered dynamically for
+//! when the client allows it (and answers its request for a token in
+//! time: one that never answers gets no reports, but its notes are
+//! indexed all the same); watched files, registered dynamically for
 //! `**/*.md` and `**/.qbank.toml`, which re-read a changed note, reload a
 //! root when a bank, a template or `.qbank.toml` changes, and rescan when
 //! what "answered" means may have changed. What cannot be read is logged;
@@ -18,6 +20,7 @@ use tower_lsp_server::ls_types::{
     FileEvent, FileSystemWatcher, GlobPattern, NumberOrString, Position, Range as LspRange,
     Registration, Uri,
 };
+use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 
 use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
@@ -33,6 +36,9 @@ use crate::workspace::Workspace;
 
 /// Progress tokens are unique per server.
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
+
+/// How long the editor may take to answer `window/workDoneProgress/create`.
+const PROGRESS_CREATE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The code of the diagnostic on a note that cannot be read.
 const UNREADABLE: &str = "unreadable-note";
@@ -57,23 +63,7 @@ impl Backend {
             "qbank: indexing notes"
         };
         let progress = if support.work_done_progress {
-            let token = NumberOrString::String(format!(
-                "qbank/indexing/{}",
-                NEXT_TOKEN.fetch_add(1, Ordering::Relaxed)
-            ));
-            match self.client.create_work_done_progress(token.clone()).await {
-                Ok(()) => Some(
-                    self.client
-                        .progress(token, title)
-                        .with_percentage(0)
-                        .begin()
-                        .await,
-                ),
-                Err(error) => {
-                    log(&format!("no progress reports: {}", error.message));
-                    None
-                }
-            }
+            self.begin_progress(title).await
         } else {
             None
         };
@@ -145,6 +135,35 @@ impl Backend {
             started.elapsed().as_millis()
         ));
         self.workspace_changed(Duration::ZERO);
+    }
+
+    /// Asks the client for a progress token and begins reporting on it;
+    /// `None` when the client refuses, or does not answer in time: the
+    /// scan then goes on without reports rather than waiting for ever.
+    async fn begin_progress(
+        &self,
+        title: &str,
+    ) -> Option<OngoingProgress<Bounded, NotCancellable>> {
+        let token = NumberOrString::String(format!(
+            "qbank/indexing/{}",
+            NEXT_TOKEN.fetch_add(1, Ordering::Relaxed)
+        ));
+        let created = self.client.create_work_done_progress(token.clone());
+        match tokio::time::timeout(PROGRESS_CREATE_TIMEOUT, created).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                log(&format!("no progress reports: {}", error.message));
+                return None;
+            }
+            Err(_) => {
+                log(
+                    "no progress reports: the editor did not answer window/workDoneProgress/create in time",
+                );
+                return None;
+            }
+        }
+        let progress = self.client.progress(token, title.to_string());
+        Some(progress.with_percentage(0).begin().await)
     }
 
     /// Loads every root's banks without holding the state lock, puts them in

@@ -5,7 +5,8 @@
 //! Logs go to stderr: stdout carries only protocol messages.
 //!
 //! - `transport`: the stdin filter and the outbox, between the client's
-//!   bytes and tower-lsp-server;
+//!   bytes and tower-lsp-server, and the backlog of unwritten output that
+//!   stops the filter reading;
 //! - `server`: the `Backend` and the `LanguageServer` impl, a table of
 //!   contents of the protocol;
 //! - `dispatch`: snapshot, parse, run off the async threads in the panic
@@ -48,10 +49,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 use server::Backend;
+use transport::backlog::Backlog;
 use transport::frames;
 use transport::outbox::{self, Outbox};
 
@@ -86,6 +88,15 @@ pub fn run() -> Result<ExitCode> {
     })
 }
 
+/// Passes `input` through the stdin filter of `qbank lsp` into `output`
+/// until `input` ends: what tower-lsp-server would read, only well-formed
+/// `Content-Length` frames of bodies it can decode (others replaced by a
+/// request it answers with the protocol's error). For the fuzz target;
+/// nothing here waits for output.
+pub async fn filter_frames(input: impl AsyncRead + Unpin, output: impl AsyncWrite + Unpin) {
+    frames::filter(input, output, Backlog::default()).await;
+}
+
 /// Serves the protocol on any byte streams, through the same stdin filter
 /// and outbox as `qbank lsp`, until the client says `exit` or `input` ends.
 /// Returns whether the client asked for `shutdown` first. `output` is
@@ -95,6 +106,9 @@ pub async fn serve(
     output: impl Write + Send + 'static,
 ) -> bool {
     let (outbox, outbox_frames) = Outbox::new();
+    // Replies and our own notifications alike: past its bound, input
+    // waits for the client to read.
+    let backlog = outbox.backlog().clone();
     let (service, socket) = LspService::build(move |client| Backend::new(client, outbox))
         .custom_method("qbank/documentText", Backend::document_text)
         .custom_method("qbank/documentStatus", Backend::document_status)
@@ -104,9 +118,14 @@ pub async fn serve(
     // tower-lsp-server ends its input at the first frame it cannot
     // decode: only well-formed frames reach it.
     let (filtered, filtered_input) = tokio::io::duplex(1 << 16);
-    tokio::spawn(frames::filter(input, filtered));
+    tokio::spawn(frames::filter(input, filtered, backlog.clone()));
     let (server_output, server_frames) = tokio::io::duplex(1 << 16);
-    let forwarder = tokio::spawn(outbox::forward(server_frames, outbox_frames, output));
+    let forwarder = tokio::spawn(outbox::forward(
+        server_frames,
+        outbox_frames,
+        backlog,
+        output,
+    ));
     Server::new(filtered_input, server_output, socket)
         .serve(service)
         .await;

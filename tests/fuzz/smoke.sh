@@ -22,7 +22,7 @@ export RUSTC_BOOTSTRAP=1
 # tests/tidy.rs reads).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/fuzz}"
 started=$(date +%s)
-for target in bank_parser note_analysis document_edits; do
+for target in bank_parser note_analysis document_edits configuration frame_filter; do
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
     cargo fuzz run --fuzz-dir tests/fuzz --sanitizer none "$target" -- \
         -max_total_time="$SECONDS_PER_TARGET" -max_len=4096 -timeout=10 -rss_limit_mb=2048

@@ -16,6 +16,9 @@ fn invalid_json_gets_a_parse_error_and_the_server_goes_on() {
     for body in [
         &b"{ this is not json"[..],
         b"\xff\xfe\x00 not utf-8",
+        // JSON whose one string is not UTF-8: tower-lsp-server's decoder
+        // refuses it, and then reads nothing more.
+        b"{\"jsonrpc\":\"2.0\",\"method\":\"x/y\",\"params\":{\"a\":\"\xe3s\"}}",
         b"42",
         b"[]",
     ] {

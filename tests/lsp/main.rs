@@ -11,11 +11,13 @@
 //!   tests) and through the server;
 //! - `edits`: every code action is versioned and changes only its range;
 //! - `protocol` and `framing`: protocol and framing abuse;
+//! - `backpressure`: a client that reads no replies;
 //! - `files`: bad and pathological files, analysed in linear time;
 //! - `security`: nothing is run, written, followed or sent;
 //! - `hostile`: special files, links and oversized files in every place
 //!   qbank reads from, for the command line and the server.
 
+mod backpressure;
 mod edits;
 mod features;
 mod files;

@@ -1,13 +1,13 @@
-//! Protocol robustness of `qbank lsp`: malformed frames and
-//! bodies, unknown methods, requests before `initialize` and after
-//! `shutdown`, `null` params and missing fields, a 50 MB message, a
-//! zero-length message, truncated and invalid headers, duplicate request
-//! ids, cancellation of a request in flight, `exit` without `shutdown`, and
-//! stdin closed. Each gets the JSON-RPC answer the protocol names (or none,
-//! for a notification) and the server goes on answering; every wait is
-//! bounded by a timeout, and no test may see a panic in the server. Exit
-//! codes, a closed stdin, raw and 50 MB frames go to the real binary; the
-//! rest runs in-process.
+//! Protocol robustness of `qbank lsp`: malformed frames and bodies,
+//! unknown methods, `$/` requests and notifications, requests before
+//! `initialize` and after `shutdown`, `null` params and missing fields, a
+//! 50 MB message, a zero-length message, truncated and invalid headers,
+//! duplicate request ids, cancellation of a request in flight, `exit`
+//! without `shutdown`, and stdin closed. Each gets the JSON-RPC answer the
+//! protocol names (or none, for a notification) and the server goes on
+//! answering; every wait is bounded by a timeout, and no test may see a
+//! panic in the server. Exit codes, a closed stdin, raw and 50 MB frames go
+//! to the real binary; the rest runs in-process.
 
 use std::time::{Duration, Instant};
 
@@ -58,6 +58,34 @@ fn unknown_methods_get_method_not_found() {
     // A response to a request the server never sent is ignored.
     server.send(&json!({ "jsonrpc": "2.0", "id": 987654, "result": { "applied": true } }));
     server.assert_alive();
+    server.stop();
+}
+
+#[test]
+fn a_dollar_request_gets_method_not_found_and_a_dollar_notification_nothing() {
+    let (_workspace, _home, mut server) = spawned_started("dollar");
+    let id = server.next_id();
+    server.send(&json!({ "jsonrpc": "2.0", "id": id, "method": "$/foo" }));
+    let reply = server.response_to(&json!(id));
+    assert_eq!(error_code(&reply), -32601, "{reply}");
+    let id = server.next_id();
+    server.send(
+        &json!({ "jsonrpc": "2.0", "id": id, "method": "$/cancelRequest", "params": { "id": 1 } }),
+    );
+    let reply = server.response_to(&json!(id));
+    assert_eq!(error_code(&reply), -32601, "{reply}");
+    // A notification: no answer comes before the next request's.
+    server.notify("$/foo", json!({ "x": 1 }));
+    let id = server.next_id();
+    server.send(&json!({ "jsonrpc": "2.0", "id": id, "method": "workspace/symbol", "params": { "query": "a" } }));
+    loop {
+        let message = server.receive().expect("the server is running");
+        if message.get("method").is_some() {
+            continue;
+        }
+        assert_eq!(message["id"], id, "an answer to a notification: {message}");
+        break;
+    }
     server.stop();
 }
 

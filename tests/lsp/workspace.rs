@@ -7,6 +7,7 @@
 //! bad files.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use qbank_testkit::positions::{covered, position_of};
 use qbank_testkit::{Capabilities, Client, Scratch, Unit};
@@ -148,6 +149,39 @@ fn indexing_reports_progress_and_references_span_the_notes() {
         .map(|symbol| symbol["containerName"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Databases and Data Storage", "notes/b.md"]);
+    server.stop();
+}
+
+#[test]
+fn notes_are_indexed_when_the_client_never_answers_for_a_progress_token() {
+    let workspace = three_notes();
+    let mut server = Client::in_process();
+    server.leave_unanswered("window/workDoneProgress/create");
+    let capabilities = Capabilities {
+        work_done_progress: true,
+        ..Capabilities::default()
+    };
+    server.initialize(workspace.root(), &capabilities);
+    server.wait_for(|message| message["method"] == "window/workDoneProgress/create");
+    let uri = workspace.uri("notes/a.md");
+    let text = "# Study\n\nRemember BE-23 today.\n";
+    server.open(&uri, text, 1);
+    // No progress says when the scan ends: ask until the notes that are
+    // not open show up, for a bounded while.
+    let expected = ["c.md: BE-23", "notes/a.md: BE-23", "notes/b.md: BE-23"];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = references(&mut server, &workspace, &uri, text);
+        if found == expected {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "references still find only {found:?}: the notes were never indexed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.progress().begun, None, "progress without a token");
     server.stop();
 }
 

@@ -16,7 +16,8 @@
 //! A reader thread stamps every incoming message with the moment its last
 //! byte arrived. While waiting, the client answers the server's own requests
 //! as an editor would (`workspace/applyEdit` as [`ApplyEdit`] says, with its
-//! params recorded), follows `$/progress`, keeps the latest diagnostics of
+//! params recorded; none of the methods [`Client::leave_unanswered`] names),
+//! follows `$/progress`, keeps the latest diagnostics of
 //! each document, and keeps other messages for later waits. Every wait is
 //! bounded by a timeout and fails naming what it waited for; a watchdog
 //! thread ends a server whose input blocks a write for as long, or that
@@ -356,6 +357,9 @@ pub struct Client {
     /// The params of every `workspace/applyEdit` the server sent.
     edit_requests: Vec<Value>,
     apply_edit: ApplyEdit,
+    /// The methods of server requests left unanswered, as a client that
+    /// ignores them.
+    unanswered: Vec<String>,
     /// The latest `publishDiagnostics` params of each URI.
     diagnostics: HashMap<String, Value>,
 }
@@ -476,6 +480,7 @@ impl Client {
             answered: Vec::new(),
             edit_requests: Vec::new(),
             apply_edit: ApplyEdit::Apply,
+            unanswered: Vec::new(),
             diagnostics: HashMap::new(),
         }
     }
@@ -504,6 +509,12 @@ impl Client {
     /// How to answer the server's next `workspace/applyEdit` requests.
     pub fn set_apply_edit(&mut self, answer: ApplyEdit) {
         self.apply_edit = answer;
+    }
+
+    /// Never answers the server's requests for this method (they are still
+    /// followed and kept), as a client that ignores them.
+    pub fn leave_unanswered(&mut self, method: &str) {
+        self.unanswered.push(method.to_string());
     }
 
     // -- what the client saw --------------------------------------------------
@@ -761,7 +772,15 @@ impl Client {
             }
             _ => {}
         }
-        if let Some(id) = message.value.get("id").filter(|_| !method.is_empty()) {
+        let ignored = self
+            .unanswered
+            .iter()
+            .any(|unanswered| unanswered == method);
+        if let Some(id) = message
+            .value
+            .get("id")
+            .filter(|_| !method.is_empty() && !ignored)
+        {
             let method = method.to_string();
             self.answer(id.clone(), &method, &message.value["params"]);
         }
@@ -935,21 +954,7 @@ impl Client {
 
     /// A spawned server's peak and current resident memory, from /proc.
     pub fn memory(&self) -> Option<Memory> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
-        let field = |name: &str| -> Option<u64> {
-            let line = status.lines().find(|line| line.starts_with(name))?;
-            let kilobytes: u64 = line[name.len()..]
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse()
-                .ok()?;
-            Some(kilobytes * 1024)
-        };
-        Some(Memory {
-            peak: field("VmHWM:")?,
-            now: field("VmRSS:")?,
-        })
+        process_memory(self.pid()?)
     }
 
     /// A spawned server's stderr so far; empty for an in-process server,
@@ -1108,15 +1113,36 @@ fn watchdog_reason(watch: &Watch, lived: Duration) -> Option<String> {
     None
 }
 
-fn frame(body: &[u8]) -> Vec<u8> {
+/// A process's peak and current resident memory, from /proc; for a
+/// server a test spawned itself.
+pub fn process_memory(pid: u32) -> Option<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|line| line.starts_with(name))?;
+        let kilobytes: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kilobytes * 1024)
+    };
+    Some(Memory {
+        peak: field("VmHWM:")?,
+        now: field("VmRSS:")?,
+    })
+}
+
+/// A body with its `Content-Length` header, as written to the server.
+pub fn frame(body: &[u8]) -> Vec<u8> {
     let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     frame.extend_from_slice(body);
     frame
 }
 
 /// One framed message; `None` at the end of the output or on a frame that
-/// is not JSON.
-fn read_message(reader: &mut impl BufRead) -> Option<Incoming> {
+/// is not JSON. For a test that reads a server's output itself.
+pub fn read_message(reader: &mut impl BufRead) -> Option<Incoming> {
     let mut length = None;
     loop {
         let mut line = String::new();

@@ -5,8 +5,13 @@
 //! server can decode; a frame that is no JSON becomes a request to
 //! `qbank/invalidMessage` with a null id, which the server answers with the
 //! protocol's error (-32700 parse error, -32600 invalid request) and goes on.
+//! A request (with an id) for a `$/` method becomes one to
+//! `qbank/invalidMessage` with the same id, answered -32601 method not
+//! found: tower-lsp-server drops its answer to any `$/` method, which is
+//! right for a notification only. While more output waits for the client
+//! than the backlog's bound, no more input is read.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use std::borrow::Cow;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -14,9 +19,12 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
 use tower_lsp_server::jsonrpc::{Id, Response};
 
+use super::backlog::Backlog;
+
 pub const INVALID_MESSAGE: &str = "qbank/invalidMessage";
 
 const PARSE_ERROR: i64 = -32700;
+const METHOD_NOT_FOUND: i64 = -32601;
 
 /// The input buffer's size kept between frames.
 const KEPT_BUFFER_BYTES: usize = 1 << 20;
@@ -60,12 +68,18 @@ pub(super) fn content_length(headers: &[u8]) -> Option<usize> {
 struct RequestShape {
     #[serde(rename = "jsonrpc")]
     _version: Version,
-    #[serde(default, rename = "method")]
-    _method: String,
+    #[serde(default)]
+    method: String,
     #[serde(default, rename = "params")]
     _params: Option<IgnoredAny>,
-    #[serde(default, rename = "id")]
-    _id: Option<Id>,
+    /// `Some(Id::Null)` for `"id": null`, which makes a request too.
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Id>,
+}
+
+/// Reads an `id` that is there, as tower-lsp-server's `Request` does.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Id>, D::Error> {
+    Id::deserialize(deserializer).map(Some)
 }
 
 /// `"2.0"`, the only JSON-RPC version tower-lsp-server takes.
@@ -84,17 +98,35 @@ impl<'de> Deserialize<'de> for Version {
     }
 }
 
-/// What to pass on for a body: itself when the server can decode it, else
-/// a request that makes the server answer with `code`.
-fn checked(body: &[u8]) -> Result<(), i64> {
-    if serde_json::from_slice::<RequestShape>(body).is_ok()
-        || serde_json::from_slice::<Response>(body).is_ok()
-    {
-        Ok(())
-    } else if serde_json::from_slice::<IgnoredAny>(body).is_ok() {
-        Err(INVALID_REQUEST)
+/// What the filter passes on for a body.
+#[derive(Debug, PartialEq)]
+enum Passed {
+    /// The body itself: the server can decode it.
+    Whole,
+    /// A request that makes the server answer this id with this code.
+    Error(Id, i64),
+}
+
+/// What to pass on for a body: itself when the server can decode and
+/// answer it, else a request that makes the server answer with an error.
+fn checked(body: &[u8]) -> Passed {
+    // serde_json skips the strings it ignores without checking their
+    // UTF-8, but tower-lsp-server's decoder checks the whole body first.
+    let Ok(body) = std::str::from_utf8(body) else {
+        return Passed::Error(Id::Null, PARSE_ERROR);
+    };
+    if let Ok(request) = serde_json::from_str::<RequestShape>(body) {
+        return match request.id {
+            Some(id) if request.method.starts_with("$/") => Passed::Error(id, METHOD_NOT_FOUND),
+            _ => Passed::Whole,
+        };
+    }
+    if serde_json::from_str::<Response>(body).is_ok() {
+        Passed::Whole
+    } else if serde_json::from_str::<IgnoredAny>(body).is_ok() {
+        Passed::Error(Id::Null, INVALID_REQUEST)
     } else {
-        Err(PARSE_ERROR)
+        Passed::Error(Id::Null, PARSE_ERROR)
     }
 }
 
@@ -106,18 +138,29 @@ async fn send(output: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::io::R
     output.flush().await
 }
 
-async fn send_error(output: &mut (impl AsyncWrite + Unpin), code: i64) -> std::io::Result<()> {
-    let request = json!({ "jsonrpc": "2.0", "id": Value::Null, "method": INVALID_MESSAGE, "params": { "code": code } });
+async fn send_error(
+    output: &mut (impl AsyncWrite + Unpin),
+    id: &Id,
+    code: i64,
+) -> std::io::Result<()> {
+    let request = json!({ "jsonrpc": "2.0", "id": id, "method": INVALID_MESSAGE, "params": { "code": code } });
     send(output, request.to_string().as_bytes()).await
 }
 
-/// Copies frames from `input` to `output` until either closes.
-pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+/// Copies frames from `input` to `output` until either closes, reading
+/// input only while `backlog` is within its bound.
+pub async fn filter(
+    mut input: impl AsyncRead + Unpin,
+    mut output: impl AsyncWrite + Unpin,
+    backlog: Backlog,
+) {
     let mut buffer: Vec<u8> = Vec::new();
     let mut chunk = vec![0; 1 << 16];
-    // Reads more input; false at its end.
+    // Reads more input, once the client has read enough of the output;
+    // returns at its end.
     macro_rules! fill {
         () => {
+            backlog.within_bound().await;
             match input.read(&mut chunk).await {
                 Ok(0) | Err(_) => return,
                 Ok(read) => buffer.extend_from_slice(&chunk[..read]),
@@ -139,7 +182,10 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
             // Skip to the next frame's header, if it has begun.
             let next = find(&buffer[1..], b"Content-Length").map_or(end + 4, |at| at + 1);
             buffer.drain(..next.min(end + 4));
-            if send_error(&mut output, PARSE_ERROR).await.is_err() {
+            if send_error(&mut output, &Id::Null, PARSE_ERROR)
+                .await
+                .is_err()
+            {
                 return;
             }
             continue;
@@ -157,8 +203,8 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
             continue;
         }
         let sent = match checked(&body) {
-            Ok(()) => send(&mut output, &body).await,
-            Err(code) => send_error(&mut output, code).await,
+            Passed::Whole => send(&mut output, &body).await,
+            Passed::Error(id, code) => send_error(&mut output, &id, code).await,
         };
         if sent.is_err() {
             return;
@@ -170,6 +216,22 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
 mod tests {
     use super::*;
     use tower_lsp_server::jsonrpc::Request;
+
+    #[test]
+    fn a_dollar_request_gets_method_not_found_and_a_dollar_notification_passes() {
+        assert_eq!(
+            checked(br#"{"jsonrpc":"2.0","id":7,"method":"$/foo"}"#),
+            Passed::Error(Id::Number(7), METHOD_NOT_FOUND)
+        );
+        assert_eq!(
+            checked(br#"{"jsonrpc":"2.0","method":"$/foo","params":{}}"#),
+            Passed::Whole
+        );
+        assert_eq!(
+            checked(br#"{"jsonrpc":"2.0","id":7,"method":"a/$/b"}"#),
+            Passed::Whole
+        );
+    }
 
     /// The shape check takes exactly the bodies tower-lsp-server's own
     /// `Request` takes.

@@ -13,6 +13,10 @@
 //! 1 MiB when stdout is a pipe: 6 MB of diagnostics took 12 ms to write
 //! through tokio's stdout and Linux's default 64 KiB pipe, one context
 //! switch with the client per 64 KiB.
+//!
+//! What waits for that thread is counted in the `Backlog`: past its bound
+//! the forwarder stops taking tower-lsp's frames (tower-lsp then stops
+//! answering, its queues being bounded) and the stdin filter stops reading.
 
 use std::io::Write;
 use std::sync::mpsc;
@@ -21,6 +25,7 @@ use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use super::backlog::Backlog;
 use super::frames::{content_length, find};
 
 /// Sends pre-encoded notifications (JSON bodies) to the client, in the
@@ -28,6 +33,7 @@ use super::frames::{content_length, find};
 #[derive(Debug, Clone)]
 pub struct Outbox {
     bodies: UnboundedSender<Vec<u8>>,
+    backlog: Backlog,
 }
 
 #[derive(Serialize)]
@@ -41,7 +47,14 @@ impl Outbox {
     /// An outbox and the receiving end `forward` drains.
     pub fn new() -> (Outbox, UnboundedReceiver<Vec<u8>>) {
         let (bodies, receiver) = unbounded_channel();
-        (Outbox { bodies }, receiver)
+        let backlog = Backlog::default();
+        (Outbox { bodies, backlog }, receiver)
+    }
+
+    /// The backlog of everything queued for the output, this outbox's
+    /// bodies included.
+    pub fn backlog(&self) -> &Backlog {
+        &self.backlog
     }
 
     /// Encodes a notification's body: the costly part, so call it off the
@@ -54,8 +67,10 @@ impl Outbox {
         })
     }
 
-    /// Queues an encoded body; dropped once the server has stopped.
+    /// Queues an encoded body, counted in the backlog until written;
+    /// dropped once the server has stopped.
     pub fn send(&self, body: Vec<u8>) {
+        self.backlog.queued(body.len());
         let _ = self.bodies.send(body);
     }
 }
@@ -75,39 +90,55 @@ pub fn widen_stdout_pipe() {
 }
 
 /// Copies tower-lsp's frames from `server` to `output`, and the outbox's
-/// frames between them, until `server` ends (the server stopped). Frames
-/// still queued in the outbox then are dropped: the client has said `exit`.
-/// `output` is written on a blocking thread.
+/// frames between them, until `server` ends (the server stopped); takes
+/// neither while the backlog is over its bound. Frames still queued in the
+/// outbox then are dropped: the client has said `exit`. `output` is written
+/// on a blocking thread.
 pub async fn forward(
     mut server: impl AsyncRead + Unpin,
     mut outbox: UnboundedReceiver<Vec<u8>>,
+    backlog: Backlog,
     output: impl Write + Send + 'static,
 ) {
     let (chunks, to_write) = mpsc::channel::<Vec<u8>>();
-    let writer = tokio::task::spawn_blocking(move || write_chunks(to_write, output));
+    let writer = tokio::task::spawn_blocking({
+        let backlog = backlog.clone();
+        move || {
+            write_chunks(to_write, &backlog, output);
+            backlog.close();
+        }
+    });
+    let chunks = Chunks {
+        sender: chunks,
+        backlog: backlog.clone(),
+    };
     let mut pending: Vec<u8> = Vec::new();
     let mut chunk = vec![0; 1 << 16];
     let mut outbox_open = true;
     loop {
+        // A frame in progress is still read whole: only then can the
+        // writer, and so the backlog, move on.
+        let over = backlog.is_over();
         let sent = tokio::select! {
             // Our own bodies first: they are rare, and the order is then
             // the order in which both sides became ready.
             biased;
-            body = outbox.recv(), if outbox_open => match body {
-                Some(body) => send_body(&chunks, body),
+            () = backlog.within_bound(), if over => true,
+            body = outbox.recv(), if outbox_open && !over => match body {
+                Some(body) => chunks.send_body(body),
                 None => {
                     outbox_open = false;
                     true
                 }
             },
-            read = server.read(&mut chunk) => {
+            read = server.read(&mut chunk), if !over => {
                 let read = match read {
                     Ok(0) | Err(_) => break,
                     Ok(read) => read,
                 };
                 pending.extend_from_slice(&chunk[..read]);
                 let complete = complete_frames(&pending);
-                complete == 0 || chunks.send(pending.drain(..complete).collect()).is_ok()
+                complete == 0 || chunks.send(pending.drain(..complete).collect())
             }
         };
         if !sent {
@@ -117,28 +148,43 @@ pub async fn forward(
     // What was queued before the server stopped, then whatever tower-lsp
     // wrote last, even a frame cut short.
     while let Ok(body) = outbox.try_recv() {
-        send_body(&chunks, body);
+        chunks.send_body(body);
     }
-    let _ = chunks.send(pending);
+    chunks.send(pending);
     drop(chunks);
     let _ = writer.await;
 }
 
-/// Queues one of our bodies with its header; false once the writer stopped.
-fn send_body(chunks: &mpsc::Sender<Vec<u8>>, body: Vec<u8>) -> bool {
-    let header = format!("Content-Length: {}\r\n\r\n", body.len());
-    chunks.send(header.into_bytes()).is_ok() && chunks.send(body).is_ok()
+/// The writer thread's queue, each chunk counted in the backlog.
+struct Chunks {
+    sender: mpsc::Sender<Vec<u8>>,
+    backlog: Backlog,
+}
+
+impl Chunks {
+    /// Queues a chunk of tower-lsp's output; false once the writer stopped.
+    fn send(&self, chunk: Vec<u8>) -> bool {
+        self.backlog.queued(chunk.len());
+        self.sender.send(chunk).is_ok()
+    }
+
+    /// Queues one of our bodies (counted when the outbox took it) with its
+    /// header; false once the writer stopped.
+    fn send_body(&self, body: Vec<u8>) -> bool {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        self.send(header.into_bytes()) && self.sender.send(body).is_ok()
+    }
 }
 
 /// Writes chunks in order until the channel closes or `output` fails,
-/// flushing whenever no chunk is waiting.
-fn write_chunks(chunks: mpsc::Receiver<Vec<u8>>, mut output: impl Write) {
-    while let Ok(chunk) = chunks.recv() {
-        if output.write_all(&chunk).is_err() {
-            return;
-        }
-        while let Ok(chunk) = chunks.try_recv() {
-            if output.write_all(&chunk).is_err() {
+/// flushing whenever no chunk is waiting; lets go of each chunk's bytes in
+/// the backlog once written.
+fn write_chunks(chunks: mpsc::Receiver<Vec<u8>>, backlog: &Backlog, mut output: impl Write) {
+    while let Ok(first) = chunks.recv() {
+        for chunk in std::iter::once(first).chain(chunks.try_iter()) {
+            let written = output.write_all(&chunk).is_ok();
+            backlog.written(chunk.len());
+            if !written {
                 return;
             }
         }
@@ -194,7 +240,12 @@ mod tests {
         let (mut server_side, server_output) = tokio::io::duplex(1 << 10);
         let (outbox, receiver) = Outbox::new();
         let output = Shared::default();
-        let forwarder = tokio::spawn(forward(server_output, receiver, output.clone()));
+        let forwarder = tokio::spawn(forward(
+            server_output,
+            receiver,
+            outbox.backlog().clone(),
+            output.clone(),
+        ));
         // Half a frame from the server, then an outbox frame, then the rest.
         let first = b"Content-Length: 7\r\n\r\n{\"a\":1}";
         server_side.write_all(&first[..12]).await.unwrap();
@@ -220,7 +271,13 @@ mod tests {
         let output = Shared::default();
         outbox.send(Outbox::encode("x/closed", &[0]).unwrap());
         drop(server_side);
-        forward(server_output, receiver, output.clone()).await;
+        forward(
+            server_output,
+            receiver,
+            outbox.backlog().clone(),
+            output.clone(),
+        )
+        .await;
         let received = String::from_utf8(output.0.lock().unwrap().clone()).unwrap();
         assert!(
             received.ends_with(r#""method":"x/closed","params":[0]}"#),
