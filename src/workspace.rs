@@ -12,6 +12,7 @@ use crate::core::bank::{Bank, parse_bank};
 use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
 use crate::core::check::{FolderNotes, SiblingNote};
 use crate::core::config::{CONFIG_FILE, Config, Settings, parse_settings};
+use crate::core::front_matter::text_start;
 use crate::core::index::Index;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
@@ -377,8 +378,10 @@ pub fn display_path(path: &Path, root: &Path) -> String {
         .to_string()
 }
 
-/// Whether a markdown text declares itself a bank: front matter with a `prefix`.
+/// Whether a markdown text declares itself a bank: front matter with a
+/// `prefix` (after a byte order mark, if there is one).
 pub fn declares_bank(text: &str) -> bool {
+    let text = &text[text_start(text)..];
     let Some(rest) = text
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))

@@ -230,6 +230,23 @@ fn broken_banks_load_the_rest_and_report_each_problem() {
 }
 
 #[test]
+fn a_bank_starting_with_a_byte_order_mark_is_read_as_one() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "team.md",
+        "\u{FEFF}---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n2.\n",
+    );
+    let output = workspace.run(&["check", "team.md"]);
+    assert_eq!(output.code, Some(1));
+    expect![[r#"
+        team.md:6:1: error[bank-empty-question]: TEAM-2 has no text
+    "#]]
+    .assert_eq(&output.stdout);
+    let output = workspace.run(&["show", "TEAM-1", "--bank", "team.md"]);
+    assert!(output.stdout.contains("category  Ops"), "{}", output.stdout);
+}
+
+#[test]
 fn stats_and_handout_read_notes() {
     let workspace = Workspace::new();
     workspace.write(

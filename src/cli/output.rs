@@ -116,31 +116,59 @@ pub fn print_diagnostic(
     Ok(())
 }
 
+/// A diagnostic as `check --format json` prints it, borrowing its strings:
+/// a `serde_json::Value` per diagnostic took 3 KB each (650 MB for 200,000).
+/// Fields are declared in the order they have always been printed in
+/// (sorted, as `serde_json`'s maps sort them).
+#[derive(Serialize)]
+pub struct DiagnosticJson<'a> {
+    code: &'static str,
+    message: &'a str,
+    path: &'a str,
+    range: RangeJson,
+    severity: &'static str,
+}
+
 #[derive(Serialize)]
 struct RangeJson {
-    start: LineCol,
-    end: LineCol,
+    end: PositionJson,
+    start: PositionJson,
+}
+
+#[derive(Serialize)]
+struct PositionJson {
+    character: u32,
+    line: u32,
+}
+
+impl From<LineCol> for PositionJson {
+    fn from(position: LineCol) -> PositionJson {
+        PositionJson {
+            character: position.character,
+            line: position.line,
+        }
+    }
 }
 
 /// A diagnostic as `check --format json` prints it: an LSP-style 0-based
 /// range in UTF-16 code units, as LSP clients count by default.
-pub fn diagnostic_json(
-    path: &str,
+pub fn diagnostic_json<'a>(
+    path: &'a str,
     text: &str,
     lines: &LineIndex,
-    diagnostic: &Diagnostic,
-) -> serde_json::Value {
-    let range = RangeJson {
-        start: lines.line_col(text, diagnostic.range.start, ColumnUnit::Utf16),
-        end: lines.line_col(text, diagnostic.range.end, ColumnUnit::Utf16),
-    };
-    serde_json::json!({
-        "path": path,
-        "range": range,
-        "severity": diagnostic.severity.as_str(),
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-    })
+    diagnostic: &'a Diagnostic,
+) -> DiagnosticJson<'a> {
+    let position = |offset| lines.line_col(text, offset, ColumnUnit::Utf16).into();
+    DiagnosticJson {
+        code: diagnostic.code,
+        message: &diagnostic.message,
+        path,
+        range: RangeJson {
+            end: position(diagnostic.range.end),
+            start: position(diagnostic.range.start),
+        },
+        severity: diagnostic.severity.as_str(),
+    }
 }
 
 /// "2 errors, 1 warning, 3 hints" (or "no problems").

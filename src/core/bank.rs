@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
-use crate::core::front_matter::front_matter_end;
+use crate::core::front_matter::{front_matter_end, text_start};
 use crate::core::key::{self, Key, KeyMatch};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,8 @@ pub fn parse_bank(name: &str, stem: &str, text: impl Into<Arc<str>>) -> Bank {
 fn parse_in_sections(name: &str, stem: &str, text: Arc<str>, section_bytes: usize) -> Bank {
     let mut reader = BankReader::default();
     let front = front_matter_end(&text);
-    let mut start = front.as_ref().map_or(0, |front| front.end);
+    // After the front matter, or else after a byte order mark.
+    let mut start = front.as_ref().map_or(text_start(&text), |front| front.end);
     reader.front_matter = front.map(|front| (text[front.content].to_string(), 0..front.end));
     for end in section_ends(&text, start, section_bytes) {
         read_section(&mut reader, &text, start..end);
@@ -704,6 +705,24 @@ title: Back-End Development
                 prefix TEST title None
                 TEST-100 [A] What is a runbook? | "100. What is a runbook?" tags=["ops", "docs"] see=TEST-101@"TEST-101"
                 TEST-101 [A] What is toil? | "101. What is toil?"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        check(
+            "\u{FEFF}---\nprefix: BE\n---\n## Basics\n1. First?\n",
+            expect![[r#"
+                prefix BE title None
+                BE-1 [Basics] First? | "1. First?"
+            "#]],
+        );
+        check(
+            "\u{FEFF}## Basics\n1. First?\n   - see: TEST-1\n",
+            expect![[r#"
+                prefix TEST title None
+                TEST-1 [Basics] First? | "1. First?" see=TEST-1@"TEST-1"
             "#]],
         );
     }

@@ -4,6 +4,10 @@
 //! metadata block. Banks and notes use this instead of pulldown-cmark's
 //! option, which also takes any two `---` lines deep in a document (two
 //! thematic breaks) for a metadata block and hides what lies between.
+//! A file's start is after its UTF-8 byte order mark, if some editor wrote
+//! one: the mark is no part of the text (pulldown-cmark would read it as
+//! a paragraph's first character and miss a heading on that line), while
+//! offsets stay those of the whole file.
 
 use std::ops::Range;
 
@@ -15,9 +19,22 @@ pub struct FrontMatter {
     pub content: Range<usize>,
 }
 
+/// The UTF-8 byte order mark: U+FEFF at a file's start.
+const BYTE_ORDER_MARK: char = '\u{FEFF}';
+
+/// Where a file's text starts: after its byte order mark, if it has one.
+pub fn text_start(text: &str) -> usize {
+    if text.starts_with(BYTE_ORDER_MARK) {
+        BYTE_ORDER_MARK.len_utf8()
+    } else {
+        0
+    }
+}
+
 pub fn front_matter_end(text: &str) -> Option<FrontMatter> {
-    let first_end = line_end(text, 0);
-    if text[..first_end].trim_end_matches(|c: char| c.is_ascii_whitespace()) != "---" {
+    let start = text_start(text);
+    let first_end = line_end(text, start);
+    if text[start..first_end].trim_end_matches(|c: char| c.is_ascii_whitespace()) != "---" {
         return None;
     }
     let mut at = first_end;
@@ -77,5 +94,21 @@ mod tests {
             front_matter_end("---\r\na: b\r\n...  \r\nrest").map(|front| front.end),
             Some(18)
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_comes_before_the_front_matter() {
+        let text = "\u{FEFF}---\nprefix: BE\n---\n# Title\n";
+        assert_eq!(text_start(text), 3);
+        assert_eq!(
+            front_matter_end(text),
+            Some(FrontMatter {
+                end: 22,
+                content: 7..18
+            })
+        );
+        assert_eq!(&text[7..18], "prefix: BE\n");
+        assert_eq!(text_start("---\n\u{FEFF}"), 0);
+        assert_eq!(front_matter_end("\u{FEFF}# T\n---\nx\n---\n"), None);
     }
 }

@@ -2,6 +2,10 @@
 //! this is where they become the lines and columns people and protocols read:
 //! 1-based character columns for the terminal, 0-based UTF-16 or UTF-8
 //! columns for LSP-style ranges. Only `\n`, `\r\n` and `\r` end a line.
+//! A long line keeps its columns counted at checkpoints a stride apart, so
+//! a column is counted from the nearest checkpoint, not from the line's
+//! start: the thousands of diagnostics on one long line convert in linear
+//! time, in whatever order.
 
 use std::ops::Range;
 
@@ -25,15 +29,78 @@ pub struct LineCol {
 pub struct LineIndex {
     line_starts: Vec<usize>,
     len: usize,
+    /// The lines of at least `COLUMN_STRIDE` bytes, in order.
+    long_lines: Vec<LongLine>,
+    /// The checkpoints of every long line, line after line.
+    checkpoints: Vec<Columns>,
+}
+
+/// How far apart a long line's checkpoints are, in bytes: converting an
+/// offset counts at most this many bytes (and three more, to a character's
+/// start). Lines shorter than this have none.
+const COLUMN_STRIDE: usize = 1024;
+
+/// A line with checkpoints: its `k`-th (from 1) is
+/// `checkpoints[first_checkpoint + k - 1]`, at `k` strides from the line's
+/// start, rounded down to a character's start.
+#[derive(Debug, Clone, Copy)]
+struct LongLine {
+    line: usize,
+    first_checkpoint: usize,
+}
+
+/// The columns before a place in a line, in UTF-16 code units and in
+/// characters (UTF-8 columns are byte counts and need no checkpoint).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Columns {
+    utf16: u32,
+    chars: u32,
+}
+
+impl Columns {
+    /// The columns `segment` spans.
+    fn of(segment: &str) -> Columns {
+        if segment.is_ascii() {
+            let length = segment.len() as u32;
+            return Columns {
+                utf16: length,
+                chars: length,
+            };
+        }
+        // One pass over the bytes, which the compiler vectorizes: every
+        // byte but a continuation byte (0x80–0xBF) starts a character, and
+        // a character beyond the Basic Multilingual Plane, four bytes in
+        // UTF-8 (led by 0xF0–0xF4), takes two UTF-16 code units.
+        let (mut continuations, mut astral) = (0u32, 0u32);
+        for &byte in segment.as_bytes() {
+            continuations += u32::from(matches!(byte, 0x80..=0xBF));
+            astral += u32::from(byte >= 0xF0);
+        }
+        let chars = segment.len() as u32 - continuations;
+        Columns {
+            utf16: chars + astral,
+            chars,
+        }
+    }
+
+    fn plus(self, other: Columns) -> Columns {
+        Columns {
+            utf16: self.utf16 + other.utf16,
+            chars: self.chars + other.chars,
+        }
+    }
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(line_starts_after(text.as_bytes(), 0..text.len()));
+        let (long_lines, checkpoints) = column_checkpoints(text, &line_starts);
         LineIndex {
             line_starts,
             len: text.len(),
+            long_lines,
+            checkpoints,
         }
     }
 
@@ -103,18 +170,51 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of_near(offset, near);
         let start = self.line_starts[line];
-        let prefix = &text[start..offset];
         let character = match unit {
-            // Every unit counts an ASCII character once.
-            _ if prefix.is_ascii() => prefix.len(),
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.encode_utf16().count(),
-            ColumnUnit::Char => prefix.chars().count(),
+            ColumnUnit::Utf8 => (offset - start) as u32,
+            ColumnUnit::Utf16 | ColumnUnit::Char => {
+                let (from, before) = self.checkpoint_before(text, line, offset);
+                let columns = before.plus(Columns::of(&text[from..offset]));
+                match unit {
+                    ColumnUnit::Utf16 => columns.utf16,
+                    _ => columns.chars,
+                }
+            }
         };
         LineCol {
             line: line as u32,
-            character: character as u32,
+            character,
         }
+    }
+
+    /// The nearest place at or before `offset` (a character's start on
+    /// `line`) whose columns are known: a checkpoint, or the line's start.
+    fn checkpoint_before(&self, text: &str, line: usize, offset: usize) -> (usize, Columns) {
+        let start = self.line_starts[line];
+        let strides = (offset - start) / COLUMN_STRIDE;
+        match self.checkpoint(line, strides) {
+            Some(columns) => (
+                floor_char_boundary(text, start + strides * COLUMN_STRIDE),
+                columns,
+            ),
+            None => (start, Columns::default()),
+        }
+    }
+
+    /// The columns at `strides` strides from `line`'s start, if the line
+    /// has a checkpoint there.
+    fn checkpoint(&self, line: usize, strides: usize) -> Option<Columns> {
+        let nth = strides.checked_sub(1)?;
+        let position = self
+            .long_lines
+            .binary_search_by_key(&line, |long| long.line)
+            .ok()?;
+        let first = self.long_lines[position].first_checkpoint;
+        let end = self
+            .long_lines
+            .get(position + 1)
+            .map_or(self.checkpoints.len(), |next| next.first_checkpoint);
+        self.checkpoints[first..end].get(nth).copied()
     }
 
     /// Converts a 0-based line and column back into a byte offset. Columns past
@@ -152,6 +252,32 @@ fn line_starts_after(bytes: &[u8], range: Range<usize>) -> impl Iterator<Item = 
         let crlf = bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n');
         (!crlf).then_some(at + 1)
     })
+}
+
+/// The long lines of a text and their checkpoints: for each line of at
+/// least `COLUMN_STRIDE` bytes, the columns before each stride from its
+/// start (rounded down to a character's start) that lies within the line.
+fn column_checkpoints(text: &str, line_starts: &[usize]) -> (Vec<LongLine>, Vec<Columns>) {
+    let mut long_lines = Vec::new();
+    let mut checkpoints = Vec::new();
+    let line_ends = line_starts.iter().skip(1).copied().chain([text.len()]);
+    for (line, (start, end)) in line_starts.iter().copied().zip(line_ends).enumerate() {
+        if end - start < COLUMN_STRIDE {
+            continue;
+        }
+        long_lines.push(LongLine {
+            line,
+            first_checkpoint: checkpoints.len(),
+        });
+        let (mut from, mut before) = (start, Columns::default());
+        for stride_start in (start + COLUMN_STRIDE..=end).step_by(COLUMN_STRIDE) {
+            let to = floor_char_boundary(text, stride_start);
+            before = before.plus(Columns::of(&text[from..to]));
+            checkpoints.push(before);
+            from = to;
+        }
+    }
+    (long_lines, checkpoints)
 }
 
 /// 0-based line numbers of offsets asked for in increasing order, counted
@@ -280,6 +406,53 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// Columns on long lines (multibyte characters across stride
+    /// boundaries, every line ending) are what counting from the line's
+    /// start gives, and are counted from at most a stride before the
+    /// offset: the work per conversion does not grow with the line.
+    #[test]
+    fn long_lines_count_columns_from_a_checkpoint_within_a_stride() {
+        let unit = "ab é 中 😀 ";
+        // About `bytes` long, never longer.
+        let line = |bytes: usize| {
+            let long = unit.repeat(bytes / unit.len() + 1);
+            long[..floor_char_boundary(&long, bytes)].to_string()
+        };
+        let text = [
+            line(COLUMN_STRIDE * 3),
+            "\r\n".to_string(),
+            line(COLUMN_STRIDE - 10),
+            "\r".to_string(),
+            "x".repeat(COLUMN_STRIDE),
+            "\n".to_string(),
+            line(COLUMN_STRIDE * 2 + 5),
+        ]
+        .concat();
+        let index = LineIndex::new(&text);
+        assert_eq!(index.long_lines.len(), 3);
+        for offset in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+            let line = index.line_of(offset);
+            let prefix = &text[index.line_start(line)..offset];
+            for (unit, expected) in [
+                (ColumnUnit::Utf8, prefix.len()),
+                (ColumnUnit::Utf16, prefix.encode_utf16().count()),
+                (ColumnUnit::Char, prefix.chars().count()),
+            ] {
+                let found = index.line_col(&text, offset, unit);
+                assert_eq!(
+                    (found.line as usize, found.character as usize),
+                    (line, expected),
+                    "{offset} in {unit:?}"
+                );
+            }
+            let (from, _) = index.checkpoint_before(&text, line, offset);
+            assert!(
+                from <= offset && offset - from < COLUMN_STRIDE + 4,
+                "{offset} counted from {from}"
+            );
+        }
     }
 
     #[test]

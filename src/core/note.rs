@@ -15,7 +15,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::core::bank::collapse_whitespace;
 use crate::core::changes::{Changed, Edit, compose, describes};
-use crate::core::front_matter::{front_matter_end, line_end};
+use crate::core::front_matter::{front_matter_end, line_end, text_start};
 use crate::core::key::{self, KeyMatch};
 use crate::core::template::Scaffolding;
 
@@ -102,8 +102,9 @@ pub fn parse_note(text: &str) -> Note {
         ..Note::default()
     };
     let mut heading: Option<OpenHeading> = None;
-    // Front matter counts as code: keys in it are not the note's.
-    let body_start = front_matter_end(text).map_or(0, |front| front.end);
+    // Front matter counts as code: keys in it are not the note's. A byte
+    // order mark is no part of the text: the body starts after it.
+    let body_start = front_matter_end(text).map_or(text_start(text), |front| front.end);
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     code_ranges.push(0..body_start);
     // Blocks open around the current event.
@@ -154,15 +155,16 @@ pub fn parse_note(text: &str) -> Note {
             _ => {}
         }
     }
-    note.keys = keys_outside(text, &code_ranges);
+    note.keys = keys_outside(text, body_start, &code_ranges);
     note
 }
 
 /// Whether a heading starting at `start` is an ATX heading (`#`) at the
-/// very start of its line.
+/// very start of its line (the text's start is after a byte order mark).
 fn is_atx_line_start(text: &str, start: usize) -> bool {
     let bytes = text.as_bytes();
-    bytes.get(start) == Some(&b'#') && (start == 0 || matches!(bytes[start - 1], b'\n' | b'\r'))
+    bytes.get(start) == Some(&b'#')
+        && (start == text_start(text) || matches!(bytes[start - 1], b'\n' | b'\r'))
 }
 
 /// Re-reads `text`, which `edits` (applied in order) made of `old_text`,
@@ -437,12 +439,18 @@ fn make_heading(
     heading
 }
 
-/// Keys not inside any code range. The ranges are merged into a sorted,
-/// disjoint list first, so each key costs one binary search.
-fn keys_outside(text: &str, code_ranges: &[Range<usize>]) -> Vec<KeyMatch> {
+/// Keys from `body_start` on (where a key may start the text: a byte
+/// order mark or front matter before it does not count), not inside any
+/// code range. The ranges are merged into a sorted, disjoint list first,
+/// so each key costs one binary search.
+fn keys_outside(text: &str, body_start: usize, code_ranges: &[Range<usize>]) -> Vec<KeyMatch> {
     let code = merge_ranges(code_ranges);
-    key::find_keys(text)
+    key::find_keys(&text[body_start..])
         .into_iter()
+        .map(|found| KeyMatch {
+            key: found.key,
+            range: found.range.start + body_start..found.range.end + body_start,
+        })
         .filter(|found| {
             let after = code.partition_point(|range| range.start <= found.range.start);
             after == 0 || code[after - 1].end < found.range.end
@@ -535,6 +543,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        check(
+            "\u{FEFF}## BE-23 · What is ACID?\nSee BE-32.\n",
+            expect![[r###"
+                h2 "BE-23 · What is ACID?" key=BE-23 title="What is ACID?"
+                key BE-23 at "BE-23"
+                key BE-32 at "BE-32"
+                section "## BE-23 · What is ACID?\nSee BE-32.\n"
+            "###]],
+        );
+        check(
+            "\u{FEFF}BE-7 first.\n# Notes\n",
+            expect![[r###"
+                h1 "Notes"
+                key BE-7 at "BE-7"
+            "###]],
+        );
+        check(
+            "\u{FEFF}---\ntitle: BE-1\n---\n## BE-2\n",
+            expect![[r###"
+                h2 "BE-2" key=BE-2
+                key BE-2 at "BE-2"
+                section "## BE-2\n"
+            "###]],
+        );
+        // The heading after the mark is where a reparse may start.
+        assert_eq!(parse_note("\u{FEFF}# A\n").restarts, vec![3]);
+    }
+
     /// Lines that open, close or interrupt markdown blocks, so that edits
     /// move block boundaries around.
     const LINES: &[&str] = &[
@@ -599,7 +637,15 @@ mod tests {
         (
             proptest::collection::vec(proptest::sample::select(lines), 0..60),
             proptest::sample::select(endings),
-            proptest::sample::select(&["", "---\n", "---\nkey: value\n---\n"][..]),
+            proptest::sample::select(
+                &[
+                    "",
+                    "---\n",
+                    "---\nkey: value\n---\n",
+                    "\u{FEFF}",
+                    "\u{FEFF}---\nkey: value\n---\n",
+                ][..],
+            ),
         )
             .prop_map(|(lines, ending, front)| format!("{front}{}", lines.join(ending)))
     }
@@ -637,7 +683,7 @@ mod tests {
             start in 0usize..2_000,
             length in 0usize..40,
             inserted in proptest::sample::select(
-                &["", "#", "# ", "\n", "```", "\n```\n", "\n# H\n", "x", "<!--", "-->", "- ", "\n\n", "BE-3", "]:", "\r", "===\n"][..]
+                &["", "#", "# ", "\n", "```", "\n```\n", "\n# H\n", "x", "<!--", "-->", "- ", "\n\n", "BE-3", "]:", "\r", "===\n", "\u{FEFF}"][..]
             ),
         ) {
             let (text, change) = edit(&old_text, start % (old_text.len() + 1), length, inserted);

@@ -1,10 +1,10 @@
 //! The editor features of `qbank lsp` end to end, in-process through the
 //! real stdin filter and outbox: capabilities and encoding negotiation,
-//! hover, completion, code actions that change only what they name,
-//! commands applied through the editor, diagnostics, definition into the
-//! built-in bank's cache copy (spawned, so its cache is the test's own),
-//! ordering of many incremental edits, open banks read from their buffer,
-//! settings, and answers to bad input.
+//! hover (also past a byte order mark), completion, code actions that
+//! change only what they name, commands applied through the editor,
+//! diagnostics, definition into the built-in bank's cache copy (spawned,
+//! so its cache is the test's own), ordering of many incremental edits,
+//! open banks read from their buffer, settings, and answers to bad input.
 
 use qbank_testkit::positions::{
     apply_edits, byte_range, covered, end_position, position_json, position_of,
@@ -82,6 +82,41 @@ fn hover_after_an_emoji_and_on_a_crlf_line() {
         json!({ "textDocument": { "uri": uri }, "position": position_of(text, "today", 1) }),
     );
     assert_eq!(nothing, Value::Null);
+    server.stop();
+}
+
+#[test]
+fn a_byte_order_mark_hides_neither_the_first_heading_nor_the_first_key() {
+    let workspace = Scratch::new("hover-bom");
+    let (mut server, _) = initialized(&workspace, Capabilities::editor());
+    let hover = |server: &mut Client, uri: &str, text: &str, needle: &str| {
+        server.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": position_of(text, needle, 1) }),
+        )
+    };
+    // The mark is a character of the text the client sent: one UTF-16
+    // unit before everything the ranges point at.
+    let uri = workspace.uri("heading.md");
+    let text = "\u{FEFF}## BE-23 · What is ACID compliance?\nAtomicity first.\n";
+    server.open(&uri, text, 1);
+    let on_heading = hover(&mut server, &uri, text, "compliance");
+    let markdown = on_heading["contents"]["value"].as_str().unwrap_or_default();
+    assert!(markdown.contains("important in databases?"), "{on_heading}");
+    assert_eq!(
+        covered(text, &on_heading["range"], Unit::Utf16),
+        "BE-23 · What is ACID compliance?"
+    );
+    let on_key = hover(&mut server, &uri, text, "BE-23");
+    assert_eq!(covered(text, &on_key["range"], Unit::Utf16), "BE-23");
+
+    let uri = workspace.uri("key.md");
+    let text = "\u{FEFF}BE-40 comes first.\n";
+    server.open(&uri, text, 1);
+    let on_key = hover(&mut server, &uri, text, "BE-40");
+    let markdown = on_key["contents"]["value"].as_str().unwrap_or_default();
+    assert!(markdown.contains("SQL injection"), "{on_key}");
+    assert_eq!(covered(text, &on_key["range"], Unit::Utf16), "BE-40");
     server.stop();
 }
 

@@ -5,10 +5,11 @@
 //! thousands of question sections, unknown keys, keys between code spans).
 //! The core parses and checks each in time linear in its size (4× the
 //! input may cost at most 11× the time: a quadratic step costs 16×),
-//! within a generous absolute bound, while no other heavy test runs; the
-//! command line names an unreadable file and stops, as it promises; the
-//! server (spawned, for its log) reports what it cannot read and goes on
-//! serving the rest.
+//! within a generous absolute bound, while no other heavy test runs, and
+//! the front ends work out the positions of thousands of diagnostics on
+//! one line in linear time too; the command line names an unreadable file
+//! and stops, as it promises; the server (spawned, for its log) reports
+//! what it cannot read and goes on serving the rest.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -16,12 +17,16 @@ use std::time::{Duration, Instant};
 use qbank::core::bank::parse_bank;
 use qbank::core::builtin::builtin_bank;
 use qbank::core::check::{Siblings, check_note};
+use qbank::core::diagnostic::Diagnostic;
 use qbank::core::index::Index;
+use qbank::core::line_index::{ColumnUnit, LineCol, LineIndex};
 use qbank::core::note::parse_note;
 use qbank::core::template::Overrides;
+use qbank::lsp::document::{Encoding, text_range_near};
 use qbank_testkit::Scratch;
 use qbank_testkit::positions::position_json;
 use serde_json::json;
+use tower_lsp_server::ls_types::Range;
 
 use crate::{heavy_test, hover_markdown, run_cli, spawned_initialized, timing_test};
 
@@ -167,6 +172,81 @@ fn pathological_markdown_is_analysed_in_linear_time() {
         "parse_note + check_note + parse_bank:\n{}",
         report.join("\n")
     );
+}
+
+/// The positions each front end gives the diagnostics of a text: `qbank
+/// check` (start, in characters), `qbank check --format json` (range, in
+/// UTF-16) and the server's published range (in order, from a line hint).
+/// Returns the last diagnostic's three.
+fn convert_like_each_front_end(
+    text: &str,
+    diagnostics: &[Diagnostic],
+) -> (LineCol, (LineCol, LineCol), Range) {
+    let lines = LineIndex::new(text);
+    let mut near = 0;
+    let mut last = None;
+    for diagnostic in diagnostics {
+        let range = diagnostic.range.clone();
+        let cli = lines.line_col(text, range.start, ColumnUnit::Char);
+        let json = (
+            lines.line_col(text, range.start, ColumnUnit::Utf16),
+            lines.line_col(text, range.end, ColumnUnit::Utf16),
+        );
+        let server = text_range_near(text, &lines, range, Encoding::Utf16, &mut near);
+        last = Some((cli, json, server));
+    }
+    last.unwrap()
+}
+
+#[test]
+fn diagnostics_on_one_long_line_get_positions_in_linear_time() {
+    let _processor = timing_test();
+    // Distinct unknown keys after an emoji, on one line: every column
+    // differs by unit, and a column counted from the line's start each
+    // time makes this quadratic (200,000 keys took seconds to print).
+    let line = |keys: usize| {
+        let keys: Vec<String> = (0..keys).map(|n| format!("BE-{}", 1000 + n)).collect();
+        format!("😀 {}", keys.join(" "))
+    };
+    let time = |text: &str, runs: usize| {
+        let note = parse_note(text);
+        let diagnostics = check_note(index(), text, &note, Siblings::NONE, &Overrides::default());
+        let started = Instant::now();
+        let mut last = None;
+        for _ in 0..runs {
+            last = Some(convert_like_each_front_end(text, &diagnostics));
+        }
+        (
+            started.elapsed() / runs as u32,
+            diagnostics.len(),
+            last.unwrap(),
+        )
+    };
+    let small = line(2_500);
+    let large = line(10_000);
+    let (small_time, small_count, _) = time(&small, 3);
+    let (large_time, large_count, (cli, json, server)) = time(&large, 2);
+    assert_eq!((small_count, large_count), (2_500, 10_000));
+    // The last key: the emoji is one character, two UTF-16 units, 4 bytes.
+    let start = large.rfind("BE-").unwrap() as u32;
+    let at = |character| LineCol { line: 0, character };
+    assert_eq!(cli, at(start - 3));
+    assert_eq!(json, (at(start - 2), at(large.len() as u32 - 2)));
+    assert_eq!(
+        (server.start.character, server.end.character),
+        (start - 2, large.len() as u32 - 2)
+    );
+    let ratio = large_time.as_secs_f64() / small_time.as_secs_f64().max(1e-4);
+    eprintln!(
+        "positions of one line's diagnostics: {small_time:?} -> {large_time:?} (x{ratio:.1})"
+    );
+    // Below a few milliseconds, timer noise decides the ratio.
+    if large_time > Duration::from_millis(20) {
+        assert!(
+            ratio < 11.0,
+            "4x the diagnostics on one line took {ratio:.1}x the time ({small_time:?} -> {large_time:?}): not linear"
+        );
+    }
 }
 
 #[test]
