@@ -551,3 +551,72 @@ fn the_cache_copy_is_never_written_through_a_planted_file() {
         server.stop();
     }
 }
+
+/// A large bank open and typed into: the live index is rebuilt once typing
+/// pauses, one rebuild at a time, so memory stays bounded and requests are
+/// answered meanwhile (ten keystrokes 0.1 s apart into a 50 MB bank once
+/// grew the server by 400 MB each, and hovers took seconds).
+#[test]
+fn typing_into_a_large_open_bank_keeps_memory_bounded() {
+    let _processor = crate::heavy_test();
+    let workspace = Scratch::new("hostile-typing");
+    let home = Scratch::new("hostile-typing-home");
+    let questions = 25_000;
+    let bank = qbank_testkit::generate::bank(questions, 42);
+    workspace.write("questions/gen.md", &bank);
+    let note = "BE-23\n";
+    workspace.write("notes/a.md", note);
+    let mut server = bounded_server(&workspace, &home);
+    server.set_timeout(Duration::from_secs(60));
+    server.initialize(workspace.root(), &Capabilities::editor());
+    let bank_uri = workspace.uri("questions/gen.md");
+    let note_uri = workspace.uri("notes/a.md");
+    server.open(&bank_uri, &bank, 1);
+    server.open(&note_uri, note, 1);
+    let end_line = bank.lines().count();
+    let mut typed = format!("{}. What is ", questions + 1);
+    let mut version = 1;
+    let mut insert = |server: &mut Client, text: &str, at: usize| {
+        version += 1;
+        server.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": bank_uri, "version": version },
+                "contentChanges": [{
+                    "range": {
+                        "start": { "line": end_line, "character": at },
+                        "end": { "line": end_line, "character": at },
+                    },
+                    "text": text,
+                }],
+            }),
+        );
+    };
+    insert(&mut server, &typed.clone(), 0);
+    for letter in "jyqzorkbtw".chars() {
+        std::thread::sleep(Duration::from_millis(100));
+        insert(&mut server, &letter.to_string(), typed.len());
+        typed.push(letter);
+        let markdown = hover_markdown(&mut server, &note_uri, position_json((0, 1)));
+        assert!(markdown.contains("ACID"), "{markdown}");
+    }
+    // The typed question becomes searchable once the rebuild is done.
+    let mut found = false;
+    for _ in 0..600 {
+        let symbols = server.request("workspace/symbol", json!({ "query": "jyqzorkbtw" }));
+        if symbols.as_array().is_some_and(|found| !found.is_empty()) {
+            found = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(found, "the typed question never became searchable");
+    let memory = server.memory().expect("a spawned server's memory");
+    eprintln!(
+        "typing into a {:.1} MB bank: peak {} MiB",
+        bank.len() as f64 / 1e6,
+        memory.peak >> 20
+    );
+    assert!(memory.peak < 300 << 20, "peak {} MiB", memory.peak >> 20);
+    server.stop();
+}
