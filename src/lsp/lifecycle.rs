@@ -69,6 +69,10 @@ impl Backend {
         self.spawn_indexing();
         if !banks_pending {
             self.warm_similarity();
+            // What the load before the reply could not read (a pending
+            // load publishes its own once it is installed).
+            let backend = self.clone();
+            tokio::spawn(async move { backend.publish_load_problems().await });
         }
     }
 }

@@ -499,6 +499,17 @@ fn a_fifo_configuration_does_not_stop_the_server_or_its_exit() {
         "{}",
         server.log()
     );
+    // …and said on the file itself.
+    let diagnostics = server.diagnostics_for(&workspace.uri(".qbank.toml"));
+    assert!(
+        diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic["code"] == "config-invalid"
+                && diagnostic["message"]
+                    .as_str()
+                    .is_some_and(|message| message.contains("is a FIFO"))),
+        "{diagnostics:?}"
+    );
     server.stop();
 }
 
