@@ -91,8 +91,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         workspace.index.similarity();
     }
     let format = cli.global.format;
-    let mut out = std::io::stdout().lock();
-    match cli.command {
+    // One write per buffer, not per line: 200,000 diagnostic lines into a
+    // pipe were 200,000 system calls.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let code = match cli.command {
         Command::Lsp { .. } => unreachable!("handled above"),
         Command::Search { query, limit } => {
             search(&workspace, &query.join(" "), limit, format, &mut out)
@@ -123,7 +125,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { paths } => check(&workspace, &paths, format, &mut out),
         Command::Stats { paths } => stats(&workspace, &paths, format, &mut out),
         Command::Handout { note } => handout(&workspace, &note, format, &mut out),
-    }
+    }?;
+    out.flush()?;
+    Ok(code)
 }
 
 fn time_seed() -> u64 {
@@ -401,6 +405,8 @@ fn check(
                     print_diagnostic(out, &path, &report.text, &lines, diagnostic)?;
                 }
             }
+            // The summary comes after the lines, on a terminal too.
+            out.flush()?;
             let files = reports.len();
             let unread = targets.len() - files;
             let _ = writeln!(
