@@ -37,23 +37,14 @@ impl Backend {
             }
         }
         let paths: HashSet<PathBuf> = published.iter().map(|(path, _)| path.clone()).collect();
-        let (cleared, open) = {
-            let mut state = self.lock();
-            let cleared = state.replace_load_flags(paths);
-            let open: HashSet<PathBuf> = published
-                .iter()
-                .map(|(path, _)| path.clone())
-                .chain(cleared.iter().cloned())
-                .filter(|path| state.is_open_path(path))
-                .collect();
-            (cleared, open)
-        };
+        let cleared = self.lock().replace_load_flags(paths);
         let outcomes = published
             .into_iter()
             .map(|(path, diagnostic)| (path, vec![diagnostic]))
             .chain(cleared.into_iter().map(|path| (path, Vec::new())));
         for (path, diagnostics) in outcomes {
-            if open.contains(&path) {
+            // An open file's diagnostics come from its buffer.
+            if self.lock().is_open_path(&path) {
                 continue;
             }
             if let Some(uri) = Uri::from_file_path(&path) {

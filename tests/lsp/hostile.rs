@@ -8,8 +8,6 @@
 //! the machine; every run must end on its own, say what it refused in one
 //! line naming the file, and go on with the rest.
 
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,31 +16,7 @@ use qbank_testkit::positions::position_json;
 use qbank_testkit::{Capabilities, Client, Scratch, lsp_command};
 use serde_json::json;
 
-use crate::{QBANK, hover_markdown};
-
-/// The address space a run may use: far more than qbank needs, far less
-/// than reading a device whole takes.
-const ADDRESS_SPACE: u64 = 1 << 30;
-/// How long a command-line run may take before it counts as hung.
-const HUNG: Duration = Duration::from_secs(20);
-
-/// Limits the command's address space.
-fn bounded(command: &mut Command) -> &mut Command {
-    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child
-    // between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: ADDRESS_SPACE,
-                rlim_max: ADDRESS_SPACE,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        })
-    }
-}
+use crate::{QBANK, bounded, hover_markdown, run_cli};
 
 /// How a command-line run ended.
 struct Run {
@@ -53,43 +27,11 @@ struct Run {
 }
 
 /// Runs the command line in `root` with its own home, bounded in memory
-/// and time; its output goes to files so that a hung run can be read.
+/// and time (`run_cli`).
 fn run(root: &Path, home: &Path, args: &[&str]) -> Run {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let mut child = bounded(
-        Command::new(QBANK)
-            .args(args)
-            .current_dir(root)
-            .env("HOME", home)
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .stdin(Stdio::null())
-            .stdout(out.reopen().unwrap())
-            .stderr(err.reopen().unwrap()),
-    )
-    .spawn()
-    .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > HUNG {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let read = |file: &tempfile::NamedTempFile| {
-        let mut text = String::new();
-        let _ = file.reopen().unwrap().read_to_string(&mut text);
-        text
-    };
-    let (stdout, stderr) = (read(&out), read(&err));
-    assert!(!stderr.contains("panicked"), "qbank panicked: {stderr}");
+    let (code, stdout, stderr) = run_cli(root, home, args);
     Run {
-        code: status.and_then(|status| status.code()),
+        code,
         stdout,
         stderr,
     }

@@ -28,9 +28,12 @@ mod security;
 mod sync;
 mod workspace;
 
+use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use qbank_testkit::{Capabilities, Client, Scratch};
 use serde_json::{Value, json};
@@ -102,18 +105,68 @@ fn hover_markdown(server: &mut Client, uri: &str, position: Value) -> String {
         .to_string()
 }
 
-/// Runs the command line in a workspace with its own home; the exit code,
-/// stdout and stderr. A panic fails the test.
+/// The address space a command-line run or a bounded server may use: far
+/// more than qbank needs, far less than reading a device whole takes.
+const ADDRESS_SPACE: u64 = 1 << 30;
+/// How long a command-line run may take before it counts as hung.
+const HUNG: Duration = Duration::from_secs(120);
+
+/// Limits the command's address space, so that a run that reads
+/// `/dev/zero` whole ends itself (and its test), not the machine.
+fn bounded(command: &mut Command) -> &mut Command {
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child
+    // between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: ADDRESS_SPACE,
+                rlim_max: ADDRESS_SPACE,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Runs the command line in a workspace with its own home, bounded in
+/// memory and time; the exit code (`None` when it hung or was killed),
+/// stdout and stderr. Output goes to files, so a hung run can be read. A
+/// panic fails the test.
 fn run_cli(workspace: &Path, home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(QBANK)
-        .args(args)
-        .current_dir(workspace)
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let mut child = bounded(
+        Command::new(QBANK)
+            .args(args)
+            .current_dir(workspace)
+            .env("HOME", home)
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdin(Stdio::null())
+            .stdout(out.reopen().unwrap())
+            .stderr(err.reopen().unwrap()),
+    )
+    .spawn()
+    .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > HUNG {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let read = |file: &tempfile::NamedTempFile| {
+        let mut bytes = Vec::new();
+        let _ = file.reopen().unwrap().read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let (stdout, stderr) = (read(&out), read(&err));
     assert!(!stderr.contains("panicked"), "qbank panicked: {stderr}");
-    (output.status.code(), stdout, stderr)
+    (status.and_then(|status| status.code()), stdout, stderr)
 }
