@@ -17,7 +17,7 @@ use qbank_testkit::client::{Memory, TIMEOUT, frame, process_memory, read_message
 use qbank_testkit::{Capabilities, Scratch, lsp_command};
 use serde_json::{Value, json};
 
-use crate::{QBANK, heavy_test};
+use crate::QBANK;
 
 /// The requests sent without reading a reply.
 const UNREAD_REQUESTS: usize = 30_000;
@@ -133,7 +133,6 @@ fn next(messages: &Receiver<Value>, what: &str) -> Value {
 
 #[test]
 fn unread_replies_stop_the_server_reading_and_its_memory_stays_bounded() {
-    let _processor = heavy_test();
     let workspace = Scratch::new("unread");
     let home = Scratch::new("unread-home");
     let mut child = lsp_command(QBANK, workspace.root(), home.root())

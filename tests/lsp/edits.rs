@@ -12,7 +12,7 @@ use qbank_testkit::positions;
 use qbank_testkit::{ApplyEdit, Capabilities, Scratch, Unit};
 use serde_json::{Value, json};
 
-use crate::{heavy_test, initialized};
+use crate::initialized;
 
 /// Whether a text is a whole key, `PREFIX-123`.
 fn is_key(text: &str) -> bool {
@@ -169,7 +169,6 @@ fn check_action(text: &str, uri: &str, version: i64, action: &Value) -> Vec<Valu
 
 #[test]
 fn every_code_action_is_versioned_and_changes_only_its_range() {
-    let _processor = heavy_test();
     let workspace = Scratch::new("edits");
     let (mut server, _) = initialized(&workspace, Capabilities::editor());
     let mut checked = 0;

@@ -3,250 +3,78 @@
 //! to make parsers slow (deep `[[[[…`, `*a**a` runs, backtick runs, nested
 //! quotes, unclosed links, and the shapes qbank's own analysis walks:
 //! thousands of question sections, unknown keys, keys between code spans).
-//! The core parses and checks each in time linear in its size (4× the
-//! input may cost at most 11× the time: a quadratic step costs 16×),
-//! within a generous absolute bound, while no other heavy test runs, and
-//! the front ends work out the positions of thousands of diagnostics on
-//! one line in linear time too; the command line names an unreadable file
-//! and stops, as it promises; the server (spawned, for its log) reports
-//! what it cannot read and goes on serving the rest.
+//! The core parses and checks each, with every range inside the text, and
+//! the front ends agree on the positions of thousands of diagnostics on one
+//! line (how long each takes is measured by `cargo bench --bench linear`);
+//! the command line names an unreadable file and checks the rest; the
+//! server (spawned, for its log) reports what it cannot read and goes on
+//! serving the rest.
 
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use qbank::core::bank::parse_bank;
 use qbank::core::builtin::builtin_bank;
 use qbank::core::check::{Siblings, check_note};
-use qbank::core::diagnostic::Diagnostic;
 use qbank::core::index::Index;
-use qbank::core::line_index::{ColumnUnit, LineCol, LineIndex};
+use qbank::core::line_index::LineCol;
 use qbank::core::note::parse_note;
 use qbank::core::template::Overrides;
-use qbank::lsp::document::{Encoding, text_range_near};
 use qbank_testkit::Scratch;
+use qbank_testkit::pathological::{self, FrontEndPositions, nested_lists, repeat};
 use qbank_testkit::positions::position_json;
 use serde_json::json;
-use tower_lsp_server::ls_types::Range;
 
-use crate::{heavy_test, hover_markdown, run_cli, spawned_initialized, timing_test};
+use crate::{hover_markdown, run_cli, spawned_initialized};
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| Index::new(Some(builtin_bank()), Vec::new()))
 }
 
-/// A text of about `bytes` bytes made by repeating `unit`.
-fn repeat(unit: &str, bytes: usize) -> String {
-    unit.repeat(bytes / unit.len() + 1)
-}
-
-/// `levels` nested lists: markers on one line open a list each
-/// (`- - - … BE-23`), then indented items up to 100 levels.
-fn nested_lists(levels: usize) -> String {
-    let mut text = "- ".repeat(levels);
-    text.push_str("BE-23\n\n");
-    text.push_str(&"1. ".repeat(levels));
-    text.push_str("BE-23\n\n");
-    for level in 0..levels.min(100) {
-        text.push_str(&"  ".repeat(level));
-        text.push_str("- BE-23\n");
-    }
-    text
-}
-
-/// Makes a text of about the size asked for.
-type Generator = fn(usize) -> String;
-
-/// The pathological inputs, by name, as a function of the size wanted.
-fn pathological() -> Vec<(&'static str, Generator)> {
-    vec![
-        ("open brackets", |n| repeat("[", n)),
-        ("nested links", |n| repeat("[a](", n)),
-        ("star runs", |n| repeat("*a**a", n)),
-        ("underscores", |n| repeat("_a", n)),
-        ("backticks", |n| repeat("`", n)),
-        ("backtick runs", |n| {
-            let mut text = String::new();
-            let mut run = 1;
-            while text.len() < n {
-                text.push_str(&"`".repeat(run));
-                text.push(' ');
-                run = run % 3000 + 1;
-            }
-            text
-        }),
-        ("nested quotes", |n| repeat(">", n)),
-        ("html comments", |n| repeat("<!--", n)),
-        ("angle brackets", |n| repeat("<a ", n)),
-        ("table rows", |n| repeat("|a|b|\n|-|-|\n", n)),
-        ("question sections", |n| repeat("## BE-23 · heading\n", n)),
-        ("unknown key headings", |n| repeat("## BE-9999\n", n)),
-        ("unknown keys", |n| repeat("BE-9999 ", n)),
-        ("distinct unknown keys", |n| {
-            let mut text = String::new();
-            let mut number = 1000;
-            while text.len() < n {
-                text.push_str(&format!("BE-{number} "));
-                number += 1;
-            }
-            text
-        }),
-        ("keys between code spans", |n| repeat("`x` BE-1 ", n)),
-        ("headings of every level", |n| {
-            let mut text = String::new();
-            let mut level = 0;
-            while text.len() < n {
-                text.push_str(&"#".repeat(level % 6 + 1));
-                text.push_str(" BE-2 \n");
-                level += 1;
-            }
-            text
-        }),
-        ("bank items", |n| {
-            repeat("1. BE-23 What is it?\n   - tags: a\n", n)
-        }),
-        ("one long line", |n| {
-            repeat("a BE-23 ", n).replace('\n', " ")
-        }),
-        ("nested lists", |n| nested_lists(n / 8)),
-    ]
-}
-
-/// The fastest of `runs` parses and checks (note and bank) of a text.
-fn time_analysis(text: &str, runs: usize) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            let note = parse_note(text);
-            let diagnostics =
-                check_note(index(), text, &note, Siblings::NONE, &Overrides::default());
-            let bank = parse_bank("bad.md", "bad", text.to_string());
-            std::hint::black_box((diagnostics.len(), bank.questions.len()));
-            started.elapsed()
-        })
-        .min()
-        .unwrap()
-}
-
+/// Each pathological input, at 512 KB, is parsed and checked (as a note
+/// and as a bank) and every diagnostic lies inside the text, on character
+/// boundaries. How long each takes, at two sizes, is measured by
+/// `cargo bench --bench linear`.
 #[test]
-fn pathological_markdown_is_analysed_in_linear_time() {
-    let _processor = timing_test();
-    const SMALL: usize = 128 * 1024;
-    const LARGE: usize = 4 * SMALL;
-    // Debug builds are about 10× slower than release: the bound
-    // (1 MB in 100 ms) becomes a generous 3 s per MB here, to catch hangs.
-    let per_mb_bound = if cfg!(debug_assertions) {
-        Duration::from_secs(3)
-    } else {
-        Duration::from_millis(300)
-    };
-    let mut report = Vec::new();
-    for (name, make) in pathological() {
-        let small = make(SMALL);
-        let large = make(LARGE);
-        let small_time = time_analysis(&small, 3);
-        let large_time = time_analysis(&large, 2);
-        let ratio = large_time.as_secs_f64() / small_time.as_secs_f64().max(1e-4);
-        let per_mb = large_time.as_secs_f64() * 1_048_576.0 / large.len() as f64;
-        report.push(format!(
-            "{name:24} {:>7} B {:>9.1?} | {:>7} B {:>9.1?} | x{ratio:.1} | {:.0} ms/MB",
-            small.len(),
-            small_time,
-            large.len(),
-            large_time,
-            per_mb * 1000.0
-        ));
-        // Below a few milliseconds, timer noise decides the ratio.
-        if large_time > Duration::from_millis(20) {
+fn pathological_markdown_is_analysed_and_its_diagnostics_lie_in_the_text() {
+    for (name, make) in pathological::inputs() {
+        let text = make(512 * 1024);
+        let note = parse_note(&text);
+        let mut diagnostics =
+            check_note(index(), &text, &note, Siblings::NONE, &Overrides::default());
+        let bank = parse_bank("bad.md", "bad", text.clone());
+        diagnostics.extend(bank.diagnostics);
+        let ranges = diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.range.clone());
+        let ranges = ranges.chain(bank.questions.iter().map(|question| question.range.clone()));
+        for range in ranges {
             assert!(
-                ratio < 11.0,
-                "{name}: 4x the input took {ratio:.1}x the time ({small_time:?} -> {large_time:?}): not linear"
+                range.start <= range.end
+                    && text.is_char_boundary(range.start)
+                    && text.is_char_boundary(range.end),
+                "{name}: {range:?}"
             );
         }
-        assert!(
-            Duration::from_secs_f64(per_mb) < per_mb_bound,
-            "{name}: {per_mb:.2} s per MB"
-        );
     }
-    eprintln!(
-        "parse_note + check_note + parse_bank:\n{}",
-        report.join("\n")
-    );
-}
-
-/// The positions each front end gives the diagnostics of a text: `qbank
-/// check` (start, in characters), `qbank check --format json` (range, in
-/// UTF-16) and the server's published range (in order, from a line hint).
-/// Returns the last diagnostic's three.
-fn convert_like_each_front_end(
-    text: &str,
-    diagnostics: &[Diagnostic],
-) -> (LineCol, (LineCol, LineCol), Range) {
-    let lines = LineIndex::new(text);
-    let mut near = 0;
-    let mut last = None;
-    for diagnostic in diagnostics {
-        let range = diagnostic.range.clone();
-        let cli = lines.line_col(text, range.start, ColumnUnit::Char);
-        let json = (
-            lines.line_col(text, range.start, ColumnUnit::Utf16),
-            lines.line_col(text, range.end, ColumnUnit::Utf16),
-        );
-        let server = text_range_near(text, &lines, range, Encoding::Utf16, &mut near);
-        last = Some((cli, json, server));
-    }
-    last.unwrap()
 }
 
 #[test]
-fn diagnostics_on_one_long_line_get_positions_in_linear_time() {
-    let _processor = timing_test();
-    // Distinct unknown keys after an emoji, on one line: every column
-    // differs by unit, and a column counted from the line's start each
-    // time makes this quadratic (200,000 keys took seconds to print).
-    let line = |keys: usize| {
-        let keys: Vec<String> = (0..keys).map(|n| format!("BE-{}", 1000 + n)).collect();
-        format!("😀 {}", keys.join(" "))
-    };
-    let time = |text: &str, runs: usize| {
-        let note = parse_note(text);
-        let diagnostics = check_note(index(), text, &note, Siblings::NONE, &Overrides::default());
-        let started = Instant::now();
-        let mut last = None;
-        for _ in 0..runs {
-            last = Some(convert_like_each_front_end(text, &diagnostics));
-        }
-        (
-            started.elapsed() / runs as u32,
-            diagnostics.len(),
-            last.unwrap(),
-        )
-    };
-    let small = line(2_500);
-    let large = line(10_000);
-    let (small_time, small_count, _) = time(&small, 3);
-    let (large_time, large_count, (cli, json, server)) = time(&large, 2);
-    assert_eq!((small_count, large_count), (2_500, 10_000));
+fn diagnostics_on_one_long_line_get_the_same_positions_in_every_front_end() {
+    let line = pathological::keys_on_one_line(10_000);
+    let note = parse_note(&line);
+    let diagnostics = check_note(index(), &line, &note, Siblings::NONE, &Overrides::default());
+    assert_eq!(diagnostics.len(), 10_000);
+    let FrontEndPositions { cli, json, server } =
+        pathological::positions_like_each_front_end(&line, &diagnostics).unwrap();
     // The last key: the emoji is one character, two UTF-16 units, 4 bytes.
-    let start = large.rfind("BE-").unwrap() as u32;
+    let start = line.rfind("BE-").unwrap() as u32;
     let at = |character| LineCol { line: 0, character };
     assert_eq!(cli, at(start - 3));
-    assert_eq!(json, (at(start - 2), at(large.len() as u32 - 2)));
-    assert_eq!(
-        (server.start.character, server.end.character),
-        (start - 2, large.len() as u32 - 2)
-    );
-    let ratio = large_time.as_secs_f64() / small_time.as_secs_f64().max(1e-4);
-    eprintln!(
-        "positions of one line's diagnostics: {small_time:?} -> {large_time:?} (x{ratio:.1})"
-    );
-    // Below a few milliseconds, timer noise decides the ratio.
-    if large_time > Duration::from_millis(20) {
-        assert!(
-            ratio < 11.0,
-            "4x the diagnostics on one line took {ratio:.1}x the time ({small_time:?} -> {large_time:?}): not linear"
-        );
-    }
+    let utf16 = (at(start - 2), at(line.len() as u32 - 2));
+    assert_eq!(json, utf16);
+    assert_eq!(server, utf16);
 }
 
 #[test]
@@ -358,7 +186,6 @@ fn the_command_line_names_an_unreadable_file_and_checks_good_ones() {
 
 #[test]
 fn a_note_at_the_size_bound_is_checked_and_one_over_it_refused() {
-    let _processor = heavy_test();
     let workspace = Scratch::new("files-huge");
     let home = Scratch::new("files-huge-home");
     workspace.write(".qbank.toml", "");
@@ -389,7 +216,6 @@ fn a_note_at_the_size_bound_is_checked_and_one_over_it_refused() {
 
 #[test]
 fn the_server_reports_bad_files_and_serves_the_rest() {
-    let _processor = heavy_test();
     let workspace = Scratch::new("files-lsp");
     let home = Scratch::new("files-lsp-home");
     bad_workspace(&workspace);

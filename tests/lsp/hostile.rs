@@ -511,7 +511,6 @@ fn the_cache_copy_is_never_written_through_a_planted_file() {
 /// grew the server by 400 MB each, and hovers took seconds).
 #[test]
 fn typing_into_a_large_open_bank_keeps_memory_bounded() {
-    let _processor = crate::heavy_test();
     let workspace = Scratch::new("hostile-typing");
     let home = Scratch::new("hostile-typing-home");
     let questions = 25_000;

@@ -12,7 +12,7 @@
 //! - `edits`: every code action is versioned and changes only its range;
 //! - `protocol` and `framing`: protocol and framing abuse;
 //! - `backpressure`: a client that reads no replies;
-//! - `files`: bad and pathological files, analysed in linear time;
+//! - `files`: bad and pathological files;
 //! - `security`: nothing is run, written, followed or sent;
 //! - `hostile`: special files, links and oversized files in every place
 //!   qbank reads from, for the command line and the server.
@@ -32,7 +32,6 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use qbank_testkit::{Capabilities, Client, Scratch};
@@ -40,22 +39,6 @@ use serde_json::{Value, json};
 
 /// The real binary cargo built for these tests.
 const QBANK: &str = env!("CARGO_BIN_EXE_qbank");
-
-/// The processor, as the tests that time themselves see it: the
-/// linear-time checks compare a small and a large input's times, which a
-/// CPU-heavy test on the other core (an in-process server shares this
-/// process) would skew. They hold it alone; heavy tests share it.
-static PROCESSOR: RwLock<()> = RwLock::new(());
-
-/// Held by a CPU-heavy test for as long as it runs.
-fn heavy_test() -> RwLockReadGuard<'static, ()> {
-    PROCESSOR.read().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Held by a test that times itself: no heavy test runs meanwhile.
-fn timing_test() -> RwLockWriteGuard<'static, ()> {
-    PROCESSOR.write().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// An in-process server initialized for a scratch workspace; the
 /// `initialize` result beside it.

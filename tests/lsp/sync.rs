@@ -40,7 +40,7 @@ use qbank_testkit::{Capabilities, Scratch};
 use serde_json::json;
 use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
 
-use crate::{heavy_test, initialized};
+use crate::initialized;
 
 /// Pieces texts are made of: multi-byte and multi-unit characters,
 /// combining marks, every LSP line break, breaks LSP does not know, and
@@ -178,7 +178,6 @@ proptest! {
     /// report a position past the end alike.
     #[test]
     fn incremental_edits_keep_the_text(script in script()) {
-        let _processor = heavy_test();
         run_script(&script)?;
     }
 }
@@ -199,7 +198,6 @@ proptest! {
         utf8 in any::<bool>(),
         probes in prop::collection::vec((line(), column()), 1..12),
     ) {
-        let _processor = heavy_test();
         let (encoding, unit) = units(utf8);
         let rope = ropey::Rope::from_str(&text);
         let lines = LineIndex::new(&text);
@@ -369,7 +367,6 @@ proptest! {
         picks in prop::collection::vec((any::<SampleIndex>(), any::<SampleIndex>()), 1..4),
         interview in any::<bool>(),
     ) {
-        let _processor = heavy_test();
         let text = run_script(&script)?;
         let mode = if interview { Mode::Interview } else { Mode::Study };
         for (first, second) in picks {
@@ -383,7 +380,6 @@ proptest! {
 /// server's copy (`qbank/documentText`) is the model's text.
 #[test]
 fn the_server_keeps_the_text_of_random_scripts() {
-    let _processor = heavy_test();
     for utf8 in [false, true] {
         let (_, unit) = units(utf8);
         let workspace = Scratch::new("sync");

@@ -5,11 +5,13 @@
 //! - `scratch`: scratch folders removed when dropped;
 //! - `positions`: an independent model of LSP positions and edits;
 //! - `generate`: deterministic banks and notes for benchmarks;
+//! - `pathological`: markdown known to make parsers slow;
 //! - `bench`: what the latency benchmark needs beyond the client.
 
 pub mod bench;
 pub mod client;
 pub mod generate;
+pub mod pathological;
 pub mod positions;
 pub mod scratch;
 
