@@ -17,7 +17,7 @@ use crate::core::bank::collapse_whitespace;
 use crate::core::changes::{Changed, Edit, compose, describes};
 use crate::core::front_matter::{front_matter_end, line_end, text_start};
 use crate::core::key::{self, KeyMatch};
-use crate::core::template::Scaffolding;
+use crate::core::template::{Scaffolding, scaffold_form};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -472,13 +472,14 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 }
 
 /// Whether a section's body holds anything beyond template scaffolding:
-/// a non-blank line that is neither one of the scaffolding lines nor a
-/// template's pointer to a related question (`- BE-32 · …`).
+/// a non-blank line that is neither one of the scaffolding lines (compared
+/// in their `scaffold_form`) nor a template's pointer to a related question
+/// (`- BE-32 · …`).
 pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
     let body = text.get(section.body.clone()).unwrap_or("");
-    body.lines()
-        .map(str::trim)
-        .any(|line| !line.is_empty() && !scaffolding.contains(line) && !is_related_line(line))
+    body.lines().map(scaffold_form).any(|line| {
+        !line.is_empty() && !scaffolding.contains(line.as_ref()) && !is_related_line(&line)
+    })
 }
 
 /// `- BE-32 · text` or `**Follow-up:** BE-32 · text`, as templates list

@@ -7,6 +7,7 @@
 //! A rendered template marks its *slots*, the places a user fills in, so the
 //! language server can turn them into snippet tab stops.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -396,19 +397,79 @@ impl ScaffoldingCache {
 }
 
 /// Every line a template could have put under this question's heading, in
-/// either mode, trimmed: a section whose body holds only these lines is
-/// still untouched scaffolding.
+/// either mode, in its `scaffold_form`: a section whose body holds only
+/// these lines (and pointers to related questions) is still untouched.
+///
+/// Each mode is rendered with no related questions and with one: lines such
+/// as "**Follow-ups:**" appear only when there are some, and which there
+/// were depends on the banks loaded when the template was inserted (the
+/// pointers themselves are told by their shape, `- BE-32 · …`).
 pub fn scaffolding_lines(context: &TemplateContext, overrides: &Overrides) -> Scaffolding {
+    let mut with_related = context.clone();
+    with_related.related = vec![format!("{} · {}", context.key, context.question)];
     let mut lines = Scaffolding::default();
-    for mode in Mode::ALL {
-        for line in render_body(context, mode, overrides).text.lines() {
-            let line = line.trim();
-            if !line.is_empty() {
-                lines.insert(line.to_string());
+    for context in [context, &with_related] {
+        for mode in Mode::ALL {
+            for line in render_body(context, mode, overrides).text.lines() {
+                let line = scaffold_form(line);
+                if !line.is_empty() {
+                    lines.insert(line.into_owned());
+                }
             }
         }
     }
     lines
+}
+
+/// A line as scaffolding is compared: trimmed, runs of blanks as one space,
+/// `*` and `+` bullets as `-`, ticked boxes unticked, and a table row as its
+/// trimmed cells (`|---|:--:|` as `|---|---|`). What a markdown formatter or
+/// a click on a checkbox changes in an untouched template is not an answer.
+pub fn scaffold_form(line: &str) -> Cow<'_, str> {
+    let line = line.trim();
+    if line.starts_with('|') {
+        return Cow::Owned(table_row_form(line));
+    }
+    let item = match line.as_bytes() {
+        [b'-' | b'*' | b'+', b' ', ..] => Some(&line[2..]),
+        _ => None,
+    };
+    let other_bullet = item.is_some() && !line.starts_with('-');
+    let unticked = item.and_then(|item| item.strip_prefix("[x] ").or(item.strip_prefix("[X] ")));
+    let blanks_collapsed = !line.contains("  ") && !line.contains('\t');
+    if !other_bullet && unticked.is_none() && blanks_collapsed {
+        return Cow::Borrowed(line);
+    }
+    let mut form = String::with_capacity(line.len());
+    match (item, unticked) {
+        (_, Some(rest)) => {
+            form.push_str("- [ ] ");
+            form.push_str(rest);
+        }
+        (Some(rest), None) => {
+            form.push_str("- ");
+            form.push_str(rest);
+        }
+        (None, None) => form.push_str(line),
+    }
+    Cow::Owned(form.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// A table row as its cells, each trimmed with inner blanks collapsed, and
+/// a delimiter cell (`---`, `:---:`) as `---`.
+fn table_row_form(row: &str) -> String {
+    let inner = row.trim_matches('|');
+    let cells = inner.split('|').map(|cell| {
+        let cell = cell.split_whitespace().collect::<Vec<_>>().join(" ");
+        let is_delimiter =
+            !cell.is_empty() && cell.contains('-') && cell.chars().all(|c| matches!(c, '-' | ':'));
+        if is_delimiter {
+            "---".to_string()
+        } else {
+            cell
+        }
+    });
+    format!("|{}|", cells.collect::<Vec<_>>().join("|"))
 }
 
 #[cfg(test)]
