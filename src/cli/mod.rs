@@ -15,8 +15,10 @@ use clap::Parser;
 
 use crate::core::check::{FolderNotes, check_note, keys_one_digit_away};
 use crate::core::diagnostic::Severity;
+use crate::core::handout::{self, LeftOut};
+use crate::core::index::QuestionId;
 use crate::core::key::Key;
-use crate::core::line_index::LineIndex;
+use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
@@ -539,30 +541,42 @@ fn handout(
     let index = &workspace.index;
     let text = files::read_text(note, FileRole::Note, Reach::Anywhere)?;
     let parsed = parse_note(&text);
-    let questions: Vec<(Option<u32>, String)> = parsed
-        .headings
-        .iter()
-        .filter_map(|heading| {
-            let found = heading.key.as_ref()?;
-            let id = index.lookup(&found.key);
-            let wording = heading.title.as_ref().map(|(title, _)| title.clone());
-            let wording = wording.or_else(|| id.map(|id| index.get(id).text().to_string()))?;
-            Some((id, wording))
-        })
-        .collect();
-    if questions.is_empty() {
+    let handout = handout::handout(index, &parsed);
+    let lines = LineIndex::new(&text);
+    for omission in &handout.left_out {
+        let line = lines
+            .line_col(&text, omission.heading.start, ColumnUnit::Char)
+            .line
+            + 1;
+        let why = match &omission.reason {
+            LeftOut::Unknown => "no bank in use has this question".to_string(),
+            LeftOut::Repeat => "asked again".to_string(),
+            LeftOut::NearDuplicate(twin) => format!("asks the same as {twin}"),
+        };
+        warn(&format!(
+            "{}:{line}: {} left out of the handout: {why}",
+            shown_path(note),
+            omission.key
+        ));
+    }
+    if handout.questions.is_empty() {
         bail!(
-            "{}: no question headings (like `### BE-23 · …`) in this note",
+            "{}: no known question headings (like `### BE-23 · …`) in this note",
             shown_path(note)
         );
     }
+    let questions: Vec<(QuestionId, &str)> = handout
+        .questions
+        .iter()
+        .map(|question| (question.id, question.wording.as_str()))
+        .collect();
     match format {
         Format::Json => {
             let objects: Vec<_> = questions
                 .iter()
                 .enumerate()
                 .map(|(position, (id, wording))| {
-                    serde_json::json!({ "number": position + 1, "key": id.map(|id| index.get(id).key().to_string()), "text": wording })
+                    serde_json::json!({ "number": position + 1, "key": index.get(*id).key().to_string(), "text": wording })
                 })
                 .collect();
             write_json(out, &objects)?;

@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod handout;
 pub mod ide;
 pub mod index;
 pub mod key;

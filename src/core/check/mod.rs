@@ -253,6 +253,7 @@ pub fn check_note_with(
             question_sections_with(index, text, note, overrides, cache),
         )
     };
+    diagnostics.extend(unknown_question::unknown_prefix_headings(index, note));
     let mut context = NoteContext {
         index,
         note,

@@ -1,7 +1,11 @@
 //! `unknown-question`: a key whose prefix names a bank but whose number
-//! names no question, with "did you mean" fixes: for a key starting a
-//! heading, the question the heading's words match best, then the keys one
-//! digit away. The lookups keep a long note of unknown keys linear.
+//! names no question, and a question heading (`### XX-5 · …`) whose prefix
+//! names no bank, with "did you mean" fixes: for a key starting a heading,
+//! the question the heading's words match best, then the keys one digit
+//! away. The lookups keep a long note of unknown keys linear.
+//!
+//! An unknown prefix counts only in the heading form qbank writes, key then
+//! `·`: in prose, `UTF-8` or `ISO-9001` is not a question.
 
 use rustc_hash::FxHashMap;
 
@@ -43,9 +47,54 @@ pub(super) fn unknown_keys(index: &Index, note: &Note) -> Vec<Diagnostic> {
                 .or_insert_with(|| highest_number(index, &found.key.prefix));
             keys_one_digit_away_below(index, &found.key, highest)
         });
-        diagnostics.push(unknown_question(index, heading.copied(), nearby, found));
+        let problem = format!("unknown question {}", found.key);
+        diagnostics.push(unknown_question(
+            index,
+            heading.copied(),
+            nearby,
+            found,
+            problem,
+        ));
     }
     diagnostics
+}
+
+/// An `unknown-question` diagnostic for each question heading (key, then
+/// `·`) whose prefix names no bank in use.
+pub(super) fn unknown_prefix_headings(index: &Index, note: &Note) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for heading in &note.headings {
+        let Some(found) = &heading.key else { continue };
+        let after_key = heading
+            .text
+            .get(found.key.to_string().len()..)
+            .unwrap_or("");
+        if index.has_prefix(&found.key.prefix) || !after_key.trim_start().starts_with('·') {
+            continue;
+        }
+        let problem = format!(
+            "unknown question {}: no bank in use has the prefix {} (prefixes: {})",
+            found.key,
+            found.key.prefix,
+            prefixes_in_use(index)
+        );
+        diagnostics.push(unknown_question(index, Some(heading), &[], found, problem));
+    }
+    diagnostics
+}
+
+/// The prefixes of the banks in use, in load order: `BE, SRE`.
+fn prefixes_in_use(index: &Index) -> String {
+    let prefixes: Vec<&str> = index
+        .banks()
+        .iter()
+        .map(|bank| bank.prefix.as_str())
+        .collect();
+    if prefixes.is_empty() {
+        "none".to_string()
+    } else {
+        prefixes.join(", ")
+    }
 }
 
 fn unknown_question(
@@ -53,9 +102,10 @@ fn unknown_question(
     heading: Option<&Heading>,
     nearby: &[QuestionId],
     found: &KeyMatch,
+    problem: String,
 ) -> Diagnostic {
     let suggestions = suggestions_for(index, heading, nearby);
-    let mut message = format!("unknown question {}", found.key);
+    let mut message = problem;
     if let Some(&first) = suggestions.first() {
         let question = index.get(first);
         message.push_str(&format!(
@@ -353,6 +403,37 @@ prefix: OPS
                 1:23-1:29 error[unknown-question] unknown question OPS-12; did you mean OPS-2? (What is a runbook?)
                   fix: Change to OPS-2
                   fix: Change to OPS-1
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_question_heading_with_an_unknown_prefix_is_reported_but_prose_is_not() {
+        check(
+            codes::UNKNOWN_QUESTION,
+            r#"
+### XX-5 · What is a content delivery network, and how does it help?
+
+### XX-6
+
+## UTF-8 encodings, a plain heading
+
+UTF-8 and ISO-9001 in prose name no question.
+"#,
+            expect![[r#"
+                1:5-1:9 error[unknown-question] unknown question XX-5: no bank in use has the prefix XX (prefixes: BE)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn an_unknown_prefix_heading_is_fixed_to_the_question_its_words_match() {
+        check_fix(
+            codes::UNKNOWN_QUESTION,
+            "### XX-$05 · What is a Content Delivery Network (CDN), and how does it reduce latency?\n",
+            expect![[r#"
+                Change to BE-78
+                ### BE-78 · What is a Content Delivery Network (CDN), and how does it reduce latency?
             "#]],
         );
     }
