@@ -1,6 +1,10 @@
 //! End-to-end tests of the `qbank` command line: the real binary, run in a
 //! scratch workspace, checked for what a user sees on stdout, stderr and in
-//! the exit code.
+//! the exit code. Modules under `tests/cli/` group the tests of one
+//! subject.
+
+#[path = "cli/notes.rs"]
+mod notes;
 
 use std::path::Path;
 use std::process::Command;

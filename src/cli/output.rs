@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::core::diagnostic::{Diagnostic, Severity};
 use crate::core::index::{Index, QuestionId};
+use crate::core::key::Key;
 use crate::core::line_index::{ColumnUnit, LineCol, LineIndex};
 
 /// One checked file and what was found in it.
@@ -171,7 +172,8 @@ pub fn diagnostic_json<'a>(
     }
 }
 
-/// "2 errors, 1 warning, 3 hints" (or "no problems").
+/// "2 errors, 1 warning, 4 infos, 3 hints" (or "no problems"): "info" as
+/// in `information[…]`, never "note", which reads as a file here.
 pub fn count_summary(reports: &[FileReport]) -> String {
     let count = |severity: Severity| {
         reports
@@ -183,7 +185,7 @@ pub fn count_summary(reports: &[FileReport]) -> String {
     let parts: Vec<String> = [
         (count(Severity::Error), "error"),
         (count(Severity::Warning), "warning"),
-        (count(Severity::Information), "note"),
+        (count(Severity::Information), "info"),
         (count(Severity::Hint), "hint"),
     ]
     .into_iter()
@@ -206,6 +208,10 @@ pub struct CategoryStats {
     /// Questions that stand in a note but are not answered yet.
     in_notes_unanswered: usize,
     answered_keys: Vec<String>,
+    /// In the bank's order: what is left to study.
+    unanswered_keys: Vec<String>,
+    /// The unanswered questions that stand in a note already.
+    started_keys: Vec<String>,
 }
 
 impl CategoryStats {
@@ -216,29 +222,31 @@ impl CategoryStats {
         answered: &[bool],
         in_notes: &[bool],
     ) -> CategoryStats {
-        let answered_ids: Vec<QuestionId> = ids
-            .iter()
-            .copied()
-            .filter(|&id| answered[id as usize])
-            .collect();
-        let waiting = ids
-            .iter()
-            .filter(|&&id| in_notes[id as usize] && !answered[id as usize])
-            .count();
+        let keys = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+            ids.iter()
+                .filter(|&&id| keep(id as usize))
+                .map(|&id| index.get(id).key().to_string())
+                .collect()
+        };
+        let answered_keys = keys(&|id| answered[id]);
+        let unanswered_keys = keys(&|id| !answered[id]);
+        let started_keys = keys(&|id| in_notes[id] && !answered[id]);
         CategoryStats {
             category: category.to_string(),
             total: ids.len(),
-            answered: answered_ids.len(),
-            unanswered: ids.len() - answered_ids.len(),
-            in_notes_unanswered: waiting,
-            answered_keys: answered_ids
-                .iter()
-                .map(|&id| index.get(id).key().to_string())
-                .collect(),
+            answered: answered_keys.len(),
+            unanswered: unanswered_keys.len(),
+            in_notes_unanswered: started_keys.len(),
+            answered_keys,
+            unanswered_keys,
+            started_keys,
         }
     }
 }
 
+/// Column headers a reader needs no legend for (but for "started", given
+/// under the table), then what is left to study: the started questions,
+/// then the rest by category.
 pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: usize) -> Result<()> {
     let width = stats
         .iter()
@@ -246,36 +254,90 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         .max()
         .unwrap_or(8)
         .max(8);
-    writeln!(
-        out,
-        "{:<width$}  answered  in notes, unanswered  not in notes",
-        "category"
-    )?;
-    let (mut answered, mut total, mut waiting) = (0, 0, 0);
-    for row in stats {
-        let missing = row.total - row.answered - row.in_notes_unanswered;
+    let row = |out: &mut dyn Write, name: &str, numbers: [usize; 4]| {
+        let [total, answered, started, not_started] = numbers;
         writeln!(
             out,
-            "{:<width$}  {:>3} / {:<3}  {:>19}  {:>12}",
-            row.category, row.answered, row.total, row.in_notes_unanswered, missing
-        )?;
-        answered += row.answered;
-        total += row.total;
-        waiting += row.in_notes_unanswered;
-    }
+            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}"
+        )
+    };
     writeln!(
         out,
-        "{:<width$}  {:>3} / {:<3}  {:>19}  {:>12}",
-        "all",
-        answered,
-        total,
-        waiting,
-        total - answered - waiting
+        "{:<width$}  questions  answered  started  not started",
+        "category"
     )?;
+    let mut all = [0; 4];
+    for stats in stats {
+        let not_started = stats.unanswered - stats.in_notes_unanswered;
+        let numbers = [
+            stats.total,
+            stats.answered,
+            stats.in_notes_unanswered,
+            not_started,
+        ];
+        row(out, &stats.category, numbers)?;
+        for (sum, number) in all.iter_mut().zip(numbers) {
+            *sum += number;
+        }
+    }
+    row(out, "all", all)?;
+    writeln!(out, "\nstarted: in a note, not answered yet")?;
     writeln!(
         out,
-        "\n{answered} of {total} questions answered across {note_count} note{}",
+        "{} of {} questions answered across {note_count} note{}",
+        all[1],
+        all[0],
         if note_count == 1 { "" } else { "s" }
     )?;
+    print_left_to_study(out, stats)
+}
+
+/// The unanswered keys: started ones first, then by category, runs of
+/// consecutive numbers shortened (`BE-1–BE-20`).
+fn print_left_to_study(out: &mut impl Write, stats: &[CategoryStats]) -> Result<()> {
+    let started: Vec<&String> = stats.iter().flat_map(|row| &row.started_keys).collect();
+    let unanswered: usize = stats.iter().map(|row| row.unanswered).sum();
+    if unanswered == 0 {
+        return Ok(());
+    }
+    writeln!(out, "\nTo study next:")?;
+    if !started.is_empty() {
+        writeln!(out, "  started: {}", key_runs(started.into_iter()))?;
+    }
+    for row in stats {
+        let not_started = row
+            .unanswered_keys
+            .iter()
+            .filter(|key| !row.started_keys.contains(key));
+        let runs = key_runs(not_started);
+        if !runs.is_empty() {
+            writeln!(out, "  {}: {runs}", row.category)?;
+        }
+    }
     Ok(())
+}
+
+/// `BE-1–BE-3, BE-7`: keys in order, consecutive numbers of one prefix
+/// joined into a run.
+fn key_runs<'k>(keys: impl Iterator<Item = &'k String>) -> String {
+    let mut runs: Vec<(Key, Key)> = Vec::new();
+    for key in keys.filter_map(|key| Key::parse(key)) {
+        match runs.last_mut() {
+            Some((_, last)) if last.prefix == key.prefix && last.number + 1 == key.number => {
+                *last = key;
+            }
+            _ => runs.push((key.clone(), key)),
+        }
+    }
+    let shown: Vec<String> = runs
+        .into_iter()
+        .map(|(first, last)| {
+            if first == last {
+                first.to_string()
+            } else {
+                format!("{first}–{last}")
+            }
+        })
+        .collect();
+    shown.join(", ")
 }
