@@ -8,6 +8,9 @@ use std::process::Command;
 use expect_test::expect;
 use qbank_testkit::Scratch;
 
+#[path = "cli/config_keys_packets.rs"]
+mod config_keys_packets;
+
 /// A scratch workspace: a fresh folder with an empty `.qbank.toml`, so it is
 /// its own root whatever folder the tests run in.
 struct Workspace {
@@ -323,7 +326,7 @@ fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
         output.stderr.starts_with("qbank: ")
             && output
                 .stderr
-                .contains(".qbank.toml:1:8: invalid configuration: unknown variant `exam`"),
+                .contains(".qbank.toml:1:8: mode = \"exam\" is not valid"),
         "{}",
         output.stderr
     );

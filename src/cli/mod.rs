@@ -23,7 +23,8 @@ use crate::core::template::{Mode, TemplateContext, render_section};
 use crate::files::{self, FileRole, Reach, ReadError, escape_controls, shown_path};
 use crate::walk::Found;
 use crate::workspace::{
-    self, LoadOptions, Workspace, declares_bank, find_root, folder_notes, load_workspace,
+    self, LoadOptions, LoadProblem, Workspace, declares_bank, find_root, folder_notes,
+    load_workspace,
 };
 
 use args::{Cli, Command, Format};
@@ -423,7 +424,10 @@ fn check(
             );
         }
     }
-    let failed = has_errors || unread_named || !workspace.problems.is_empty();
+    // What the workspace could not load fails the check as an error in a
+    // note would; an unknown key of `.qbank.toml` is ignored, as a warning is.
+    let workspace_errors = workspace.problems.iter().any(LoadProblem::is_error);
+    let failed = has_errors || unread_named || workspace_errors;
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -1,0 +1,134 @@
+//! Issue 13 end to end: a bad `.qbank.toml` is one line per bad key and
+//! never stops a command; duplicate numbers in a bank are reported where
+//! the author typed them; keys are read case-insensitively and a bare
+//! number names the bank in use; packets are titled by their mode, carry
+//! their rubrics in JSON, and zero counts are usage errors.
+
+use std::path::PathBuf;
+
+use super::{Output, Workspace, json};
+
+impl Workspace {
+    /// The workspace's root as qbank names it in messages.
+    fn shown_root(&self) -> PathBuf {
+        std::fs::canonicalize(self.scratch.root()).unwrap()
+    }
+}
+
+/// Stderr's lines, the workspace's root shown as `<root>`.
+fn stderr_lines(workspace: &Workspace, output: &Output) -> Vec<String> {
+    let root = workspace.shown_root().display().to_string();
+    output
+        .stderr
+        .lines()
+        .map(|line| line.replace(&root, "<root>"))
+        .collect()
+}
+
+fn packet_keys(output: &Output) -> Vec<String> {
+    json(&output.stdout)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|question| question["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_typo_in_the_configuration_is_one_line_and_the_other_keys_apply() {
+    let workspace = Workspace::new();
+    workspace.write(
+        ".qbank.toml",
+        "# team settings\npacket_size = 3\nmode = \"interviw\"\n",
+    );
+    let output = workspace.run(&["show", "BE-1"]);
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert!(output.stdout.starts_with("BE-1 · "), "{}", output.stdout);
+    assert_eq!(
+        stderr_lines(&workspace, &output),
+        [
+            "qbank: <root>/.qbank.toml:3:8: mode = \"interviw\" is not valid (expected \"study\" or \"interview\"); using \"study\""
+        ]
+    );
+    // packet_size = 3 still applies, and the mode is study's default.
+    let output = workspace.run(&["packet", "--seed", "1", "--format", "json"]);
+    assert_eq!(output.code, Some(0));
+    assert_eq!(packet_keys(&output).len(), 3, "{}", output.stdout);
+    let output = workspace.run(&["packet", "--seed", "1"]);
+    assert!(
+        output.stdout.contains("**In one sentence:**") && !output.stdout.contains("**Red flags:**"),
+        "{}",
+        output.stdout
+    );
+    // check fails on it, as on any workspace problem that is an error.
+    workspace.write("note.md", "BE-23\n");
+    let output = workspace.run(&["check", "note.md"]);
+    assert_eq!(output.code, Some(1));
+    assert_eq!(
+        stderr_lines(&workspace, &output).len(),
+        2,
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn wrong_kinds_unknown_keys_and_bad_toml_each_get_one_clear_line() {
+    let workspace = Workspace::new();
+    workspace.write(
+        ".qbank.toml",
+        "packet_size = \"ten\"\nbuiltin = 0\nmdoe = \"interview\"\ncolour = \"blue\"\n",
+    );
+    let output = workspace.run(&["search", "acid"]);
+    assert_eq!(output.code, Some(0));
+    assert!(output.stdout.contains("BE-23"), "{}", output.stdout);
+    assert_eq!(
+        stderr_lines(&workspace, &output),
+        [
+            "qbank: <root>/.qbank.toml:1:15: packet_size = \"ten\" is not valid (expected a whole number from 1 to 100); using 10",
+            "qbank: <root>/.qbank.toml:2:11: builtin = 0 is not valid (expected true or false); using true",
+            "qbank: <root>/.qbank.toml:3:1: unknown key `mdoe` (did you mean `mode`?); ignored",
+            "qbank: <root>/.qbank.toml:4:1: unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size); ignored",
+        ]
+    );
+    workspace.write(".qbank.toml", "packet_size = 0\n");
+    let output = workspace.run(&["packet", "--seed", "1", "--format", "json"]);
+    assert_eq!(output.code, Some(0));
+    assert_eq!(packet_keys(&output).len(), 10);
+    assert_eq!(
+        stderr_lines(&workspace, &output),
+        [
+            "qbank: <root>/.qbank.toml:1:15: packet_size = 0 is not valid (expected a whole number from 1 to 100); using 10"
+        ]
+    );
+    // A file that is not TOML: every key takes its default, and the line says where.
+    workspace.write(".qbank.toml", "packet_size = 3\nmode = \"study\n");
+    let output = workspace.run(&["packet", "--seed", "1", "--format", "json"]);
+    assert_eq!(output.code, Some(0));
+    assert_eq!(packet_keys(&output).len(), 10);
+    assert_eq!(
+        stderr_lines(&workspace, &output),
+        [
+            "qbank: <root>/.qbank.toml:2:14: not valid TOML: invalid basic string; every key takes its default"
+        ]
+    );
+}
+
+#[test]
+fn check_passes_over_an_unknown_key_but_fails_on_a_bad_value() {
+    let workspace = Workspace::new();
+    workspace.write("note.md", "BE-23\n");
+    workspace.write(".qbank.toml", "mdoe = \"interview\"\n");
+    let output = workspace.run(&["check", "note.md"]);
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert_eq!(
+        stderr_lines(&workspace, &output),
+        [
+            "qbank: <root>/.qbank.toml:1:1: unknown key `mdoe` (did you mean `mode`?); ignored",
+            "no problems in 1 file",
+        ]
+    );
+    workspace.write(".qbank.toml", "mode = 1\n");
+    let output = workspace.run(&["check", "note.md"]);
+    assert_eq!(output.code, Some(1), "{}", output.stderr);
+}
