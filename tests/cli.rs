@@ -220,7 +220,7 @@ fn check_flags_unknown_questions_and_exits_1() {
 #[test]
 fn broken_banks_load_the_rest_and_report_each_problem() {
     let workspace = Workspace::new();
-    workspace.write("team.md", "---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n1. What is a runbook?\n2.\n\n## Other\n2. What is toil?\n");
+    workspace.write("team.md", "---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n2. What is a runbook?\n3.\n\n## Other\n2. What is toil?\n");
     let output = workspace.run(&["check", "team.md"]);
     assert_eq!(output.code, Some(1));
     expect![[r#"

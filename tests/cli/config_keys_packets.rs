@@ -132,3 +132,39 @@ fn check_passes_over_an_unknown_key_but_fails_on_a_bad_value() {
     let output = workspace.run(&["check", "note.md"]);
     assert_eq!(output.code, Some(1), "{}", output.stderr);
 }
+
+#[test]
+fn a_number_typed_twice_in_a_bank_is_reported_and_no_key_moves() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "team.md",
+        "---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n2. What is a runbook?\n2. What is toil?\n3. What is an error budget?\n",
+    );
+    let output = workspace.run(&["check", "team.md"]);
+    assert_eq!(output.code, Some(1));
+    assert_eq!(
+        output.stdout,
+        "team.md:7:1: error[bank-duplicate-number]: TEAM-2 is numbered twice (first on line 6); this one is not loaded\n"
+    );
+    let output = workspace.run(&["show", "TEAM-3", "--bank", "team.md"]);
+    assert!(
+        output
+            .stdout
+            .starts_with("TEAM-3 · What is an error budget?"),
+        "{}",
+        output.stdout
+    );
+    // All ones: markdown numbers the list, and so does qbank, quietly.
+    workspace.write(
+        "lazy.md",
+        "---\nprefix: LAZY\n---\n## Ops\n1. What is on-call?\n1. What is a runbook?\n1. What is toil?\n",
+    );
+    let output = workspace.run(&["check", "lazy.md"]);
+    assert_eq!((output.code, output.stdout.as_str()), (Some(0), ""));
+    let output = workspace.run(&["show", "LAZY-3", "--bank", "lazy.md"]);
+    assert!(
+        output.stdout.starts_with("LAZY-3 · What is toil?"),
+        "{}",
+        output.stdout
+    );
+}
