@@ -79,7 +79,7 @@ pub enum Command {
     },
     /// Show one question: text, category, shape, related questions
     Show {
-        /// The question's key, e.g. BE-23
+        /// The question's key, e.g. BE-23 (any case; a bare 23 means the only bank in use, else the built-in one)
         key: String,
         /// Print its answer template (or rubric with --mode interview)
         #[arg(long)]

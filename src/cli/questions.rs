@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 
 use crate::core::check::keys_one_digit_away;
-use crate::core::key::Key;
+use crate::core::index::{Index, KeyInputError, QuestionId};
 use crate::core::packet::{PacketRequest, draw_packet, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
 use crate::workspace::Workspace;
@@ -60,6 +60,44 @@ pub(super) fn search(
     })
 }
 
+/// The question a typed key names (`BE-23`, `be-23`, or `23` in the bank
+/// a bare number means), or an error that says why none, with a guess.
+pub(super) fn question_for(index: &Index, typed: &str) -> Result<QuestionId> {
+    let key = match index.key_from_input(typed) {
+        Ok(key) => key,
+        Err(KeyInputError::WhichBank(number)) => {
+            let keys: Vec<String> = index
+                .prefixes()
+                .iter()
+                .map(|prefix| format!("{prefix}-{number}"))
+                .collect();
+            bail!(
+                "{number} alone names a question of the only bank in use or of the built-in one; \
+with these banks, write {}",
+                keys.join(" or ")
+            );
+        }
+        Err(KeyInputError::NotAKey) => {
+            let guess = index.search(typed, 1).first().map(|hit| hit.question);
+            bail!("no question {typed}{}", did_you_mean(index, guess));
+        }
+    };
+    match index.lookup(&key) {
+        Some(id) => Ok(id),
+        None => {
+            let guess = keys_one_digit_away(index, &key).first().copied();
+            bail!("no question {key}{}", did_you_mean(index, guess));
+        }
+    }
+}
+
+fn did_you_mean(index: &Index, guess: Option<QuestionId>) -> String {
+    guess.map_or_else(String::new, |id| {
+        let question = index.get(id);
+        format!("; did you mean {}? ({})", question.key(), question.text())
+    })
+}
+
 pub(super) fn show(
     workspace: &Workspace,
     key: &str,
@@ -68,22 +106,7 @@ pub(super) fn show(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let index = &workspace.index;
-    let Some(id) = index.lookup_str(key) else {
-        let mut message = format!("no question {key}");
-        let suggestion = match Key::parse(key.trim()) {
-            Some(parsed) => keys_one_digit_away(index, &parsed).first().copied(),
-            None => index.search(key, 1).first().map(|hit| hit.question),
-        };
-        if let Some(suggestion) = suggestion {
-            let question = index.get(suggestion);
-            message.push_str(&format!(
-                "; did you mean {}? ({})",
-                question.key(),
-                question.text()
-            ));
-        }
-        bail!(message);
-    };
+    let id = question_for(index, key)?;
     if let Some(mode) = template {
         let section = render_section(
             3,

@@ -168,3 +168,68 @@ fn a_number_typed_twice_in_a_bank_is_reported_and_no_key_moves() {
         output.stdout
     );
 }
+
+#[test]
+fn keys_are_read_in_any_case_and_a_bare_number_names_the_bank_in_use() {
+    let workspace = Workspace::new();
+    let expected = workspace.run(&["show", "BE-66"]);
+    assert_eq!(expected.code, Some(0));
+    for typed in ["be-66", "Be-66", "66"] {
+        let output = workspace.run(&["show", typed]);
+        assert_eq!(output.code, Some(0), "{typed}: {}", output.stderr);
+        assert_eq!(output.stdout, expected.stdout, "{typed}");
+    }
+    let output = workspace.run(&["show", "be-23", "--format", "json"]);
+    assert_eq!(json(&output.stdout)["key"], "BE-23");
+    let output = workspace.run(&["show", "be-23", "--template"]);
+    assert!(
+        output.stdout.starts_with("### BE-23 · "),
+        "{}",
+        output.stdout
+    );
+    let output = workspace.run(&["show", "be-999"]);
+    assert_eq!(output.code, Some(2));
+    assert_eq!(
+        output.stderr,
+        "qbank: no question BE-999; did you mean BE-99? (What is auto-scaling in cloud computing, and how does it work?)\n"
+    );
+
+    workspace.write(
+        "team.md",
+        "---\nprefix: TEAM\n---\n## Ops\n1. What is toil?\n",
+    );
+    workspace.write(
+        "sre.md",
+        "---\nprefix: SRE\n---\n## Ops\n1. What is an SLO?\n",
+    );
+    // The only bank in use; beside the built-in bank, the built-in one's.
+    let output = workspace.run(&["show", "1", "--no-builtin", "--bank", "team.md"]);
+    assert!(
+        output.stdout.starts_with("TEAM-1 · What is toil?"),
+        "{}",
+        output.stdout
+    );
+    let output = workspace.run(&["show", "team-1", "--bank", "team.md"]);
+    assert!(
+        output.stdout.starts_with("TEAM-1 · What is toil?"),
+        "{}",
+        output.stdout
+    );
+    let output = workspace.run(&["show", "1", "--bank", "team.md"]);
+    assert!(output.stdout.starts_with("BE-1 · "), "{}", output.stdout);
+    let both = [
+        "show",
+        "1",
+        "--no-builtin",
+        "--bank",
+        "team.md",
+        "--bank",
+        "sre.md",
+    ];
+    let output = workspace.run(&both);
+    assert_eq!(output.code, Some(2));
+    assert_eq!(
+        output.stderr,
+        "qbank: 1 alone names a question of the only bank in use or of the built-in one; with these banks, write SRE-1 or TEAM-1\n"
+    );
+}
