@@ -150,7 +150,7 @@ fn packet_is_balanced_distinct_and_repeatable() {
     assert!(
         first
             .stdout
-            .starts_with("## Interview packet · 10 questions · "),
+            .starts_with("## Study packet · 10 questions · "),
         "{}",
         first.stdout
     );

@@ -8,12 +8,12 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::core::check::keys_one_digit_away;
 use crate::core::index::{Index, KeyInputError, QuestionId};
-use crate::core::packet::{PacketRequest, draw_packet, render_packet};
+use crate::core::packet::{PacketRequest, draw_packet, packet_sections, render_packet};
 use crate::core::template::{Mode, TemplateContext, render_section};
 use crate::workspace::Workspace;
 
 use super::args::Format;
-use super::output::{self, question_json, write_json};
+use super::output::{self, PacketQuestionJson, question_json, write_json};
 use super::warn;
 
 pub(super) fn search(
@@ -148,10 +148,13 @@ pub(super) fn packet(
     }
     match format {
         Format::Json => {
+            // Each question carries the markdown the text output prints for it.
+            let sections = packet_sections(index, &packet, 2, mode, &workspace.overrides);
             let questions: Vec<_> = packet
                 .questions
                 .iter()
-                .map(|&id| question_json(index, id))
+                .zip(sections)
+                .map(|(&id, section)| PacketQuestionJson::new(index, id, mode, section.text))
                 .collect();
             write_json(out, &questions)?;
         }

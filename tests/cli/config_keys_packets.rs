@@ -233,3 +233,119 @@ fn keys_are_read_in_any_case_and_a_bare_number_names_the_bank_in_use() {
         "qbank: 1 alone names a question of the only bank in use or of the built-in one; with these banks, write SRE-1 or TEAM-1\n"
     );
 }
+
+#[test]
+fn zero_counts_and_a_mode_without_a_template_are_usage_errors() {
+    let workspace = Workspace::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["packet", "--count", "0"],
+            "error: invalid value '0' for '--count <COUNT>': must be at least 1",
+        ),
+        (
+            &["search", "cdn", "--limit", "0"],
+            "error: invalid value '0' for '--limit <LIMIT>': must be at least 1",
+        ),
+        (
+            &["show", "BE-23", "--mode", "interview"],
+            "error: the following required arguments were not provided:",
+        ),
+    ];
+    for (args, first_line) in cases {
+        let output = workspace.run(args);
+        assert_eq!(output.code, Some(2), "{args:?}");
+        assert_eq!(output.stdout, "", "{args:?}");
+        assert_eq!(output.stderr.lines().next(), Some(*first_line), "{args:?}");
+    }
+    let output = workspace.run(&["show", "BE-23", "--mode", "interview"]);
+    assert!(
+        output.stderr.contains("\n  --template\n"),
+        "{}",
+        output.stderr
+    );
+    let output = workspace.run(&["show", "BE-23", "--mode", "interview", "--template"]);
+    assert!(
+        output.stdout.contains("**Red flags:**"),
+        "{}",
+        output.stdout
+    );
+}
+
+/// The text output's question sections: from each `### ` heading to the next.
+fn sections(markdown: &str) -> Vec<String> {
+    markdown
+        .split("\n### ")
+        .skip(1)
+        .map(|section| format!("### {}", section.trim_end_matches('\n')))
+        .collect()
+}
+
+#[test]
+fn packets_are_titled_by_mode_and_their_json_carries_what_the_text_prints() {
+    let workspace = Workspace::new();
+    let study = workspace.run(&["packet", "--count", "3", "--seed", "4"]);
+    assert!(
+        study.stdout.starts_with("## Study packet · 3 questions · "),
+        "{}",
+        study.stdout
+    );
+    let interview = workspace.run(&[
+        "packet",
+        "--count",
+        "3",
+        "--seed",
+        "4",
+        "--mode",
+        "interview",
+    ]);
+    assert!(
+        interview
+            .stdout
+            .starts_with("## Interview packet · 3 questions · "),
+        "{}",
+        interview.stdout
+    );
+    for (mode, text, field, other) in [
+        ("interview", &interview, "rubric", "template"),
+        ("study", &study, "template", "rubric"),
+    ] {
+        let args = [
+            "packet", "--count", "3", "--seed", "4", "--mode", mode, "--format", "json",
+        ];
+        let questions = json(&workspace.run(&args).stdout);
+        let carried: Vec<String> = questions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|question| {
+                assert!(question.get(other).is_none(), "{question}");
+                question[field]
+                    .as_str()
+                    .unwrap()
+                    .trim_end_matches('\n')
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(carried, sections(&text.stdout), "{mode}");
+    }
+    let questions = json(
+        &workspace
+            .run(&[
+                "packet",
+                "--count",
+                "1",
+                "--seed",
+                "4",
+                "--mode",
+                "interview",
+                "--format",
+                "json",
+            ])
+            .stdout,
+    );
+    let rubric = questions[0]["rubric"].as_str().unwrap();
+    assert!(
+        rubric.contains("**Red flags:**") && rubric.contains("**Score:**"),
+        "{rubric}"
+    );
+}
