@@ -4,14 +4,14 @@
 //! core never touches the filesystem; this module is where it is touched.
 
 use std::fs;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::core::bank::{Bank, parse_bank};
 use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
 use crate::core::check::{FolderNotes, SiblingNote};
-use crate::core::config::{CONFIG_FILE, Config, Settings, parse_settings};
+use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, Settings, read_config};
+use crate::core::diagnostic::Severity;
 use crate::core::front_matter::text_start;
 use crate::core::index::Index;
 use crate::core::line_index::{ColumnUnit, LineIndex};
@@ -27,18 +27,26 @@ pub struct LoadOptions {
     pub extra_banks: Vec<PathBuf>,
     pub no_builtin: bool,
     pub settings: Settings,
-    /// What to use when `.qbank.toml` is invalid, instead of the defaults:
-    /// the server passes the last configuration it read successfully.
+    /// What a bad key of `.qbank.toml` keeps, instead of its default: the
+    /// server passes the configuration it used until the file turned bad.
     pub fallback_config: Option<Config>,
 }
 
-/// Something that could not be loaded: an invalid `.qbank.toml` or an
-/// unreadable bank. `message` is one line that names the file.
+impl LoadOptions {
+    fn fallback(&self) -> Fallback<'_> {
+        Fallback::keeping(self.fallback_config.as_ref())
+    }
+}
+
+/// Something that could not be loaded: a bad key of `.qbank.toml`, or an
+/// unreadable file. `message` is one line that names the file (and, inside
+/// `.qbank.toml`, the line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadProblem {
     pub path: PathBuf,
-    pub range: Range<usize>,
     pub message: String,
+    /// A problem inside `.qbank.toml`, as the editor shows it on the file.
+    pub config: Option<ConfigProblem>,
 }
 
 /// Everything loaded for one workspace root. Cloning is cheap: the index is shared.
@@ -46,8 +54,8 @@ pub struct LoadProblem {
 pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
-    /// The configuration as `.qbank.toml` gave it (or the fallback when it
-    /// is invalid), before the caller's settings.
+    /// The configuration as `.qbank.toml` gave it (a bad key's value from
+    /// the fallback), before the caller's settings.
     pub file_config: Config,
     pub index: Arc<Index>,
     pub overrides: Overrides,
@@ -155,7 +163,7 @@ impl LoadProblem {
         LoadProblem {
             message: error.to_string(),
             path: error.path,
-            range: 0..0,
+            config: None,
         }
     }
 
@@ -164,39 +172,59 @@ impl LoadProblem {
         LoadProblem {
             message: format!("{}: {reason}", shown_path(&path)),
             path,
-            range: 0..0,
+            config: None,
         }
+    }
+
+    /// A bad key of `.qbank.toml`, said as `path:line:col: message`.
+    fn in_config(path: &Path, text: &str, problem: ConfigProblem) -> LoadProblem {
+        let position = LineIndex::new(text).line_col(text, problem.range.start, ColumnUnit::Char);
+        LoadProblem {
+            message: format!(
+                "{}:{}:{}: {}",
+                shown_path(path),
+                position.line + 1,
+                position.character + 1,
+                problem.message
+            ),
+            path: path.to_path_buf(),
+            config: Some(problem),
+        }
+    }
+
+    /// Whether it is an error: everything but an unknown key of
+    /// `.qbank.toml`, which is only ignored.
+    pub fn is_error(&self) -> bool {
+        self.config
+            .as_ref()
+            .is_none_or(|problem| problem.severity == Severity::Error)
     }
 }
 
-/// Reads `.qbank.toml` at the root, if there is one, onto the defaults.
-pub fn load_config(root: &Path) -> Result<Config, LoadProblem> {
-    let mut config = Config::default();
+/// Reads `.qbank.toml` at the root, if there is one, onto the defaults:
+/// a bad key keeps the fallback's value and is a problem, the others apply.
+pub fn load_config(root: &Path, fallback: Fallback<'_>) -> (Config, Vec<LoadProblem>) {
     let path = root.join(CONFIG_FILE);
+    let kept = match fallback {
+        Fallback::Defaults => Config::default(),
+        Fallback::LastValid(config) => config.clone(),
+    };
     // A dangling link is no configuration; anything else there is read,
     // and refused if it is not a regular file inside the workspace.
     if fs::symlink_metadata(&path).is_err() {
-        return Ok(config);
+        return (Config::default(), Vec::new());
     }
-    let text = files::read_text(&path, FileRole::Config, Reach::Inside(root))
-        .map_err(LoadProblem::unread)?;
-    let settings = parse_settings(&text).map_err(|error| {
-        let position = LineIndex::new(&text).line_col(&text, error.range.start, ColumnUnit::Char);
-        let message = format!(
-            "{}:{}:{}: invalid configuration: {}",
-            shown_path(&path),
-            position.line + 1,
-            position.character + 1,
-            error.message
-        );
-        LoadProblem {
-            path: path.clone(),
-            range: error.range,
-            message,
-        }
-    })?;
-    config.apply(&settings);
-    Ok(config)
+    let text = match files::read_text(&path, FileRole::Config, Reach::Inside(root)) {
+        Ok(text) => text,
+        Err(error) => return (kept, vec![LoadProblem::unread(error)]),
+    };
+    let read = read_config(&text, fallback);
+    let problems = read
+        .problems
+        .into_iter()
+        .map(|problem| LoadProblem::in_config(&path, &text, problem))
+        .collect();
+    (read.config, problems)
 }
 
 /// A bank file to read, and whether the user named it (the command line,
@@ -249,15 +277,11 @@ fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>, LoadProblem> {
 }
 
 /// Loads configuration, banks and template overrides for a root. It never
-/// fails: what cannot be read is recorded in `problems` and left out (an
-/// invalid `.qbank.toml` gives the defaults, or the caller's fallback), and
-/// the rest loads.
+/// fails: what cannot be read is recorded in `problems` and left out (a
+/// bad key of `.qbank.toml` keeps its default, or the caller's fallback),
+/// and the rest loads.
 pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
-    let mut problems = Vec::new();
-    let file_config = load_config(root).unwrap_or_else(|problem| {
-        problems.push(problem);
-        options.fallback_config.clone().unwrap_or_default()
-    });
+    let (file_config, mut problems) = load_config(root, options.fallback());
     let mut config = file_config.clone();
     config.apply(&options.settings);
     let sources = bank_sources(root, &config, options, &mut problems);
@@ -348,8 +372,7 @@ fn bank_sources(
 /// server loads small banks before it answers `initialize` and large ones
 /// in the background.
 pub fn bank_bytes(root: &Path, options: &LoadOptions) -> u64 {
-    let mut config =
-        load_config(root).unwrap_or_else(|_| options.fallback_config.clone().unwrap_or_default());
+    let (mut config, _) = load_config(root, options.fallback());
     config.apply(&options.settings);
     bank_sources(root, &config, options, &mut Vec::new())
         .iter()

@@ -3,6 +3,8 @@
 //! the exit code. Modules under `tests/cli/` group the tests of one
 //! subject.
 
+#[path = "cli/config_keys_packets.rs"]
+mod config_keys_packets;
 #[path = "cli/notes.rs"]
 mod notes;
 
@@ -151,7 +153,7 @@ fn packet_is_balanced_distinct_and_repeatable() {
     assert!(
         first
             .stdout
-            .starts_with("## Interview packet · 10 questions · "),
+            .starts_with("## Study packet · 10 questions · "),
         "{}",
         first.stdout
     );
@@ -221,7 +223,7 @@ fn check_flags_unknown_questions_and_exits_1() {
 #[test]
 fn broken_banks_load_the_rest_and_report_each_problem() {
     let workspace = Workspace::new();
-    workspace.write("team.md", "---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n1. What is a runbook?\n2.\n\n## Other\n2. What is toil?\n");
+    workspace.write("team.md", "---\nprefix: TEAM\n---\n## Ops\n1. What is on-call?\n2. What is a runbook?\n3.\n\n## Other\n2. What is toil?\n");
     let output = workspace.run(&["check", "team.md"]);
     assert_eq!(output.code, Some(1));
     expect![[r#"
@@ -327,7 +329,7 @@ fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
         output.stderr.starts_with("qbank: ")
             && output
                 .stderr
-                .contains(".qbank.toml:1:8: invalid configuration: unknown variant `exam`"),
+                .contains(".qbank.toml:1:8: mode = \"exam\" is not valid"),
         "{}",
         output.stderr
     );

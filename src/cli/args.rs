@@ -73,25 +73,25 @@ pub enum Command {
         /// Words to look for, e.g. `content delivery`, `cach`, `BE-23`
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
-        /// How many questions to list
-        #[arg(long, default_value_t = 10)]
+        /// How many questions to list (at least 1)
+        #[arg(long, default_value_t = 10, value_parser = at_least_one)]
         limit: usize,
     },
     /// Show one question: text, category, shape, related questions
     Show {
-        /// The question's key, e.g. BE-23
+        /// The question's key, e.g. BE-23 (any case; a bare 23 means the only bank in use, else the built-in one)
         key: String,
         /// Print its answer template (or rubric with --mode interview)
         #[arg(long)]
         template: bool,
-        /// Template mode [default: from .qbank.toml, else study]
-        #[arg(long, value_enum)]
+        /// Template mode, with --template [default: from .qbank.toml, else study]
+        #[arg(long, value_enum, requires = "template")]
         mode: Option<ModeArg>,
     },
-    /// Print a balanced interview packet as markdown
+    /// Print a balanced packet (study or interview) as markdown
     Packet {
-        /// How many questions [default: packet_size from .qbank.toml, else 10]
-        #[arg(long)]
+        /// How many questions, at least 1 [default: packet_size from .qbank.toml, else 10]
+        #[arg(long, value_parser = at_least_one)]
         count: Option<usize>,
         /// Draw only from this category (repeatable; part of the name is enough)
         #[arg(long = "category", value_name = "NAME")]
@@ -123,4 +123,14 @@ Exits with 1 when any problem is an error."
         /// The note (an interview packet, say)
         note: PathBuf,
     },
+}
+
+/// A count of questions: none would be an empty packet or an empty list,
+/// which no one asks for on purpose, so zero is a usage error.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(count) => Ok(count),
+        Err(error) => Err(error.to_string()),
+    }
 }

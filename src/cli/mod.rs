@@ -4,32 +4,33 @@
 
 mod args;
 mod output;
+mod questions;
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use crate::core::check::{FolderNotes, check_note, keys_one_digit_away};
+use crate::core::check::{FolderNotes, check_note};
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
 use crate::core::index::QuestionId;
-use crate::core::key::Key;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
-use crate::core::packet::{PacketRequest, draw_packet, render_packet};
-use crate::core::template::{Mode, TemplateContext, render_section};
+use crate::core::packet::PacketRequest;
+use crate::core::template::Mode;
 use crate::files::{self, FileRole, Reach, ReadError, escape_controls, shown_path};
 use crate::walk::Found;
 use crate::workspace::{
-    self, LoadOptions, Workspace, declares_bank, find_root, folder_notes, load_workspace,
+    self, LoadOptions, LoadProblem, Workspace, declares_bank, find_root, folder_notes,
+    load_workspace,
 };
 
 use args::{Cli, Command, Format};
-use output::{CategoryStats, FileReport, print_diagnostic, question_json, write_json};
+use output::{CategoryStats, FileReport, print_diagnostic, write_json};
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
@@ -99,7 +100,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let code = match cli.command {
         Command::Lsp { .. } => unreachable!("handled above"),
         Command::Search { query, limit } => {
-            search(&workspace, &query.join(" "), limit, format, &mut out)
+            questions::search(&workspace, &query.join(" "), limit, format, &mut out)
         }
         Command::Show {
             key,
@@ -107,7 +108,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             mode,
         } => {
             let mode = mode.map(Mode::from).unwrap_or(workspace.config.mode);
-            show(&workspace, &key, template.then_some(mode), format, &mut out)
+            questions::show(&workspace, &key, template.then_some(mode), format, &mut out)
         }
         Command::Packet {
             count,
@@ -122,7 +123,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 exclude: Vec::new(),
             };
             let mode = mode.map(Mode::from).unwrap_or(workspace.config.mode);
-            packet(&workspace, &request, mode, format, &mut out)
+            questions::packet(&workspace, &request, mode, format, &mut out)
         }
         Command::Check { paths } => check(&workspace, &paths, format, &mut out),
         Command::Stats { paths } => stats(&workspace, &paths, format, &mut out),
@@ -149,131 +150,6 @@ fn self_declared_banks(paths: &[PathBuf]) -> Vec<PathBuf> {
         })
         .cloned()
         .collect()
-}
-
-fn search(
-    workspace: &Workspace,
-    query: &str,
-    limit: usize,
-    format: Format,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let index = &workspace.index;
-    let hits = index.search(query, limit);
-    match format {
-        Format::Json => {
-            let questions: Vec<_> = hits
-                .iter()
-                .map(|hit| question_json(index, hit.question))
-                .collect();
-            write_json(out, &questions)?;
-        }
-        Format::Text => {
-            if hits.is_empty() {
-                warn(&format!("no question matches `{query}`"));
-            }
-            let width = hits
-                .iter()
-                .map(|hit| index.get(hit.question).key().to_string().len())
-                .max()
-                .unwrap_or(0);
-            for hit in &hits {
-                let question = index.get(hit.question);
-                writeln!(
-                    out,
-                    "{:<width$}  {}",
-                    question.key().to_string(),
-                    question.text()
-                )?;
-            }
-        }
-    }
-    Ok(if hits.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn show(
-    workspace: &Workspace,
-    key: &str,
-    template: Option<Mode>,
-    format: Format,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let index = &workspace.index;
-    let Some(id) = index.lookup_str(key) else {
-        let mut message = format!("no question {key}");
-        let suggestion = match Key::parse(key.trim()) {
-            Some(parsed) => keys_one_digit_away(index, &parsed).first().copied(),
-            None => index.search(key, 1).first().map(|hit| hit.question),
-        };
-        if let Some(suggestion) = suggestion {
-            let question = index.get(suggestion);
-            message.push_str(&format!(
-                "; did you mean {}? ({})",
-                question.key(),
-                question.text()
-            ));
-        }
-        bail!(message);
-    };
-    if let Some(mode) = template {
-        let section = render_section(
-            3,
-            &TemplateContext::new(index, id),
-            mode,
-            &workspace.overrides,
-        );
-        match format {
-            Format::Json => write_json(
-                out,
-                &serde_json::json!({ "key": index.get(id).key().to_string(), "mode": mode, "template": section.text }),
-            )?,
-            Format::Text => write!(out, "{}", section.text)?,
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    match format {
-        Format::Json => write_json(out, &question_json(index, id))?,
-        Format::Text => output::print_question(out, index, id)?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn packet(
-    workspace: &Workspace,
-    request: &PacketRequest,
-    mode: Mode,
-    format: Format,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let index = &workspace.index;
-    let packet = draw_packet(index, request).map_err(|message| anyhow!(message))?;
-    if packet.questions.len() < request.count {
-        warn(&format!(
-            "only {} distinct questions could be drawn (asked for {})",
-            packet.questions.len(),
-            request.count
-        ));
-    }
-    match format {
-        Format::Json => {
-            let questions: Vec<_> = packet
-                .questions
-                .iter()
-                .map(|&id| question_json(index, id))
-                .collect();
-            write_json(out, &questions)?;
-        }
-        Format::Text => write!(
-            out,
-            "{}",
-            render_packet(index, &packet, 2, mode, &workspace.overrides).text
-        )?,
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// A file to check or count, and whether the user named it on the
@@ -425,7 +301,10 @@ fn check(
             );
         }
     }
-    let failed = has_errors || unread_named || !workspace.problems.is_empty();
+    // What the workspace could not load fails the check as an error in a
+    // note would; an unknown key of `.qbank.toml` is ignored, as a warning is.
+    let workspace_errors = workspace.problems.iter().any(LoadProblem::is_error);
+    let failed = has_errors || unread_named || workspace_errors;
     Ok(if failed {
         ExitCode::from(1)
     } else {

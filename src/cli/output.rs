@@ -10,6 +10,7 @@ use crate::core::diagnostic::{Diagnostic, Severity};
 use crate::core::index::{Index, QuestionId};
 use crate::core::key::Key;
 use crate::core::line_index::{ColumnUnit, LineCol, LineIndex};
+use crate::core::template::Mode;
 
 /// One checked file and what was found in it.
 pub struct FileReport {
@@ -45,6 +46,32 @@ pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
             .map(|related| index.get(related.id).key().to_string())
             .collect(),
         tags: question.question.tags.clone(),
+    }
+}
+
+/// A packet's question: the question, and its section as the packet's
+/// markdown holds it, a `rubric` in interview mode, a `template` in study.
+#[derive(Serialize)]
+pub struct PacketQuestionJson {
+    #[serde(flatten)]
+    question: QuestionJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rubric: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<String>,
+}
+
+impl PacketQuestionJson {
+    pub fn new(index: &Index, id: QuestionId, mode: Mode, section: String) -> PacketQuestionJson {
+        let (rubric, template) = match mode {
+            Mode::Interview => (Some(section), None),
+            Mode::Study => (None, Some(section)),
+        };
+        PacketQuestionJson {
+            question: question_json(index, id),
+            rubric,
+            template,
+        }
     }
 }
 

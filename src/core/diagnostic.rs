@@ -111,7 +111,11 @@ pub mod codes {
     pub const BANK_PREFIX_CONFLICT: &str = "bank-prefix-conflict";
     pub const BANK_NEAR_DUPLICATE: &str = "bank-near-duplicate";
     pub const BANK_FRONT_MATTER: &str = "bank-front-matter";
+    /// A `.qbank.toml` value of the wrong kind or out of range, a file
+    /// that is not TOML, or one that could not be read.
     pub const CONFIG_INVALID: &str = "config-invalid";
+    /// A `.qbank.toml` key qbank does not know (a warning: it is ignored).
+    pub const CONFIG_UNKNOWN_KEY: &str = "config-unknown-key";
     /// A bank or template the workspace names that was not read (a FIFO,
     /// a device, over its size bound, a link out of the workspace…).
     pub const UNREADABLE_FILE: &str = "unreadable-file";

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::core::bank::{Bank, Question};
+use crate::core::builtin::BUILTIN_PREFIX;
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 use crate::core::key::Key;
 use crate::core::search::{SearchEntry, SearchHit, SearchIndex};
@@ -82,6 +83,15 @@ impl<'a> QuestionRef<'a> {
     pub fn shape(&self) -> &'a ShapeInfo {
         self.shape.get_or_init(|| classify(&self.question.text))
     }
+}
+
+/// Why a typed key names no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInputError {
+    /// Neither `PREFIX-NUMBER` nor a number.
+    NotAKey,
+    /// A bare number, with several banks in use and no built-in one.
+    WhichBank(u32),
 }
 
 #[derive(Debug)]
@@ -276,6 +286,42 @@ impl Index {
 
     pub fn lookup_str(&self, key: &str) -> Option<QuestionId> {
         self.lookup(&Key::parse(key.trim())?)
+    }
+
+    /// The key a person typed, spelled as its bank spells it: the prefix
+    /// in any case (`be-23`), or a bare number (`23`) for a question of the
+    /// bank `bare_number_bank` names. The question need not exist.
+    pub fn key_from_input(&self, input: &str) -> Result<Key, KeyInputError> {
+        let input = input.trim();
+        let is_bare = !input.is_empty() && input.bytes().all(|byte| byte.is_ascii_digit());
+        if !is_bare {
+            return Key::parse(&input.to_ascii_uppercase()).ok_or(KeyInputError::NotAKey);
+        }
+        let number = input.parse().map_err(|_| KeyInputError::NotAKey)?;
+        match self.bare_number_bank() {
+            Some(prefix) => Ok(Key::new(prefix, number)),
+            None => Err(KeyInputError::WhichBank(number)),
+        }
+    }
+
+    /// The prefix a bare number means: the only bank in use, else the
+    /// built-in bank (or the bank that took its prefix), else none.
+    pub fn bare_number_bank(&self) -> Option<&str> {
+        let mut prefixes = self.prefixes.keys();
+        match (prefixes.next(), prefixes.next()) {
+            (Some(only), None) => Some(only),
+            _ => self
+                .prefixes
+                .get_key_value(BUILTIN_PREFIX)
+                .map(|(prefix, _)| prefix.as_str()),
+        }
+    }
+
+    /// The prefixes in use, sorted.
+    pub fn prefixes(&self) -> Vec<&str> {
+        let mut prefixes: Vec<&str> = self.prefixes.keys().map(String::as_str).collect();
+        prefixes.sort_unstable();
+        prefixes
     }
 
     /// Whether a bank in use has this prefix: only such keys are questions.
@@ -503,5 +549,51 @@ impl Numbers {
             None => index as u32,
             Some(positions) => positions[index],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::bank::parse_bank;
+    use crate::core::builtin::builtin_bank;
+
+    fn bank(prefix: &str) -> Bank {
+        let text = format!("---\nprefix: {prefix}\n---\n## A\n1. One?\n2. Two?\n");
+        parse_bank(&format!("{prefix}.md"), prefix, text)
+    }
+
+    fn typed(index: &Index, inputs: &[&str]) -> Vec<String> {
+        inputs
+            .iter()
+            .map(|input| match index.key_from_input(input) {
+                Ok(key) => key.to_string(),
+                Err(error) => format!("{error:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn typed_keys_are_read_in_any_case_and_bare_numbers_name_the_bank_in_use() {
+        let builtin = Index::new(Some(builtin_bank()), Vec::new());
+        assert_eq!(
+            typed(
+                &builtin,
+                &["be-66", " Be-66 ", "66", "BE-066", "be66", "", "-1"]
+            ),
+            [
+                "BE-66", "BE-66", "BE-66", "BE-66", "NotAKey", "NotAKey", "NotAKey"
+            ]
+        );
+        // With another bank, a bare number is still the built-in bank's.
+        let both = Index::new(Some(builtin_bank()), vec![bank("TEAM")]);
+        assert_eq!(typed(&both, &["2", "team-2"]), ["BE-2", "TEAM-2"]);
+        // The only bank in use, whatever its prefix.
+        let team = Index::new(None, vec![bank("TEAM")]);
+        assert_eq!(typed(&team, &["2"]), ["TEAM-2"]);
+        // Two banks, neither built in: the number alone does not say which.
+        let two = Index::new(None, vec![bank("TEAM"), bank("SRE")]);
+        assert_eq!(typed(&two, &["2", "sre-2"]), ["WhichBank(2)", "SRE-2"]);
+        assert_eq!(two.prefixes(), ["SRE", "TEAM"]);
     }
 }

@@ -1,4 +1,4 @@
-//! Interview packets: N questions drawn round-robin over the chosen
+//! Packets (interview or study): N questions drawn round-robin over the chosen
 //! categories so the mix is balanced, deterministic for a seed, never two
 //! questions that ask the same thing and never one the note already holds.
 
@@ -138,8 +138,9 @@ pub fn packet_summary(packet: &Packet) -> String {
     )
 }
 
-/// The packet as markdown: a heading with its summary, the categories, and
-/// one question section per question, one level below the heading.
+/// The packet as markdown: a heading with its title ("Interview packet" or
+/// "Study packet", by mode) and summary, the categories, and one question
+/// section per question, one level below the heading.
 pub fn render_packet(
     index: &Index,
     packet: &Packet,
@@ -150,8 +151,9 @@ pub fn render_packet(
     let level = level.clamp(1, 5);
     let mut rendered = Rendered {
         text: format!(
-            "{} Interview packet · {}\n\n",
+            "{} {} · {}\n\n",
             "#".repeat(level),
+            packet_title(mode),
             packet_summary(packet)
         ),
         slots: Vec::new(),
@@ -160,16 +162,42 @@ pub fn render_packet(
         "Categories: {}.\n\n",
         packet.categories.join(", ")
     ));
-    for &id in &packet.questions {
-        let context = TemplateContext::new(index, id);
-        rendered.append(render_section(level + 1, &context, mode, overrides));
+    for section in packet_sections(index, packet, level, mode, overrides) {
+        rendered.append(section);
     }
     rendered
 }
 
+/// Each question's section as `render_packet` writes it under a heading
+/// of `level`: its heading, then its template or rubric.
+pub fn packet_sections(
+    index: &Index,
+    packet: &Packet,
+    level: usize,
+    mode: Mode,
+    overrides: &Overrides,
+) -> Vec<Rendered> {
+    let level = level.clamp(1, 5);
+    packet
+        .questions
+        .iter()
+        .map(|&id| render_section(level + 1, &TemplateContext::new(index, id), mode, overrides))
+        .collect()
+}
+
+fn packet_title(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Study => "Study packet",
+        Mode::Interview => "Interview packet",
+    }
+}
+
 /// Whether a heading's text is one `render_packet` wrote, for code lens.
 pub fn is_packet_heading(text: &str) -> bool {
-    text.starts_with("Interview packet") && text.contains(" question")
+    Mode::ALL
+        .iter()
+        .any(|&mode| text.starts_with(packet_title(mode)))
+        && text.contains(" question")
 }
 
 #[cfg(test)]
@@ -260,6 +288,31 @@ mod tests {
             ### BE-122 · What are integration tests, and how do they differ from unit tests?
             **Follow-up:** BE-121 · What are unit tests, and why are they important in back-end development?
         "#]].assert_eq(&(outline.join("\n") + "\n"));
+    }
+
+    #[test]
+    fn the_heading_says_the_mode_and_code_lens_knows_both() {
+        let index = seed_index();
+        let packet = draw_packet(&index, &request(2, 1)).unwrap();
+        let headings: Vec<String> = Mode::ALL
+            .iter()
+            .map(|&mode| {
+                let rendered = render_packet(&index, &packet, 2, mode, &Overrides::default());
+                rendered.text.lines().next().unwrap_or_default().to_string()
+            })
+            .collect();
+        expect![[r#"
+            ## Study packet · 2 questions · 2 categories · about 8 min
+            ## Interview packet · 2 questions · 2 categories · about 8 min
+        "#]]
+        .assert_eq(&(headings.join("\n") + "\n"));
+        for heading in &headings {
+            assert!(
+                is_packet_heading(heading.trim_start_matches("## ")),
+                "{heading}"
+            );
+        }
+        assert!(!is_packet_heading("Study notes on 3 questions"));
     }
 
     #[test]

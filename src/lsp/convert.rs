@@ -212,7 +212,7 @@ fn wire_diagnostic<'a>(
     }
 }
 
-fn severity(severity: Severity) -> DiagnosticSeverity {
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
     match severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,

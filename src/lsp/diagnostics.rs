@@ -12,8 +12,8 @@ use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
 use crate::core::check::{FolderNotes, Siblings, check_note_with};
-use crate::core::config::{CONFIG_FILE, parse_settings};
-use crate::core::diagnostic::{Diagnostic as CoreDiagnostic, Severity, codes};
+use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, read_config};
+use crate::core::diagnostic::Diagnostic as CoreDiagnostic;
 use crate::core::ide::notes::{NoteSummary, ScaffoldingCache, summarize_parsed};
 use crate::lsp::background::{background, detached};
 use crate::lsp::convert;
@@ -191,7 +191,7 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
         .as_ref()
         .is_some_and(|path| path.file_name().is_some_and(|name| name == CONFIG_FILE));
     if is_config {
-        config_diagnostics(&snapshot.parsed.text)
+        config_diagnostics(&snapshot.parsed.text, &snapshot.workspace.file_config)
     } else if snapshot.is_bank() {
         match snapshot.bank_position() {
             Some(position) => snapshot.workspace.index.bank_diagnostics(position),
@@ -202,19 +202,14 @@ fn compute_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
     }
 }
 
-fn config_diagnostics(text: &str) -> Vec<CoreDiagnostic> {
-    match parse_settings(text) {
-        Ok(_) => Vec::new(),
-        Err(error) => vec![CoreDiagnostic::new(
-            error.range,
-            Severity::Error,
-            codes::CONFIG_INVALID,
-            format!(
-                "invalid configuration: {}; the defaults are used",
-                error.message
-            ),
-        )],
-    }
+/// An open `.qbank.toml`'s problems, as a load reports them: a bad key
+/// keeps the value in use.
+fn config_diagnostics(text: &str, in_use: &Config) -> Vec<CoreDiagnostic> {
+    read_config(text, Fallback::keeping(Some(in_use)))
+        .problems
+        .iter()
+        .map(ConfigProblem::diagnostic)
+        .collect()
 }
 
 fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::core::config::{CONFIG_FILE, Settings};
+use crate::core::config::{CONFIG_FILE, PACKET_SIZES, Settings};
 use crate::core::template::Mode;
 use crate::lsp::background::background;
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
@@ -89,10 +89,12 @@ fn load_root(plan: LoadPlan) -> Workspace {
     let options = load_options(&plan);
     let workspace = load_workspace(&plan.folder, &options);
     for problem in &workspace.problems {
-        let kept = problem
-            .path
-            .file_name()
-            .is_some_and(|name| name == CONFIG_FILE)
+        // A bad key's message says what it keeps; a refused file keeps all.
+        let kept = problem.config.is_none()
+            && problem
+                .path
+                .file_name()
+                .is_some_and(|name| name == CONFIG_FILE)
             && options.fallback_config.is_some();
         if kept {
             log(&format!(
@@ -327,8 +329,9 @@ pub fn settings_from_json(value: &Value) -> Option<Settings> {
                 .map(|templates| settings.templates = Some(templates.to_string())),
             "packet_size" | "packetSize" => value
                 .as_u64()
-                .filter(|size| (1..=100).contains(size))
-                .map(|size| settings.packet_size = Some(size as usize)),
+                .and_then(|size| usize::try_from(size).ok())
+                .filter(|size| PACKET_SIZES.contains(size))
+                .map(|size| settings.packet_size = Some(size)),
             _ => Some(()),
         };
         if problem.is_none() {

@@ -12,7 +12,7 @@ use qbank_testkit::positions::{
 use qbank_testkit::{Capabilities, Client, Scratch, Unit};
 use serde_json::{Value, json};
 
-use crate::{QBANK, hover_markdown, initialized};
+use crate::{QBANK, command_text, hover_markdown, initialized};
 
 #[test]
 fn capabilities_and_encoding_negotiation() {
@@ -492,5 +492,58 @@ fn an_invalid_configuration_is_a_diagnostic_not_a_failure() {
     server.open(&note, "BE-23\n", 1);
     let markdown = hover_markdown(&mut server, &note, position_json((0, 1)));
     assert!(markdown.contains("ACID"), "{markdown}");
+    server.stop();
+}
+
+#[test]
+fn a_typo_in_the_configuration_is_a_diagnostic_at_its_key_and_the_other_keys_apply() {
+    let workspace = Scratch::new("config-keys");
+    let config = "mode = \"interview\"\npacket_size = \"ten\"\nmdoe = \"study\"\n";
+    workspace.write(".qbank.toml", config);
+    let (mut server, _) = initialized(&workspace, Capabilities::editor());
+    let uri = workspace.uri(".qbank.toml");
+    // Published from the load, the file not open: one per bad key.
+    let from_load = server.diagnostics_for(&uri);
+    let shown = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .map(|diagnostic| {
+                format!(
+                    "{:?} {} {} {}",
+                    covered(config, &diagnostic["range"], Unit::Utf16),
+                    diagnostic["severity"],
+                    diagnostic["code"].as_str().unwrap(),
+                    diagnostic["message"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        shown(&from_load),
+        [
+            "\"\\\"ten\\\"\" 1 config-invalid packet_size = \"ten\" is not valid (expected a whole number from 1 to 100); using 10",
+            "\"mdoe\" 2 config-unknown-key unknown key `mdoe` (did you mean `mode`?); ignored",
+        ]
+    );
+    // Opened, its buffer gives the same.
+    server.open(&uri, config, 1);
+    assert_eq!(
+        shown(&server.diagnostics_for_version(&uri, 1)),
+        shown(&from_load)
+    );
+
+    // The good key applies: a template comes as an interview rubric; the
+    // bad one keeps its default: a packet of 10.
+    let note = workspace.uri("note.md");
+    server.open(&note, "\n", 1);
+    let at_start = json!({ "uri": note, "position": { "line": 0, "character": 0 } });
+    let mut template = at_start.clone();
+    template["key"] = json!("BE-23");
+    let inserted = command_text(&mut server, "\n", "qbank.insertTemplate", template);
+    assert!(inserted.contains("**Red flags:**"), "{inserted}");
+    let mut packet = at_start;
+    packet["seed"] = json!(7);
+    let inserted = command_text(&mut server, "\n", "qbank.insertPacket", packet);
+    assert!(inserted.contains("packet · 10 questions"), "{inserted}");
     server.stop();
 }

@@ -34,7 +34,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use qbank_testkit::{Capabilities, Client, Scratch};
+use qbank_testkit::positions::apply_edits;
+use qbank_testkit::{Capabilities, Client, Scratch, Unit};
 use serde_json::{Value, json};
 
 /// The real binary cargo built for these tests.
@@ -86,6 +87,26 @@ fn hover_markdown(server: &mut Client, uri: &str, position: Value) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The text a document holding `text` has once a command's edit is
+/// applied (the kit's editor applies it, as a real one would).
+fn command_text(server: &mut Client, text: &str, command: &str, arguments: Value) -> String {
+    let reply = server.request(
+        "workspace/executeCommand",
+        json!({ "command": command, "arguments": [arguments] }),
+    );
+    assert_eq!(reply["applied"], true, "{reply}");
+    let request = server
+        .edit_requests()
+        .last()
+        .expect("the command asks the editor to apply its edit")
+        .clone();
+    let edits = request["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .clone();
+    apply_edits(text, &edits, Unit::Utf16)
 }
 
 /// The address space a command-line run or a bounded server may use: far

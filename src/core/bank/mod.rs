@@ -2,9 +2,10 @@
 //! problems out. It never fails: whatever it cannot read becomes a
 //! diagnostic and everything else still loads. Every question and category
 //! keeps its byte range in the source, for hover, definition and diagnostics.
+//! How a question gets its number, and what happens when two would share
+//! one, is `numbers`' to say.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -13,6 +14,8 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 use crate::core::front_matter::{front_matter_end, text_start};
 use crate::core::key::{self, Key, KeyMatch};
+
+mod numbers;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
@@ -104,7 +107,7 @@ fn parse_in_sections(name: &str, stem: &str, text: Arc<str>, section_bytes: usiz
         diagnostics: reader.diagnostics,
         text: Arc::from(""),
     };
-    keep_valid_questions(&mut bank, reader.questions, &text);
+    numbers::keep_valid_questions(&mut bank, reader.questions, &text);
     bank.text = text;
     bank
 }
@@ -185,79 +188,6 @@ fn next_heading(bytes: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// Drops empty and twice-numbered questions, each with a diagnostic.
-fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>, text: &str) {
-    // Numbers usually ascend, and then none repeats: the map of first
-    // places is only built once a number fails to ascend.
-    let mut first_with_number: Option<HashMap<u32, Range<usize>>> = None;
-    let mut highest: Option<u32> = None;
-    let mut keep = vec![false; questions.len()];
-    for (position, question) in questions.iter().enumerate() {
-        if question.text.is_empty() {
-            bank.diagnostics.push(Diagnostic::new(
-                question.line_range.clone(),
-                Severity::Error,
-                codes::BANK_EMPTY_QUESTION,
-                format!("{}-{} has no text", bank.prefix, question.number),
-            ));
-            continue;
-        }
-        if highest.is_some_and(|highest| question.number <= highest) {
-            let firsts = first_with_number.get_or_insert_with(|| {
-                questions[..position]
-                    .iter()
-                    .zip(&keep)
-                    .filter(|(_, kept)| **kept)
-                    .map(|(question, _)| (question.number, question.line_range.clone()))
-                    .collect()
-            });
-            if let Some(first) = firsts.get(&question.number) {
-                bank.diagnostics
-                    .push(duplicate_number(bank, question, first, text));
-                continue;
-            }
-        }
-        if question.category.is_none() {
-            bank.diagnostics.push(Diagnostic::new(
-                question.line_range.clone(),
-                Severity::Warning,
-                codes::BANK_OUTSIDE_CATEGORY,
-                format!(
-                    "{}-{} stands outside any `##` category",
-                    bank.prefix, question.number
-                ),
-            ));
-        }
-        if let Some(firsts) = &mut first_with_number {
-            firsts.insert(question.number, question.line_range.clone());
-        }
-        highest = Some(highest.map_or(question.number, |highest| highest.max(question.number)));
-        keep[position] = true;
-    }
-    let mut verdicts = keep.into_iter();
-    questions.retain(|_| verdicts.next().unwrap_or(false));
-    bank.questions = questions;
-}
-
-fn duplicate_number(
-    bank: &Bank,
-    question: &Question,
-    first: &Range<usize>,
-    text: &str,
-) -> Diagnostic {
-    let first_line = 1 + text[..first.start].matches('\n').count();
-    Diagnostic::new(
-        question.line_range.clone(),
-        Severity::Error,
-        codes::BANK_DUPLICATE_NUMBER,
-        format!(
-            "{}-{} is numbered twice (first on line {first_line}); this one is not loaded",
-            bank.prefix, question.number
-        ),
-    )
-    .with_related(None, first.clone(), "first question with this number")
-}
-
 /// Where the reader is inside the current question's list item.
 #[derive(Debug, Default, PartialEq, Eq)]
 enum ItemPart {
@@ -275,6 +205,10 @@ struct BankReader {
     current_category: Option<usize>,
     /// One entry per open list: the next item's number for ordered lists.
     lists: Vec<Option<u64>>,
+    /// Where the open question list's questions start in `questions`, and
+    /// the numbers written on its items so far (see `numbers`).
+    list_first: usize,
+    list_written: Vec<u32>,
     block_quotes: usize,
     question: Option<(Question, ItemPart)>,
     /// The current question's wording as read so far.
@@ -306,8 +240,17 @@ impl BankReader {
                     }
                 }
                 self.lists.push(start);
+                if self.is_question_list() {
+                    self.list_first = self.questions.len();
+                    self.list_written.clear();
+                }
             }
             Event::End(TagEnd::List(_)) => {
+                if self.is_question_list() {
+                    self.finish_question(text);
+                    let list = &mut self.questions[self.list_first..];
+                    numbers::number_list(list, &self.list_written);
+                }
                 self.lists.pop();
             }
             Event::Start(Tag::Item) => self.start_item(text, range),
@@ -327,10 +270,13 @@ impl BankReader {
             self.finish_question(text);
             let number = self.lists[0].unwrap_or(1);
             self.lists[0] = Some(number + 1);
+            let number = number.min(u32::MAX as u64) as u32;
+            let written = numbers::written_number(text, range.start);
+            self.list_written.push(written.unwrap_or(number));
             let line_end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[range.clone()])
                 .map_or(range.end, |end| range.start + end);
             let question = Question {
-                number: number.min(u32::MAX as u64) as u32,
+                number,
                 text: String::new(),
                 category: self.current_category,
                 range: range.clone(),
@@ -596,7 +542,8 @@ mod tests {
     use super::*;
     use expect_test::{Expect, expect};
 
-    fn check(source: &str, expected: Expect) {
+    /// Parses a bank and renders its questions and diagnostics, a line each.
+    pub(super) fn check(source: &str, expected: Expect) {
         let bank = parse_bank("test.md", "test", source.to_string());
         let mut rendered = format!("prefix {} title {:?}\n", bank.prefix, bank.title);
         for question in &bank.questions {
@@ -689,10 +636,10 @@ title: Back-End Development
             expect![[r#"
                 prefix TEST title None
                 TEST-1 [(no category)] Outside any category? | "1. Outside any category?"
-                TEST-3 [One] Again first? | "1. Again first?"
                 line 1: warning[bank-outside-category] TEST-1 stands outside any `##` category
                 line 4: error[bank-duplicate-number] TEST-1 is numbered twice (first on line 1); this one is not loaded
                 line 5: error[bank-empty-question] TEST-2 has no text
+                line 6: error[bank-duplicate-number] TEST-1 is numbered twice (first on line 1); this one is not loaded
             "#]],
         );
     }
