@@ -15,7 +15,10 @@ use crate::core::diagnostic::{Diagnostic, Severity, codes};
 use crate::core::front_matter::{front_matter_end, text_start};
 use crate::core::key::{self, Key, KeyMatch};
 
+mod answer;
 mod numbers;
+
+pub use answer::{AnswerKey, Level, Point};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
@@ -24,14 +27,24 @@ pub struct Category {
     pub range: Range<usize>,
 }
 
-/// One `key: value` line under a question; `tags` and `see` are also
-/// understood, others are only kept and shown.
+/// One `key: value` line under a question, with the items of a list nested
+/// under it (`points`, `red flags`); `tags`, `see` and the answer's fields
+/// (`answer`) are understood, others are only kept and shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     /// Lowercase. Common names are shared rather than allocated for each
     /// of a large bank's questions.
     pub name: Cow<'static, str>,
     pub value: String,
+    /// The whole nested item, its own list included.
+    pub range: Range<usize>,
+    pub items: Vec<FieldItem>,
+}
+
+/// One item of a list nested under a field: its text, whitespace collapsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldItem {
+    pub text: String,
     pub range: Range<usize>,
 }
 
@@ -49,6 +62,9 @@ pub struct Question {
     pub tags: Vec<String>,
     pub see: Vec<KeyMatch>,
     pub fields: Vec<Field>,
+    /// What a strong answer covers, when the bank says; boxed, so a bank
+    /// without answers pays one pointer per question.
+    pub answer: Option<Box<AnswerKey>>,
 }
 
 /// A parsed bank. `name` is how the caller names the file (a path, or
@@ -218,6 +234,9 @@ struct BankReader {
     /// The range of the nested item being read as a field, and its text.
     field: Option<Range<usize>>,
     field_text: String,
+    /// The items of the list nested under that field, and the one being read.
+    field_items: Vec<FieldItem>,
+    field_item: Option<(Range<usize>, String)>,
     questions: Vec<Question>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -284,19 +303,36 @@ impl BankReader {
                 tags: Vec::new(),
                 see: Vec::new(),
                 fields: Vec::new(),
+                answer: None,
             };
             self.question = Some((question, ItemPart::Wording));
         } else if self.lists.len() == 2 && self.question.is_some() {
             self.field = Some(range);
             self.field_text.clear();
+            self.field_items.clear();
+        } else if self.lists.len() == 3 && self.field.is_some() {
+            self.field_item = Some((range, String::new()));
         }
     }
 
     fn end_item(&mut self, text: &str) {
-        if self.lists.len() == 2 {
+        if self.lists.len() == 3 {
+            if let Some((range, item)) = self.field_item.take() {
+                let text = collapse_whitespace(&item);
+                self.field_items.push(FieldItem { text, range });
+            }
+        } else if self.lists.len() == 2 {
             if let (Some(range), Some((question, _))) = (self.field.take(), self.question.as_mut())
             {
-                add_field(question, &mut self.fields, &self.field_text, range, text);
+                let items = std::mem::take(&mut self.field_items);
+                add_field(
+                    question,
+                    &mut self.fields,
+                    &self.field_text,
+                    range,
+                    items,
+                    text,
+                );
             }
         } else if self.is_question_list() {
             self.finish_question(text);
@@ -306,6 +342,8 @@ impl BankReader {
     fn text(&mut self, content: &str, range: Range<usize>) {
         if let Some((_, _, heading)) = &mut self.heading {
             heading.push_str(content);
+        } else if let Some((_, item)) = &mut self.field_item {
+            item.push_str(content);
         } else if self.field.is_some() {
             self.field_text.push_str(content);
         } else if let Some((question, ItemPart::Wording)) = &mut self.question {
@@ -347,6 +385,7 @@ impl BankReader {
                 collapse_whitespace(&self.wording)
             };
             question.fields = self.fields.drain(..).collect();
+            question.answer = answer::read_answer(&question.fields, &mut self.diagnostics);
             self.wording.clear();
             self.questions.push(question);
         }
@@ -390,27 +429,14 @@ impl BankReader {
 /// Splits `- name: value` lines off a question's wording. Under `100.` a
 /// field must be indented five spaces to nest; indented four, markdown reads
 /// it as more wording. Such lines are still the question's fields, as the
-/// author meant. Returns the wording that is left.
+/// author meant, and a bullet indented deeper than its field line is one of
+/// that field's items (`points`). Returns the wording that is left.
 fn take_unnested_fields(
     question: &mut Question,
     fields: &mut Vec<Field>,
     wording: &str,
     source: &str,
 ) -> String {
-    let looks_like_field = |line: &str| {
-        let Some(rest) = line.trim_start().strip_prefix(['-', '*', '+']) else {
-            return false;
-        };
-        let Some((name, _)) = rest.split_once(':') else {
-            return false;
-        };
-        rest.starts_with(' ')
-            && !name.trim().is_empty()
-            && name
-                .trim()
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-    };
     let lines: Vec<&str> = wording.split('\n').collect();
     let Some(first_field) = lines
         .iter()
@@ -422,6 +448,8 @@ fn take_unnested_fields(
     };
     let item = source.get(question.range.clone()).unwrap_or("");
     let mut search_from = 0;
+    // The field being read: its text, range, indentation and items.
+    let mut open: Option<(&str, Range<usize>, usize, Vec<FieldItem>)> = None;
     for (position, line) in lines[first_field..].iter().enumerate() {
         let line = line.trim();
         let Some(found) = item[search_from..].find(line) else {
@@ -437,17 +465,44 @@ fn take_unnested_fields(
                 .max(question.line_range.start);
         }
         search_from += found + line.len();
+        let indent = start - source[..start].rfind('\n').map_or(0, |newline| newline + 1);
         let content = line[1..].trim_start();
         let content_start = start + (line.len() - content.len());
-        add_field(
-            question,
-            fields,
-            content,
-            content_start..start + line.len(),
-            source,
-        );
+        let range = content_start..start + line.len();
+        match &mut open {
+            Some((_, field_range, field_indent, items)) if indent > *field_indent => {
+                field_range.end = range.end;
+                let text = collapse_whitespace(content);
+                items.push(FieldItem { text, range });
+                continue;
+            }
+            _ => {}
+        }
+        if let Some((text, range, _, items)) = open.take() {
+            add_field(question, fields, text, range, items, source);
+        }
+        open = Some((content, range, indent, Vec::new()));
+    }
+    if let Some((text, range, _, items)) = open {
+        add_field(question, fields, text, range, items, source);
     }
     lines[..first_field].join(" ")
+}
+
+/// `- name: value`, with a name of letters, digits, `_`, `-` and spaces.
+fn looks_like_field(line: &str) -> bool {
+    let Some(rest) = line.trim_start().strip_prefix(['-', '*', '+']) else {
+        return false;
+    };
+    let Some((name, _)) = rest.split_once(':') else {
+        return false;
+    };
+    rest.starts_with(' ')
+        && !name.trim().is_empty()
+        && name
+            .trim()
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
 }
 
 fn add_field(
@@ -455,6 +510,7 @@ fn add_field(
     fields: &mut Vec<Field>,
     field_text: &str,
     range: Range<usize>,
+    items: Vec<FieldItem>,
     source: &str,
 ) {
     let Some((name, value)) = field_text.split_once(':') else {
@@ -480,7 +536,12 @@ fn add_field(
         }
         _ => {}
     }
-    fields.push(Field { name, value, range });
+    fields.push(Field {
+        name,
+        value,
+        range,
+        items,
+    });
 }
 
 /// Field names banks commonly use, shared by every question that has them.
@@ -490,7 +551,10 @@ const COMMON_FIELD_NAMES: &[&str] = &[
     "follow-up",
     "hint",
     "level",
+    "minutes",
     "notes",
+    "points",
+    "red flags",
     "see",
     "source",
     "tags",
