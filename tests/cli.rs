@@ -77,7 +77,23 @@ fn show_prints_question_category_and_shape() {
 
           category  Databases and Data Storage
           shape     definition
-          bank      <built-in>/backend.md:32
+          level     mid
+          minutes   5
+          bank      <built-in>/backend.md:330
+
+        A strong answer covers:
+          - Atomicity: all of a transaction's writes take effect or none do; on error or crash the partial work is rolled back
+          - Consistency: each committed transaction moves the database from one valid state to another with constraints (primary, foreign, unique keys and CHECKs) holding; business invariants still depend on correct transaction code
+          - Isolation: concurrent transactions don't see each other's uncommitted work, and the isolation level sets which anomalies remain (Read Committed by default in PostgreSQL, Repeatable Read in MySQL InnoDB)
+          - Durability: once a commit is acknowledged the data survives a crash or power loss, because the write-ahead (redo) log is flushed to disk before the acknowledgment
+          - Why it matters: money transfers, stock decrements and order placement cannot tolerate partial writes or lost updates, and the database guarantees this instead of every application
+          - Trade-off: stronger isolation and synchronous flushing cost throughput and latency, so some setups relax them (PostgreSQL synchronous_commit off, BASE-style NoSQL stores)
+
+        Red flags:
+          - Says ACID's consistency is the same as CAP's consistency
+          - Cannot say what happens to a half-finished transaction after a crash
+
+        Follow-up: How do the SQL isolation levels differ, and which anomalies (dirty read, non-repeatable read, phantom, write skew) does each allow?
     "#]]
     .assert_eq(&output.stdout);
 }
@@ -191,7 +207,7 @@ fn check_reports_the_seed_banks_repeats() {
         .collect();
     assert!(repeats.len() >= 10, "{}", output.stdout);
     assert!(
-        output.stdout.lines().any(|line| line.ends_with(":91:1: warning[bank-near-duplicate]: BE-78 asks the same as BE-66: What is CDN (Content Delivery Network), and how does it improve performance?")),
+        output.stdout.lines().any(|line| line.ends_with(":1155:1: warning[bank-near-duplicate]: BE-78 asks the same as BE-66: What is CDN (Content Delivery Network), and how does it improve performance?")),
         "{}",
         output.stdout
     );

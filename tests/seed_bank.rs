@@ -81,3 +81,64 @@ fn the_built_in_bank_holds_the_seed_word_for_word() {
         assert_eq!(bank_questions, seed_questions);
     }
 }
+
+/// Every built-in question says what a strong answer covers: 4–7 points,
+/// 1–3 red flags, a follow-up, a level and minutes.
+#[test]
+fn every_built_in_question_carries_its_answer_fields() {
+    let bank = builtin_bank();
+    let mut missing = Vec::new();
+    for question in &bank.questions {
+        let key = bank.key(question);
+        let Some(answer) = &question.answer else {
+            missing.push(format!("{key}: no answer fields"));
+            continue;
+        };
+        let complete = (4..=7).contains(&answer.points.len())
+            && (1..=3).contains(&answer.red_flags.len())
+            && answer
+                .follow_up
+                .as_deref()
+                .is_some_and(|text| text.ends_with('?'))
+            && answer.level.is_some()
+            && answer.minutes.is_some()
+            && answer.points.iter().all(|point| point.cue.is_some());
+        if !complete {
+            missing.push(format!("{key}: {answer:?}"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// No follow-up asks the same as its own question, by qbank's own measure:
+/// the follow-ups, loaded as a bank beside the built-in one, are never
+/// near-duplicates of the question they follow.
+#[test]
+fn no_follow_up_repeats_its_question() {
+    let bank = builtin_bank();
+    let mut follow_ups = String::from("---\nprefix: FU\n---\n## Follow-ups\n");
+    for question in &bank.questions {
+        let follow_up = question
+            .answer
+            .as_ref()
+            .and_then(|answer| answer.follow_up.as_ref());
+        if let Some(follow_up) = follow_up {
+            follow_ups.push_str(&format!("{}. {follow_up}\n", question.number));
+        }
+    }
+    let follow_ups = qbank::core::bank::parse_bank("follow-ups.md", "fu", follow_ups);
+    let index = Index::new(Some(builtin_bank()), vec![follow_ups]);
+    let mut repeats = Vec::new();
+    for question in index
+        .questions()
+        .filter(|question| question.key().prefix == "FU")
+    {
+        let own = format!("BE-{}", question.key().number);
+        for &twin in index.near_duplicates(question.id) {
+            if index.get(twin).key().to_string() == own {
+                repeats.push(format!("{own}: {}", question.text()));
+            }
+        }
+    }
+    assert!(repeats.is_empty(), "{}", repeats.join("\n"));
+}

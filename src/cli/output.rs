@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::core::bank::AnswerKey;
 use crate::core::diagnostic::{Diagnostic, Severity};
 use crate::core::index::{Index, QuestionId};
 use crate::core::key::Key;
@@ -29,10 +30,20 @@ pub struct QuestionJson {
     sides: Vec<String>,
     related: Vec<String>,
     tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minutes: Option<u32>,
+    /// `cue: detail`, as the bank writes them.
+    points: Vec<String>,
+    red_flags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    follow_up: Option<String>,
 }
 
 pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
     let question = index.get(id);
+    let answer = question.question.answer.as_deref();
     QuestionJson {
         key: question.key().to_string(),
         number: question.question.number,
@@ -46,6 +57,15 @@ pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
             .map(|related| index.get(related.id).key().to_string())
             .collect(),
         tags: question.question.tags.clone(),
+        level: answer
+            .and_then(|answer| answer.level)
+            .map(|level| level.as_str()),
+        minutes: answer.and_then(|answer| answer.minutes),
+        points: answer.map_or_else(Vec::new, |answer| {
+            answer.points.iter().map(ToString::to_string).collect()
+        }),
+        red_flags: answer.map_or_else(Vec::new, |answer| answer.red_flags.clone()),
+        follow_up: answer.and_then(|answer| answer.follow_up.clone()),
     }
 }
 
@@ -94,17 +114,27 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
     if !question.question.tags.is_empty() {
         writeln!(out, "  tags      {}", question.question.tags.join(", "))?;
     }
+    let answer = question.question.answer.as_deref();
+    if let Some(level) = answer.and_then(|answer| answer.level) {
+        writeln!(out, "  level     {level}")?;
+    }
+    if let Some(minutes) = answer.and_then(|answer| answer.minutes) {
+        writeln!(out, "  minutes   {minutes}")?;
+    }
     for field in question
         .question
         .fields
         .iter()
-        .filter(|field| field.name != "tags" && field.name != "see")
+        .filter(|field| field.is_shown_as_written())
     {
         writeln!(out, "  {:<9} {}", field.name, field.value)?;
     }
     let lines = LineIndex::new(&question.bank.text);
     let line = lines.line_of(question.question.range.start) + 1;
     writeln!(out, "  bank      {}:{line}", question.bank.name)?;
+    if let Some(answer) = answer {
+        print_answer_key(out, answer)?;
+    }
     let related = index.related(id);
     if !related.is_empty() {
         writeln!(out)?;
@@ -119,6 +149,26 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
                 related.relation.as_str()
             )?;
         }
+    }
+    Ok(())
+}
+
+/// What a strong answer covers, its red flags and its follow-up.
+fn print_answer_key(out: &mut impl Write, answer: &AnswerKey) -> Result<()> {
+    if !answer.points.is_empty() {
+        writeln!(out, "\nA strong answer covers:")?;
+        for point in &answer.points {
+            writeln!(out, "  - {point}")?;
+        }
+    }
+    if !answer.red_flags.is_empty() {
+        writeln!(out, "\nRed flags:")?;
+        for flag in &answer.red_flags {
+            writeln!(out, "  - {flag}")?;
+        }
+    }
+    if let Some(follow_up) = &answer.follow_up {
+        writeln!(out, "\nFollow-up: {follow_up}")?;
     }
     Ok(())
 }

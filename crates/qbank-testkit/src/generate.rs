@@ -649,7 +649,7 @@ pub fn bank(questions: usize, seed: u64) -> String {
     out
 }
 
-const LEVELS: &[&str] = &["junior", "mid", "mid", "senior", "senior", "staff"];
+const LEVELS: &[&str] = &["junior", "mid", "mid", "senior", "senior", "mid"];
 
 const SOURCES: &[&str] = &[
     "platform team onsite loop",

@@ -41,6 +41,17 @@ pub struct Field {
     pub items: Vec<FieldItem>,
 }
 
+impl Field {
+    /// Whether the field is only kept and shown as written: not `tags`,
+    /// `see` or one of the answer's fields, which have their own places.
+    pub fn is_shown_as_written(&self) -> bool {
+        !matches!(
+            self.name.as_ref(),
+            "tags" | "see" | "level" | "minutes" | "points" | "red flags" | "follow-up"
+        )
+    }
+}
+
 /// One item of a list nested under a field: its text, whitespace collapsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldItem {

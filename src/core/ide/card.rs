@@ -1,10 +1,11 @@
 //! The question card: the markdown that hover and completion documentation
 //! show for one question — its key and wording, category, shape, tags,
-//! other fields, whether this note and the workspace's other notes answer
+//! level, minutes and how many points a strong answer covers, other fields, whether this note and the workspace's other notes answer
 //! it, and related questions.
 
 use std::fmt::Write;
 
+use crate::core::bank::AnswerKey;
 use crate::core::index::{Index, QuestionId};
 
 /// How many related questions a card lists.
@@ -36,8 +37,11 @@ pub fn question_card(
     if !question.question.tags.is_empty() {
         facts.push(format!("Tags: {}", question.question.tags.join(", ")));
     }
+    if let Some(answer) = &question.question.answer {
+        facts.push(answer_summary(answer));
+    }
     for field in &question.question.fields {
-        if field.name != "tags" && field.name != "see" {
+        if field.is_shown_as_written() {
             facts.push(format!("{}: {}", field.name, field.value));
         }
     }
@@ -75,4 +79,24 @@ pub fn question_card(
         }
     }
     card
+}
+
+/// `Level: mid · about 5 min · 6 points to cover`, from what the bank says.
+fn answer_summary(answer: &AnswerKey) -> String {
+    let mut parts = Vec::new();
+    if let Some(level) = answer.level {
+        parts.push(format!("Level: {level}"));
+    }
+    if let Some(minutes) = answer.minutes {
+        parts.push(format!("about {minutes} min"));
+    }
+    match answer.points.len() {
+        0 => {}
+        1 => parts.push("1 point to cover".to_string()),
+        count => parts.push(format!("{count} points to cover")),
+    }
+    if parts.is_empty() {
+        parts.push("Follow-up and red flags in the rubric".to_string());
+    }
+    parts.join(" · ")
 }

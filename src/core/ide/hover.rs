@@ -103,6 +103,7 @@ mod tests {
 
                 Category: Databases and Data Storage  
                 Shape: definition  
+                Level: mid · about 5 min · 6 points to cover  
                 Not answered in any note yet
             "#]],
         );
@@ -118,6 +119,7 @@ mod tests {
 
                 Category: Databases and Data Storage  
                 Shape: definition  
+                Level: mid · about 5 min · 6 points to cover  
                 Answered in this note
             "#]],
         );
@@ -133,6 +135,7 @@ mod tests {
 
                 Category: Databases and Data Storage  
                 Shape: definition  
+                Level: mid · about 5 min · 6 points to cover  
                 Not answered in any note yet
 
                 This heading is BE-23's wording: the code action "Link heading to BE-23" adds the key.
@@ -159,6 +162,7 @@ mod tests {
 
             Category: Databases and Data Storage  
             Shape: definition  
+            Level: mid · about 5 min · 6 points to cover  
             Answered in notes/a.md
         "#]]
         .assert_eq(found.markdown.split("\nRelated").next().unwrap());
