@@ -130,6 +130,18 @@ fn show_template_prints_a_design_skeleton() {
 
         **Trade-offs:** 
 
+        <details><summary>Check yourself (7 points)</summary>
+
+        - Requirements and estimates: clarify read/write ratio, latency SLO and payload size, then estimate (1M RPS × 1 KB ≈ 1 GB/s ≈ 8 Gbps; at 20k RPS per node that is about 50 nodes before headroom)
+        - Edge layer: CDN caching for cacheable reads, GeoDNS or anycast across multiple regions, and L4 load balancers (AWS NLB, Google Maglev) in front of L7 proxies
+        - Stateless app tier: horizontally autoscaled, non-blocking I/O (event loop, Netty, Go), connection reuse (keep-alive, HTTP/2, gRPC)
+        - Caching: multi-level caches (in-process plus a Redis or Memcached cluster), with request coalescing and jittered TTLs against stampedes and local caching or key replication for hot keys
+        - Data tier: partition by key with consistent hashing across a scalable store (Cassandra, DynamoDB, Vitess-sharded MySQL), read replicas, and no cross-shard transactions on the hot path
+        - Write path: absorb writes through a log such as Kafka, batch them, and process asynchronously with idempotent consumers
+        - Resilience: rate limiting, load shedding, timeouts, circuit breakers and bulkheads, multi-AZ and multi-region, with p99 monitored because fan-out amplifies tail latency
+
+        </details>
+
     "#]]
     .assert_eq(&output.stdout);
 }

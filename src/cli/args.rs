@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::core::bank::Level;
 use crate::core::template::Mode;
 
 #[derive(Debug, Parser)]
@@ -60,6 +61,23 @@ impl From<ModeArg> for Mode {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Junior,
+    Mid,
+    Senior,
+}
+
+impl From<LevelArg> for Level {
+    fn from(level: LevelArg) -> Level {
+        match level {
+            LevelArg::Junior => Level::Junior,
+            LevelArg::Mid => Level::Mid,
+            LevelArg::Senior => Level::Senior,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the Language Server Protocol over stdio (for editors)
@@ -102,6 +120,12 @@ pub enum Command {
         /// study: answer skeletons; interview: rubrics [default: from .qbank.toml, else study]
         #[arg(long, value_enum)]
         mode: Option<ModeArg>,
+        /// Only questions of this level, as the bank gives it
+        #[arg(long, value_enum)]
+        level: Option<LevelArg>,
+        /// A time budget in minutes: as many balanced questions as fit (with --count, at most that many)
+        #[arg(long, value_parser = at_least_one_minute)]
+        minutes: Option<u32>,
     },
     /// Report problems in notes and banks as `path:line:col: severity[code]: message`
     #[command(
@@ -123,6 +147,15 @@ Exits with 1 when any problem is an error."
         /// The note (an interview packet, say)
         note: PathBuf,
     },
+}
+
+/// A time budget: zero minutes holds no question.
+fn at_least_one_minute(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(minutes) => Ok(minutes),
+        Err(_) => Err(format!("`{text}` is not a whole number of minutes")),
+    }
 }
 
 /// A count of questions: none would be an empty packet or an empty list,

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
+use crate::core::bank::Level;
 use crate::core::check::{FolderNotes, check_note};
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
@@ -115,12 +116,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             categories,
             seed,
             mode,
+            level,
+            minutes,
         } => {
+            // A time budget alone draws as many questions as fit.
+            let count = match (count, minutes) {
+                (Some(count), _) => count,
+                (None, Some(_)) => usize::MAX,
+                (None, None) => workspace.config.packet_size,
+            };
             let request = PacketRequest {
-                count: count.unwrap_or(workspace.config.packet_size),
+                count,
                 categories,
                 seed: seed.unwrap_or_else(time_seed),
                 exclude: Vec::new(),
+                level: level.map(Level::from),
+                minutes,
             };
             let mode = mode.map(Mode::from).unwrap_or(workspace.config.mode);
             questions::packet(&workspace, &request, mode, format, &mut out)

@@ -139,7 +139,8 @@ pub(super) fn packet(
 ) -> Result<ExitCode> {
     let index = &workspace.index;
     let packet = draw_packet(index, request).map_err(|message| anyhow!(message))?;
-    if packet.questions.len() < request.count {
+    // Under a time budget, fewer questions than asked is the budget's doing.
+    if packet.questions.len() < request.count && request.minutes.is_none() {
         warn(&format!(
             "only {} distinct questions could be drawn (asked for {})",
             packet.questions.len(),

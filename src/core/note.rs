@@ -17,7 +17,7 @@ use crate::core::bank::collapse_whitespace;
 use crate::core::changes::{Changed, Edit, compose, describes};
 use crate::core::front_matter::{front_matter_end, line_end, text_start};
 use crate::core::key::{self, KeyMatch};
-use crate::core::template::{Scaffolding, scaffold_form};
+use crate::core::template::{CHECK_YOURSELF, Scaffolding, scaffold_form};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -477,8 +477,27 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 /// (`- BE-32 · …`).
 pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
     let body = text.get(section.body.clone()).unwrap_or("");
-    body.lines().map(scaffold_form).any(|line| {
+    answer_lines(body).map(scaffold_form).any(|line| {
         !line.is_empty() && !scaffolding.contains(line.as_ref()) && !is_related_line(&line)
+    })
+}
+
+/// A section body's lines outside any "Check yourself" block: the points a
+/// study template folds away are the bank's words, never the answer, even
+/// once the bank's points have changed.
+pub fn answer_lines(body: &str) -> impl Iterator<Item = &str> {
+    let mut folded = false;
+    body.lines().filter(move |line| {
+        let trimmed = line.trim();
+        if folded {
+            folded = !trimmed.starts_with("</details>");
+            return false;
+        }
+        if trimmed.starts_with("<details>") && trimmed.contains(CHECK_YOURSELF) {
+            folded = !trimmed.ends_with("</details>");
+            return false;
+        }
+        true
     })
 }
 

@@ -1,9 +1,14 @@
 //! Packets (interview or study): N questions drawn round-robin over the chosen
 //! categories so the mix is balanced, deterministic for a seed, never two
-//! questions that ask the same thing and never one the note already holds.
+//! questions that ask the same thing and never one the note already holds;
+//! optionally of one level, or as many as fit a time budget (each
+//! question's minutes from the bank, else from its shape).
 
+use crate::core::bank::Level;
 use crate::core::index::{Index, QuestionId};
-use crate::core::template::{Mode, Overrides, Rendered, TemplateContext, render_section};
+use crate::core::template::{
+    Mode, Overrides, Rendered, SCORE_SCALE, TemplateContext, render_section,
+};
 
 #[derive(Debug, Clone)]
 pub struct PacketRequest {
@@ -13,6 +18,10 @@ pub struct PacketRequest {
     pub seed: u64,
     /// Questions the note already holds.
     pub exclude: Vec<QuestionId>,
+    /// Only questions the bank gives this level.
+    pub level: Option<Level>,
+    /// A time budget: questions are drawn while their minutes fit.
+    pub minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +63,20 @@ pub fn resolve_category<'a>(names: &[&'a str], wanted: &str) -> Result<&'a str, 
     }
 }
 
+/// The minutes a question takes: the bank's, else its shape's.
+pub fn question_minutes(index: &Index, id: QuestionId) -> u32 {
+    let question = index.get(id);
+    let answer = question.question.answer.as_deref();
+    answer
+        .and_then(|answer| answer.minutes)
+        .unwrap_or_else(|| question.shape().shape.minutes())
+}
+
+fn question_level(index: &Index, id: QuestionId) -> Option<Level> {
+    let answer = index.get(id).question.answer.as_deref();
+    answer.and_then(|answer| answer.level)
+}
+
 /// Draws a packet. Fails only for a category name that matches none or several.
 pub fn draw_packet(index: &Index, request: &PacketRequest) -> Result<Packet, String> {
     let names = index.category_names();
@@ -76,6 +99,11 @@ pub fn draw_packet(index: &Index, request: &PacketRequest) -> Result<Packet, Str
             let mut pool: Vec<QuestionId> = index
                 .questions()
                 .filter(|question| question.category() == *name)
+                .filter(|question| {
+                    request
+                        .level
+                        .is_none_or(|level| question_level(index, question.id) == Some(level))
+                })
                 .map(|question| question.id)
                 .collect();
             rng.shuffle(&mut pool);
@@ -97,13 +125,19 @@ pub fn draw_packet(index: &Index, request: &PacketRequest) -> Result<Packet, Str
             .chain(picked)
             .any(|&other| other == candidate || index.are_near_duplicates(other, candidate))
     };
+    let budget = request.minutes.unwrap_or(u32::MAX);
+    let mut spent = 0u32;
     while picked.len() < request.count && pools.iter().any(|pool| !pool.is_empty()) {
         for pool in pools.iter_mut() {
             if picked.len() >= request.count {
                 break;
             }
             while let Some(candidate) = pool.pop() {
-                if !clashes(candidate, &picked) {
+                let minutes = question_minutes(index, candidate);
+                // A question too long for what is left of the budget is
+                // passed over: a shorter one of the same category may fit.
+                if !clashes(candidate, &picked) && spent.saturating_add(minutes) <= budget {
+                    spent += minutes;
                     picked.push(candidate);
                     let category = index.get(candidate).category().to_string();
                     if !categories.contains(&category) {
@@ -114,10 +148,7 @@ pub fn draw_packet(index: &Index, request: &PacketRequest) -> Result<Packet, Str
             }
         }
     }
-    let minutes = picked
-        .iter()
-        .map(|&id| index.get(id).shape().shape.minutes())
-        .sum();
+    let minutes = picked.iter().map(|&id| question_minutes(index, id)).sum();
     Ok(Packet {
         questions: picked,
         categories,
@@ -162,6 +193,11 @@ pub fn render_packet(
         "Categories: {}.\n\n",
         packet.categories.join(", ")
     ));
+    if mode == Mode::Interview {
+        rendered
+            .text
+            .push_str(&format!("Score each answer: {SCORE_SCALE}.\n\n"));
+    }
     for section in packet_sections(index, packet, level, mode, overrides) {
         rendered.append(section);
     }
@@ -216,6 +252,40 @@ mod tests {
             categories: Vec::new(),
             seed,
             exclude: Vec::new(),
+            level: None,
+            minutes: None,
+        }
+    }
+
+    #[test]
+    fn a_level_draws_only_its_questions_and_a_budget_is_never_exceeded() {
+        let index = seed_index();
+        for seed in 0..20 {
+            let senior = PacketRequest {
+                level: Some(Level::Senior),
+                ..request(5, seed)
+            };
+            let packet = draw_packet(&index, &senior).unwrap();
+            assert_eq!(packet.questions.len(), 5);
+            assert!(
+                packet
+                    .questions
+                    .iter()
+                    .all(|&id| question_level(&index, id) == Some(Level::Senior))
+            );
+            let budget = PacketRequest {
+                minutes: Some(45),
+                ..request(usize::MAX, seed)
+            };
+            let packet = draw_packet(&index, &budget).unwrap();
+            let spent: u32 = packet
+                .questions
+                .iter()
+                .map(|&id| question_minutes(&index, id))
+                .sum();
+            assert!(spent <= 45 && spent > 45 - 15, "{spent} min in {seed}");
+            assert_eq!(packet.minutes, spent);
+            assert!(packet.categories.len() >= packet.questions.len().min(7) - 1);
         }
     }
 
@@ -279,14 +349,14 @@ mod tests {
             })
             .collect();
         expect![[r#"
-            ## Interview packet · 3 questions · 2 categories · about 18 min
+            ## Interview packet · 3 questions · 2 categories · about 15 min
             Categories: Testing & Debugging, Scalability & Architecture.
             ### BE-126 · What is the difference between black-box and white-box testing?
-            **Follow-up:** Which would you pick for a system you know, and why?
+            **Follow-up:** For an endpoint that accepts an age from 18 to 65 inclusive, which inputs would boundary value analysis give you, and why?
             ### BE-104 · What are the differences between a stateless and stateful architecture?
-            **Follow-up:** Which would you pick for a system you know, and why?
+            **Follow-up:** How would you scale a WebSocket chat service where each server holds thousands of open connections and messages must reach users on other servers?
             ### BE-122 · What are integration tests, and how do they differ from unit tests?
-            **Follow-up:** BE-121 · What are unit tests, and why are they important in back-end development?
+            **Follow-up:** How do you keep integration tests fast and non-flaky when they need a real database and a message broker?
         "#]].assert_eq(&(outline.join("\n") + "\n"));
     }
 
@@ -302,8 +372,8 @@ mod tests {
             })
             .collect();
         expect![[r#"
-            ## Study packet · 2 questions · 2 categories · about 8 min
-            ## Interview packet · 2 questions · 2 categories · about 8 min
+            ## Study packet · 2 questions · 2 categories · about 10 min
+            ## Interview packet · 2 questions · 2 categories · about 10 min
         "#]]
         .assert_eq(&(headings.join("\n") + "\n"));
         for heading in &headings {

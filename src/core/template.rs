@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::bank::AnswerKey;
 use crate::core::index::{Index, QuestionId, Relation};
 use crate::core::key::Key;
 use crate::core::shape::{Shape, ShapeInfo, topic};
@@ -114,6 +115,8 @@ pub struct TemplateContext {
     pub shape: ShapeInfo,
     /// Related questions as `KEY · text`.
     pub related: Vec<String>,
+    /// What the bank says a strong answer covers, if it says.
+    pub answer: Option<AnswerKey>,
 }
 
 impl TemplateContext {
@@ -127,6 +130,7 @@ impl TemplateContext {
             category: question.category().to_string(),
             shape: question.shape().clone(),
             related: Vec::new(),
+            answer: question.question.answer.as_deref().cloned(),
         }
     }
 
@@ -149,6 +153,7 @@ impl TemplateContext {
             category: question.category().to_string(),
             shape: question.shape().clone(),
             related,
+            answer: question.question.answer.as_deref().cloned(),
         }
     }
 }
@@ -186,11 +191,25 @@ fn render_override(template: &str, context: &TemplateContext) -> Rendered {
         .replace("{{question}}", &context.question)
         .replace("{{category}}", &context.category)
         .replace("{{sides}}", &context.shape.sides.join(" | "))
-        .replace("{{related}}", &related_lines(context));
+        .replace("{{related}}", &related_lines(context))
+        .replace("{{points}}", &bullets(points(context)))
+        .replace("{{red_flags}}", &bullets(red_flags(context)))
+        .replace("{{follow_up}}", &follow_up(context))
+        .replace("{{level}}", level(context))
+        .replace("{{minutes}}", &minutes(context).to_string());
     let mut text = text.trim_end().to_string();
     text.push('\n');
     let slots = vec![text.len() - 1];
     Rendered { text, slots }
+}
+
+/// `- item` lines.
+fn bullets(items: Vec<String>) -> String {
+    items
+        .iter()
+        .map(|item| format!("- {item}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn related_lines(context: &TemplateContext) -> String {
@@ -252,7 +271,32 @@ fn study_body(context: &TemplateContext) -> Rendered {
         }
         body.blank();
     }
+    check_yourself(&mut body, context);
     body
+}
+
+/// The summary that opens a study template's folded list of points; the
+/// block it opens never counts as an answer (see `note::is_answered`).
+pub const CHECK_YOURSELF: &str = "Check yourself";
+
+/// The question's points folded away, so a student recalls first.
+fn check_yourself(body: &mut Rendered, context: &TemplateContext) {
+    let Some(answer) = context
+        .answer
+        .as_ref()
+        .filter(|answer| !answer.points.is_empty())
+    else {
+        return;
+    };
+    body.line(&format!(
+        "<details><summary>{CHECK_YOURSELF} ({} points)</summary>",
+        answer.points.len()
+    ))
+    .blank();
+    for point in &answer.points {
+        body.line(&format!("- {point}"));
+    }
+    body.blank().line("</details>").blank();
 }
 
 /// A table with one column per side and a row per aspect, each cell a slot.
@@ -271,29 +315,89 @@ fn comparison_table(body: &mut Rendered, sides: &[String]) {
     }
 }
 
+/// The score scale every rubric and packet heading states.
+pub const SCORE_SCALE: &str = "1 no signal · 2 partial · 3 solid · 4 strong";
+
 fn rubric_body(context: &TemplateContext) -> Rendered {
     let mut body = Rendered::default();
+    if let Some(answer) = &context.answer {
+        let mut facts = Vec::new();
+        if let Some(level) = answer.level {
+            facts.push(format!("**Level:** {level}"));
+        }
+        if let Some(minutes) = answer.minutes {
+            facts.push(format!("**Time:** about {minutes} min"));
+        }
+        if !facts.is_empty() {
+            body.line(&facts.join(" · ")).blank();
+        }
+    }
     body.line("**A strong answer covers:**");
-    for point in strong_answer_points(context) {
+    for point in points(context) {
         body.line(&format!("- [ ] {point}"));
     }
     body.blank().line("**Red flags:**");
-    for flag in red_flags(context.shape.shape) {
+    for flag in red_flags(context) {
         body.line(&format!("- {flag}"));
     }
-    body.blank();
-    match context.related.first() {
-        Some(related) => body.line(&format!("**Follow-up:** {related}")),
-        None => body.line(&format!(
-            "**Follow-up:** {}",
-            generic_follow_up(context.shape.shape)
-        )),
-    };
     body.blank()
+        .line(&format!("**Follow-up:** {}", follow_up(context)))
+        .blank()
+        .line(&format!("*Score: {SCORE_SCALE}*"))
         .slot_line("**Score:** ")
         .slot_line("**Notes:** ")
         .blank();
     body
+}
+
+/// The bank's points for the question, else what any answer of its shape
+/// should cover.
+fn points(context: &TemplateContext) -> Vec<String> {
+    match context
+        .answer
+        .as_ref()
+        .filter(|answer| !answer.points.is_empty())
+    {
+        Some(answer) => answer.points.iter().map(ToString::to_string).collect(),
+        None => strong_answer_points(context),
+    }
+}
+
+fn red_flags(context: &TemplateContext) -> Vec<String> {
+    match context
+        .answer
+        .as_ref()
+        .filter(|answer| !answer.red_flags.is_empty())
+    {
+        Some(answer) => answer.red_flags.clone(),
+        None => shape_red_flags(context.shape.shape)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    }
+}
+
+/// The bank's follow-up, else the first related question, else one any
+/// question of the shape allows.
+fn follow_up(context: &TemplateContext) -> String {
+    let from_bank = context
+        .answer
+        .as_ref()
+        .and_then(|answer| answer.follow_up.clone());
+    from_bank
+        .or_else(|| context.related.first().cloned())
+        .unwrap_or_else(|| generic_follow_up(context.shape.shape).to_string())
+}
+
+fn level(context: &TemplateContext) -> &'static str {
+    let level = context.answer.as_ref().and_then(|answer| answer.level);
+    level.map_or("", |level| level.as_str())
+}
+
+/// The bank's minutes, else the shape's.
+pub fn minutes(context: &TemplateContext) -> u32 {
+    let minutes = context.answer.as_ref().and_then(|answer| answer.minutes);
+    minutes.unwrap_or_else(|| context.shape.shape.minutes())
 }
 
 fn strong_answer_points(context: &TemplateContext) -> Vec<String> {
@@ -338,7 +442,7 @@ fn strong_answer_points(context: &TemplateContext) -> Vec<String> {
     }
 }
 
-fn red_flags(shape: Shape) -> &'static [&'static str] {
+fn shape_red_flags(shape: Shape) -> &'static [&'static str] {
     match shape {
         Shape::Definition => &[
             "Recites a definition but cannot give an example",
@@ -525,24 +629,25 @@ mod tests {
             Mode::Interview,
             &Overrides::default(),
             expect![[r#"
-            ### BE-23 · What is ACID compliance, and why is it important in databases?
+                ### BE-23 · What is ACID compliance, and why is it important in databases?
 
-            **A strong answer covers:**
-            - [ ] Defines ACID compliance precisely, in their own words
-            - [ ] Explains how it works, not only what it is
-            - [ ] Gives a concrete example from a real system
-            - [ ] Names a cost, a limit or an alternative
+                **A strong answer covers:**
+                - [ ] Defines ACID compliance precisely, in their own words
+                - [ ] Explains how it works, not only what it is
+                - [ ] Gives a concrete example from a real system
+                - [ ] Names a cost, a limit or an alternative
 
-            **Red flags:**
-            - Recites a definition but cannot give an example
-            - Confuses it with a neighbouring concept
+                **Red flags:**
+                - Recites a definition but cannot give an example
+                - Confuses it with a neighbouring concept
 
-            **Follow-up:** BE-32 · What are transactions in databases, and why are they important?
+                **Follow-up:** BE-32 · What are transactions in databases, and why are they important?
 
-            **Score:** $0
-            **Notes:** $0
+                *Score: 1 no signal · 2 partial · 3 solid · 4 strong*
+                **Score:** $0
+                **Notes:** $0
 
-        "#]],
+            "#]],
         );
     }
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{ExecuteCommandParams, Position, Uri};
 
+use crate::core::bank::Level;
 use crate::core::diagnostic::TextEdit;
 use crate::core::ide::actions::{PacketOptions, insert_packet, insert_template};
 use crate::core::template::Mode;
@@ -40,6 +41,8 @@ struct InsertPacketArguments {
     categories: Vec<String>,
     mode: Option<String>,
     seed: Option<u64>,
+    level: Option<String>,
+    minutes: Option<u32>,
     /// The document version the position refers to; a command built
     /// against another version is refused rather than applied astray.
     version: Option<i32>,
@@ -94,6 +97,15 @@ fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {
     }
 }
 
+fn parse_level(level: Option<&str>) -> Result<Option<Level>> {
+    match level {
+        None => Ok(None),
+        Some(text) => Level::parse(text).map(Some).ok_or_else(|| {
+            invalid_params(format!("unknown level `{text}`: junior, mid or senior"))
+        }),
+    }
+}
+
 fn arguments<T: for<'de> Deserialize<'de>>(command: &str, argument: Value) -> Result<T> {
     serde_json::from_value(argument).map_err(|error| invalid_params(format!("{command}: {error}")))
 }
@@ -106,6 +118,8 @@ fn packet_edit(snapshot: &Snapshot, arguments: &InsertPacketArguments) -> Result
         categories: arguments.categories.clone(),
         mode: parse_mode(arguments.mode.as_deref())?,
         seed: arguments.seed,
+        level: parse_level(arguments.level.as_deref())?,
+        minutes: arguments.minutes,
     };
     insert_packet(&snapshot.context(), &snapshot.document(), offset, &options)
         .map_err(invalid_params)

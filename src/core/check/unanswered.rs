@@ -133,7 +133,6 @@ Parameterised queries.
             expect![[r#"
                 1:1-2:1 hint[unanswered] BE-21 is not answered yet
                 15:1-16:1 hint[unanswered] BE-119 is not answered yet
-                29:1-30:1 hint[unanswered] BE-22 is not answered yet
             "#]],
         );
     }

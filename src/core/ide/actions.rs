@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+use crate::core::bank::Level;
 use crate::core::check::{Siblings, check_note};
 use crate::core::diagnostic::{Diagnostic, TextEdit};
 use crate::core::ide::{
@@ -53,7 +54,13 @@ pub struct PacketOptions {
     pub categories: Vec<String>,
     pub mode: Option<Mode>,
     pub seed: Option<u64>,
+    pub level: Option<Level>,
+    /// A time budget; without a count, as many questions as fit.
+    pub minutes: Option<u32>,
 }
+
+/// The most questions one packet holds.
+const MOST_PACKET_QUESTIONS: usize = 100;
 
 /// The packet sizes offered as source actions.
 pub const PACKET_SIZES: [usize; 2] = [5, 10];
@@ -250,11 +257,18 @@ pub fn insert_packet(
         .collect();
     exclude.sort_unstable();
     exclude.dedup();
+    let count = match (options.count, options.minutes) {
+        (Some(count), _) => count,
+        (None, Some(_)) => MOST_PACKET_QUESTIONS,
+        (None, None) => context.packet_size,
+    };
     let request = PacketRequest {
-        count: options.count.unwrap_or(context.packet_size).clamp(1, 100),
+        count: count.clamp(1, MOST_PACKET_QUESTIONS),
         categories: options.categories.clone(),
         seed: options.seed.unwrap_or_else(|| text_seed(text)),
         exclude,
+        level: options.level,
+        minutes: options.minutes,
     };
     let packet = draw_packet(index, &request)?;
     let level = packet_level_at(document, offset);
@@ -386,6 +400,17 @@ mod tests {
                 **Trade-offs:**
                 - 
 
+                <details><summary>Check yourself (6 points)</summary>
+
+                - Atomicity: all of a transaction's writes take effect or none do; on error or crash the partial work is rolled back
+                - Consistency: each committed transaction moves the database from one valid state to another with constraints (primary, foreign, unique keys and CHECKs) holding; business invariants still depend on correct transaction code
+                - Isolation: concurrent transactions don't see each other's uncommitted work, and the isolation level sets which anomalies remain (Read Committed by default in PostgreSQL, Repeatable Read in MySQL InnoDB)
+                - Durability: once a commit is acknowledged the data survives a crash or power loss, because the write-ahead (redo) log is flushed to disk before the acknowledgment
+                - Why it matters: money transfers, stock decrements and order placement cannot tolerate partial writes or lost updates, and the database guarantees this instead of every application
+                - Trade-off: stronger isolation and synchronous flushing cost throughput and latency, so some setups relax them (PostgreSQL synchronous_commit off, BASE-style NoSQL stores)
+
+                </details>
+
                 ## Next
             "#]],
         );
@@ -406,18 +431,24 @@ mod tests {
 
                 ## BE-40 · What is SQL injection, and how do you prevent it?
 
+                **Level:** junior · **Time:** about 5 min
+
                 **A strong answer covers:**
-                - [ ] Defines SQL injection precisely, in their own words
-                - [ ] Explains how it works, not only what it is
-                - [ ] Gives a concrete example from a real system
-                - [ ] Names a cost, a limit or an alternative
+                - [ ] Cause: user input is concatenated into SQL text, so the database parses data as code
+                - [ ] Payloads: a login field of ' OR '1'='1' -- makes the WHERE clause always true, UNION SELECT pulls rows from other tables, and time-based blind payloads such as pg_sleep(5) leak data with no visible output
+                - [ ] Parameterized queries: placeholders (? or $1) with values sent separately (JDBC PreparedStatement, PDO, psycopg) mean input can never change the query's structure
+                - [ ] ORM escape hatches: raw APIs such as Django raw() and extra(), Sequelize.query, knex.raw and string-built Hibernate HQL or native queries are injectable again when concatenated
+                - [ ] Identifier allow-lists: table names, column names and ORDER BY direction can't be bound as parameters, so map user choices onto a fixed allow-list
+                - [ ] Least privilege: the app's database account has only the DML it needs, with no DDL, superuser or file access, limiting what a successful injection can do
+                - [ ] Second-order injection: a value stored safely and later concatenated into another query (a username used in an admin report) is exploited, so data from your own database is not trusted either
 
                 **Red flags:**
-                - Recites a definition but cannot give an example
-                - Confuses it with a neighbouring concept
+                - Offers escaping quotes as the fix
+                - Relies on client-side validation to block it
 
-                **Follow-up:** BE-58 · How can you secure your application against SQL injection attacks?
+                **Follow-up:** How would an attacker extract data through a time-based blind injection when the page shows no query output?
 
+                *Score: 1 no signal · 2 partial · 3 solid · 4 strong*
                 **Score:** 
                 **Notes:** 
             "#]],

@@ -584,23 +584,34 @@ mod tests {
             "# Notes\n\n@acid$0\n",
             1,
             expect![[r#"
-            1 items, incomplete
-            Section BE-23 · What is ACID compliance, and why is it important in databases? | Databases and Data Storage | replaces "@acid"
-            --- accepting the first:
-            # Notes
+                1 items, incomplete
+                Section BE-23 · What is ACID compliance, and why is it important in databases? | Databases and Data Storage | replaces "@acid"
+                --- accepting the first:
+                # Notes
 
-            ## BE-23 · What is ACID compliance, and why is it important in databases?
+                ## BE-23 · What is ACID compliance, and why is it important in databases?
 
-            **In one sentence:** $1
+                **In one sentence:** $1
 
-            **How it works:**
-            - $2
+                **How it works:**
+                - $2
 
-            **Example:** $3
+                **Example:** $3
 
-            **Trade-offs:**
-            - $4$0
-        "#]],
+                **Trade-offs:**
+                - $4
+
+                <details><summary>Check yourself (6 points)</summary>
+
+                - Atomicity: all of a transaction's writes take effect or none do; on error or crash the partial work is rolled back
+                - Consistency: each committed transaction moves the database from one valid state to another with constraints (primary, foreign, unique keys and CHECKs) holding; business invariants still depend on correct transaction code
+                - Isolation: concurrent transactions don't see each other's uncommitted work, and the isolation level sets which anomalies remain (Read Committed by default in PostgreSQL, Repeatable Read in MySQL InnoDB)
+                - Durability: once a commit is acknowledged the data survives a crash or power loss, because the write-ahead (redo) log is flushed to disk before the acknowledgment
+                - Why it matters: money transfers, stock decrements and order placement cannot tolerate partial writes or lost updates, and the database guarantees this instead of every application
+                - Trade-off: stronger isolation and synchronous flushing cost throughput and latency, so some setups relax them (PostgreSQL synchronous_commit off, BASE-style NoSQL stores)
+
+                </details>$0
+            "#]],
         );
     }
 
