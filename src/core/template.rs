@@ -769,4 +769,39 @@ mod tests {
         "#]],
         );
     }
+
+    #[test]
+    fn answer_placeholders_take_the_banks_fields_and_the_shapes_otherwise() {
+        let mut overrides = Overrides::default();
+        overrides.insert(
+            Mode::Interview,
+            Shape::Definition,
+            "{{level}}, {{minutes}} min\n{{points}}\nAvoid:\n{{red_flags}}\nThen: {{follow_up}}\n"
+                .to_string(),
+        );
+        let source = "## Databases\n1. What is a view?\n    - level: mid\n    - minutes: 4\n    - points:\n      - Stored query: a view is a named SELECT\n    - red flags:\n      - Thinks a view stores rows\n    - follow-up: When would you materialize it?\n2. What is a trigger?\n";
+        let index = Index::new(None, vec![parse_bank("bank.md", "bank", source)]);
+        let render = |id| {
+            let context = TemplateContext::new(&index, id);
+            render_body(&context, Mode::Interview, &overrides).text
+        };
+        expect![[r#"
+            mid, 4 min
+            - Stored query: a view is a named SELECT
+            Avoid:
+            - Thinks a view stores rows
+            Then: When would you materialize it?
+            ---
+            , 4 min
+            - Defines trigger precisely, in their own words
+            - Explains how it works, not only what it is
+            - Gives a concrete example from a real system
+            - Names a cost, a limit or an alternative
+            Avoid:
+            - Recites a definition but cannot give an example
+            - Confuses it with a neighbouring concept
+            Then: Where have you used it, and what went wrong?
+        "#]]
+        .assert_eq(&format!("{}---\n{}", render(0), render(1)));
+    }
 }
