@@ -70,16 +70,22 @@ impl SearchIndex {
                 whole_words[question as usize] = whole_words[question as usize].saturating_add(1);
             }
         }
-        let mut ordered = candidates;
-        ordered.sort_unstable_by_key(|&question| {
+        let order = |&question: &u32| {
             let slot = question as usize;
             (
                 std::cmp::Reverse(matched[slot]),
                 std::cmp::Reverse(whole_words[slot]),
                 question,
             )
-        });
-        ordered.truncate(keep);
+        };
+        // The best `keep` of maybe every question: selected in linear time,
+        // then only they are sorted.
+        let mut ordered = candidates;
+        if ordered.len() > keep {
+            ordered.select_nth_unstable_by_key(keep, order);
+            ordered.truncate(keep);
+        }
+        ordered.sort_unstable_by_key(order);
         ordered
     }
 
