@@ -10,7 +10,7 @@ use nucleo_matcher::Utf32Str;
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use rust_stemmers::Stemmer;
 
-use super::query::{Query, QueryWord};
+use super::query::{MAX_QUERY_WORDS, Query, QueryWord};
 use super::rank::MATCHER;
 use super::{NumberMatch, SearchIndex, intersect, union};
 use crate::core::text::{Acronym, word_root};
@@ -19,8 +19,12 @@ use crate::core::text::{Acronym, word_root};
 /// whole vocabulary, the one expansion whose cost grows with the bank.
 pub(super) const MAX_TYPO_WORDS: usize = 3;
 
+const _: () = assert!(3 * MAX_QUERY_WORDS < u8::MAX as usize);
+
 /// The questions each word of a query matches, counted per question: each
 /// question counts a query word once, whichever of its forms met it.
+/// A query word takes up to three counts (a key that is not one of the
+/// banks' counts as its two words), so a byte holds them.
 pub(super) struct Tally {
     /// Per question: how many query words it matches.
     pub(super) matched: Vec<u8>,
@@ -105,15 +109,15 @@ impl SearchIndex {
         let numbered = self.questions_numbered(&word.text, NumberMatch::Prefix);
         found |= !numbered.is_empty();
         tally.add(&numbered);
-        let Some(root) = &word.root else {
-            return found;
-        };
-        for id in self.words_with_root(root, &word.text, stemmer) {
-            tally.add(self.questions_of(id));
-            found = true;
+        if let Some(root) = &word.root {
+            for id in self.words_with_root(root, &word.text, stemmer) {
+                tally.add(self.questions_of(id));
+                found = true;
+            }
         }
         // "cdns" is the acronym "cdn" through its root.
-        let acronym = self.acronym(&word.text).or_else(|| self.acronym(root));
+        let acronym = (self.acronym(&word.text))
+            .or_else(|| word.root.as_deref().and_then(|root| self.acronym(root)));
         if let Some(acronym) = acronym {
             let spelled_out = self.questions_with_every_word(&acronym.words);
             found |= !spelled_out.is_empty();
@@ -192,7 +196,7 @@ impl SearchIndex {
     fn spelled_acronyms(&self, query: &Query) -> Vec<(usize, &Acronym)> {
         let mut found = Vec::new();
         for acronym in &self.acronyms {
-            let length = acronym.words.len();
+            let length = acronym.words.len().max(1);
             let spelled = query
                 .all_words
                 .windows(length)

@@ -303,6 +303,8 @@ fn an_acronym_matches_its_spelled_out_form_and_back() {
 4. How do you deliver content to mobile networks?
 5. What is Infrastructure as Code (IaC)?
 6. Which tools write IaC?
+7. What is Continuous Integration (CI)?
+8. How fast should continuous integration be?
 ";
     check_bank(
         questions,
@@ -328,10 +330,34 @@ fn an_acronym_matches_its_spelled_out_form_and_back() {
     assert_eq!(render(&index, "CDNs", 5), render(&index, "cdn", 5));
     check_bank(
         questions,
+        "ci",
+        expect![[r#"
+        1 T-7 What is Continuous Integration (CI)?
+        1 T-8 How fast should continuous integration be?
+    "#]],
+    );
+    check_bank(
+        questions,
         "infrastructure as code",
         expect![[r#"
         2 T-5 What is Infrastructure as Code (IaC)?
         2 T-6 Which tools write IaC?
+    "#]],
+    );
+}
+
+#[test]
+fn tags_and_categories_meet_by_root_too() {
+    let questions = "\
+1. What is ACID compliance?
+   - tags: transactions, consistency
+2. What is a write-ahead log?
+";
+    check_bank(
+        questions,
+        "transactional consistent",
+        expect![[r#"
+        2 T-1 What is ACID compliance?
     "#]],
     );
 }
