@@ -14,6 +14,9 @@ use std::process::Command;
 use expect_test::expect;
 use qbank_testkit::Scratch;
 
+#[path = "cli/search.rs"]
+mod search;
+
 /// A scratch workspace: a fresh folder with an empty `.qbank.toml`, so it is
 /// its own root whatever folder the tests run in.
 struct Workspace {

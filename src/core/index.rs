@@ -366,6 +366,7 @@ impl Index {
                 0,
                 SearchHit {
                     question,
+                    matched_words: u32::MAX,
                     score: u32::MAX,
                 },
             );

@@ -126,6 +126,53 @@ pub fn is_frame_word(word: &str) -> bool {
     FRAME_WORDS.binary_search(&word).is_ok()
 }
 
+/// Words a person types around what they look for ("how do I scale a
+/// database", "sql vs nosql"). Fewer than the frame words: "key", "types"
+/// or "best" name what a searcher wants, so they stay.
+const QUERY_STOP_WORDS: &[&str] = &[
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "between", "but", "by", "can",
+    "could", "did", "do", "does", "for", "from", "how", "i", "if", "in", "into", "is", "it", "its",
+    "me", "my", "of", "on", "or", "our", "s", "should", "so", "t", "than", "that", "the", "their",
+    "them", "then", "there", "these", "they", "this", "those", "to", "versus", "vs", "was", "we",
+    "what", "whats", "when", "where", "which", "who", "why", "will", "with", "would", "you",
+    "your",
+];
+
+/// Whether search ignores `word` (lowercase) in a query that has others.
+pub fn is_query_stop_word(word: &str) -> bool {
+    QUERY_STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The root search compares words by (both lowercase): the English stem,
+/// folded a step further so that the words a person types meet the bank's.
+/// The stemmer leaves "scale"/"scaling" at "scale" and
+/// "scalable"/"scalability" at "scalabl": dropping "-abl"/"-ibl" and a
+/// final "e" gives all four "scal" (and "reliability" meets "rely" at
+/// "reli"). A word without vowels keeps its plural "s" through the stemmer
+/// ("jwts"), so it is dropped here. Never shorter than three letters, where
+/// unrelated words would meet.
+pub fn word_root(stemmer: &Stemmer, word: &str) -> String {
+    let has_vowel = word.bytes().any(|byte| b"aeiouy".contains(&byte));
+    if !has_vowel && word.len() >= 3 && word.ends_with('s') && !word.ends_with("ss") {
+        return word[..word.len() - 1].to_string();
+    }
+    let mut root = stemmer.stem(word).into_owned();
+    for suffix in ["abl", "ibl"] {
+        if root.len() >= suffix.len() + 4 && root.ends_with(suffix) {
+            root.truncate(root.len() - suffix.len());
+        }
+    }
+    if root.len() > 3 && root.ends_with('e') {
+        root.pop();
+    }
+    root
+}
+
+/// The English stemmer `word_root` takes.
+pub fn english_stemmer() -> Stemmer {
+    Stemmer::create(Algorithm::English)
+}
+
 /// An acronym the bank spells out, such as `CDN` for "content delivery network".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acronym {
@@ -218,6 +265,21 @@ fn match_initials(short: &str, preceding: &[String]) -> Option<Acronym> {
     None
 }
 
+/// The acronyms that mean one thing, each once, sorted by their short form.
+/// An acronym spelled out two different ways ("VNS" for two different
+/// things) is ambiguous and left out.
+pub fn unambiguous_acronyms(mut found: Vec<Acronym>) -> Vec<Acronym> {
+    found.sort_unstable_by(|a, b| a.short.cmp(&b.short).then_with(|| a.words.cmp(&b.words)));
+    found.dedup();
+    let mut kept: Vec<Acronym> = Vec::with_capacity(found.len());
+    for same_short in found.chunk_by(|a, b| a.short == b.short) {
+        if let [only] = same_short {
+            kept.push(only.clone());
+        }
+    }
+    kept
+}
+
 /// Turns words into comparable terms: stems them (memoized, since a bank
 /// repeats its vocabulary), folds spelled-out acronyms into the acronym, and
 /// drops frame words.
@@ -241,20 +303,9 @@ impl Termer {
     /// out two different ways ("VNS" for two different things) is ambiguous
     /// and is not folded.
     pub fn new(acronyms: &[Acronym]) -> Termer {
-        let mut meanings: HashMap<&str, Vec<&Acronym>> = HashMap::new();
-        for acronym in acronyms {
-            let known = meanings.entry(acronym.short.as_str()).or_default();
-            if !known.iter().any(|meaning| meaning.words == acronym.words) {
-                known.push(acronym);
-            }
-        }
         let mut phrases: HashMap<String, Vec<Acronym>> = HashMap::new();
         let mut spelled: HashMap<String, Vec<String>> = HashMap::new();
-        for acronym in meanings
-            .into_values()
-            .filter(|meanings| meanings.len() == 1)
-            .flatten()
-        {
+        for acronym in unambiguous_acronyms(acronyms.to_vec()) {
             spelled.insert(acronym.short.clone(), acronym.words.clone());
             let Some(first) = acronym.words.first() else {
                 continue;
@@ -264,7 +315,7 @@ impl Termer {
             entry.sort_by_key(|known| std::cmp::Reverse(known.words.len()));
         }
         Termer {
-            stemmer: Stemmer::create(Algorithm::English),
+            stemmer: english_stemmer(),
             stems: HashMap::new(),
             phrases,
             spelled,
@@ -333,6 +384,31 @@ mod tests {
         let mut sorted = FRAME_WORDS.to_vec();
         sorted.sort();
         assert_eq!(sorted, FRAME_WORDS);
+    }
+
+    #[test]
+    fn query_stop_words_are_sorted_for_binary_search() {
+        let mut sorted = QUERY_STOP_WORDS.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, QUERY_STOP_WORDS);
+    }
+
+    #[test]
+    fn roots_meet_across_derivations() {
+        let stemmer = english_stemmer();
+        let roots = |text: &str| -> String {
+            words(text)
+                .map(|word| word_root(&stemmer, &word))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        expect_test::expect!["scal scal scal scal scal"]
+            .assert_eq(&roots("scale scaling scalable scalability scales"));
+        expect_test::expect!["idempot idempot token token jwt jwt cdn"]
+            .assert_eq(&roots("idempotent idempotency tokens token JWT JWTs CDNs"));
+        expect_test::expect!["reli reli avail avail databas databas use cap capabl"].assert_eq(
+            &roots("rely reliability available availability database databases use cap capable"),
+        );
     }
 
     #[test]

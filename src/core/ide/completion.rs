@@ -16,6 +16,7 @@ use crate::core::ide::{
 };
 use crate::core::index::{Index, QuestionId};
 use crate::core::key::partial_key_before;
+use crate::core::search::SearchHit;
 use crate::core::template::{Rendered, TemplateContext, render_section};
 
 /// How many items a reply holds at most; beyond it the list is incomplete.
@@ -267,8 +268,9 @@ fn heading_marker_level(lead: &str) -> Option<usize> {
     well_formed.then_some(hashes)
 }
 
-/// Search hits reranked: match quality first, then questions answered
-/// nowhere (neither in this note nor in another) before answered ones.
+/// Search hits reranked: match quality first (`SearchHit::quality`, the
+/// order the search gives), then questions answered nowhere (neither in
+/// this note nor in another) before answered ones.
 fn ranked_hits(
     context: &Context,
     document: &Document,
@@ -278,18 +280,18 @@ fn ranked_hits(
     let hits = context.index.search(query, limit + 1);
     let is_incomplete = hits.len() > limit;
     let answered = answered_in_note(context, document);
-    let mut ranked: Vec<(std::cmp::Reverse<u32>, bool, usize, QuestionId)> = hits
+    let mut ranked: Vec<(SearchHit, bool)> = hits
         .into_iter()
         .take(limit)
-        .enumerate()
-        .map(|(position, hit)| {
+        .map(|hit| {
             let done = is_answered_anywhere(context, document, &answered, hit.question);
-            (std::cmp::Reverse(hit.score), done, position, hit.question)
+            (hit, done)
         })
         .collect();
-    ranked.sort_unstable();
+    // Stable: among equals the search's own order (bank order) stands.
+    ranked.sort_by_key(|(hit, done)| (std::cmp::Reverse(hit.quality()), *done));
     (
-        ranked.into_iter().map(|(_, _, _, id)| id).collect(),
+        ranked.into_iter().map(|(hit, _)| hit.question).collect(),
         is_incomplete,
     )
 }

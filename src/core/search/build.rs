@@ -1,10 +1,12 @@
 //! Building the search index: `Builder` collects the words of every
 //! question (each lowercased word interned once, found by a byte-class
-//! scanner that leaves ASCII words as they stand), then lays them out flat:
-//! each word's questions one range of one array.
+//! scanner that leaves ASCII words as they stand) and the acronyms they
+//! spell out, then lays them out flat: each word's questions one range of
+//! one array.
 
 use super::vocabulary::{PrefixBuckets, Vocabulary};
 use super::{SearchEntry, SearchIndex};
+use crate::core::text::{Acronym, acronyms_in, unambiguous_acronyms};
 
 /// Collects the words of every question, then lays them out flat.
 #[derive(Default)]
@@ -24,6 +26,8 @@ pub(super) struct Builder {
     /// their words are looked up once.
     prefix: (String, Vec<u32>),
     category: (String, Vec<u32>),
+    /// Acronyms the wordings spell out, ambiguous ones included until the end.
+    acronyms: Vec<Acronym>,
 }
 
 impl Builder {
@@ -62,6 +66,10 @@ impl Builder {
         }
         self.numbers.push(entry.number);
         self.add_words(entry.text, question);
+        // An acronym is spelled out in parentheses: most wordings have none.
+        if entry.text.contains('(') {
+            self.acronyms.extend(acronyms_in(entry.text));
+        }
         for tag in entry.tags {
             self.add_words(tag, question);
         }
@@ -128,6 +136,7 @@ impl Builder {
             posting_ends,
             postings,
             buckets,
+            acronyms: unambiguous_acronyms(self.acronyms),
         }
     }
 }
