@@ -421,7 +421,8 @@ prefix: OPS
 UTF-8 and ISO-9001 in prose name no question.
 "#,
             expect![[r#"
-                1:5-1:9 error[unknown-question] unknown question XX-5: no bank in use has the prefix XX (prefixes: BE)
+                1:5-1:9 error[unknown-question] unknown question XX-5: no bank in use has the prefix XX (prefixes: BE); did you mean BE-78? (What is a Content Delivery Network (CDN), and how does it reduce latency?)
+                  fix: Change to BE-78
             "#]],
         );
     }
