@@ -142,3 +142,39 @@ fn no_follow_up_repeats_its_question() {
     }
     assert!(repeats.is_empty(), "{}", repeats.join("\n"));
 }
+
+/// Over the whole built-in bank: an answer written from a question's own
+/// points covers them all, one written from every other point covers
+/// exactly those, and an empty or off-topic answer covers none.
+#[test]
+fn answers_made_of_a_questions_points_cover_exactly_those_points() {
+    use qbank::core::coverage::CoverageMatcher;
+    let index = Index::new(Some(builtin_bank()), Vec::new());
+    let mut matcher = CoverageMatcher::new(index.acronyms());
+    let off_topic = "Preheat the oven, whisk two eggs with sugar and fold in the flour.";
+    let mut wrong = Vec::new();
+    for question in index.questions() {
+        let points = &question.question.answer.as_ref().unwrap().points;
+        let lines: Vec<String> = points.iter().map(ToString::to_string).collect();
+        let every_other: Vec<bool> = (0..points.len()).map(|at| at % 2 == 0).collect();
+        let chosen: Vec<&str> = lines
+            .iter()
+            .zip(&every_other)
+            .filter(|(_, chosen)| **chosen)
+            .map(|(line, _)| line.as_str())
+            .collect();
+        let cases = [
+            (lines.join("\n"), vec![true; points.len()]),
+            (chosen.join("\n"), every_other.clone()),
+            (String::new(), vec![false; points.len()]),
+            (off_topic.to_string(), vec![false; points.len()]),
+        ];
+        for (answer, expected) in cases {
+            let covered = matcher.covered(&answer, points);
+            if covered != expected {
+                wrong.push(format!("{}: {covered:?} for {answer:?}", question.key()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}\n{}", wrong.len(), wrong.join("\n"));
+}

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use crate::core::bank::Level;
-use crate::core::check::{FolderNotes, check_note};
+use crate::core::check::{FolderNotes, check_note, keep_enabled};
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
 use crate::core::index::QuestionId;
@@ -344,13 +344,14 @@ fn check_file(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let diagnostics = check_note(
+    let mut diagnostics = check_note(
         &workspace.index,
         &text,
         &parse_note(&text),
         notes.siblings_of(&name),
         &workspace.overrides,
     );
+    keep_enabled(&mut diagnostics, &workspace.config);
     Ok((text, diagnostics))
 }
 

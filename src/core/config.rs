@@ -25,6 +25,7 @@ pub struct Settings {
     pub mode: Option<Mode>,
     pub templates: Option<String>,
     pub packet_size: Option<usize>,
+    pub coverage: Option<bool>,
 }
 
 /// Settings in effect.
@@ -37,6 +38,8 @@ pub struct Config {
     /// The folder of template overrides, relative to the root.
     pub templates: String,
     pub packet_size: usize,
+    /// Whether answered sections get `missing-points` findings.
+    pub coverage: bool,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             mode: Mode::Study,
             templates: ".qbank/templates".to_string(),
             packet_size: 10,
+            coverage: true,
         }
     }
 }
@@ -69,11 +73,21 @@ impl Config {
         if let Some(packet_size) = settings.packet_size {
             self.packet_size = packet_size;
         }
+        if let Some(coverage) = settings.coverage {
+            self.coverage = coverage;
+        }
     }
 }
 
 /// The keys `.qbank.toml` knows, in the order the README lists them.
-pub const KEYS: [&str; 5] = ["builtin", "banks", "mode", "templates", "packet_size"];
+pub const KEYS: [&str; 6] = [
+    "builtin",
+    "banks",
+    "mode",
+    "templates",
+    "packet_size",
+    "coverage",
+];
 
 /// The range `packet_size` must fall in, here and in the editor's settings.
 pub const PACKET_SIZES: Range<usize> = 1..101;
@@ -192,6 +206,7 @@ fn set_key(config: &mut Config, name: &str, value: &Value) -> Result<(), &'stati
                 .filter(|size| PACKET_SIZES.contains(size))
                 .ok_or("a whole number from 1 to 100")?
         }
+        "coverage" => config.coverage = value.as_bool().ok_or("true or false")?,
         _ => {}
     }
     Ok(())
@@ -213,6 +228,7 @@ fn copy_key(config: &mut Config, from: &Config, name: &str) {
         "mode" => config.mode = from.mode,
         "templates" => config.templates = from.templates.clone(),
         "packet_size" => config.packet_size = from.packet_size,
+        "coverage" => config.coverage = from.coverage,
         _ => {}
     }
 }
@@ -224,6 +240,7 @@ fn value_of(config: &Config, name: &str) -> String {
         "banks" => Value::Array(config.banks.iter().cloned().map(Value::String).collect()),
         "mode" => Value::String(config.mode.as_str().to_string()),
         "templates" => Value::String(config.templates.clone()),
+        "coverage" => Value::Boolean(config.coverage),
         _ => Value::Integer(config.packet_size as i64),
     };
     value.to_string()
@@ -453,8 +470,8 @@ mod tests {
             expect![[r#"
                 0 "mdoe" warning[config-unknown-key] unknown key `mdoe` (did you mean `mode`?); ignored
                 19 "Packet-Size" warning[config-unknown-key] unknown key `Packet-Size` (did you mean `packet_size`?); ignored
-                35 "colour" warning[config-unknown-key] unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size); ignored
-                52 "editor" warning[config-unknown-key] unknown key `editor` (the keys are builtin, banks, mode, templates, packet_size); ignored
+                35 "colour" warning[config-unknown-key] unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored
+                52 "editor" warning[config-unknown-key] unknown key `editor` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored
             "#]],
         );
     }
@@ -480,7 +497,7 @@ mod tests {
         let read = read_config("\"a\\u0007b\" = 1\n", Fallback::Defaults);
         assert_eq!(
             read.problems[0].message,
-            "unknown key `a\\u{7}b` (the keys are builtin, banks, mode, templates, packet_size); ignored"
+            "unknown key `a\\u{7}b` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored"
         );
         let text = format!("mode = \"{}\"\n", "x".repeat(100));
         let read = read_config(&text, Fallback::Defaults);

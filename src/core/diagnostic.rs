@@ -104,6 +104,8 @@ pub mod codes {
     pub const QUESTION_DRIFT: &str = "question-drift";
     pub const ASKED_BEFORE: &str = "asked-before";
     pub const UNANSWERED: &str = "unanswered";
+    /// An answered section that misses some of its question's points.
+    pub const MISSING_POINTS: &str = "missing-points";
     pub const BANK_DUPLICATE_NUMBER: &str = "bank-duplicate-number";
     pub const BANK_EMPTY_QUESTION: &str = "bank-empty-question";
     pub const BANK_OUTSIDE_CATEGORY: &str = "bank-outside-category";

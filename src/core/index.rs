@@ -16,6 +16,7 @@ use crate::core::key::Key;
 use crate::core::search::{SearchEntry, SearchHit, SearchIndex};
 use crate::core::shape::{ShapeInfo, classify};
 use crate::core::similar::Similarity;
+use crate::core::text::{Acronym, acronyms_in};
 
 /// A question's position in the index: banks in order, questions in order.
 pub type QuestionId = u32;
@@ -114,6 +115,8 @@ pub struct Index {
     seen_by: Vec<(QuestionId, QuestionId)>,
     search: SearchIndex,
     similarity: OnceLock<Similarity>,
+    /// The acronyms the banks spell out, in questions and their points.
+    acronyms: OnceLock<Vec<Acronym>>,
     index_diagnostics: Vec<Vec<Diagnostic>>,
 }
 
@@ -188,6 +191,7 @@ impl Index {
             seen_by: Vec::new(),
             search,
             similarity: OnceLock::new(),
+            acronyms: OnceLock::new(),
             index_diagnostics,
         };
         index.resolve_see_keys();
@@ -383,6 +387,26 @@ impl Index {
                 .map(|question| (question.text(), question.shape()))
                 .collect();
             Similarity::new(&questions)
+        })
+    }
+
+    /// The acronyms the banks spell out ("Content Delivery Network (CDN)"),
+    /// in their questions and points, found on first use.
+    pub fn acronyms(&self) -> &[Acronym] {
+        self.acronyms.get_or_init(|| {
+            let mut found = Vec::new();
+            for question in self.questions() {
+                found.extend(acronyms_in(question.text()));
+                let points = question
+                    .question
+                    .answer
+                    .iter()
+                    .flat_map(|answer| &answer.points);
+                for point in points {
+                    found.extend(acronyms_in(&point.detail));
+                }
+            }
+            found
         })
     }
 

@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod changes;
 pub mod check;
 pub mod config;
+pub mod coverage;
 pub mod diagnostic;
 pub mod front_matter;
 pub mod handout;

@@ -482,6 +482,22 @@ pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> 
     })
 }
 
+/// What the section's writer wrote: its body's lines that are neither
+/// scaffolding nor pointers to related questions, outside any "Check
+/// yourself" block, one per line.
+pub fn section_answer(text: &str, section: &Section, scaffolding: &Scaffolding) -> String {
+    let body = text.get(section.body.clone()).unwrap_or("");
+    let mut answer = String::new();
+    for line in answer_lines(body) {
+        let form = scaffold_form(line);
+        if !form.is_empty() && !scaffolding.contains(form.as_ref()) && !is_related_line(&form) {
+            answer.push_str(line.trim());
+            answer.push('\n');
+        }
+    }
+    answer
+}
+
 /// A section body's lines outside any "Check yourself" block: the points a
 /// study template folds away are the bank's words, never the answer, even
 /// once the bank's points have changed.

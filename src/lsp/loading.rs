@@ -332,6 +332,9 @@ pub fn settings_from_json(value: &Value) -> Option<Settings> {
                 .and_then(|size| usize::try_from(size).ok())
                 .filter(|size| PACKET_SIZES.contains(size))
                 .map(|size| settings.packet_size = Some(size)),
+            "coverage" => value
+                .as_bool()
+                .map(|coverage| settings.coverage = Some(coverage)),
             _ => Some(()),
         };
         if problem.is_none() {

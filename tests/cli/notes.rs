@@ -187,7 +187,8 @@ fn check_counts_information_findings_as_infos() {
     );
     let output = workspace.run(&["check", "round.md"]);
     assert_eq!(output.code, Some(0));
-    assert_eq!(output.stderr, "1 info in 1 file\n");
+    // The near-duplicate, and each short answer's missing points.
+    assert_eq!(output.stderr, "3 infos in 1 file\n");
 }
 
 #[test]

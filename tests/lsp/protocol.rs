@@ -9,7 +9,7 @@
 //! panic in the server. Exit codes, a closed stdin, raw and 50 MB frames go
 //! to the real binary; the rest runs in-process.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use qbank_testkit::positions::position_json;
 use qbank_testkit::{Capabilities, Scratch};
@@ -223,6 +223,9 @@ fn null_params_and_missing_fields_get_invalid_params() {
 #[test]
 fn a_50_mb_message_is_read_and_the_server_goes_on() {
     let (workspace, _home, mut server) = spawned_started("huge");
+    // A debug build on a busy machine takes tens of seconds to copy 50 MB
+    // back; the wait only guards against a hang.
+    server.set_timeout(Duration::from_secs(120));
     let uri = workspace.uri("huge.md");
     let line = "Ask BE-23 about caching, 😀 then BE-9999 and more words here.\n";
     let text = line.repeat(50 * 1024 * 1024 / line.len() + 1);

@@ -13,6 +13,7 @@
 //! order above).
 
 mod asked_before;
+mod missing_points;
 mod near_duplicate;
 mod question_drift;
 mod repeated_question;
@@ -27,11 +28,13 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use crate::core::diagnostic::Diagnostic;
+use crate::core::config::Config;
+use crate::core::coverage::CoverageMatcher;
+use crate::core::diagnostic::{Diagnostic, codes};
 use crate::core::index::{Index, QuestionId, QuestionRef};
 use crate::core::key::Key;
 use crate::core::line_index::LineCounter;
-use crate::core::note::{Heading, Note, Section, is_answered};
+use crate::core::note::{Heading, Note, Section, is_answered, section_answer};
 use crate::core::template::{
     Overrides, Scaffolding, ScaffoldingCache, TemplateContext, scaffolding_lines,
 };
@@ -262,6 +265,7 @@ pub fn check_note_with(
         first_asked: FxHashMap::default(),
         lines: LineCounter::new(text),
     };
+    let mut matcher: Option<CoverageMatcher> = None;
     for (position, current) in sections.iter().enumerate() {
         let asked = Asked::new(index, note, current);
         // A repeat or a twin is asked by a section before this one.
@@ -271,9 +275,23 @@ pub fn check_note_with(
         diagnostics.extend(question_drift::question_drift(&asked));
         diagnostics.extend(asked_before::asked_before(&context, &asked));
         diagnostics.extend(unanswered::unanswered(&asked));
+        if asked.answered && asked.question.question.answer.is_some() {
+            let lines = cache.get(index, overrides, asked.id);
+            let answer = section_answer(text, &current.section, lines);
+            let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
+            diagnostics.extend(missing_points::missing_points(&asked, &answer, matcher));
+        }
     }
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
     diagnostics
+}
+
+/// Leaves out the findings the settings turn off (`coverage = false`:
+/// `missing-points`); both front ends call it on `check_note`'s result.
+pub fn keep_enabled(diagnostics: &mut Vec<Diagnostic>, config: &Config) {
+    if !config.coverage {
+        diagnostics.retain(|diagnostic| diagnostic.code != codes::MISSING_POINTS);
+    }
 }
 
 /// Below this many keys, a note's check runs on one thread.
@@ -372,8 +390,10 @@ Edge servers.
 ## BE-999 · How do you prevent SQL injection?
 "#,
             expect![[r#"
+                1:4-1:9 information[missing-points] BE-66 covers 0 of 7 points; missing: Edge servers, Shorter round trips, Origin offload, Caching rules and 3 more
                 4:4-4:9 information[near-duplicate] BE-78 asks the same as BE-66 (line 1): What is CDN (Content Delivery Network), and how does it improve performance?
                   related 1:1-2:1: BE-66 · What is CDN (Content Delivery Network), and how does it improve performance?
+                4:4-4:9 information[missing-points] BE-78 covers 0 of 7 points; missing: Definition, Physical distance, Handshake round trips, Cache hits and 3 more
                 4:12-4:26 information[question-drift] heading differs from BE-78's wording in the bank: What is a Content Delivery Network (CDN), and how does it reduce latency?
                   fix: Update heading to BE-78's wording
                 7:1-8:1 hint[unanswered] BE-66 is not answered yet
@@ -400,6 +420,7 @@ A CDN caches content near users.
 Edge servers.
 "#,
             expect![[r#"
+                1:4-1:9 information[missing-points] BE-66 covers 0 of 7 points; missing: Edge servers, Shorter round trips, Origin offload, Caching rules and 3 more
                 4:1-5:1 hint[unanswered] BE-78 is not answered yet
                 4:4-4:9 information[near-duplicate] BE-78 asks the same as BE-66 (line 1): What is CDN (Content Delivery Network), and how does it improve performance?
                   related 1:1-2:1: BE-66 · What is CDN (Content Delivery Network), and how does it improve performance?

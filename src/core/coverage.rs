@@ -1,0 +1,177 @@
+//! Coverage: which of a question's points an answer covers. The answer's
+//! words and each point's are compared as terms (`text::Termer`: English
+//! stems, and an acronym the banks spell out folded with its spelled-out
+//! form, so "CDN" covers "content delivery network"), frame words left out.
+//!
+//! A point is covered when the answer holds its cue and one term of its
+//! detail, or two fifths of its detail, counting only the terms that are
+//! the point's own (a term two points of the question share tells neither
+//! apart): a cue said in passing ("front end" in a point about the back
+//! end's concerns) is not enough.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::core::bank::Point;
+use crate::core::text::{Acronym, Termer};
+
+/// Without the cue, this share of the detail's own terms covers a point;
+/// with it, one of them does.
+const WITHOUT_CUE: f32 = 0.4;
+
+/// Compares answers with points; made once per set of known acronyms and
+/// kept, since it memoizes stems.
+pub struct CoverageMatcher {
+    termer: Termer,
+}
+
+impl CoverageMatcher {
+    pub fn new(acronyms: &[Acronym]) -> CoverageMatcher {
+        CoverageMatcher {
+            termer: Termer::new(acronyms),
+        }
+    }
+
+    /// Whether `answer` covers each point, in the points' order.
+    pub fn covered(&mut self, answer: &str, points: &[Point]) -> Vec<bool> {
+        let answer: FxHashSet<String> = self.termer.terms(answer).into_iter().collect();
+        let terms: Vec<PointTerms> = points
+            .iter()
+            .map(|point| PointTerms {
+                cue: point
+                    .cue
+                    .as_deref()
+                    .map_or_else(Vec::new, |cue| self.termer.terms(cue)),
+                detail: self.termer.terms(&point.detail),
+            })
+            .collect();
+        // A term several points share tells them apart from nothing: each
+        // point is judged on the terms that are its own.
+        let mut points_using: FxHashMap<&str, usize> = FxHashMap::default();
+        for point in &terms {
+            let own: FxHashSet<&str> = point
+                .cue
+                .iter()
+                .chain(&point.detail)
+                .map(String::as_str)
+                .collect();
+            for term in own {
+                *points_using.entry(term).or_default() += 1;
+            }
+        }
+        terms
+            .iter()
+            .map(|point| {
+                let own: Vec<&String> = point
+                    .detail
+                    .iter()
+                    .filter(|term| points_using[term.as_str()] == 1)
+                    .collect();
+                let judged: Vec<&String> = if own.is_empty() {
+                    point.detail.iter().collect()
+                } else {
+                    own
+                };
+                let held = judged
+                    .iter()
+                    .filter(|term| answer.contains(term.as_str()))
+                    .count();
+                let share = held as f32 / judged.len().max(1) as f32;
+                let cue_held =
+                    !point.cue.is_empty() && point.cue.iter().all(|term| answer.contains(term));
+                (cue_held && held >= 1) || share >= WITHOUT_CUE
+            })
+            .collect()
+    }
+}
+
+/// A point's terms: its cue's and its detail's.
+struct PointTerms {
+    cue: Vec<String>,
+    detail: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::core::bank::Point;
+    use crate::core::text::acronyms_in;
+
+    fn point(text: &str) -> Point {
+        let (cue, detail) = text.split_once(": ").unwrap();
+        Point {
+            cue: Some(cue.to_string()),
+            detail: detail.to_string(),
+        }
+    }
+
+    fn check(answer: &str, expected: Expect) {
+        let points = [
+            point("CDN: a content delivery network caches assets at edge servers near users"),
+            point("Cache invalidation: purge or version file names when assets change"),
+            point("Origin offload: cache hits never reach the origin server"),
+        ];
+        let acronyms = acronyms_in("What is a Content Delivery Network (CDN)?");
+        let covered = CoverageMatcher::new(&acronyms).covered(answer, &points);
+        let rendered: Vec<String> = points
+            .iter()
+            .zip(covered)
+            .map(|(point, covered)| {
+                format!(
+                    "{} {}",
+                    if covered { "✓" } else { "✗" },
+                    point.cue.as_deref().unwrap()
+                )
+            })
+            .collect();
+        expected.assert_eq(&rendered.join("\n"));
+    }
+
+    #[test]
+    fn an_acronym_covers_its_spelled_out_form_and_back() {
+        check(
+            "A Content Delivery Network keeps copies at the edge, close to the user.",
+            expect![[r#"
+                ✓ CDN
+                ✗ Cache invalidation
+                ✗ Origin offload"#]],
+        );
+        check(
+            "The CDN caches assets on edge servers.",
+            expect![[r#"
+            ✓ CDN
+            ✗ Cache invalidation
+            ✗ Origin offload"#]],
+        );
+    }
+
+    #[test]
+    fn plurals_and_other_words_around_a_cue_still_cover() {
+        check(
+            "Invalidating the cache: we version file names, or purge, whenever an asset changes. Most requests are cache hits that never touch the origin.",
+            expect![[r#"
+                ✗ CDN
+                ✓ Cache invalidation
+                ✓ Origin offload"#]],
+        );
+    }
+
+    #[test]
+    fn a_cue_said_in_passing_is_not_enough() {
+        check(
+            "We had a problem with the origin once.",
+            expect![[r#"
+            ✗ CDN
+            ✗ Cache invalidation
+            ✗ Origin offload"#]],
+        );
+        check(
+            "",
+            expect![[r#"
+            ✗ CDN
+            ✗ Cache invalidation
+            ✗ Origin offload"#]],
+        );
+    }
+}
