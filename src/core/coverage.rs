@@ -12,6 +12,10 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::core::bank::Point;
+use crate::core::check::question_sections;
+use crate::core::index::{Index, QuestionId};
+use crate::core::note::{Note, section_answer};
+use crate::core::template::{Overrides, ScaffoldingCache};
 use crate::core::text::{Acronym, Termer};
 
 /// Without the cue, this share of the detail's own terms covers a point;
@@ -88,6 +92,66 @@ impl CoverageMatcher {
 struct PointTerms {
     cue: Vec<String>,
     detail: Vec<String>,
+}
+
+/// An answered question section and the points its answer covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionCoverage {
+    pub id: QuestionId,
+    /// The section's heading, as an index into the note's headings.
+    pub heading: usize,
+    /// Per point of the question, in the bank's order.
+    pub covered: Vec<bool>,
+}
+
+impl SectionCoverage {
+    pub fn covered_count(&self) -> usize {
+        self.covered.iter().filter(|covered| **covered).count()
+    }
+
+    /// "covers 3 of 5 points".
+    pub fn summary(&self) -> String {
+        format!(
+            "covers {} of {} points",
+            self.covered_count(),
+            self.covered.len()
+        )
+    }
+}
+
+/// Each answered question section of a note whose question has points,
+/// with the points its answer covers; the same answers `missing-points`
+/// judges.
+pub fn section_coverages(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    overrides: &Overrides,
+) -> Vec<SectionCoverage> {
+    let mut cache = ScaffoldingCache::default();
+    let mut matcher: Option<CoverageMatcher> = None;
+    let mut coverages = Vec::new();
+    for section in question_sections(index, text, note, overrides) {
+        let question = index.get(section.id);
+        let points = question
+            .question
+            .answer
+            .iter()
+            .flat_map(|answer| &answer.points);
+        let points: Vec<Point> = points.cloned().collect();
+        if !section.answered || points.is_empty() {
+            continue;
+        }
+        let scaffolding = cache.get(index, overrides, section.id);
+        let answer = section_answer(text, &section.section, scaffolding);
+        let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
+        coverages.push(SectionCoverage {
+            id: section.id,
+            heading: section.section.heading,
+            covered: matcher.covered(&answer, &points),
+        });
+    }
+    coverages
 }
 
 #[cfg(test)]

@@ -325,7 +325,8 @@ fn inlay_hints_and_code_lenses_show_their_texts() {
         .iter()
         .map(|lens| lens["command"]["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["3 questions · 2 categories · about 14 min"]);
+    // Minutes from the bank: BE-23 5, BE-40 5 and BE-104 5.
+    assert_eq!(titles, ["3 questions · 2 categories · about 15 min"]);
     assert_eq!(lenses[0]["range"]["start"]["line"], 4);
 
     let bank_uri = workspace.uri("questions/team.md");

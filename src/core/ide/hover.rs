@@ -1,9 +1,11 @@
 //! Hover: on a question key (in a note or a bank), on a question heading,
 //! or on a heading whose text is a bank question, the question's card,
-//! with where the workspace's notes answer it.
+//! with where the workspace's notes answer it; on an answered question
+//! heading, also which of its points the answer covers (✓) or misses (✗).
 
 use std::ops::Range;
 
+use crate::core::coverage::section_coverages;
 use crate::core::ide::card::question_card;
 use crate::core::ide::{
     Context, Document, answered_elsewhere, answered_in_note, is_answered_here,
@@ -21,6 +23,31 @@ fn card_with_answers(context: &Context, document: &Document, id: QuestionId) -> 
         is_answered_here(&answered, id),
         Some(&elsewhere),
     )
+}
+
+/// For an answered section under the heading at `heading_start`, its
+/// question's points marked ✓ or ✗ by what the answer covers.
+fn points_checked(context: &Context, document: &Document, heading_start: usize) -> String {
+    let note = document.note;
+    let coverage = section_coverages(context.index, document.text, note, context.overrides)
+        .into_iter()
+        .find(|coverage| note.headings[coverage.heading].range.start == heading_start);
+    let Some(coverage) = coverage else {
+        return String::new();
+    };
+    let question = context.index.get(coverage.id);
+    let points = question
+        .question
+        .answer
+        .iter()
+        .flat_map(|answer| &answer.points);
+    let mut text = format!("\nThe answer {}:\n", coverage.summary());
+    for (point, covered) in points.zip(&coverage.covered) {
+        let mark = if *covered { "✓" } else { "✗" };
+        let name = point.cue.as_deref().unwrap_or(&point.detail);
+        text.push_str(&format!("- {mark} {name}\n"));
+    }
+    text
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +82,11 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
     }
     if let Some(found) = &heading.key {
         let id = index.lookup(&found.key)?;
+        let mut markdown = card_with_answers(context, document, id);
+        markdown.push_str(&points_checked(context, document, heading.range.start));
         return Some(HoverInfo {
             range: heading.text_range.clone(),
-            markdown: card_with_answers(context, document, id),
+            markdown,
         });
     }
     let id = question_with_wording(index, &heading.text)?;
@@ -112,7 +141,7 @@ mod tests {
     #[test]
     fn on_a_question_heading_with_answer_state() {
         check(
-            "## BE-23 · What is ACID $0compliance?\n\nAtomicity, consistency.\n",
+            "## BE-23 · What is ACID $0compliance?\n\nAtomicity: all of a transaction's writes apply, or none.\nDurability: a commit survives a crash, since the log is flushed first.\n",
             expect![[r#"
                 [BE-23 · What is ACID compliance?]
                 **BE-23** · What is ACID compliance, and why is it important in databases?
@@ -121,6 +150,14 @@ mod tests {
                 Shape: definition  
                 Level: mid · about 5 min · 6 points to cover  
                 Answered in this note
+
+                The answer covers 2 of 6 points:
+                - ✓ Atomicity
+                - ✗ Consistency
+                - ✗ Isolation
+                - ✓ Durability
+                - ✗ Why it matters
+                - ✗ Trade-off
             "#]],
         );
     }

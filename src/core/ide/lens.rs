@@ -3,14 +3,16 @@
 //! in how many notes ("answered in 2 notes" / "not answered"). In a note:
 //! over each interview packet heading, the count, categories and minutes of
 //! the question sections under it ("10 questions · 6 categories · about 55
-//! min").
+//! min"), and over each answered question section, how many of its
+//! question's points the answer covers ("covers 3 of 5 points").
 
 use std::ops::Range;
 
 use crate::core::bank::Bank;
+use crate::core::coverage::section_coverages;
 use crate::core::ide::{Context, Document};
 use crate::core::index::QuestionId;
-use crate::core::packet::{Packet, is_packet_heading, packet_summary};
+use crate::core::packet::{Packet, is_packet_heading, packet_summary, question_minutes};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lens {
@@ -23,8 +25,26 @@ pub struct Lens {
 pub fn code_lenses(context: &Context, document: &Document, bank: Option<usize>) -> Vec<Lens> {
     match bank {
         Some(position) => bank_lenses(context, position),
-        None => packet_lenses(context, document),
+        None => {
+            let mut lenses = packet_lenses(context, document);
+            lenses.extend(coverage_lenses(context, document));
+            lenses.sort_by_key(|lens| lens.range.start);
+            lenses
+        }
     }
+}
+
+/// Over each answered question section whose question has points, how
+/// many its answer covers ("covers 3 of 5 points").
+fn coverage_lenses(context: &Context, document: &Document) -> Vec<Lens> {
+    let note = document.note;
+    section_coverages(context.index, document.text, note, context.overrides)
+        .into_iter()
+        .map(|coverage| Lens {
+            range: note.headings[coverage.heading].range.clone(),
+            title: coverage.summary(),
+        })
+        .collect()
 }
 
 fn bank_lenses(context: &Context, position: usize) -> Vec<Lens> {
@@ -106,7 +126,7 @@ fn packet_lenses(context: &Context, document: &Document) -> Vec<Lens> {
         }
         let minutes = questions
             .iter()
-            .map(|&id| index.get(id).shape().shape.minutes())
+            .map(|&id| question_minutes(index, id))
             .sum();
         let packet = Packet {
             questions,
@@ -183,7 +203,19 @@ Blue-green.
             "# Round 1\n\n## Interview packet · 3 questions · 2 categories · about 18 min\n\n### BE-23 · ACID\n\n### BE-40 · SQL injection\n\n### BE-104 · Stateless\n\n## Notes\n### BE-61 · Caching\n",
             false,
             expect![[r#"
-                3 questions · 2 categories · about 14 min | ## Interview packet · 3 questions · 2 categories · about 18 min
+                3 questions · 2 categories · about 15 min | ## Interview packet · 3 questions · 2 categories · about 18 min
+            "#]],
+        );
+    }
+
+    #[test]
+    fn answered_sections_say_how_many_points_they_cover() {
+        check(
+            "## BE-40 · What is SQL injection, and how do you prevent it?\n\nUser input concatenated into SQL is parsed as code. Use parameterized queries with placeholders; never escape quotes by hand.\n\n## BE-23 · ACID\n\n## BE-61 · Caching\n\nKeep hot data in Redis.\n",
+            false,
+            expect![[r#"
+                covers 2 of 7 points | ## BE-40 · What is SQL injection, and how do you prevent it?
+                covers 0 of 6 points | ## BE-61 · Caching
             "#]],
         );
     }
