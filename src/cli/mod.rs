@@ -16,8 +16,10 @@ use clap::Parser;
 
 use crate::core::bank::Level;
 use crate::core::check::{FolderNotes, check_note, keep_enabled};
+use crate::core::coverage::section_coverages;
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
+use crate::core::ide::notes::{NoteSummary, Notes};
 use crate::core::index::QuestionId;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
@@ -400,6 +402,7 @@ fn stats(
             answered[id as usize] |= section.answered;
         }
     }
+    let covered = points_covered(workspace, &notes);
     let stats: Vec<CategoryStats> = index
         .category_names()
         .into_iter()
@@ -409,7 +412,7 @@ fn stats(
                 .filter(|question| question.category() == category)
                 .map(|question| question.id)
                 .collect();
-            CategoryStats::new(index, category, &ids, &answered, &in_notes)
+            CategoryStats::new(index, category, &ids, &answered, &in_notes, &covered)
         })
         .collect();
     match format {
@@ -421,6 +424,28 @@ fn stats(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Per question, the most points any note's answer to it covers.
+fn points_covered(workspace: &Workspace, notes: &Notes) -> Vec<usize> {
+    let index = &workspace.index;
+    let mut covered = vec![0; index.len()];
+    let answers_with_points = |note: &&NoteSummary| {
+        note.sections.iter().any(|section| {
+            section.answered
+                && index
+                    .lookup(&section.key)
+                    .is_some_and(|id| index.get(id).question.answer.is_some())
+        })
+    };
+    for note in notes.iter().filter(answers_with_points) {
+        let parsed = parse_note(&note.text);
+        for coverage in section_coverages(index, &note.text, &parsed, &workspace.overrides) {
+            let best = &mut covered[coverage.id as usize];
+            *best = (*best).max(coverage.covered_count());
+        }
+    }
+    covered
 }
 
 fn handout(

@@ -289,6 +289,10 @@ pub struct CategoryStats {
     unanswered_keys: Vec<String>,
     /// The unanswered questions that stand in a note already.
     started_keys: Vec<String>,
+    /// Over the answered questions that have points: how many points
+    /// there are, and how many the best answer to each covers.
+    points: usize,
+    points_covered: usize,
 }
 
 impl CategoryStats {
@@ -298,6 +302,7 @@ impl CategoryStats {
         ids: &[QuestionId],
         answered: &[bool],
         in_notes: &[bool],
+        covered: &[usize],
     ) -> CategoryStats {
         let keys = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
             ids.iter()
@@ -308,6 +313,12 @@ impl CategoryStats {
         let answered_keys = keys(&|id| answered[id]);
         let unanswered_keys = keys(&|id| !answered[id]);
         let started_keys = keys(&|id| in_notes[id] && !answered[id]);
+        let (mut points, mut points_covered) = (0, 0);
+        for &id in ids.iter().filter(|&&id| answered[id as usize]) {
+            let answer = index.get(id).question.answer.as_deref();
+            points += answer.map_or(0, |answer| answer.points.len());
+            points_covered += covered[id as usize];
+        }
         CategoryStats {
             category: category.to_string(),
             total: ids.len(),
@@ -317,6 +328,8 @@ impl CategoryStats {
             answered_keys,
             unanswered_keys,
             started_keys,
+            points,
+            points_covered,
         }
     }
 }
@@ -331,19 +344,23 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         .max()
         .unwrap_or(8)
         .max(8);
-    let row = |out: &mut dyn Write, name: &str, numbers: [usize; 4]| {
-        let [total, answered, started, not_started] = numbers;
+    let row = |out: &mut dyn Write, name: &str, numbers: [usize; 6]| {
+        let [total, answered, started, not_started, covered, points] = numbers;
+        let coverage = match points {
+            0 => "-".to_string(),
+            _ => format!("{covered}/{points}"),
+        };
         writeln!(
             out,
-            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}"
+            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}  {coverage:>14}"
         )
     };
     writeln!(
         out,
-        "{:<width$}  questions  answered  started  not started",
+        "{:<width$}  questions  answered  started  not started  points covered",
         "category"
     )?;
-    let mut all = [0; 4];
+    let mut all = [0; 6];
     for stats in stats {
         let not_started = stats.unanswered - stats.in_notes_unanswered;
         let numbers = [
@@ -351,6 +368,8 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
             stats.answered,
             stats.in_notes_unanswered,
             not_started,
+            stats.points_covered,
+            stats.points,
         ];
         row(out, &stats.category, numbers)?;
         for (sum, number) in all.iter_mut().zip(numbers) {
@@ -358,7 +377,10 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         }
     }
     row(out, "all", all)?;
-    writeln!(out, "\nstarted: in a note, not answered yet")?;
+    writeln!(
+        out,
+        "\nstarted: in a note, not answered yet; points covered: by the answered questions' best answers"
+    )?;
     writeln!(
         out,
         "{} of {} questions answered across {note_count} note{}",

@@ -3,11 +3,12 @@
 //! stems, and an acronym the banks spell out folded with its spelled-out
 //! form, so "CDN" covers "content delivery network"), frame words left out.
 //!
-//! A point is covered when the answer holds its cue and one term of its
-//! detail, or two fifths of its detail, counting only the terms that are
-//! the point's own (a term two points of the question share tells neither
-//! apart): a cue said in passing ("front end" in a point about the back
-//! end's concerns) is not enough.
+//! A point is covered when the answer holds its cue (PRODUCT §3: "its cue
+//! or content words"), or two fifths of its detail, counting only the terms
+//! that are the point's own (a term two points of the question share tells
+//! neither apart). A cue that another point of the question also mentions
+//! ("front end" in a point about the back end's concerns) needs one of the
+//! point's own terms beside it.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -18,8 +19,7 @@ use crate::core::note::{Note, section_answer};
 use crate::core::template::{Overrides, ScaffoldingCache};
 use crate::core::text::{Acronym, Termer};
 
-/// Without the cue, this share of the detail's own terms covers a point;
-/// with it, one of them does.
+/// Without the cue, this share of the detail's own terms covers a point.
 const WITHOUT_CUE: f32 = 0.4;
 
 /// Compares answers with points; made once per set of known acronyms and
@@ -82,7 +82,14 @@ impl CoverageMatcher {
                 let share = held as f32 / judged.len().max(1) as f32;
                 let cue_held =
                     !point.cue.is_empty() && point.cue.iter().all(|term| answer.contains(term));
-                (cue_held && held >= 1) || share >= WITHOUT_CUE
+                // A cue no other point of the question mentions covers its
+                // point alone; one that another point mentions needs one of
+                // this point's own terms beside it.
+                let cue_own = point
+                    .cue
+                    .iter()
+                    .all(|term| points_using[term.as_str()] == 1);
+                (cue_held && (cue_own || held >= 1)) || share >= WITHOUT_CUE
             })
             .collect()
     }

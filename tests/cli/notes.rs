@@ -143,17 +143,17 @@ Atomicity, consistency, isolation, durability.
     );
     let output = workspace.run(&["stats"]);
     expect![[r#"
-        category                               questions  answered  started  not started
-        General Back-End Development Concepts         20         0        0           20
-        Databases and Data Storage                    20         1        0           19
-        Authentication & Security                     20         0        0           20
-        Performance Optimization                      20         0        1           19
-        DevOps and Infrastructure                     20         0        0           20
-        Scalability & Architecture                    20         0        0           20
-        Testing & Debugging                            8         0        0            8
-        all                                          128         1        1          126
+        category                               questions  answered  started  not started  points covered
+        General Back-End Development Concepts         20         0        0           20               -
+        Databases and Data Storage                    20         1        0           19             3/6
+        Authentication & Security                     20         0        0           20               -
+        Performance Optimization                      20         0        1           19               -
+        DevOps and Infrastructure                     20         0        0           20               -
+        Scalability & Architecture                    20         0        0           20               -
+        Testing & Debugging                            8         0        0            8               -
+        all                                          128         1        1          126             3/6
 
-        started: in a note, not answered yet
+        started: in a note, not answered yet; points covered: by the answered questions' best answers
         1 of 128 questions answered across 1 note
 
         To study next:
