@@ -1,6 +1,7 @@
 //! The core benchmark: parse and index a generated 100,000-question bank,
-//! analyse its near-duplicates, and time searches on it and on the built-in
-//! bank. Plain `std::time`, no harness: `cargo bench --bench core`.
+//! analyse its near-duplicates, time searches on it and on the built-in
+//! bank, and the coverage of one answered section of the built-in bank.
+//! Plain `std::time`, no harness: `cargo bench --bench core`.
 //! `QBANK_BENCH_QUICK=1` runs a 10,000-question smoke version.
 
 use std::hint::black_box;
@@ -8,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use qbank::core::bank::{Bank, parse_bank};
 use qbank::core::builtin::builtin_bank;
+use qbank::core::coverage::section_coverages;
 use qbank::core::index::Index;
+use qbank::core::note::parse_note;
+use qbank::core::template::Overrides;
 use qbank_testkit::generate;
 
 const SEED: u64 = 42;
@@ -18,6 +22,8 @@ const TARGET_QUESTIONS_PER_SECOND: f64 = 150_000.0;
 const TARGET_MEGABYTES_PER_SECOND: f64 = 200.0;
 const TARGET_SEARCH_P50_MS: f64 = 5.0;
 const TARGET_SEARCH_P99_MS: f64 = 20.0;
+/// Issue 14: coverage of one section.
+const TARGET_COVERAGE_MS: f64 = 1.0;
 
 struct Settings {
     questions: usize,
@@ -114,6 +120,17 @@ fn main() {
     builtin_search.print(&format!("built-in bank ({} questions)", builtin.len()));
 
     println!();
+    println!("## coverage of one answered section, built-in bank");
+    let coverage = measure_coverage(&builtin);
+    println!(
+        "{} sections: p50 {}, p99 {}, max {}",
+        coverage.len(),
+        ms(percentile(&coverage, 50.0)),
+        ms(percentile(&coverage, 99.0)),
+        ms(*coverage.last().unwrap_or(&Duration::ZERO))
+    );
+
+    println!();
     println!("## summary");
     println!();
     println!("| what | target | measured |");
@@ -170,6 +187,40 @@ fn main() {
         "| search p99, built-in bank | ≤ {TARGET_SEARCH_P99_MS} ms | {} |",
         ms(builtin_search.p99)
     );
+    println!(
+        "| coverage of one answered section (parse, scaffolding, points), p99 | ≤ {TARGET_COVERAGE_MS} ms | {} (max {}){} |",
+        ms(percentile(&coverage, 99.0)),
+        ms(*coverage.last().unwrap_or(&Duration::ZERO)),
+        verdict(percentile(&coverage, 99.0).as_secs_f64() * 1e3 <= TARGET_COVERAGE_MS)
+    );
+}
+
+/// Each built-in question's section, answered with its own points, its
+/// coverage worked out from the note's text as the check does (parse,
+/// scaffolding, answer, points), sorted; warm, as a server's check is.
+fn measure_coverage(index: &Index) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for question in index.questions() {
+        let Some(answer) = &question.question.answer else {
+            continue;
+        };
+        let mut note = format!("### {} · {}\n\n", question.key(), question.text());
+        for point in &answer.points {
+            note.push_str(&format!("{point}\n"));
+        }
+        let overrides = Overrides::default();
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
+            let started = Instant::now();
+            let parsed = parse_note(&note);
+            let coverages = section_coverages(index, &note, &parsed, &overrides);
+            black_box(coverages);
+            best = best.min(started.elapsed());
+        }
+        times.push(best);
+    }
+    times.sort_unstable();
+    times
 }
 
 struct BuildRun {

@@ -269,13 +269,15 @@ pub fn check_note_with(
     for (position, current) in sections.iter().enumerate() {
         let asked = Asked::new(index, note, current);
         // A repeat or a twin is asked by a section before this one.
+        // A repeat's answer is not judged: the repeat is the finding.
+        let first = !context.first_asked.contains_key(&asked.id);
         diagnostics.extend(repeated_question::repeated_question(&context, &asked));
         diagnostics.extend(near_duplicate::near_duplicate(&context, &asked));
         context.record_first(&asked, position);
         diagnostics.extend(question_drift::question_drift(&asked));
         diagnostics.extend(asked_before::asked_before(&context, &asked));
         diagnostics.extend(unanswered::unanswered(&asked));
-        if asked.answered && asked.question.question.answer.is_some() {
+        if first && asked.answered && asked.question.question.answer.is_some() {
             let lines = cache.get(index, overrides, asked.id);
             let answer = section_answer(text, &current.section, lines);
             let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
