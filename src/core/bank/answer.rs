@@ -183,6 +183,7 @@ mod tests {
     use expect_test::{Expect, expect};
 
     use crate::core::bank::parse_bank;
+    use crate::core::bank::tests::diagnostic_lines;
 
     /// Each question's answer fields, then the bank's diagnostics.
     fn check(source: &str, expected: Expect) {
@@ -209,15 +210,7 @@ mod tests {
                 rendered.push_str(&format!("  follow-up {follow_up}\n"));
             }
         }
-        for diagnostic in &bank.diagnostics {
-            let line = 1 + source[..diagnostic.range.start].matches('\n').count();
-            rendered.push_str(&format!(
-                "line {line}: {}[{}] {}\n",
-                diagnostic.severity.as_str(),
-                diagnostic.code,
-                diagnostic.message
-            ));
-        }
+        rendered.push_str(&diagnostic_lines(source, &bank.diagnostics));
         expected.assert_eq(&rendered);
     }
 

@@ -641,7 +641,14 @@ mod tests {
             }
             rendered.push('\n');
         }
-        for diagnostic in &bank.diagnostics {
+        rendered.push_str(&diagnostic_lines(source, &bank.diagnostics));
+        expected.assert_eq(&rendered);
+    }
+
+    /// `line N: severity[code] message`, one per diagnostic.
+    pub(super) fn diagnostic_lines(source: &str, diagnostics: &[Diagnostic]) -> String {
+        let mut rendered = String::new();
+        for diagnostic in diagnostics {
             let line = 1 + source[..diagnostic.range.start].matches('\n').count();
             rendered.push_str(&format!(
                 "line {line}: {}[{}] {}\n",
@@ -650,7 +657,7 @@ mod tests {
                 diagnostic.message
             ));
         }
-        expected.assert_eq(&rendered);
+        rendered
     }
 
     #[test]
