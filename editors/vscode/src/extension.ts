@@ -35,7 +35,7 @@ export interface Binary {
 }
 
 /** The settings passed to the server; `.qbank.toml` supplies the rest. */
-const SERVER_SETTINGS = ["builtin", "banks", "mode", "templates", "packetSize"] as const;
+const SERVER_SETTINGS = ["builtin", "banks", "mode", "templates", "packetSize", "coverage"] as const;
 
 const OPEN_SETTING = "Open setting";
 const QUESTION_KEY = /\b([A-Z][A-Z0-9]{0,7}-\d+)\b/;

@@ -10,7 +10,7 @@ local M = {}
 ---@field cmd? string[]            command, default { "qbank", "lsp" }
 ---@field filetypes? string[]      default { "markdown" }
 ---@field root_markers? string[]   default { ".qbank.toml", "questions", ".git" }
----@field settings? table          qbank settings: builtin, banks, mode, templates, packetSize
+---@field settings? table          qbank settings: builtin, banks, mode, templates, packetSize, coverage
 ---@field on_attach? fun(client: vim.lsp.Client, bufnr: integer)
 ---@field capabilities? table
 
