@@ -5,7 +5,6 @@
 //! How a question gets its number, and what happens when two would share
 //! one, is `numbers`' to say.
 
-use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -16,46 +15,17 @@ use crate::core::front_matter::{front_matter_end, text_start};
 use crate::core::key::{self, Key, KeyMatch};
 
 mod answer;
+mod fields;
 mod numbers;
 
 pub use answer::{AnswerKey, Level, Point};
+pub use fields::{Field, FieldItem};
+use fields::{add_field, take_unnested_fields};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
     pub name: String,
     /// The `##` heading's range.
-    pub range: Range<usize>,
-}
-
-/// One `key: value` line under a question, with the items of a list nested
-/// under it (`points`, `red flags`); `tags`, `see` and the answer's fields
-/// (`answer`) are understood, others are only kept and shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    /// Lowercase. Common names are shared rather than allocated for each
-    /// of a large bank's questions.
-    pub name: Cow<'static, str>,
-    pub value: String,
-    /// The whole nested item, its own list included.
-    pub range: Range<usize>,
-    pub items: Vec<FieldItem>,
-}
-
-impl Field {
-    /// Whether the field is only kept and shown as written: not `tags`,
-    /// `see` or one of the answer's fields, which have their own places.
-    pub fn is_shown_as_written(&self) -> bool {
-        !matches!(
-            self.name.as_ref(),
-            "tags" | "see" | "level" | "minutes" | "points" | "red flags" | "follow-up"
-        )
-    }
-}
-
-/// One item of a list nested under a field: its text, whitespace collapsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldItem {
-    pub text: String,
     pub range: Range<usize>,
 }
 
@@ -434,152 +404,6 @@ impl BankReader {
             .or_else(|| key::prefix_from_stem(stem))
             .unwrap_or_else(|| "Q".to_string());
         (prefix, title)
-    }
-}
-
-/// Splits `- name: value` lines off a question's wording. Under `100.` a
-/// field must be indented five spaces to nest; indented four, markdown reads
-/// it as more wording. Such lines are still the question's fields, as the
-/// author meant, and a bullet indented deeper than its field line is one of
-/// that field's items (`points`). Returns the wording that is left.
-fn take_unnested_fields(
-    question: &mut Question,
-    fields: &mut Vec<Field>,
-    wording: &str,
-    source: &str,
-) -> String {
-    let lines: Vec<&str> = wording.split('\n').collect();
-    let Some(first_field) = lines
-        .iter()
-        .skip(1)
-        .position(|line| looks_like_field(line))
-        .map(|position| position + 1)
-    else {
-        return wording.to_string();
-    };
-    let item = source.get(question.range.clone()).unwrap_or("");
-    let mut search_from = 0;
-    // The field being read: its text, range, indentation and items.
-    let mut open: Option<(&str, Range<usize>, usize, Vec<FieldItem>)> = None;
-    for (position, line) in lines[first_field..].iter().enumerate() {
-        let line = line.trim();
-        let Some(found) = item[search_from..].find(line) else {
-            continue;
-        };
-        let start = question.range.start + search_from + found;
-        if position == 0 {
-            let wording_end = source[..start].trim_end().len();
-            question.line_range.end = question
-                .line_range
-                .end
-                .min(wording_end)
-                .max(question.line_range.start);
-        }
-        search_from += found + line.len();
-        let indent = start - source[..start].rfind('\n').map_or(0, |newline| newline + 1);
-        let content = line[1..].trim_start();
-        let content_start = start + (line.len() - content.len());
-        let range = content_start..start + line.len();
-        match &mut open {
-            Some((_, field_range, field_indent, items)) if indent > *field_indent => {
-                field_range.end = range.end;
-                let text = collapse_whitespace(content);
-                items.push(FieldItem { text, range });
-                continue;
-            }
-            _ => {}
-        }
-        if let Some((text, range, _, items)) = open.take() {
-            add_field(question, fields, text, range, items, source);
-        }
-        open = Some((content, range, indent, Vec::new()));
-    }
-    if let Some((text, range, _, items)) = open {
-        add_field(question, fields, text, range, items, source);
-    }
-    lines[..first_field].join(" ")
-}
-
-/// `- name: value`, with a name of letters, digits, `_`, `-` and spaces.
-fn looks_like_field(line: &str) -> bool {
-    let Some(rest) = line.trim_start().strip_prefix(['-', '*', '+']) else {
-        return false;
-    };
-    let Some((name, _)) = rest.split_once(':') else {
-        return false;
-    };
-    rest.starts_with(' ')
-        && !name.trim().is_empty()
-        && name
-            .trim()
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
-}
-
-fn add_field(
-    question: &mut Question,
-    fields: &mut Vec<Field>,
-    field_text: &str,
-    range: Range<usize>,
-    items: Vec<FieldItem>,
-    source: &str,
-) {
-    let Some((name, value)) = field_text.split_once(':') else {
-        return;
-    };
-    let name = field_name(name.trim());
-    let value = value.trim().to_string();
-    match name.as_ref() {
-        "tags" => question.tags.extend(
-            value
-                .split(',')
-                .map(|tag| tag.trim().to_lowercase())
-                .filter(|tag| !tag.is_empty()),
-        ),
-        "see" => {
-            let item = &source[range.clone()];
-            question
-                .see
-                .extend(key::find_keys(item).into_iter().map(|found| KeyMatch {
-                    key: found.key,
-                    range: range.start + found.range.start..range.start + found.range.end,
-                }));
-        }
-        _ => {}
-    }
-    fields.push(Field {
-        name,
-        value,
-        range,
-        items,
-    });
-}
-
-/// Field names banks commonly use, shared by every question that has them.
-const COMMON_FIELD_NAMES: &[&str] = &[
-    "asked",
-    "difficulty",
-    "follow-up",
-    "hint",
-    "level",
-    "minutes",
-    "notes",
-    "points",
-    "red flags",
-    "see",
-    "source",
-    "tags",
-    "topic",
-];
-
-/// A field's name, lowercase.
-fn field_name(name: &str) -> Cow<'static, str> {
-    let common = COMMON_FIELD_NAMES
-        .iter()
-        .find(|common| common.eq_ignore_ascii_case(name));
-    match common {
-        Some(common) => Cow::Borrowed(*common),
-        None => Cow::Owned(name.to_lowercase()),
     }
 }
 
