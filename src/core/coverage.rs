@@ -13,9 +13,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::core::bank::Point;
-use crate::core::check::question_sections;
 use crate::core::index::{Index, QuestionId};
-use crate::core::note::{Note, section_answer};
+use crate::core::note::{Note, Section, section_answer};
 use crate::core::template::{Overrides, ScaffoldingCache};
 use crate::core::text::{Acronym, Termer};
 
@@ -135,27 +134,61 @@ pub fn section_coverages(
     note: &Note,
     overrides: &Overrides,
 ) -> Vec<SectionCoverage> {
+    coverages_where(index, text, note, overrides, |_| true)
+}
+
+/// The coverage of the section under the note's heading at `heading` (an
+/// index into its headings), when it is answered and its question has
+/// points: hover judges that one section, not the whole note.
+pub fn section_coverage(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    overrides: &Overrides,
+    heading: usize,
+) -> Option<SectionCoverage> {
+    coverages_where(index, text, note, overrides, |section| {
+        section.heading == heading
+    })
+    .pop()
+}
+
+fn coverages_where(
+    index: &Index,
+    text: &str,
+    note: &Note,
+    overrides: &Overrides,
+    wanted: impl Fn(&Section) -> bool,
+) -> Vec<SectionCoverage> {
     let mut cache = ScaffoldingCache::default();
     let mut matcher: Option<CoverageMatcher> = None;
     let mut coverages = Vec::new();
-    for section in question_sections(index, text, note, overrides) {
-        let question = index.get(section.id);
-        let points = question
-            .question
-            .answer
-            .iter()
-            .flat_map(|answer| &answer.points);
-        let points: Vec<Point> = points.cloned().collect();
-        if !section.answered || points.is_empty() {
+    for section in note
+        .question_sections()
+        .into_iter()
+        .filter(|section| wanted(section))
+    {
+        let key = note.headings[section.heading].key.as_ref();
+        let Some(id) = key.and_then(|found| index.lookup(&found.key)) else {
+            continue;
+        };
+        let question = index.get(id);
+        let Some(answer_key) = question.question.answer.as_deref() else {
+            continue;
+        };
+        if answer_key.points.is_empty() {
             continue;
         }
-        let scaffolding = cache.get(index, overrides, section.id);
-        let answer = section_answer(text, &section.section, scaffolding);
+        // Empty exactly when the section is unanswered (`is_answered`).
+        let answer = section_answer(text, &section, cache.get(index, overrides, id));
+        if answer.is_empty() {
+            continue;
+        }
         let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
         coverages.push(SectionCoverage {
-            id: section.id,
-            heading: section.section.heading,
-            covered: matcher.covered(&answer, &points),
+            id,
+            heading: section.heading,
+            covered: matcher.covered(&answer, &answer_key.points),
         });
     }
     coverages

@@ -476,26 +476,33 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 /// in their `scaffold_form`) nor a template's pointer to a related question
 /// (`- BE-32 · …`).
 pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
-    let body = text.get(section.body.clone()).unwrap_or("");
-    answer_lines(body).map(scaffold_form).any(|line| {
-        !line.is_empty() && !scaffolding.contains(line.as_ref()) && !is_related_line(&line)
-    })
+    written_lines(text, section, scaffolding).next().is_some()
 }
 
 /// What the section's writer wrote: its body's lines that are neither
 /// scaffolding nor pointers to related questions, outside any "Check
 /// yourself" block, one per line.
 pub fn section_answer(text: &str, section: &Section, scaffolding: &Scaffolding) -> String {
-    let body = text.get(section.body.clone()).unwrap_or("");
     let mut answer = String::new();
-    for line in answer_lines(body) {
-        let form = scaffold_form(line);
-        if !form.is_empty() && !scaffolding.contains(form.as_ref()) && !is_related_line(&form) {
-            answer.push_str(line.trim());
-            answer.push('\n');
-        }
+    for line in written_lines(text, section, scaffolding) {
+        answer.push_str(line.trim());
+        answer.push('\n');
     }
     answer
+}
+
+/// The section body's lines its writer wrote, lazily: what `is_answered`
+/// looks for one of and `section_answer` collects.
+fn written_lines<'t>(
+    text: &'t str,
+    section: &Section,
+    scaffolding: &'t Scaffolding,
+) -> impl Iterator<Item = &'t str> {
+    let body = text.get(section.body.clone()).unwrap_or("");
+    answer_lines(body).filter(move |line| {
+        let form = scaffold_form(line);
+        !form.is_empty() && !scaffolding.contains(form.as_ref()) && !is_related_line(&form)
+    })
 }
 
 /// A section body's lines outside any "Check yourself" block: the points a

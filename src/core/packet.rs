@@ -7,7 +7,7 @@
 use crate::core::bank::Level;
 use crate::core::index::{Index, QuestionId};
 use crate::core::template::{
-    Mode, Overrides, Rendered, SCORE_SCALE, TemplateContext, render_section,
+    Mode, Overrides, Rendered, SCORE_SCALE, TemplateContext, answer_minutes, render_section,
 };
 
 #[derive(Debug, Clone)]
@@ -66,10 +66,7 @@ pub fn resolve_category<'a>(names: &[&'a str], wanted: &str) -> Result<&'a str, 
 /// The minutes a question takes: the bank's, else its shape's.
 pub fn question_minutes(index: &Index, id: QuestionId) -> u32 {
     let question = index.get(id);
-    let answer = question.question.answer.as_deref();
-    answer
-        .and_then(|answer| answer.minutes)
-        .unwrap_or_else(|| question.shape().shape.minutes())
+    answer_minutes(question.question.answer.as_deref(), question.shape().shape)
 }
 
 fn question_level(index: &Index, id: QuestionId) -> Option<Level> {

@@ -395,9 +395,16 @@ fn level(context: &TemplateContext) -> &'static str {
 }
 
 /// The bank's minutes, else the shape's.
-pub fn minutes(context: &TemplateContext) -> u32 {
-    let minutes = context.answer.as_ref().and_then(|answer| answer.minutes);
-    minutes.unwrap_or_else(|| context.shape.shape.minutes())
+fn minutes(context: &TemplateContext) -> u32 {
+    answer_minutes(context.answer.as_ref(), context.shape.shape)
+}
+
+/// The minutes a question takes: the bank's, else its shape's. Packets,
+/// their lenses and templates all count by this.
+pub fn answer_minutes(answer: Option<&AnswerKey>, shape: Shape) -> u32 {
+    answer
+        .and_then(|answer| answer.minutes)
+        .unwrap_or_else(|| shape.minutes())
 }
 
 fn strong_answer_points(context: &TemplateContext) -> Vec<String> {

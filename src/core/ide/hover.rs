@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::core::coverage::section_coverages;
+use crate::core::coverage::section_coverage;
 use crate::core::ide::card::question_card;
 use crate::core::ide::{
     Context, Document, answered_elsewhere, answered_in_note, is_answered_here,
@@ -29,9 +29,19 @@ fn card_with_answers(context: &Context, document: &Document, id: QuestionId) -> 
 /// question's points marked ✓ or ✗ by what the answer covers.
 fn points_checked(context: &Context, document: &Document, heading_start: usize) -> String {
     let note = document.note;
-    let coverage = section_coverages(context.index, document.text, note, context.overrides)
-        .into_iter()
-        .find(|coverage| note.headings[coverage.heading].range.start == heading_start);
+    let heading = note
+        .headings
+        .iter()
+        .position(|heading| heading.range.start == heading_start);
+    let coverage = heading.and_then(|heading| {
+        section_coverage(
+            context.index,
+            document.text,
+            note,
+            context.overrides,
+            heading,
+        )
+    });
     let Some(coverage) = coverage else {
         return String::new();
     };
