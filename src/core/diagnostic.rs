@@ -117,6 +117,9 @@ pub mod codes {
     /// `follow-up` that cannot be read as such (an unknown level, minutes
     /// that are no number, points without a list).
     pub const BANK_MALFORMED_FIELD: &str = "bank-malformed-field";
+    /// A question's `follow-up` that asks the same as the question, by the
+    /// near-duplicate rule, instead of going deeper.
+    pub const BANK_FOLLOW_UP_DUPLICATE: &str = "bank-follow-up-duplicate";
     /// A `.qbank.toml` value of the wrong kind or out of range, a file
     /// that is not TOML, or one that could not be read.
     pub const CONFIG_INVALID: &str = "config-invalid";

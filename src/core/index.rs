@@ -15,7 +15,7 @@ use crate::core::diagnostic::{Diagnostic, Severity, codes};
 use crate::core::key::Key;
 use crate::core::search::{SearchEntry, SearchHit, SearchIndex};
 use crate::core::shape::{ShapeInfo, classify};
-use crate::core::similar::Similarity;
+use crate::core::similar::{Similarity, Wording};
 use crate::core::text::{Acronym, acronyms_in};
 
 /// A question's position in the index: banks in order, questions in order.
@@ -382,9 +382,17 @@ impl Index {
     /// Terms and near-duplicates, computed on first use.
     pub fn similarity(&self) -> &Similarity {
         self.similarity.get_or_init(|| {
-            let questions: Vec<(&str, &ShapeInfo)> = self
+            let questions: Vec<Wording> = self
                 .questions()
-                .map(|question| (question.text(), question.shape()))
+                .map(|question| Wording {
+                    text: question.text(),
+                    shape: question.shape(),
+                    follow_up: question
+                        .question
+                        .answer
+                        .as_ref()
+                        .and_then(|answer| answer.follow_up.as_deref()),
+                })
                 .collect();
             Similarity::new(&questions)
         })
@@ -473,6 +481,7 @@ impl Index {
         diagnostics.extend(self.index_diagnostics[bank_position].iter().cloned());
         if self.indexed[bank_position] {
             diagnostics.extend(self.repeated_question_diagnostics(bank_position));
+            diagnostics.extend(self.repeating_follow_up_diagnostics(bank_position));
         }
         diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
         diagnostics
@@ -513,6 +522,27 @@ impl Index {
             diagnostics.push(diagnostic);
         }
         diagnostics
+    }
+
+    /// One diagnostic per follow-up that asks the same as its question.
+    fn repeating_follow_up_diagnostics(&self, bank_position: usize) -> Vec<Diagnostic> {
+        let similarity = self.similarity();
+        self.questions()
+            .filter(|question| self.bank_of(question.id) == bank_position)
+            .filter(|question| similarity.follow_up_repeats(question.id as usize))
+            .filter_map(|question| {
+                let range = question.question.answer.as_ref()?.follow_up_range.clone()?;
+                Some(Diagnostic::new(
+                    range,
+                    Severity::Warning,
+                    codes::BANK_FOLLOW_UP_DUPLICATE,
+                    format!(
+                        "the follow-up of {} asks the same as the question: ask one that goes deeper",
+                        question.key()
+                    ),
+                ))
+            })
+            .collect()
     }
 }
 
@@ -596,6 +626,33 @@ mod tests {
                 Err(error) => format!("{error:?}"),
             })
             .collect()
+    }
+
+    /// A follow-up that rewords its question, or asks only what its subject
+    /// is, is reported at the follow-up; one that goes deeper is not, even
+    /// when it names the subject.
+    #[test]
+    fn a_follow_up_that_asks_the_same_as_its_question_is_reported() {
+        let source = "---\nprefix: T\n---\n## Web\n\
+            1. What is a CDN (Content Delivery Network), and how does it improve performance?\n\
+            \x20  - follow-up: How does a content delivery network improve performance?\n\
+            2. What is SQL injection?\n\
+            \x20  - follow-up: What is an SQL injection attack?\n\
+            3. What is a reverse proxy?\n\
+            \x20  - follow-up: How would you invalidate a cached asset at the edge?\n\
+            4. Explain the concept of RESTful APIs.\n\
+            \x20  - follow-up: How would you version a REST API without breaking clients?\n\
+            5. What is cross-site request forgery, and how do you prevent it?\n\
+            \x20  - follow-up: Explain cross-site request forgery.\n";
+        let index = Index::new(None, vec![parse_bank("t.md", "t", source.to_string())]);
+        expect_test::expect![[r#"
+            line 6: warning[bank-follow-up-duplicate] the follow-up of T-1 asks the same as the question: ask one that goes deeper
+            line 8: warning[bank-follow-up-duplicate] the follow-up of T-2 asks the same as the question: ask one that goes deeper
+            line 14: warning[bank-follow-up-duplicate] the follow-up of T-5 asks the same as the question: ask one that goes deeper
+        "#]].assert_eq(&crate::core::bank::tests::diagnostic_lines(
+            source,
+            &index.bank_diagnostics(0),
+        ));
     }
 
     #[test]

@@ -13,11 +13,13 @@
 //!   just one side of the other's comparison.
 //!
 //! Candidates come from prefix filtering over the rarest terms, so the work
-//! grows with the bank, not with its square.
+//! grows with the bank, not with its square. The same rule judges each
+//! question's follow-up against its question (see `repeats`): a follow-up
+//! must go deeper, not ask the same again.
 
 use std::collections::HashMap;
 
-use crate::core::shape::{Shape, ShapeInfo};
+use crate::core::shape::{Shape, ShapeInfo, classify};
 use crate::core::text::{Termer, acronyms_in};
 
 const SUBJECT_THRESHOLD: f32 = 0.6;
@@ -31,6 +33,13 @@ const SIMILAR_LIMIT: usize = 3;
 /// terms: past it, a term is too common to relate two questions.
 const MAX_SCANNED_POSTINGS: usize = 256;
 
+/// What `Similarity` reads of one question.
+pub struct Wording<'a> {
+    pub text: &'a str,
+    pub shape: &'a ShapeInfo,
+    pub follow_up: Option<&'a str>,
+}
+
 /// Terms, weights and near-duplicate pairs of every question of an index,
 /// in the index's question order.
 #[derive(Debug, Default)]
@@ -39,17 +48,48 @@ pub struct Similarity {
     subjects: Vec<Vec<u32>>,
     /// The terms of each side, for comparisons; empty otherwise.
     sides: Vec<Vec<Vec<u32>>>,
+    definitions: Vec<bool>,
     idf: Vec<f32>,
     postings: Vec<Vec<u32>>,
     twins: Vec<Vec<u32>>,
+    /// Questions whose follow-up asks the same as they do, ascending.
+    repeating_follow_ups: Vec<u32>,
+}
+
+/// The analysed terms of one wording, borrowed.
+#[derive(Clone, Copy)]
+struct Analysed<'a> {
+    terms: &'a [u32],
+    subject: &'a [u32],
+    sides: &'a [Vec<u32>],
+    definition: bool,
+}
+
+/// The analysed terms of one wording, owned: a follow-up's.
+struct OwnedAnalysis {
+    terms: Vec<u32>,
+    subject: Vec<u32>,
+    sides: Vec<Vec<u32>>,
+    definition: bool,
+}
+
+impl OwnedAnalysis {
+    fn as_analysed(&self) -> Analysed<'_> {
+        Analysed {
+            terms: &self.terms,
+            subject: &self.subject,
+            sides: &self.sides,
+            definition: self.definition,
+        }
+    }
 }
 
 impl Similarity {
-    /// Analyses questions given as (wording, shape) pairs.
-    pub fn new(questions: &[(&str, &ShapeInfo)]) -> Similarity {
+    /// Analyses questions and their follow-ups.
+    pub fn new(questions: &[Wording]) -> Similarity {
         let acronyms: Vec<_> = questions
             .iter()
-            .flat_map(|(text, _)| acronyms_in(text))
+            .flat_map(|wording| acronyms_in(wording.text))
             .collect();
         let mut termer = Termer::new(&acronyms);
         let mut vocabulary: HashMap<String, u32> = HashMap::new();
@@ -65,20 +105,37 @@ impl Similarity {
             ids.dedup();
             ids
         };
+        let mut analyse = |text: &str, shape: &ShapeInfo| OwnedAnalysis {
+            terms: term_ids(termer.terms(text)),
+            subject: term_ids(subject_terms(&mut termer, text, shape)),
+            sides: shape
+                .sides
+                .iter()
+                .map(|side| term_ids(termer.terms(side)))
+                .collect(),
+            definition: shape.shape == Shape::Definition,
+        };
         let mut terms = Vec::with_capacity(questions.len());
         let mut subjects = Vec::with_capacity(questions.len());
         let mut sides = Vec::with_capacity(questions.len());
-        for (text, shape) in questions {
-            terms.push(term_ids(termer.terms(text)));
-            subjects.push(term_ids(subject_terms(&mut termer, text, shape)));
-            sides.push(
-                shape
-                    .sides
-                    .iter()
-                    .map(|side| term_ids(termer.terms(side)))
-                    .collect(),
-            );
+        let mut definitions = Vec::with_capacity(questions.len());
+        for wording in questions {
+            let analysis = analyse(wording.text, wording.shape);
+            terms.push(analysis.terms);
+            subjects.push(analysis.subject);
+            sides.push(analysis.sides);
+            definitions.push(analysis.definition);
         }
+        // Follow-ups join the vocabulary but not the postings: a term only a
+        // follow-up uses weighs as much as the rarest question term.
+        let follow_ups: Vec<(u32, OwnedAnalysis)> = questions
+            .iter()
+            .enumerate()
+            .filter_map(|(question, wording)| {
+                let text = wording.follow_up?;
+                Some((question as u32, analyse(text, &classify(text))))
+            })
+            .collect();
         let mut postings = vec![Vec::new(); vocabulary.len()];
         for (question, question_terms) in terms.iter().enumerate() {
             for &term in question_terms {
@@ -94,16 +151,31 @@ impl Similarity {
             terms,
             subjects,
             sides,
+            definitions,
             idf,
             postings,
             twins: vec![Vec::new(); questions.len()],
+            repeating_follow_ups: Vec::new(),
         };
-        let definitions: Vec<bool> = questions
+        similarity.find_twins();
+        similarity.repeating_follow_ups = follow_ups
             .iter()
-            .map(|(_, shape)| shape.shape == Shape::Definition)
+            .filter(|(question, follow_up)| {
+                similarity.repeats(
+                    similarity.analysed(*question as usize),
+                    follow_up.as_analysed(),
+                )
+            })
+            .map(|(question, _)| *question)
             .collect();
-        similarity.find_twins(&definitions);
         similarity
+    }
+
+    /// Whether a question's follow-up asks the same as the question.
+    pub fn follow_up_repeats(&self, question: usize) -> bool {
+        self.repeating_follow_ups
+            .binary_search(&(question as u32))
+            .is_ok()
     }
 
     /// The near-duplicates of a question, by index, in ascending order.
@@ -190,18 +262,42 @@ impl Similarity {
         !subject.is_empty() && self.weight(subject) >= DISTINCTIVE_SUBJECT * max_idf
     }
 
-    /// A definition's distinctive subject stands whole in the other question,
+    fn analysed(&self, question: usize) -> Analysed<'_> {
+        Analysed {
+            terms: &self.terms[question],
+            subject: &self.subjects[question],
+            sides: &self.sides[question],
+            definition: self.definitions[question],
+        }
+    }
+
+    /// Whether a follow-up asks the same as its question, by the module's
+    /// rule with one direction left out: a follow-up that names its
+    /// definition question's subject and asks more ("How would you version
+    /// a REST API…?" after "Explain RESTful APIs") is what a follow-up is
+    /// for; one that asks only the definition of its question's subject is
+    /// not.
+    fn repeats(&self, question: Analysed, follow_up: Analysed) -> bool {
+        let same_subject = question.sides.is_empty() == follow_up.sides.is_empty()
+            && self.jaccard(question.subject, follow_up.subject) >= SUBJECT_THRESHOLD;
+        same_subject
+            || self.jaccard(question.terms, follow_up.terms) >= WORDING_THRESHOLD
+            || (follow_up.definition && self.subject_contained(follow_up, question))
+    }
+
+    /// A definition's distinctive subject stands whole in the other wording,
     /// and shares a term with the other's subject.
-    fn subject_contained(&self, definition: usize, other: usize) -> bool {
-        let subject = &self.subjects[definition];
+    fn subject_contained(&self, definition: Analysed, other: Analysed) -> bool {
+        let subject = definition.subject;
         self.is_distinctive(subject)
             && subject
                 .iter()
-                .all(|term| self.terms[other].binary_search(term).is_ok())
+                .all(|term| other.terms.binary_search(term).is_ok())
             && subject
                 .iter()
-                .any(|term| self.subjects[other].binary_search(term).is_ok())
-            && !self.sides[other]
+                .any(|term| other.subject.binary_search(term).is_ok())
+            && !other
+                .sides
                 .iter()
                 .any(|side| subject.iter().all(|term| side.binary_search(term).is_ok()))
     }
@@ -210,15 +306,15 @@ impl Similarity {
         !self.sides[question].is_empty()
     }
 
-    fn find_twins(&mut self, definitions: &[bool]) {
+    fn find_twins(&mut self) {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let subject_pairs = self.pairs_above(&self.subjects, SUBJECT_THRESHOLD);
         pairs.extend(subject_pairs.into_iter().filter(|&(first, second)| {
             self.is_comparison(first as usize) == self.is_comparison(second as usize)
         }));
         pairs.extend(self.pairs_above(&self.terms, WORDING_THRESHOLD));
-        for (definition, is_definition) in definitions.iter().enumerate() {
-            if !is_definition || !self.is_distinctive(&self.subjects[definition]) {
+        for definition in 0..self.definitions.len() {
+            if !self.definitions[definition] || !self.is_distinctive(&self.subjects[definition]) {
                 continue;
             }
             let Some(&rarest) = self.subjects[definition]
@@ -229,7 +325,8 @@ impl Similarity {
             };
             for &other in &self.postings[rarest as usize] {
                 if other as usize != definition
-                    && self.subject_contained(definition, other as usize)
+                    && self
+                        .subject_contained(self.analysed(definition), self.analysed(other as usize))
                 {
                     pairs.push((definition as u32, other));
                 }

@@ -9,6 +9,7 @@
 //! are still read (see `take_unnested_fields`), nested lists are not.
 
 use std::fmt;
+use std::ops::Range;
 
 use super::Field;
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
@@ -69,6 +70,9 @@ pub struct AnswerKey {
     pub points: Vec<Point>,
     pub red_flags: Vec<String>,
     pub follow_up: Option<String>,
+    /// Where the `follow-up` field stands in the bank's text, for the
+    /// diagnostic of a follow-up that repeats its question.
+    pub follow_up_range: Option<Range<usize>>,
 }
 
 /// The longest time a question may claim: a whole interview.
@@ -93,7 +97,10 @@ pub(super) fn read_answer(
                 answer.points = items.iter().map(|item| point(item)).collect();
             }),
             "red flags" => read_list(field, "red flags").map(|items| answer.red_flags = items),
-            "follow-up" => read_follow_up(field).map(|text| answer.follow_up = Some(text)),
+            "follow-up" => read_follow_up(field).map(|text| {
+                answer.follow_up = Some(text);
+                answer.follow_up_range = Some(field.range.clone());
+            }),
             _ => continue,
         };
         match read {

@@ -437,7 +437,7 @@ fn is_collapsed(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use expect_test::{Expect, expect};
 
@@ -470,7 +470,7 @@ mod tests {
     }
 
     /// `line N: severity[code] message`, one per diagnostic.
-    pub(super) fn diagnostic_lines(source: &str, diagnostics: &[Diagnostic]) -> String {
+    pub(crate) fn diagnostic_lines(source: &str, diagnostics: &[Diagnostic]) -> String {
         let mut rendered = String::new();
         for diagnostic in diagnostics {
             let line = 1 + source[..diagnostic.range.start].matches('\n').count();
