@@ -5,6 +5,8 @@
 
 #[path = "cli/config_keys_packets.rs"]
 mod config_keys_packets;
+#[path = "cli/coverage.rs"]
+mod coverage;
 #[path = "cli/notes.rs"]
 mod notes;
 

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use crate::core::bank::Level;
-use crate::core::check::{FolderNotes, check_note, keep_enabled};
+use crate::core::check::{CheckSettings, FolderNotes, check_note_with};
 use crate::core::coverage::section_coverages;
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
@@ -25,6 +25,7 @@ use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::packet::PacketRequest;
 use crate::core::template::Mode;
+use crate::core::template::ScaffoldingCache;
 use crate::files::{self, FileRole, Reach, ReadError, escape_controls, shown_path};
 use crate::walk::Found;
 use crate::workspace::{
@@ -346,14 +347,14 @@ fn check_file(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut diagnostics = check_note(
+    let diagnostics = check_note_with(
         &workspace.index,
         &text,
         &parse_note(&text),
         notes.siblings_of(&name),
-        &workspace.overrides,
+        CheckSettings::new(&workspace.overrides, &workspace.config),
+        &mut ScaffoldingCache::default(),
     );
-    keep_enabled(&mut diagnostics, &workspace.config);
     Ok((text, diagnostics))
 }
 
@@ -402,7 +403,10 @@ fn stats(
             answered[id as usize] |= section.answered;
         }
     }
-    let covered = points_covered(workspace, &notes);
+    let covered = workspace
+        .config
+        .coverage
+        .then(|| points_covered(workspace, &notes));
     let stats: Vec<CategoryStats> = index
         .category_names()
         .into_iter()
@@ -412,7 +416,14 @@ fn stats(
                 .filter(|question| question.category() == category)
                 .map(|question| question.id)
                 .collect();
-            CategoryStats::new(index, category, &ids, &answered, &in_notes, &covered)
+            CategoryStats::new(
+                index,
+                category,
+                &ids,
+                &answered,
+                &in_notes,
+                covered.as_deref(),
+            )
         })
         .collect();
     match format {

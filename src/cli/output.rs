@@ -290,9 +290,12 @@ pub struct CategoryStats {
     /// The unanswered questions that stand in a note already.
     started_keys: Vec<String>,
     /// Over the answered questions that have points: how many points
-    /// there are, and how many the best answer to each covers.
-    points: usize,
-    points_covered: usize,
+    /// there are, and how many the best answer to each covers; left out
+    /// when `coverage = false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points_covered: Option<usize>,
 }
 
 impl CategoryStats {
@@ -302,7 +305,7 @@ impl CategoryStats {
         ids: &[QuestionId],
         answered: &[bool],
         in_notes: &[bool],
-        covered: &[usize],
+        covered: Option<&[usize]>,
     ) -> CategoryStats {
         let keys = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
             ids.iter()
@@ -317,8 +320,12 @@ impl CategoryStats {
         for &id in ids.iter().filter(|&&id| answered[id as usize]) {
             let answer = index.get(id).question.answer.as_deref();
             points += answer.map_or(0, |answer| answer.points.len());
-            points_covered += covered[id as usize];
+            points_covered += covered.map_or(0, |covered| covered[id as usize]);
         }
+        let (points, points_covered) = match covered {
+            Some(_) => (Some(points), Some(points_covered)),
+            None => (None, None),
+        };
         CategoryStats {
             category: category.to_string(),
             total: ids.len(),
@@ -336,7 +343,8 @@ impl CategoryStats {
 
 /// Column headers a reader needs no legend for (but for "started", given
 /// under the table), then what is left to study: the started questions,
-/// then the rest by category.
+/// then the rest by category. Points covered is a column when coverage is
+/// on.
 pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: usize) -> Result<()> {
     let width = stats
         .iter()
@@ -344,22 +352,25 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         .max()
         .unwrap_or(8)
         .max(8);
+    let coverage_on = stats.first().is_some_and(|row| row.points.is_some());
     let row = |out: &mut dyn Write, name: &str, numbers: [usize; 6]| {
         let [total, answered, started, not_started, covered, points] = numbers;
-        let coverage = match points {
-            0 => "-".to_string(),
-            _ => format!("{covered}/{points}"),
-        };
-        writeln!(
+        write!(
             out,
-            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}  {coverage:>14}"
-        )
+            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}"
+        )?;
+        match (coverage_on, points) {
+            (false, _) => writeln!(out),
+            (true, 0) => writeln!(out, "  {:>14}", "-"),
+            (true, _) => writeln!(out, "  {:>14}", format!("{covered}/{points}")),
+        }
     };
-    writeln!(
+    write!(
         out,
-        "{:<width$}  questions  answered  started  not started  points covered",
+        "{:<width$}  questions  answered  started  not started",
         "category"
     )?;
+    writeln!(out, "{}", if coverage_on { "  points covered" } else { "" })?;
     let mut all = [0; 6];
     for stats in stats {
         let not_started = stats.unanswered - stats.in_notes_unanswered;
@@ -368,8 +379,8 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
             stats.answered,
             stats.in_notes_unanswered,
             not_started,
-            stats.points_covered,
-            stats.points,
+            stats.points_covered.unwrap_or(0),
+            stats.points.unwrap_or(0),
         ];
         row(out, &stats.category, numbers)?;
         for (sum, number) in all.iter_mut().zip(numbers) {
@@ -377,10 +388,14 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         }
     }
     row(out, "all", all)?;
-    writeln!(
-        out,
-        "\nstarted: in a note, not answered yet; points covered: by the answered questions' best answers"
-    )?;
+    write!(out, "\nstarted: in a note, not answered yet")?;
+    if coverage_on {
+        write!(
+            out,
+            "; points covered: by the answered questions' best answers"
+        )?;
+    }
+    writeln!(out)?;
     writeln!(
         out,
         "{} of {} questions answered across {note_count} note{}",

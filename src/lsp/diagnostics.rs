@@ -11,7 +11,7 @@ use std::time::Duration;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
-use crate::core::check::{FolderNotes, Siblings, check_note_with, keep_enabled};
+use crate::core::check::{CheckSettings, FolderNotes, Siblings, check_note_with};
 use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, read_config};
 use crate::core::diagnostic::Diagnostic as CoreDiagnostic;
 use crate::core::ide::notes::{NoteSummary, ScaffoldingCache, summarize_parsed};
@@ -222,16 +222,14 @@ fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
         .as_ref()
         .map_or(Siblings::NONE, |(folder, name)| folder.siblings_of(name));
     let document = snapshot.document();
-    let mut diagnostics = check_note_with(
+    check_note_with(
         &workspace.index,
         document.text,
         document.note,
         siblings,
-        &workspace.overrides,
+        CheckSettings::new(&workspace.overrides, &workspace.config),
         &mut scaffolding(workspace),
-    );
-    keep_enabled(&mut diagnostics, &workspace.config);
-    diagnostics
+    )
 }
 
 /// Whether the bank document's text is the text its served index holds.

@@ -190,13 +190,12 @@ pub fn workspace_symbol(
     let mut symbols = Vec::new();
     for (served, notes) in workspaces {
         let workspace = &served.workspace;
-        let context = Context {
-            index: &workspace.index,
+        let context = Context::new(
+            &workspace.index,
             notes,
-            overrides: &workspace.overrides,
-            mode: workspace.config.mode,
-            packet_size: workspace.config.packet_size,
-        };
+            &workspace.overrides,
+            &workspace.config,
+        );
         let limit = MAX_WORKSPACE_SYMBOLS.saturating_sub(symbols.len());
         let places = Places::for_workspace(workspace, &served.banks, notes, encoding);
         symbols.extend(

@@ -282,6 +282,7 @@ fn run_features(
         overrides: overrides(),
         mode,
         packet_size: 5,
+        coverage: true,
     };
     let named = IdeDocument {
         text,

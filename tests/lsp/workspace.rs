@@ -9,6 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use qbank_testkit::client::is_diagnostics;
 use qbank_testkit::positions::{covered, position_of};
 use qbank_testkit::{Capabilities, Client, Scratch, Unit};
 use serde_json::{Value, json};
@@ -281,6 +282,74 @@ fn a_question_added_in_an_open_bank_is_offered_without_saving() {
             ("TM-2", "Who is on call?"),
             ("TM-3", "How do we roll back a release?")
         ]
+    );
+    server.stop();
+}
+
+/// The titles of a document's code lenses, with their lines.
+fn lens_titles(server: &mut Client, uri: &str) -> Vec<(u64, String)> {
+    let lenses = server.request(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|lens| {
+            (
+                lens["range"]["start"]["line"].as_u64().unwrap(),
+                lens["command"]["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has_missing_points(diagnostics: &Value) -> bool {
+    diagnostics["params"]["diagnostics"]
+        .as_array()
+        .is_some_and(|list| {
+            list.iter()
+                .any(|diagnostic| diagnostic["code"] == "missing-points")
+        })
+}
+
+/// An answer's coverage shows as a lens, a `missing-points` finding and
+/// ✓/✗ in hover; the `coverage` setting turns all three off, live.
+#[test]
+fn coverage_shows_in_lens_diagnostics_and_hover_until_turned_off() {
+    let workspace = Scratch::new("coverage");
+    let mut server = workspace_server(&workspace);
+    let uri = workspace.uri("notes/acid.md");
+    let note = "## BE-23 · What is ACID compliance, and why is it important in databases?\n\nAtomicity: a transaction's writes all apply or none do, rolled back on a crash.\nDurability: once committed, data survives a power loss since the write-ahead log is flushed first.\nIsolation: concurrent transactions don't see uncommitted work.\n";
+    server.open(&uri, note, 1);
+    let diagnostics = server.diagnostics_for(&uri);
+    let missing: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "missing-points")
+        .collect();
+    assert_eq!(missing.len(), 1, "{diagnostics:?}");
+    assert_eq!(
+        missing[0]["message"],
+        "BE-23 covers 3 of 6 points; missing: Consistency, Why it matters, Trade-off"
+    );
+    assert_eq!(
+        lens_titles(&mut server, &uri),
+        [(0, "covers 3 of 6 points".to_string())]
+    );
+    let hover = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 5 }));
+    assert!(hover.contains("✓") && hover.contains("✗"), "{hover}");
+
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "qbank": { "coverage": false } } }),
+    );
+    server.wait_for(|message| is_diagnostics(message, &uri, None) && !has_missing_points(message));
+    assert_eq!(lens_titles(&mut server, &uri), []);
+    let hover = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 5 }));
+    assert!(
+        hover.contains("ACID") && !hover.contains("✓") && !hover.contains("✗"),
+        "{hover}"
     );
     server.stop();
 }

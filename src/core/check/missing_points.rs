@@ -1,7 +1,7 @@
 //! `missing-points`: an answered section that misses some of its question's
 //! points (see `coverage`), named by their cues. Information only: an
 //! answer is the student's to shape, and `coverage = false` turns it off
-//! (both front ends drop it).
+//! (`check_note_with` then does not judge answers at all).
 
 use super::Asked;
 use crate::core::coverage::CoverageMatcher;

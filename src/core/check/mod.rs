@@ -30,7 +30,7 @@ use rustc_hash::FxHashMap;
 
 use crate::core::config::Config;
 use crate::core::coverage::CoverageMatcher;
-use crate::core::diagnostic::{Diagnostic, codes};
+use crate::core::diagnostic::Diagnostic;
 use crate::core::index::{Index, QuestionId, QuestionRef};
 use crate::core::key::Key;
 use crate::core::line_index::LineCounter;
@@ -217,7 +217,7 @@ impl<'a> AnsweredInNote<'a> {
     }
 }
 
-/// Every diagnostic of a note, in source order.
+/// Every diagnostic of a note, in source order, every finding on.
 pub fn check_note(
     index: &Index,
     text: &str,
@@ -226,19 +226,45 @@ pub fn check_note(
     overrides: &Overrides,
 ) -> Vec<Diagnostic> {
     let mut cache = ScaffoldingCache::default();
-    check_note_with(index, text, note, siblings, overrides, &mut cache)
+    let settings = CheckSettings {
+        overrides,
+        coverage: true,
+    };
+    check_note_with(index, text, note, siblings, settings, &mut cache)
 }
 
-/// `check_note`, with scaffolding from `cache` (which must belong to this
-/// index and these overrides): a note checked again and again reuses it.
+/// What a note's check reads beyond the note and its index.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckSettings<'a> {
+    /// The templates whose scaffolding never counts as an answer.
+    pub overrides: &'a Overrides,
+    /// Whether answers are judged against their question's points
+    /// (`missing-points`); `coverage = false` turns the finding off, and
+    /// then its work is not done either.
+    pub coverage: bool,
+}
+
+impl<'a> CheckSettings<'a> {
+    pub fn new(overrides: &'a Overrides, config: &Config) -> CheckSettings<'a> {
+        CheckSettings {
+            overrides,
+            coverage: config.coverage,
+        }
+    }
+}
+
+/// `check_note` with settings, and scaffolding from `cache` (which must
+/// belong to this index and these overrides): a note checked again and
+/// again reuses it.
 pub fn check_note_with(
     index: &Index,
     text: &str,
     note: &Note,
     siblings: Siblings<'_>,
-    overrides: &Overrides,
+    settings: CheckSettings<'_>,
     cache: &mut ScaffoldingCache,
 ) -> Vec<Diagnostic> {
+    let overrides = settings.overrides;
     // Unknown keys and the sections' answers do not depend on each other:
     // in a long note, they are worked out at once.
     let (mut diagnostics, sections) = if note.keys.len() >= PARALLEL_KEYS {
@@ -277,7 +303,8 @@ pub fn check_note_with(
         diagnostics.extend(question_drift::question_drift(&asked));
         diagnostics.extend(asked_before::asked_before(&context, &asked));
         diagnostics.extend(unanswered::unanswered(&asked));
-        if first && asked.answered && asked.question.question.answer.is_some() {
+        if settings.coverage && first && asked.answered && asked.question.question.answer.is_some()
+        {
             let lines = cache.get(index, overrides, asked.id);
             let answer = section_answer(text, &current.section, lines);
             let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
@@ -286,14 +313,6 @@ pub fn check_note_with(
     }
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
     diagnostics
-}
-
-/// Leaves out the findings the settings turn off (`coverage = false`:
-/// `missing-points`); both front ends call it on `check_note`'s result.
-pub fn keep_enabled(diagnostics: &mut Vec<Diagnostic>, config: &Config) {
-    if !config.coverage {
-        diagnostics.retain(|diagnostic| diagnostic.code != codes::MISSING_POINTS);
-    }
 }
 
 /// Below this many keys, a note's check runs on one thread.

@@ -46,6 +46,7 @@ pub fn context(index: &Index) -> super::Context<'_> {
         overrides: no_overrides(),
         mode: Mode::Study,
         packet_size: 10,
+        coverage: true,
     }
 }
 

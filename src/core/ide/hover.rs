@@ -28,6 +28,9 @@ fn card_with_answers(context: &Context, document: &Document, id: QuestionId) -> 
 /// For an answered section under the heading at `heading_start`, its
 /// question's points marked ✓ or ✗ by what the answer covers.
 fn points_checked(context: &Context, document: &Document, heading_start: usize) -> String {
+    if !context.coverage {
+        return String::new();
+    }
     let note = document.note;
     let heading = note
         .headings
@@ -74,13 +77,21 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
         .key_at(offset)
         .filter(|found| index.has_prefix(&found.key.prefix))
     {
-        let markdown = match index.lookup(&found.key) {
+        let mut markdown = match index.lookup(&found.key) {
             Some(id) => card_with_answers(context, document, id),
             None => format!(
                 "**{}**: no such question in the {} bank",
                 found.key, found.key.prefix
             ),
         };
+        // The key of a question heading says what its section's answer
+        // covers, as the heading's text does.
+        if let Some(heading) = note
+            .heading_at(offset)
+            .filter(|heading| heading.key.as_ref().is_some_and(|key| key.range == found.range))
+        {
+            markdown.push_str(&points_checked(context, document, heading.range.start));
+        }
         return Some(HoverInfo {
             range: found.range.clone(),
             markdown,

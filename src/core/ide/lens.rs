@@ -27,7 +27,9 @@ pub fn code_lenses(context: &Context, document: &Document, bank: Option<usize>) 
         Some(position) => bank_lenses(context, position),
         None => {
             let mut lenses = packet_lenses(context, document);
-            lenses.extend(coverage_lenses(context, document));
+            if context.coverage {
+                lenses.extend(coverage_lenses(context, document));
+            }
             lenses.sort_by_key(|lens| lens.range.start);
             lenses
         }

@@ -24,6 +24,7 @@ pub(crate) mod fixture;
 use std::ops::Range;
 
 use crate::core::check::AnsweredInNote;
+use crate::core::config::Config;
 use crate::core::ide::notes::Notes;
 use crate::core::index::{Index, QuestionId};
 use crate::core::note::Note;
@@ -40,6 +41,27 @@ pub struct Context<'a> {
     /// The default template mode.
     pub mode: Mode,
     pub packet_size: usize,
+    /// Whether lenses and hover judge answers against their points.
+    pub coverage: bool,
+}
+
+impl<'a> Context<'a> {
+    /// The context of a workspace, its settings from `config`.
+    pub fn new(
+        index: &'a Index,
+        notes: &'a Notes,
+        overrides: &'a Overrides,
+        config: &Config,
+    ) -> Context<'a> {
+        Context {
+            index,
+            notes,
+            overrides,
+            mode: config.mode,
+            packet_size: config.packet_size,
+            coverage: config.coverage,
+        }
+    }
 }
 
 /// One document as features see it: its text, its parse and its name among

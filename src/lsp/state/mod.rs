@@ -110,13 +110,12 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn context(&self) -> Context<'_> {
-        Context {
-            index: &self.workspace.index,
-            notes: &self.notes,
-            overrides: &self.workspace.overrides,
-            mode: self.workspace.config.mode,
-            packet_size: self.workspace.config.packet_size,
-        }
+        Context::new(
+            &self.workspace.index,
+            &self.notes,
+            &self.workspace.overrides,
+            &self.workspace.config,
+        )
     }
 
     pub fn document(&self) -> IdeDocument<'_> {
