@@ -3,9 +3,8 @@
 //! the *terms* made here, so "indexes", "indexing" and "index" meet, and
 //! "Content Delivery Network" meets "CDN" when the bank spells it out.
 
-use std::collections::HashMap;
-
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 
 /// Words that frame a question rather than name its topic: they never make
 /// two questions alike.
@@ -285,11 +284,11 @@ pub fn unambiguous_acronyms(mut found: Vec<Acronym>) -> Vec<Acronym> {
 /// drops frame words.
 pub struct Termer {
     stemmer: Stemmer,
-    stems: HashMap<String, String>,
+    stems: FxHashMap<String, String>,
     /// Acronym phrases by their first word, longest first.
-    phrases: HashMap<String, Vec<Acronym>>,
+    phrases: FxHashMap<String, Vec<Acronym>>,
     /// The words each acronym stands for, by the acronym.
-    spelled: HashMap<String, Vec<String>>,
+    spelled: FxHashMap<String, Vec<String>>,
 }
 
 impl Default for Termer {
@@ -303,8 +302,8 @@ impl Termer {
     /// out two different ways ("VNS" for two different things) is ambiguous
     /// and is not folded.
     pub fn new(acronyms: &[Acronym]) -> Termer {
-        let mut phrases: HashMap<String, Vec<Acronym>> = HashMap::new();
-        let mut spelled: HashMap<String, Vec<String>> = HashMap::new();
+        let mut phrases: FxHashMap<String, Vec<Acronym>> = FxHashMap::default();
+        let mut spelled: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for acronym in unambiguous_acronyms(acronyms.to_vec()) {
             spelled.insert(acronym.short.clone(), acronym.words.clone());
             let Some(first) = acronym.words.first() else {
@@ -316,7 +315,7 @@ impl Termer {
         }
         Termer {
             stemmer: english_stemmer(),
-            stems: HashMap::new(),
+            stems: FxHashMap::default(),
             phrases,
             spelled,
         }
@@ -335,12 +334,14 @@ impl Termer {
     pub fn terms(&mut self, text: &str) -> Vec<String> {
         let words: Vec<String> = words(text).collect();
         let mut terms = Vec::new();
-        let mut folded_words: Vec<String> = Vec::new();
+        // The words an acronym stands for, written out or implied by the
+        // acronym: the acronym is their term.
+        let mut folded_words: Vec<&str> = Vec::new();
         let mut position = 0;
         while position < words.len() {
             if let Some(acronym) = self.phrase_at(&words, position) {
                 terms.push(acronym.short.clone());
-                folded_words.extend(acronym.words.iter().cloned());
+                folded_words.extend(acronym.words.iter().map(String::as_str));
                 position += acronym.words.len();
                 continue;
             }
@@ -348,13 +349,20 @@ impl Termer {
         }
         for word in &words {
             if let Some(spelled_words) = self.spelled.get(word) {
-                folded_words.extend(spelled_words.iter().cloned());
+                folded_words.extend(spelled_words.iter().map(String::as_str));
             }
         }
-        for word in &words {
-            if is_frame_word(word) || folded_words.contains(word) {
-                continue;
-            }
+        folded_words.sort_unstable();
+        folded_words.dedup();
+        // Each distinct word is stemmed once, however often it is written.
+        let mut kept: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|word| !is_frame_word(word) && folded_words.binary_search(word).is_err())
+            .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        for word in kept {
             terms.push(self.stem(word));
         }
         terms.sort();

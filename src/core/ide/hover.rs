@@ -86,10 +86,12 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
         };
         // The key of a question heading says what its section's answer
         // covers, as the heading's text does.
-        if let Some(heading) = note
-            .heading_at(offset)
-            .filter(|heading| heading.key.as_ref().is_some_and(|key| key.range == found.range))
-        {
+        if let Some(heading) = note.heading_at(offset).filter(|heading| {
+            heading
+                .key
+                .as_ref()
+                .is_some_and(|key| key.range == found.range)
+        }) {
             markdown.push_str(&points_checked(context, document, heading.range.start));
         }
         return Some(HoverInfo {
