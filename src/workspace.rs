@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::core::bank::{Bank, parse_bank};
 use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
+use crate::core::check::CheckCaches;
 use crate::core::check::{FolderNotes, SiblingNote};
 use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, Settings, read_config};
 use crate::core::diagnostic::Severity;
@@ -17,7 +18,7 @@ use crate::core::index::Index;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::shape::Shape;
-use crate::core::template::{Mode, Overrides, ScaffoldingCache};
+use crate::core::template::{Mode, Overrides};
 use crate::files::{self, FileRole, Reach, ReadError, shown_path};
 
 /// What the caller adds to `.qbank.toml`: `--bank` paths and `--no-builtin`
@@ -63,10 +64,10 @@ pub struct Workspace {
     pub bank_files: Vec<PathBuf>,
     /// What could not be loaded; the rest of the workspace still is.
     pub problems: Vec<LoadProblem>,
-    /// Template scaffolding for this index and these overrides, kept
-    /// across the checks of notes (a workspace never changes either: a
-    /// change makes a new workspace, with a new cache).
-    pub scaffolding: Arc<Mutex<ScaffoldingCache>>,
+    /// Template scaffolding and judged answers for this index and these
+    /// overrides, kept across the checks of notes (a workspace never
+    /// changes either: a change makes a new workspace, with new caches).
+    pub checks: Arc<Mutex<CheckCaches>>,
 }
 
 impl Workspace {
@@ -84,7 +85,7 @@ impl Workspace {
             overrides: Overrides::default(),
             bank_files: Vec::new(),
             problems: Vec::new(),
-            scaffolding: Arc::default(),
+            checks: Arc::default(),
         }
     }
 
@@ -123,7 +124,7 @@ impl Workspace {
         Workspace {
             index: Arc::new(Index::new(builtin, banks)),
             // Scaffolding belongs to an index: a new one starts empty.
-            scaffolding: Arc::default(),
+            checks: Arc::default(),
             ..self.clone()
         }
     }
@@ -329,7 +330,7 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
         overrides,
         bank_files,
         problems,
-        scaffolding: Arc::default(),
+        checks: Arc::default(),
     }
 }
 

@@ -34,14 +34,15 @@ pub fn run(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -> Result<()
     );
     println!();
     println!(
-        "workspace: built-in bank + `questions/gen.md` = `generate::bank({bank_questions}, {NOTE_SEED})`, \
-         the bank the note's GEN keys name; generated in {}",
+        "workspace: built-in bank + `questions/gen.md` = `generate::bank_with_points({bank_questions}, {NOTE_SEED})`, \
+         the bank the note's GEN keys name, with points so that answers are checked for coverage; \
+         generated in {}",
         ms(started.elapsed())
     );
     let scratch = crate::workspace("keystrokes");
     scratch.write(
         "questions/gen.md",
-        generate::bank(bank_questions, NOTE_SEED),
+        generate::bank_with_points(bank_questions, NOTE_SEED),
     );
     scratch.write("long.md", &text);
     let uri = scratch.uri("long.md");

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use crate::core::bank::Level;
-use crate::core::check::{CheckSettings, FolderNotes, check_note_with};
+use crate::core::check::{CheckCaches, CheckSettings, FolderNotes, check_note_with};
 use crate::core::coverage::section_coverages;
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
@@ -25,7 +25,6 @@ use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
 use crate::core::packet::PacketRequest;
 use crate::core::template::Mode;
-use crate::core::template::ScaffoldingCache;
 use crate::files::{self, FileRole, Reach, ReadError, escape_controls, shown_path};
 use crate::walk::Found;
 use crate::workspace::{
@@ -353,7 +352,7 @@ fn check_file(
         &parse_note(&text),
         notes.siblings_of(&name),
         CheckSettings::new(&workspace.overrides, &workspace.config),
-        &mut ScaffoldingCache::default(),
+        &mut CheckCaches::default(),
     );
     Ok((text, diagnostics))
 }

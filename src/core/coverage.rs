@@ -94,6 +94,60 @@ impl CoverageMatcher {
     }
 }
 
+/// What coverage remembers across the checks of one index: its matcher
+/// (and the stems it memoized) and every answer it judged, so that a note
+/// checked again after a keystroke judges only the answer that changed.
+#[derive(Default)]
+pub struct CoverageCache {
+    matcher: Option<CoverageMatcher>,
+    /// By question, then by answer.
+    judged: FxHashMap<QuestionId, FxHashMap<Box<str>, Vec<bool>>>,
+    /// The bytes of the answers in `judged`: past `MOST_REMEMBERED_BYTES`,
+    /// it starts again empty.
+    remembered_bytes: usize,
+}
+
+/// Enough for the answers of several long notes.
+const MOST_REMEMBERED_BYTES: usize = 32 << 20;
+
+impl std::fmt::Debug for CoverageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoverageCache")
+            .field("questions", &self.judged.len())
+            .field("remembered_bytes", &self.remembered_bytes)
+            .finish()
+    }
+}
+
+impl CoverageCache {
+    /// Whether `answer` covers each of question `id`'s `points`.
+    pub fn covered(
+        &mut self,
+        index: &Index,
+        id: QuestionId,
+        answer: &str,
+        points: &[Point],
+    ) -> Vec<bool> {
+        if let Some(covered) = self.judged.get(&id).and_then(|answers| answers.get(answer)) {
+            return covered.clone();
+        }
+        let matcher = self
+            .matcher
+            .get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
+        let covered = matcher.covered(answer, points);
+        if self.remembered_bytes + answer.len() > MOST_REMEMBERED_BYTES {
+            self.judged.clear();
+            self.remembered_bytes = 0;
+        }
+        self.remembered_bytes += answer.len();
+        self.judged
+            .entry(id)
+            .or_default()
+            .insert(Box::from(answer), covered.clone());
+        covered
+    }
+}
+
 /// A point's terms: its cue's and its detail's.
 struct PointTerms {
     cue: Vec<String>,
@@ -161,7 +215,7 @@ fn coverages_where(
     wanted: impl Fn(&Section) -> bool,
 ) -> Vec<SectionCoverage> {
     let mut cache = ScaffoldingCache::default();
-    let mut matcher: Option<CoverageMatcher> = None;
+    let mut judge = CoverageCache::default();
     let mut coverages = Vec::new();
     for section in note
         .question_sections()
@@ -184,11 +238,10 @@ fn coverages_where(
         if answer.is_empty() {
             continue;
         }
-        let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
         coverages.push(SectionCoverage {
             id,
             heading: section.heading,
-            covered: matcher.covered(&answer, &answer_key.points),
+            covered: judge.covered(index, id, &answer, &answer_key.points),
         });
     }
     coverages
@@ -276,6 +329,32 @@ mod tests {
             ✗ CDN
             ✗ Cache invalidation
             ✗ Origin offload"#]],
+        );
+    }
+
+    /// The cache answers what the matcher would, for each answer it is
+    /// given, the first time and again.
+    #[test]
+    fn the_cache_judges_each_answer_as_the_matcher_does() {
+        let index = Index::new(Some(crate::core::builtin::builtin_bank()), Vec::new());
+        let id = index
+            .lookup(&index.key_from_input("BE-66").unwrap())
+            .unwrap();
+        let points = &index.get(id).question.answer.as_ref().unwrap().points;
+        let whole: String = points.iter().map(|point| format!("{point}\n")).collect();
+        let answers = [whole.as_str(), "Edge servers keep copies near users.", ""];
+        let mut cache = CoverageCache::default();
+        let mut matcher = CoverageMatcher::new(index.acronyms());
+        for answer in answers.iter().chain(&answers) {
+            assert_eq!(
+                cache.covered(&index, id, answer, points),
+                matcher.covered(answer, points),
+                "{answer:?}"
+            );
+        }
+        assert_ne!(
+            cache.covered(&index, id, answers[0], points),
+            cache.covered(&index, id, answers[1], points)
         );
     }
 }

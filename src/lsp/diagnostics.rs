@@ -11,10 +11,10 @@ use std::time::Duration;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
-use crate::core::check::{CheckSettings, FolderNotes, Siblings, check_note_with};
+use crate::core::check::{CheckCaches, CheckSettings, FolderNotes, Siblings, check_note_with};
 use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, read_config};
 use crate::core::diagnostic::Diagnostic as CoreDiagnostic;
-use crate::core::ide::notes::{NoteSummary, ScaffoldingCache, summarize_parsed};
+use crate::core::ide::notes::{NoteSummary, summarize_parsed};
 use crate::lsp::background::{background, detached};
 use crate::lsp::convert;
 use crate::lsp::dispatch::guard;
@@ -150,11 +150,11 @@ impl Backend {
     }
 }
 
-/// The workspace's scaffolding cache, even after a panic poisoned its lock
+/// The workspace's check caches, even after a panic poisoned their lock
 /// (a half-filled cache only lacks entries).
-fn scaffolding(workspace: &Workspace) -> MutexGuard<'_, ScaffoldingCache> {
+fn caches(workspace: &Workspace) -> MutexGuard<'_, CheckCaches> {
     workspace
-        .scaffolding
+        .checks
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -172,7 +172,7 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<NoteSummary> {
     Some(summarize_parsed(
         &workspace.index,
         &workspace.overrides,
-        &mut scaffolding(workspace),
+        &mut caches(workspace).scaffolding,
         name,
         // The check built the line index already.
         (
@@ -228,7 +228,7 @@ fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
         document.note,
         siblings,
         CheckSettings::new(&workspace.overrides, &workspace.config),
-        &mut scaffolding(workspace),
+        &mut caches(workspace),
     )
 }
 

@@ -621,6 +621,16 @@ fn category_name(category: usize) -> String {
 /// categories, with front matter `prefix: GEN`: about 300 bytes a question,
 /// most of it in nested field lines.
 pub fn bank(questions: usize, seed: u64) -> String {
+    bank_text(questions, seed, false)
+}
+
+/// `bank`, each question also carrying 4–6 `points` (a cue and a claim),
+/// so that notes answering it are checked for coverage.
+pub fn bank_with_points(questions: usize, seed: u64) -> String {
+    bank_text(questions, seed, true)
+}
+
+fn bank_text(questions: usize, seed: u64, with_points: bool) -> String {
     let mut out = String::with_capacity(questions * 320 + 4_096);
     out.push_str("---\nprefix: GEN\ntitle: Generated\n---\n");
     let _ = writeln!(
@@ -643,10 +653,25 @@ pub fn bank(questions: usize, seed: u64) -> String {
             for (name, value) in fields(number, seed) {
                 let _ = writeln!(out, "{:indent$}- {name}: {value}", "");
             }
+            if with_points {
+                let _ = writeln!(out, "{:indent$}- points:", "");
+                for point in points(number, seed) {
+                    let _ = writeln!(out, "{:width$}- {point}", "", width = indent + 2);
+                }
+            }
             number += 1;
         }
     }
     out
+}
+
+/// The points of question `number`, from their own random stream, in the
+/// words generated notes answer with: `Caching: moves work off the hot path`.
+fn points(number: u32, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(item_seed(seed, 6, u64::from(number)));
+    (0..4 + rng.below(3))
+        .map(|_| format!("{}: {}", capitalized(rng.pick(TECH)), rng.pick(CLAIMS)))
+        .collect()
 }
 
 const LEVELS: &[&str] = &["junior", "mid", "mid", "senior", "senior", "mid"];

@@ -4,22 +4,24 @@
 //! (`check_note_with` then does not judge answers at all).
 
 use super::Asked;
-use crate::core::coverage::CoverageMatcher;
+use crate::core::coverage::CoverageCache;
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
+use crate::core::index::Index;
 
 /// At most this many missing points are named in the message.
 const NAMED: usize = 4;
 
 pub(super) fn missing_points(
+    index: &Index,
     asked: &Asked,
     answer: &str,
-    matcher: &mut CoverageMatcher,
+    coverage: &mut CoverageCache,
 ) -> Option<Diagnostic> {
     let points = &asked.question.question.answer.as_ref()?.points;
     if !asked.answered || points.is_empty() {
         return None;
     }
-    let covered = matcher.covered(answer, points);
+    let covered = coverage.covered(index, asked.id, answer, points);
     let missing: Vec<String> = points
         .iter()
         .zip(&covered)

@@ -29,7 +29,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::core::config::Config;
-use crate::core::coverage::CoverageMatcher;
+use crate::core::coverage::CoverageCache;
 use crate::core::diagnostic::Diagnostic;
 use crate::core::index::{Index, QuestionId, QuestionRef};
 use crate::core::key::Key;
@@ -225,12 +225,18 @@ pub fn check_note(
     siblings: Siblings<'_>,
     overrides: &Overrides,
 ) -> Vec<Diagnostic> {
-    let mut cache = ScaffoldingCache::default();
     let settings = CheckSettings {
         overrides,
         coverage: true,
     };
-    check_note_with(index, text, note, siblings, settings, &mut cache)
+    check_note_with(
+        index,
+        text,
+        note,
+        siblings,
+        settings,
+        &mut CheckCaches::default(),
+    )
 }
 
 /// What a note's check reads beyond the note and its index.
@@ -253,18 +259,29 @@ impl<'a> CheckSettings<'a> {
     }
 }
 
-/// `check_note` with settings, and scaffolding from `cache` (which must
-/// belong to this index and these overrides): a note checked again and
-/// again reuses it.
+/// What checks remember for one index and one set of overrides, kept by a
+/// workspace across the checks of a note being edited.
+#[derive(Debug, Default)]
+pub struct CheckCaches {
+    pub scaffolding: ScaffoldingCache,
+    pub coverage: CoverageCache,
+}
+
+/// `check_note` with settings, and what earlier checks worked out from
+/// `caches` (which must belong to this index and these overrides).
 pub fn check_note_with(
     index: &Index,
     text: &str,
     note: &Note,
     siblings: Siblings<'_>,
     settings: CheckSettings<'_>,
-    cache: &mut ScaffoldingCache,
+    caches: &mut CheckCaches,
 ) -> Vec<Diagnostic> {
     let overrides = settings.overrides;
+    let CheckCaches {
+        scaffolding: cache,
+        coverage,
+    } = caches;
     // Unknown keys and the sections' answers do not depend on each other:
     // in a long note, they are worked out at once.
     let (mut diagnostics, sections) = if note.keys.len() >= PARALLEL_KEYS {
@@ -291,7 +308,6 @@ pub fn check_note_with(
         first_asked: FxHashMap::default(),
         lines: LineCounter::new(text),
     };
-    let mut matcher: Option<CoverageMatcher> = None;
     for (position, current) in sections.iter().enumerate() {
         let asked = Asked::new(index, note, current);
         // A repeat or a twin is asked by a section before this one.
@@ -307,8 +323,9 @@ pub fn check_note_with(
         {
             let lines = cache.get(index, overrides, asked.id);
             let answer = section_answer(text, &current.section, lines);
-            let matcher = matcher.get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
-            diagnostics.extend(missing_points::missing_points(&asked, &answer, matcher));
+            diagnostics.extend(missing_points::missing_points(
+                index, &asked, &answer, coverage,
+            ));
         }
     }
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
