@@ -17,6 +17,7 @@ pub mod key;
 pub mod line_index;
 pub mod note;
 pub mod packet;
+pub mod review;
 pub mod search;
 pub mod shape;
 pub mod similar;

@@ -17,6 +17,7 @@ use crate::core::bank::collapse_whitespace;
 use crate::core::changes::{Changed, Edit, compose, describes};
 use crate::core::front_matter::{front_matter_end, line_end, text_start};
 use crate::core::key::{self, KeyMatch};
+use crate::core::review::is_marker_line;
 use crate::core::template::{CHECK_YOURSELF, Scaffolding, scaffold_form};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -505,13 +506,17 @@ fn written_lines<'t>(
     })
 }
 
-/// A section body's lines outside any "Check yourself" block: the points a
-/// study template folds away are the bank's words, never the answer, even
-/// once the bank's points have changed.
+/// A section body's lines outside any "Check yourself" block and other
+/// than a review marker: the points a study template folds away are the
+/// bank's words, never the answer, even once the bank's points have
+/// changed, and the marker is qbank's.
 pub fn answer_lines(body: &str) -> impl Iterator<Item = &str> {
     let mut folded = false;
     body.lines().filter(move |line| {
         let trimmed = line.trim();
+        if is_marker_line(trimmed) {
+            return false;
+        }
         if folded {
             folded = !trimmed.starts_with("</details>");
             return false;
@@ -765,6 +770,21 @@ mod tests {
                 prop_assert_eq!(&note, &parse_note(&text));
             }
         }
+    }
+
+    /// A review marker is qbank's line, never the answer: a section with
+    /// only a marker is unanswered, and an answer never includes it.
+    #[test]
+    fn a_review_marker_is_not_an_answer() {
+        let text = "## BE-23 · ACID\n<!-- qbank: reviewed 2026-11-30 good · due 2026-12-04 · s=3 d=5 n=1 -->\n\n## BE-40 · SQLi\n<!-- qbank: broken\nBound parameters.\n";
+        let note = parse_note(text);
+        let sections = note.question_sections();
+        let none = Scaffolding::default();
+        assert!(!is_answered(text, &sections[0], &none));
+        assert_eq!(
+            section_answer(text, &sections[1], &none),
+            "Bound parameters.\n"
+        );
     }
 
     #[test]
