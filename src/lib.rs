@@ -5,6 +5,7 @@
 //! ARCHITECTURE.md has the map.
 
 pub mod cli;
+pub mod clock;
 pub mod core;
 pub mod files;
 pub mod lsp;

@@ -249,12 +249,16 @@ fn check(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let targets = expand_paths(workspace, paths, true)?;
+    let today = crate::clock::today().map_err(anyhow::Error::msg)?;
+    let settings = CheckSettings::new(&workspace.overrides, &workspace.config, today);
     let mut reports: Vec<FileReport> = Vec::new();
-    // Each folder's notes are read once, however many of them are checked.
+    // Each folder's notes are read once, however many of them are checked,
+    // and each question's scaffolding is worked out once.
     let mut folders: HashMap<PathBuf, FolderNotes> = HashMap::new();
+    let mut caches = CheckCaches::default();
     let mut unread_named = false;
     for target in &targets {
-        match check_file(workspace, target, &mut folders) {
+        match check_file(workspace, target, &mut folders, settings, &mut caches) {
             Ok((text, diagnostics)) => reports.push(FileReport {
                 path: shown_name(workspace, &target.path, !paths.is_empty()),
                 text,
@@ -331,6 +335,8 @@ fn check_file(
     workspace: &Workspace,
     target: &Target,
     folders: &mut HashMap<PathBuf, FolderNotes>,
+    settings: CheckSettings<'_>,
+    caches: &mut CheckCaches,
 ) -> Result<(String, Vec<crate::core::diagnostic::Diagnostic>), ReadError> {
     let path = &target.path;
     if let Some(position) = workspace.bank_position(path) {
@@ -351,8 +357,8 @@ fn check_file(
         &text,
         &parse_note(&text),
         notes.siblings_of(&name),
-        CheckSettings::new(&workspace.overrides, &workspace.config),
-        &mut CheckCaches::default(),
+        settings,
+        caches,
     );
     Ok((text, diagnostics))
 }

@@ -12,13 +12,14 @@ use std::ops::Range;
 use toml::{Spanned, Value};
 
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
+use crate::core::review::DEFAULT_RETENTION;
 use crate::core::template::Mode;
 
 pub const CONFIG_FILE: &str = ".qbank.toml";
 
 /// Settings as written: every key optional, so a file or the editor can set
 /// just the ones it cares about.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     pub builtin: Option<bool>,
     pub banks: Option<Vec<String>>,
@@ -26,10 +27,12 @@ pub struct Settings {
     pub templates: Option<String>,
     pub packet_size: Option<usize>,
     pub coverage: Option<bool>,
+    pub desired_retention: Option<f64>,
+    pub review_hints: Option<bool>,
 }
 
 /// Settings in effect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub builtin: bool,
     /// Files or folders, relative to the workspace root.
@@ -40,6 +43,10 @@ pub struct Config {
     pub packet_size: usize,
     /// Whether answered sections get `missing-points` findings.
     pub coverage: bool,
+    /// The chance of recalling an answer that reviews are scheduled for.
+    pub desired_retention: f64,
+    /// Whether due sections get `review-due` hints.
+    pub review_hints: bool,
 }
 
 impl Default for Config {
@@ -51,6 +58,8 @@ impl Default for Config {
             templates: ".qbank/templates".to_string(),
             packet_size: 10,
             coverage: true,
+            desired_retention: DEFAULT_RETENTION,
+            review_hints: true,
         }
     }
 }
@@ -76,21 +85,33 @@ impl Config {
         if let Some(coverage) = settings.coverage {
             self.coverage = coverage;
         }
+        if let Some(retention) = settings.desired_retention {
+            self.desired_retention = retention;
+        }
+        if let Some(review_hints) = settings.review_hints {
+            self.review_hints = review_hints;
+        }
     }
 }
 
 /// The keys `.qbank.toml` knows, in the order the README lists them.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 8] = [
     "builtin",
     "banks",
     "mode",
     "templates",
     "packet_size",
     "coverage",
+    "desired_retention",
+    "review_hints",
 ];
 
 /// The range `packet_size` must fall in, here and in the editor's settings.
 pub const PACKET_SIZES: Range<usize> = 1..101;
+
+/// The range `desired_retention` must fall in: below it reviews come too
+/// late to be worth much, above it they come nearly every day.
+pub const RETENTIONS: std::ops::RangeInclusive<f64> = 0.7..=0.99;
 
 /// One thing wrong in `.qbank.toml`: `range` is the bad value, the unknown
 /// key, or where TOML could not be read. `message` does not name the file:
@@ -115,7 +136,7 @@ impl ConfigProblem {
 }
 
 /// `.qbank.toml` as read: the configuration it gives and what was wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConfigFile {
     pub config: Config,
     pub problems: Vec<ConfigProblem>,
@@ -207,6 +228,13 @@ fn set_key(config: &mut Config, name: &str, value: &Value) -> Result<(), &'stati
                 .ok_or("a whole number from 1 to 100")?
         }
         "coverage" => config.coverage = value.as_bool().ok_or("true or false")?,
+        "desired_retention" => {
+            config.desired_retention = value
+                .as_float()
+                .filter(|retention| RETENTIONS.contains(retention))
+                .ok_or("a number from 0.7 to 0.99, like 0.9")?
+        }
+        "review_hints" => config.review_hints = value.as_bool().ok_or("true or false")?,
         _ => {}
     }
     Ok(())
@@ -229,6 +257,8 @@ fn copy_key(config: &mut Config, from: &Config, name: &str) {
         "templates" => config.templates = from.templates.clone(),
         "packet_size" => config.packet_size = from.packet_size,
         "coverage" => config.coverage = from.coverage,
+        "desired_retention" => config.desired_retention = from.desired_retention,
+        "review_hints" => config.review_hints = from.review_hints,
         _ => {}
     }
 }
@@ -241,6 +271,8 @@ fn value_of(config: &Config, name: &str) -> String {
         "mode" => Value::String(config.mode.as_str().to_string()),
         "templates" => Value::String(config.templates.clone()),
         "coverage" => Value::Boolean(config.coverage),
+        "desired_retention" => Value::Float(config.desired_retention),
+        "review_hints" => Value::Boolean(config.review_hints),
         _ => Value::Integer(config.packet_size as i64),
     };
     value.to_string()
@@ -470,8 +502,8 @@ mod tests {
             expect![[r#"
                 0 "mdoe" warning[config-unknown-key] unknown key `mdoe` (did you mean `mode`?); ignored
                 19 "Packet-Size" warning[config-unknown-key] unknown key `Packet-Size` (did you mean `packet_size`?); ignored
-                35 "colour" warning[config-unknown-key] unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored
-                52 "editor" warning[config-unknown-key] unknown key `editor` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored
+                35 "colour" warning[config-unknown-key] unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size, coverage, desired_retention, review_hints); ignored
+                52 "editor" warning[config-unknown-key] unknown key `editor` (the keys are builtin, banks, mode, templates, packet_size, coverage, desired_retention, review_hints); ignored
             "#]],
         );
     }
@@ -497,7 +529,7 @@ mod tests {
         let read = read_config("\"a\\u0007b\" = 1\n", Fallback::Defaults);
         assert_eq!(
             read.problems[0].message,
-            "unknown key `a\\u{7}b` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored"
+            "unknown key `a\\u{7}b` (the keys are builtin, banks, mode, templates, packet_size, coverage, desired_retention, review_hints); ignored"
         );
         let text = format!("mode = \"{}\"\n", "x".repeat(100));
         let read = read_config(&text, Fallback::Defaults);

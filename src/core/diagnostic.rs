@@ -106,6 +106,10 @@ pub mod codes {
     pub const UNANSWERED: &str = "unanswered";
     /// An answered section that misses some of its question's points.
     pub const MISSING_POINTS: &str = "missing-points";
+    /// An answered section due for spaced review.
+    pub const REVIEW_DUE: &str = "review-due";
+    /// A review marker line that cannot be read.
+    pub const REVIEW_MARKER: &str = "review-marker";
     pub const BANK_DUPLICATE_NUMBER: &str = "bank-duplicate-number";
     pub const BANK_EMPTY_QUESTION: &str = "bank-empty-question";
     pub const BANK_OUTSIDE_CATEGORY: &str = "bank-outside-category";

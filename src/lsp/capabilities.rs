@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
 };
 
-use crate::lsp::commands::{INSERT_PACKET, INSERT_TEMPLATE};
+use crate::lsp::commands::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW};
 use crate::lsp::document::Encoding;
 use crate::lsp::state::ClientSupport;
 
@@ -124,7 +124,9 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             ..CodeActionOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![INSERT_PACKET.to_string(), INSERT_TEMPLATE.to_string()],
+            commands: [INSERT_PACKET, INSERT_TEMPLATE, REVIEW, NEXT_DUE]
+                .map(str::to_string)
+                .to_vec(),
             ..ExecuteCommandOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),

@@ -1,5 +1,6 @@
 //! `workspace/executeCommand` and the custom requests. The commands
-//! `qbank.insertPacket` and `qbank.insertTemplate` build their edit on a
+//! `qbank.insertPacket`, `qbank.insertTemplate` and `qbank.review` (see
+//! `review`, with `qbank.nextDue`) build their edit on a
 //! snapshot (refused with ContentModified when the arguments name another
 //! version) and ask the editor to apply it with `workspace/applyEdit`.
 //! `qbank/documentText` and `qbank/documentStatus` tell what the server
@@ -22,11 +23,14 @@ use crate::lsp::convert;
 use crate::lsp::dispatch::{guard, off_async};
 use crate::lsp::handlers::{invalid_params, offset_in};
 use crate::lsp::log;
+use crate::lsp::review::{ReviewArguments, next_due, review_text_edit};
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
 
 pub const INSERT_PACKET: &str = "qbank.insertPacket";
 pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
+pub const REVIEW: &str = "qbank.review";
+pub const NEXT_DUE: &str = "qbank.nextDue";
 
 /// How long the editor may take to answer `workspace/applyEdit`.
 const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -73,7 +77,7 @@ struct UriOnly {
 }
 
 /// Refuses a command whose position was taken from another version.
-fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
+pub fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
     match version {
         Some(version) if version != snapshot.version => Err(Error {
             code: ErrorCode::ContentModified,
@@ -163,6 +167,15 @@ impl Backend {
                 })
                 .await
             }
+            REVIEW => {
+                let arguments: ReviewArguments = arguments(REVIEW, argument)?;
+                let uri = arguments.uri.clone();
+                self.edit_command(REVIEW, &uri, move |snapshot| {
+                    review_text_edit(snapshot, &arguments)
+                })
+                .await
+            }
+            NEXT_DUE => self.on_workspaces(NEXT_DUE, next_due).await,
             other => Err(invalid_params(format!("unknown command `{other}`"))),
         }
     }

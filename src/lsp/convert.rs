@@ -23,9 +23,10 @@ use crate::core::diagnostic::{self, Severity};
 use crate::core::ide::actions::{Action, ActionKind};
 use crate::core::ide::completion::{self as ide_completion, CompletionKind};
 use crate::core::ide::inlay::InlayHint as IdeInlayHint;
-use crate::core::ide::lens::Lens;
+use crate::core::ide::lens::{Lens, LensAction};
 use crate::core::ide::symbols::{Symbol, SymbolKind, WorkspaceSymbol};
 use crate::core::line_index::LineIndex;
+use crate::lsp::commands::REVIEW;
 use crate::lsp::document::{Encoding, position, range, text_range_near};
 use crate::lsp::places::Places;
 
@@ -397,15 +398,34 @@ pub fn inlay_hint(rope: &Rope, hint: IdeInlayHint, encoding: Encoding) -> InlayH
     }
 }
 
-/// A lens that only shows its title: the empty command makes clients show
-/// it as a label.
-pub fn code_lens(rope: &Rope, lens: Lens, encoding: Encoding) -> CodeLens {
+/// A lens of the document `uri` at `version`: a label shows only its title
+/// (the empty command makes clients show it as one); a review lens runs
+/// `qbank.review` with the version it was made for, so a click on a stale
+/// lens is refused rather than applied astray.
+pub fn code_lens(
+    rope: &Rope,
+    lens: Lens,
+    encoding: Encoding,
+    (uri, version): (&Uri, i32),
+) -> CodeLens {
+    let (command, arguments) = match lens.action {
+        None => (String::new(), None),
+        Some(LensAction::Review { key, rating }) => (
+            REVIEW.to_string(),
+            Some(vec![json!({
+                "uri": uri,
+                "version": version,
+                "key": key.to_string(),
+                "rating": rating.as_str(),
+            })]),
+        ),
+    };
     CodeLens {
         range: range(rope, lens.range, encoding),
         command: Some(Command {
             title: lens.title,
-            command: String::new(),
-            arguments: None,
+            command,
+            arguments,
         }),
         data: None,
     }

@@ -227,7 +227,11 @@ fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
         document.text,
         document.note,
         siblings,
-        CheckSettings::new(&workspace.overrides, &workspace.config),
+        CheckSettings::new(
+            &workspace.overrides,
+            &workspace.config,
+            crate::clock::today_or_clock(log),
+        ),
         &mut caches(workspace),
     )
 }

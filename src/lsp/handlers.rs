@@ -195,6 +195,7 @@ pub fn workspace_symbol(
             notes,
             &workspace.overrides,
             &workspace.config,
+            crate::clock::today_or_clock(crate::lsp::log),
         );
         let limit = MAX_WORKSPACE_SYMBOLS.saturating_sub(symbols.len());
         let places = Places::for_workspace(workspace, &served.banks, notes, encoding);
@@ -259,7 +260,14 @@ pub fn code_lens(snapshot: &Snapshot, _: CodeLensParams) -> Result<Option<Vec<Co
     Ok(Some(
         lenses
             .into_iter()
-            .map(|lens| convert::code_lens(&snapshot.rope, lens, snapshot.encoding))
+            .map(|lens| {
+                convert::code_lens(
+                    &snapshot.rope,
+                    lens,
+                    snapshot.encoding,
+                    (&snapshot.uri, snapshot.version),
+                )
+            })
             .collect(),
     ))
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::core::config::{CONFIG_FILE, PACKET_SIZES, Settings};
+use crate::core::config::{CONFIG_FILE, PACKET_SIZES, RETENTIONS, Settings};
 use crate::core::template::Mode;
 use crate::lsp::background::background;
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
@@ -335,6 +335,13 @@ pub fn settings_from_json(value: &Value) -> Option<Settings> {
             "coverage" => value
                 .as_bool()
                 .map(|coverage| settings.coverage = Some(coverage)),
+            "desired_retention" | "desiredRetention" => value
+                .as_f64()
+                .filter(|retention| RETENTIONS.contains(retention))
+                .map(|retention| settings.desired_retention = Some(retention)),
+            "review_hints" | "reviewHints" => value
+                .as_bool()
+                .map(|hints| settings.review_hints = Some(hints)),
             _ => Some(()),
         };
         if problem.is_none() {

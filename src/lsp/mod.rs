@@ -39,6 +39,7 @@ mod loading;
 mod memory;
 mod places;
 mod problems;
+mod review;
 mod server;
 mod state;
 mod sync;

@@ -283,6 +283,7 @@ fn run_features(
         mode,
         packet_size: 5,
         coverage: true,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
     };
     let named = IdeDocument {
         text,

@@ -69,7 +69,7 @@ fn diagnostics(fixture: &str) -> (String, Option<Range<usize>>, Vec<Diagnostic>)
 
 /// `line:col-line:col severity[code] message`, one-based, then the related
 /// places and the fixes' titles, indented.
-fn render<'d>(text: &str, diagnostics: impl Iterator<Item = &'d Diagnostic>) -> String {
+pub fn render<'d>(text: &str, diagnostics: impl Iterator<Item = &'d Diagnostic>) -> String {
     let lines = LineIndex::new(text);
     let at = |offset: usize| {
         let position = lines.line_col(text, offset, ColumnUnit::Char);

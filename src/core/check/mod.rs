@@ -7,7 +7,8 @@
 //! `ide-diagnostics/src/handlers/` has them: `unknown_question` over the
 //! note's keys (beside the sections' answers, on another thread for a long
 //! note), and for each section in turn `repeated_question`,
-//! `near_duplicate`, `question_drift`, `asked_before` and `unanswered`.
+//! `near_duplicate`, `question_drift`, `asked_before`, `unanswered`,
+//! `review` and, for answers, `missing_points`.
 //! Diagnostics come out sorted by start, then severity; ties keep the
 //! order they were made in (unknown keys first, then each section's in the
 //! order above).
@@ -17,6 +18,7 @@ mod missing_points;
 mod near_duplicate;
 mod question_drift;
 mod repeated_question;
+mod review;
 mod unanswered;
 mod unknown_question;
 
@@ -26,6 +28,7 @@ mod fixture;
 use std::collections::hash_map::Entry;
 use std::ops::Range;
 
+use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
 use crate::core::config::Config;
@@ -217,7 +220,8 @@ impl<'a> AnsweredInNote<'a> {
     }
 }
 
-/// Every diagnostic of a note, in source order, every finding on.
+/// Every diagnostic of a note, in source order, every finding on but
+/// `review-due` (which needs a day).
 pub fn check_note(
     index: &Index,
     text: &str,
@@ -228,6 +232,7 @@ pub fn check_note(
     let settings = CheckSettings {
         overrides,
         coverage: true,
+        due_on: None,
     };
     check_note_with(
         index,
@@ -248,13 +253,17 @@ pub struct CheckSettings<'a> {
     /// (`missing-points`); `coverage = false` turns the finding off, and
     /// then its work is not done either.
     pub coverage: bool,
+    /// The day `review-due` hints are given for; `None` gives none
+    /// (`review_hints = false`).
+    pub due_on: Option<NaiveDate>,
 }
 
 impl<'a> CheckSettings<'a> {
-    pub fn new(overrides: &'a Overrides, config: &Config) -> CheckSettings<'a> {
+    pub fn new(overrides: &'a Overrides, config: &Config, today: NaiveDate) -> CheckSettings<'a> {
         CheckSettings {
             overrides,
             coverage: config.coverage,
+            due_on: config.review_hints.then_some(today),
         }
     }
 }
@@ -319,6 +328,12 @@ pub fn check_note_with(
         diagnostics.extend(question_drift::question_drift(&asked));
         diagnostics.extend(asked_before::asked_before(&context, &asked));
         diagnostics.extend(unanswered::unanswered(&asked));
+        diagnostics.extend(review::review(
+            text,
+            &asked,
+            &current.section,
+            settings.due_on,
+        ));
         if settings.coverage && first && asked.answered && asked.question.question.answer.is_some()
         {
             let lines = cache.get(index, overrides, asked.id);

@@ -11,8 +11,8 @@ use crate::core::diagnostic::TextEdit;
 use crate::core::ide::card::question_card;
 use crate::core::ide::snippet::{escape, to_snippet};
 use crate::core::ide::{
-    Context, Document, answered_in_note, is_answered_anywhere, line_ending, line_range_at,
-    section_level_at, with_line_ending,
+    Context, Document, StudyOrder, answered_in_note, line_ending, line_range_at, section_level_at,
+    study_order, with_line_ending,
 };
 use crate::core::index::{Index, QuestionId};
 use crate::core::key::partial_key_before;
@@ -141,14 +141,14 @@ fn complete_key(
             .bytes()
             .take_while(u8::is_ascii_digit)
             .count();
-    let mut matching: Vec<(usize, bool, u32, QuestionId)> = index
+    let mut matching: Vec<(usize, StudyOrder, u32, QuestionId)> = index
         .questions()
         .filter(|question| index.bank_of(question.id) == bank)
         .filter_map(|question| {
             let number = question.question.number.to_string();
             number.starts_with(digits).then(|| {
-                let done = is_answered_anywhere(context, document, &answered, question.id);
-                (number.len(), done, question.question.number, question.id)
+                let order = study_order(context, document, &answered, question.id);
+                (number.len(), order, question.question.number, question.id)
             })
         })
         .collect();
@@ -269,8 +269,9 @@ fn heading_marker_level(lead: &str) -> Option<usize> {
 }
 
 /// Search hits reranked: match quality first (`SearchHit::quality`, the
-/// order the search gives), then questions answered nowhere (neither in
-/// this note nor in another) before answered ones.
+/// order the search gives), then the study order: questions due for
+/// review, then those answered nowhere (neither in this note nor in
+/// another), then answered ones.
 fn ranked_hits(
     context: &Context,
     document: &Document,
@@ -280,16 +281,16 @@ fn ranked_hits(
     let hits = context.index.search(query, limit + 1);
     let is_incomplete = hits.len() > limit;
     let answered = answered_in_note(context, document);
-    let mut ranked: Vec<(SearchHit, bool)> = hits
+    let mut ranked: Vec<(SearchHit, StudyOrder)> = hits
         .into_iter()
         .take(limit)
         .map(|hit| {
-            let done = is_answered_anywhere(context, document, &answered, hit.question);
-            (hit, done)
+            let order = study_order(context, document, &answered, hit.question);
+            (hit, order)
         })
         .collect();
     // Stable: among equals the search's own order (bank order) stands.
-    ranked.sort_by_key(|(hit, done)| (std::cmp::Reverse(hit.quality()), *done));
+    ranked.sort_by_key(|(hit, order)| (std::cmp::Reverse(hit.quality()), *order));
     (
         ranked.into_iter().map(|(hit, _)| hit.question).collect(),
         is_incomplete,

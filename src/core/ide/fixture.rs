@@ -47,6 +47,7 @@ pub fn context(index: &Index) -> super::Context<'_> {
         mode: Mode::Study,
         packet_size: 10,
         coverage: true,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
     }
 }
 

@@ -7,11 +7,15 @@ use std::ops::Range;
 
 use crate::core::coverage::section_coverage;
 use crate::core::ide::card::question_card;
+use crate::core::ide::review::review_summary;
 use crate::core::ide::{
     Context, Document, answered_elsewhere, answered_in_note, is_answered_here,
     question_with_wording,
 };
 use crate::core::index::QuestionId;
+use crate::core::note::is_answered;
+use crate::core::review::section_review;
+use crate::core::template::ScaffoldingCache;
 
 /// The card of a question with where this note and the others answer it.
 fn card_with_answers(context: &Context, document: &Document, id: QuestionId) -> String {
@@ -63,6 +67,32 @@ fn points_checked(context: &Context, document: &Document, heading_start: usize) 
     text
 }
 
+/// For a question section under the heading at `heading_start` (its
+/// question's first in the note), its review state, on its own line.
+fn review_line(context: &Context, document: &Document, heading_start: usize) -> String {
+    let note = document.note;
+    let Some(section) = note
+        .question_sections()
+        .into_iter()
+        .find(|section| note.headings[section.heading].range.start == heading_start)
+    else {
+        return String::new();
+    };
+    let answered = note.headings[section.heading]
+        .key
+        .as_ref()
+        .and_then(|found| context.index.lookup(&found.key))
+        .is_some_and(|id| {
+            let lines = ScaffoldingCache::default()
+                .get(context.index, context.overrides, id)
+                .clone();
+            is_answered(document.text, &section, &lines)
+        });
+    let state = section_review(document.text, &section).state;
+    review_summary(&state, answered, context.today)
+        .map_or_else(String::new, |line| format!("\n{line}\n"))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoverInfo {
     /// What the hover is about: the key, or the heading's text.
@@ -93,6 +123,7 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
                 .is_some_and(|key| key.range == found.range)
         }) {
             markdown.push_str(&points_checked(context, document, heading.range.start));
+            markdown.push_str(&review_line(context, document, heading.range.start));
         }
         return Some(HoverInfo {
             range: found.range.clone(),
@@ -107,6 +138,7 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
         let id = index.lookup(&found.key)?;
         let mut markdown = card_with_answers(context, document, id);
         markdown.push_str(&points_checked(context, document, heading.range.start));
+        markdown.push_str(&review_line(context, document, heading.range.start));
         return Some(HoverInfo {
             range: heading.text_range.clone(),
             markdown,
@@ -181,6 +213,8 @@ mod tests {
                 - ✓ Durability
                 - ✗ Why it matters
                 - ✗ Trade-off
+
+                Review: new (rate it from the lens to start its schedule)
             "#]],
         );
     }

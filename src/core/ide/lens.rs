@@ -10,14 +10,37 @@ use std::ops::Range;
 
 use crate::core::bank::Bank;
 use crate::core::coverage::section_coverages;
+use crate::core::ide::review::review_lenses;
 use crate::core::ide::{Context, Document};
 use crate::core::index::QuestionId;
+use crate::core::key::Key;
 use crate::core::packet::{Packet, is_packet_heading, packet_summary, question_minutes};
+use crate::core::review::Rating;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lens {
     pub range: Range<usize>,
     pub title: String,
+    /// What clicking it does; `None` for a label.
+    pub action: Option<LensAction>,
+}
+
+/// What a lens does when clicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LensAction {
+    /// Rates the review of the document's section for `key`.
+    Review { key: Key, rating: Rating },
+}
+
+impl Lens {
+    /// A lens that only shows its title.
+    pub fn label(range: Range<usize>, title: String) -> Lens {
+        Lens {
+            range,
+            title,
+            action: None,
+        }
+    }
 }
 
 /// The lenses of a document; `bank` is its position among the index's
@@ -30,6 +53,7 @@ pub fn code_lenses(context: &Context, document: &Document, bank: Option<usize>) 
             if context.coverage {
                 lenses.extend(coverage_lenses(context, document));
             }
+            lenses.extend(review_lenses(context, document));
             lenses.sort_by_key(|lens| lens.range.start);
             lenses
         }
@@ -42,9 +66,11 @@ fn coverage_lenses(context: &Context, document: &Document) -> Vec<Lens> {
     let note = document.note;
     section_coverages(context.index, document.text, note, context.overrides)
         .into_iter()
-        .map(|coverage| Lens {
-            range: note.headings[coverage.heading].range.clone(),
-            title: coverage.summary(),
+        .map(|coverage| {
+            Lens::label(
+                note.headings[coverage.heading].range.clone(),
+                coverage.summary(),
+            )
         })
         .collect()
 }
@@ -72,10 +98,10 @@ fn bank_lenses(context: &Context, position: usize) -> Vec<Lens> {
                 answered + usize::from(answered_count(question) > 0),
             )
         });
-        lenses.push(Lens {
-            range: category.range.clone(),
-            title: format!("{answered} of {total} answered"),
-        });
+        lenses.push(Lens::label(
+            category.range.clone(),
+            format!("{answered} of {total} answered"),
+        ));
     }
     for question in bank.questions.iter().filter(|question| own(question)) {
         let title = match answered_count(question) {
@@ -83,10 +109,7 @@ fn bank_lenses(context: &Context, position: usize) -> Vec<Lens> {
             1 => "answered in 1 note".to_string(),
             count => format!("answered in {count} notes"),
         };
-        lenses.push(Lens {
-            range: question.line_range.clone(),
-            title,
-        });
+        lenses.push(Lens::label(question.line_range.clone(), title));
     }
     lenses.sort_by_key(|lens| lens.range.start);
     lenses
@@ -135,10 +158,7 @@ fn packet_lenses(context: &Context, document: &Document) -> Vec<Lens> {
             categories,
             minutes,
         };
-        lenses.push(Lens {
-            range: heading.range.clone(),
-            title: packet_summary(&packet),
-        });
+        lenses.push(Lens::label(heading.range.clone(), packet_summary(&packet)));
     }
     lenses
 }
@@ -160,7 +180,11 @@ mod tests {
         let mut rendered = String::new();
         for lens in code_lenses(&workspace.context(), &document, bank) {
             let line = crate::core::ide::line_range_at(&text, lens.range.start);
-            rendered.push_str(&format!("{} | {}\n", lens.title, &text[line]));
+            let action = match &lens.action {
+                Some(LensAction::Review { key, rating }) => format!(" → review {key} {rating}"),
+                None => String::new(),
+            };
+            rendered.push_str(&format!("{}{action} | {}\n", lens.title, &text[line]));
         }
         expected.assert_eq(&rendered);
     }
@@ -210,6 +234,30 @@ Blue-green.
         );
     }
 
+    /// Over each answered section, the first for its question: its review
+    /// standing on the fixture's day (2026-11-30), and the ratings when it
+    /// is due or new. An unanswered section has none, nor a repeat.
+    #[test]
+    fn answered_sections_show_their_review_standing() {
+        check(
+            "## BE-1 · Due\n<!-- qbank: reviewed 2026-11-20 good · due 2026-11-27 · s=7 d=5 n=2 -->\nAn answer.\n\n## BE-2 · Waiting\n\n<!-- qbank: reviewed 2026-11-29 easy · due 2026-12-04 · s=15 d=3 n=1 -->\nAn answer.\n\n## BE-3 · Broken\n<!-- qbank: reviewed soon -->\nAn answer.\n\n## BE-4 · Unanswered\n\n## BE-1 · Repeat\nAgain.\n",
+            false,
+            expect![[r#"
+                covers 0 of 6 points | ## BE-1 · Due
+                Due 3 days ago | ## BE-1 · Due
+                Again → review BE-1 again | ## BE-1 · Due
+                Hard → review BE-1 hard | ## BE-1 · Due
+                Good → review BE-1 good | ## BE-1 · Due
+                Easy → review BE-1 easy | ## BE-1 · Due
+                covers 0 of 6 points | ## BE-2 · Waiting
+                Next review in 4 days | ## BE-2 · Waiting
+                covers 0 of 6 points | ## BE-3 · Broken
+                Review marker unreadable | ## BE-3 · Broken
+                covers 0 of 6 points | ## BE-1 · Repeat
+            "#]],
+        );
+    }
+
     #[test]
     fn answered_sections_say_how_many_points_they_cover() {
         check(
@@ -217,7 +265,17 @@ Blue-green.
             false,
             expect![[r#"
                 covers 2 of 7 points | ## BE-40 · What is SQL injection, and how do you prevent it?
+                New | ## BE-40 · What is SQL injection, and how do you prevent it?
+                Again → review BE-40 again | ## BE-40 · What is SQL injection, and how do you prevent it?
+                Hard → review BE-40 hard | ## BE-40 · What is SQL injection, and how do you prevent it?
+                Good → review BE-40 good | ## BE-40 · What is SQL injection, and how do you prevent it?
+                Easy → review BE-40 easy | ## BE-40 · What is SQL injection, and how do you prevent it?
                 covers 0 of 6 points | ## BE-61 · Caching
+                New | ## BE-61 · Caching
+                Again → review BE-61 again | ## BE-61 · Caching
+                Hard → review BE-61 hard | ## BE-61 · Caching
+                Good → review BE-61 good | ## BE-61 · Caching
+                Easy → review BE-61 easy | ## BE-61 · Caching
             "#]],
         );
     }

@@ -15,6 +15,7 @@ pub mod inlay;
 pub mod lens;
 pub mod notes;
 pub mod references;
+pub mod review;
 pub mod snippet;
 pub mod symbols;
 
@@ -22,6 +23,8 @@ pub mod symbols;
 pub(crate) mod fixture;
 
 use std::ops::Range;
+
+use chrono::NaiveDate;
 
 use crate::core::check::AnsweredInNote;
 use crate::core::config::Config;
@@ -43,6 +46,8 @@ pub struct Context<'a> {
     pub packet_size: usize,
     /// Whether lenses and hover judge answers against their points.
     pub coverage: bool,
+    /// The day review states are told for.
+    pub today: NaiveDate,
 }
 
 impl<'a> Context<'a> {
@@ -52,6 +57,7 @@ impl<'a> Context<'a> {
         notes: &'a Notes,
         overrides: &'a Overrides,
         config: &Config,
+        today: NaiveDate,
     ) -> Context<'a> {
         Context {
             index,
@@ -60,6 +66,7 @@ impl<'a> Context<'a> {
             mode: config.mode,
             packet_size: config.packet_size,
             coverage: config.coverage,
+            today,
         }
     }
 }
@@ -131,6 +138,33 @@ pub fn is_answered_anywhere(
 ) -> bool {
     is_answered_here(answered_here, id) == Some(true)
         || !answered_elsewhere(context, document, id).is_empty()
+}
+
+/// Where a question stands for study, as completion orders equal matches:
+/// due for review first, then answered nowhere, then the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StudyOrder {
+    Due,
+    Unanswered,
+    Answered,
+}
+
+pub fn study_order(
+    context: &Context,
+    document: &Document,
+    answered_here: &AnsweredInNote,
+    id: QuestionId,
+) -> StudyOrder {
+    if context
+        .notes
+        .is_due(&context.index.get(id).key(), context.today)
+    {
+        StudyOrder::Due
+    } else if is_answered_anywhere(context, document, answered_here, id) {
+        StudyOrder::Answered
+    } else {
+        StudyOrder::Unanswered
+    }
 }
 
 /// The byte range of the line holding `offset`, without its line ending.

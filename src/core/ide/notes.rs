@@ -10,15 +10,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use crate::core::check::SiblingNote;
 use crate::core::index::Index;
 use crate::core::key::{Key, KeyMatch};
 use crate::core::line_index::LineIndex;
 use crate::core::note::{Note, is_answered, parse_note};
+use crate::core::review::{ReviewState, section_review};
 use crate::core::template::{Overrides, Scaffolding};
 
 /// One question section of an indexed note.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SectionSummary {
     pub key: Key,
     /// The heading's text, key included.
@@ -29,6 +32,8 @@ pub struct SectionSummary {
     /// The heading and the body below it.
     pub range: Range<usize>,
     pub answered: bool,
+    /// What the section's review marker says.
+    pub review: ReviewState,
 }
 
 /// One note of the workspace, as read when it was last indexed.
@@ -80,9 +85,27 @@ pub fn summarize_parsed(
     (text, lines): (String, LineIndex),
     note: &Note,
 ) -> NoteSummary {
+    let sections = section_summaries(index, overrides, cache, &text, note);
+    NoteSummary {
+        name: name.to_string(),
+        lines,
+        keys: note.keys.clone(),
+        sections,
+        text,
+    }
+}
+
+/// The question sections of a parsed note: key, heading, whether answered
+/// and what its review marker says.
+pub fn section_summaries(
+    index: &Index,
+    overrides: &Overrides,
+    cache: &mut ScaffoldingCache,
+    text: &str,
+    note: &Note,
+) -> Vec<SectionSummary> {
     let no_scaffolding = Scaffolding::default();
-    let sections = note
-        .question_sections()
+    note.question_sections()
         .into_iter()
         .filter_map(|section| {
             let heading = &note.headings[section.heading];
@@ -92,7 +115,8 @@ pub fn summarize_parsed(
                 None => &no_scaffolding,
             };
             Some(SectionSummary {
-                answered: is_answered(&text, &section, scaffolding),
+                answered: is_answered(text, &section, scaffolding),
+                review: section_review(text, &section).state,
                 key,
                 title: heading.text.clone(),
                 level: heading.level,
@@ -100,14 +124,7 @@ pub fn summarize_parsed(
                 range: section.range,
             })
         })
-        .collect();
-    NoteSummary {
-        name: name.to_string(),
-        lines,
-        keys: note.keys.clone(),
-        sections,
-        text,
-    }
+        .collect()
 }
 
 /// Every indexed note, by name, with the aggregates features ask for.
@@ -118,6 +135,8 @@ pub struct Notes {
     mentioned_in: HashMap<Key, BTreeSet<String>>,
     /// For each key, the notes with an answered section for it.
     answered_in: HashMap<Key, BTreeSet<String>>,
+    /// For each key, the notes whose answer to it is scheduled for review.
+    scheduled_in: HashMap<Key, BTreeSet<String>>,
 }
 
 impl Notes {
@@ -161,6 +180,12 @@ impl Notes {
                 .entry(section.key.clone())
                 .or_default()
                 .insert(name.clone());
+            if section.review.marker().is_some() {
+                self.scheduled_in
+                    .entry(section.key.clone())
+                    .or_default()
+                    .insert(name.clone());
+            }
         }
         self.notes.insert(name, Arc::new(summary));
     }
@@ -172,6 +197,7 @@ impl Notes {
         }
         for section in &old.sections {
             forget(&mut self.answered_in, &section.key, name);
+            forget(&mut self.scheduled_in, &section.key, name);
         }
         Some(old)
     }
@@ -197,6 +223,19 @@ impl Notes {
         self.answered_in
             .get(key)
             .is_some_and(|names| !names.is_empty())
+    }
+
+    /// Whether some note's answer to `key` is due for review on `today`.
+    pub fn is_due(&self, key: &Key, today: NaiveDate) -> bool {
+        self.scheduled_in
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|name| self.notes.get(name))
+            .flat_map(|note| &note.sections)
+            .any(|section| {
+                &section.key == key && section.answered && section.review.standing(today).is_due()
+            })
     }
 
     /// The other notes of the folder holding `name`, with their question

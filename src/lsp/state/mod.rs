@@ -115,6 +115,7 @@ impl Snapshot {
             &self.notes,
             &self.workspace.overrides,
             &self.workspace.config,
+            crate::clock::today_or_clock(crate::lsp::log),
         )
     }
 
