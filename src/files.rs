@@ -7,7 +7,9 @@
 //! limit that depends on what it is for. Every refusal is a `ReadError`
 //! whose message is one line naming the file. Nothing else in qbank opens
 //! a file for reading, so no feature can forget a check (`tests/tidy.rs`
-//! holds the rest of the program to that).
+//! holds the rest of the program to that). `replace_text` is the one way
+//! qbank writes a user's file: `qbank review`'s marker, atomically, never
+//! through a link, only over the text it read.
 
 use std::fmt;
 use std::fs::{File, Metadata, OpenOptions};
@@ -301,6 +303,62 @@ pub(crate) fn io_refusal(error: io::Error) -> Refusal {
         io::ErrorKind::IsADirectory => Refusal::Folder,
         _ => Refusal::Other(error.to_string()),
     }
+}
+
+/// Why `replace_text` did not write.
+#[derive(Debug)]
+pub enum WriteRefusal {
+    /// The file could not be read again, or is a link (never written
+    /// through).
+    Unreadable(ReadError),
+    /// The file no longer holds what was read: someone else wrote it.
+    Changed,
+    Io(io::Error),
+}
+
+impl fmt::Display for WriteRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteRefusal::Unreadable(error) => write!(f, "{error}"),
+            WriteRefusal::Changed => f.write_str("changed since it was read"),
+            WriteRefusal::Io(error) => write!(f, "cannot be written: {error}"),
+        }
+    }
+}
+
+/// Replaces a note's text with `new`, only if it still holds `expected`:
+/// atomically (a new file created exclusively in the same folder, with the
+/// note's permissions, then renamed over it), never through a link (a note
+/// that is a link is refused). The one write qbank makes to a user's file
+/// (`qbank review`'s marker).
+pub fn replace_text(path: &Path, expected: &str, new: &str) -> Result<(), WriteRefusal> {
+    use std::io::Write;
+    let current =
+        read_text(path, FileRole::Note, Reach::NoLinks).map_err(WriteRefusal::Unreadable)?;
+    if current != expected {
+        return Err(WriteRefusal::Changed);
+    }
+    let folder = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
+    let folder = folder.unwrap_or(Path::new("."));
+    let permissions = std::fs::symlink_metadata(path)
+        .map_err(WriteRefusal::Io)?
+        .permissions();
+    let mut partial = tempfile::Builder::new()
+        .prefix(".qbank-review.")
+        .suffix(".partial")
+        .tempfile_in(folder)
+        .map_err(WriteRefusal::Io)?;
+    partial
+        .write_all(new.as_bytes())
+        .map_err(WriteRefusal::Io)?;
+    partial.as_file().sync_all().map_err(WriteRefusal::Io)?;
+    std::fs::set_permissions(partial.path(), permissions).map_err(WriteRefusal::Io)?;
+    partial
+        .persist(path)
+        .map_err(|error| WriteRefusal::Io(error.error))?;
+    Ok(())
 }
 
 /// Scratch folders and FIFOs for the unit tests of the modules that find

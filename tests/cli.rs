@@ -9,6 +9,8 @@ mod config_keys_packets;
 mod coverage;
 #[path = "cli/notes.rs"]
 mod notes;
+#[path = "cli/review.rs"]
+mod review;
 
 use std::path::Path;
 use std::process::Command;

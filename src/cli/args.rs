@@ -142,6 +142,31 @@ Exits with 1 when any problem is an error."
         /// Notes or folders [default: every note of the workspace]
         paths: Vec<PathBuf>,
     },
+    /// List the answered questions due for review, soonest first
+    #[command(
+        long_about = "List the answered questions due for review (spaced review with FSRS), soonest first: \
+key, how overdue, note:line and the question.\n\n\
+Today is the local date, or QBANK_TODAY=YYYY-MM-DD."
+    )]
+    Due {
+        /// Notes or folders [default: every note of the workspace]
+        paths: Vec<PathBuf>,
+    },
+    /// Review due questions in the terminal: recall, see your answer, rate it
+    #[command(
+        long_about = "Review due questions in the terminal: each question is shown, you recall your \
+answer, press Enter to see what you wrote, then rate your recall (1 again, 2 hard, 3 good, 4 easy). \
+The rating is written into the note as one marker line under the question's heading, atomically and \
+only if the note is unchanged since it was read (else it is skipped, and said). This is the one \
+command that writes a note.\n\nToday is the local date, or QBANK_TODAY=YYYY-MM-DD."
+    )]
+    Review {
+        /// Notes or folders [default: every note of the workspace]
+        paths: Vec<PathBuf>,
+        /// After the due questions, answered ones never reviewed (their first rating starts their schedule)
+        #[arg(long)]
+        new: bool,
+    },
     /// Print a note's questions alone, numbered: the copy a candidate may see
     Handout {
         /// The note (an interview packet, say)

@@ -5,6 +5,7 @@
 mod args;
 mod output;
 mod questions;
+mod review;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -33,7 +34,7 @@ use crate::workspace::{
 };
 
 use args::{Cli, Command, Format};
-use output::{CategoryStats, FileReport, print_diagnostic, write_json};
+use output::{CategoryStats, FileReport, QuestionFacts, print_diagnostic, write_json};
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
@@ -47,6 +48,16 @@ pub fn main() -> ExitCode {
             warn(&format!("{error:#}"));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Exit code 1 when a command failed in a way its user should know of (a
+/// named file unread, an error found, nothing found), else 0.
+fn failure_if(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -141,6 +152,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { paths } => check(&workspace, &paths, format, &mut out),
         Command::Stats { paths } => stats(&workspace, &paths, format, &mut out),
         Command::Handout { note } => handout(&workspace, &note, format, &mut out),
+        Command::Due { paths } => review::due(&workspace, &paths, format, &mut out),
+        Command::Review { paths, new } => review::review(&workspace, &paths, new, &mut out),
     }?;
     out.flush()?;
     Ok(code)
@@ -322,11 +335,7 @@ fn check(
     // note would; an unknown key of `.qbank.toml` is ignored, as a warning is.
     let workspace_errors = workspace.problems.iter().any(LoadProblem::is_error);
     let failed = has_errors || unread_named || workspace_errors;
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failure_if(failed))
 }
 
 /// One file's text and diagnostics: a bank's from the index, a note's
@@ -372,14 +381,11 @@ fn shown_name(workspace: &Workspace, file: &Path, named: bool) -> String {
     }
 }
 
-fn stats(
-    workspace: &Workspace,
-    paths: &[PathBuf],
-    format: Format,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let index = &workspace.index;
-    // The same index of notes the language server builds.
+/// The notes the paths name (every note of the workspace without any), as
+/// the same index the language server builds, and whether a note the user
+/// named could not be read. A note that cannot be read is reported and
+/// left out; a command fails only when the user named it.
+fn load_notes(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Notes, bool)> {
     let mut named: Vec<PathBuf> = Vec::new();
     let (notes, problems) = if paths.is_empty() {
         crate::notes::index_notes(workspace)
@@ -394,24 +400,42 @@ fn stats(
         let files: Vec<PathBuf> = targets.into_iter().map(|target| target.path).collect();
         crate::notes::read_notes(workspace, &files)
     };
-    // A note that cannot be read is reported and left out; the command
-    // fails only when the user named it.
     for problem in &problems {
         warn(&problem.message);
     }
     let unread_named = problems.iter().any(|problem| named.contains(&problem.path));
-    let mut answered = vec![false; index.len()];
-    let mut in_notes = vec![false; index.len()];
+    Ok((notes, unread_named))
+}
+
+fn stats(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+    format: Format,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let index = &workspace.index;
+    let (notes, unread_named) = load_notes(workspace, paths)?;
+    let mut facts = QuestionFacts {
+        answered: vec![false; index.len()],
+        in_notes: vec![false; index.len()],
+        covered: workspace
+            .config
+            .coverage
+            .then(|| points_covered(workspace, &notes)),
+        next_review: vec![None; index.len()],
+        today: crate::clock::today().map_err(anyhow::Error::msg)?,
+    };
     for section in notes.iter().flat_map(|note| &note.sections) {
         if let Some(id) = index.lookup(&section.key) {
-            in_notes[id as usize] = true;
-            answered[id as usize] |= section.answered;
+            let id = id as usize;
+            facts.in_notes[id] = true;
+            facts.answered[id] |= section.answered;
+            if let Some(marker) = section.review.marker().filter(|_| section.answered) {
+                let earliest = facts.next_review[id].get_or_insert(marker.due);
+                *earliest = (*earliest).min(marker.due);
+            }
         }
     }
-    let covered = workspace
-        .config
-        .coverage
-        .then(|| points_covered(workspace, &notes));
     let stats: Vec<CategoryStats> = index
         .category_names()
         .into_iter()
@@ -421,25 +445,14 @@ fn stats(
                 .filter(|question| question.category() == category)
                 .map(|question| question.id)
                 .collect();
-            CategoryStats::new(
-                index,
-                category,
-                &ids,
-                &answered,
-                &in_notes,
-                covered.as_deref(),
-            )
+            CategoryStats::new(index, category, &ids, &facts)
         })
         .collect();
     match format {
         Format::Json => write_json(out, &stats)?,
         Format::Text => output::print_stats(out, &stats, notes.len())?,
     }
-    Ok(if unread_named {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failure_if(unread_named))
 }
 
 /// Per question, the most points any note's answer to it covers.

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::core::bank::AnswerKey;
@@ -296,6 +297,31 @@ pub struct CategoryStats {
     points: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     points_covered: Option<usize>,
+    /// Answered questions with a review schedule, and those due for review
+    /// today (or before) and within the week.
+    in_review: usize,
+    due_today: usize,
+    due_this_week: usize,
+}
+
+/// What the notes say of each question, by question id.
+pub struct QuestionFacts {
+    pub answered: Vec<bool>,
+    pub in_notes: Vec<bool>,
+    /// The most points any answer covers; `None` when coverage is off.
+    pub covered: Option<Vec<usize>>,
+    /// The earliest review due date of the question's answers.
+    pub next_review: Vec<Option<NaiveDate>>,
+    pub today: NaiveDate,
+}
+
+impl QuestionFacts {
+    /// Days after today counted as "this week" (today included).
+    const WEEK: i64 = 7;
+
+    fn due_within(&self, id: usize, days: i64) -> bool {
+        self.next_review[id].is_some_and(|due| (due - self.today).num_days() < days)
+    }
 }
 
 impl CategoryStats {
@@ -303,10 +329,17 @@ impl CategoryStats {
         index: &Index,
         category: &str,
         ids: &[QuestionId],
-        answered: &[bool],
-        in_notes: &[bool],
-        covered: Option<&[usize]>,
+        facts: &QuestionFacts,
     ) -> CategoryStats {
+        let QuestionFacts {
+            answered,
+            in_notes,
+            covered,
+            ..
+        } = facts;
+        let covered = covered.as_deref();
+        let count =
+            |keep: &dyn Fn(usize) -> bool| ids.iter().filter(|&&id| keep(id as usize)).count();
         let keys = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
             ids.iter()
                 .filter(|&&id| keep(id as usize))
@@ -337,6 +370,9 @@ impl CategoryStats {
             started_keys,
             points,
             points_covered,
+            in_review: count(&|id| facts.next_review[id].is_some()),
+            due_today: count(&|id| facts.due_within(id, 1)),
+            due_this_week: count(&|id| facts.due_within(id, QuestionFacts::WEEK)),
         }
     }
 }
@@ -353,11 +389,21 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         .unwrap_or(8)
         .max(8);
     let coverage_on = stats.first().is_some_and(|row| row.points.is_some());
-    let row = |out: &mut dyn Write, name: &str, numbers: [usize; 6]| {
-        let [total, answered, started, not_started, covered, points] = numbers;
+    let row = |out: &mut dyn Write, name: &str, numbers: [usize; 9]| {
+        let [
+            total,
+            answered,
+            started,
+            not_started,
+            in_review,
+            due,
+            _,
+            covered,
+            points,
+        ] = numbers;
         write!(
             out,
-            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}"
+            "{name:<width$}  {total:>9}  {answered:>8}  {started:>7}  {not_started:>11}  {in_review:>9}  {due:>9}"
         )?;
         match (coverage_on, points) {
             (false, _) => writeln!(out),
@@ -367,11 +413,11 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
     };
     write!(
         out,
-        "{:<width$}  questions  answered  started  not started",
+        "{:<width$}  questions  answered  started  not started  in review  due today",
         "category"
     )?;
     writeln!(out, "{}", if coverage_on { "  points covered" } else { "" })?;
-    let mut all = [0; 6];
+    let mut all = [0; 9];
     for stats in stats {
         let not_started = stats.unanswered - stats.in_notes_unanswered;
         let numbers = [
@@ -379,6 +425,9 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
             stats.answered,
             stats.in_notes_unanswered,
             not_started,
+            stats.in_review,
+            stats.due_today,
+            stats.due_this_week,
             stats.points_covered.unwrap_or(0),
             stats.points.unwrap_or(0),
         ];
@@ -388,7 +437,10 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
         }
     }
     row(out, "all", all)?;
-    write!(out, "\nstarted: in a note, not answered yet")?;
+    write!(
+        out,
+        "\nstarted: in a note, not answered yet; in review: answered and on a review schedule"
+    )?;
     if coverage_on {
         write!(
             out,
@@ -398,10 +450,12 @@ pub fn print_stats(out: &mut impl Write, stats: &[CategoryStats], note_count: us
     writeln!(out)?;
     writeln!(
         out,
-        "{} of {} questions answered across {note_count} note{}",
+        "{} of {} questions answered across {note_count} note{}; {} due for review today, {} within the week",
         all[1],
         all[0],
-        if note_count == 1 { "" } else { "s" }
+        if note_count == 1 { "" } else { "s" },
+        all[5],
+        all[6],
     )?;
     print_left_to_study(out, stats)
 }

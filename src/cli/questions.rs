@@ -14,7 +14,7 @@ use crate::workspace::Workspace;
 
 use super::args::Format;
 use super::output::{self, PacketQuestionJson, question_json, write_json};
-use super::warn;
+use super::{failure_if, warn};
 
 pub(super) fn search(
     workspace: &Workspace,
@@ -53,11 +53,7 @@ pub(super) fn search(
             }
         }
     }
-    Ok(if hits.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failure_if(hits.is_empty()))
 }
 
 /// The question a typed key names (`BE-23`, `be-23`, or `23` in the bank

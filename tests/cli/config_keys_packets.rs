@@ -88,7 +88,7 @@ fn wrong_kinds_unknown_keys_and_bad_toml_each_get_one_clear_line() {
             "qbank: <root>/.qbank.toml:1:15: packet_size = \"ten\" is not valid (expected a whole number from 1 to 100); using 10",
             "qbank: <root>/.qbank.toml:2:11: builtin = 0 is not valid (expected true or false); using true",
             "qbank: <root>/.qbank.toml:3:1: unknown key `mdoe` (did you mean `mode`?); ignored",
-            "qbank: <root>/.qbank.toml:4:1: unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size, coverage); ignored",
+            "qbank: <root>/.qbank.toml:4:1: unknown key `colour` (the keys are builtin, banks, mode, templates, packet_size, coverage, desired_retention, review_hints); ignored",
         ]
     );
     workspace.write(".qbank.toml", "packet_size = 0\n");

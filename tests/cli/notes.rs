@@ -143,18 +143,18 @@ Atomicity, consistency, isolation, durability.
     );
     let output = workspace.run(&["stats"]);
     expect![[r#"
-        category                               questions  answered  started  not started  points covered
-        General Back-End Development Concepts         20         0        0           20               -
-        Databases and Data Storage                    20         1        0           19             3/6
-        Authentication & Security                     20         0        0           20               -
-        Performance Optimization                      20         0        1           19               -
-        DevOps and Infrastructure                     20         0        0           20               -
-        Scalability & Architecture                    20         0        0           20               -
-        Testing & Debugging                            8         0        0            8               -
-        all                                          128         1        1          126             3/6
+        category                               questions  answered  started  not started  in review  due today  points covered
+        General Back-End Development Concepts         20         0        0           20          0          0               -
+        Databases and Data Storage                    20         1        0           19          0          0             3/6
+        Authentication & Security                     20         0        0           20          0          0               -
+        Performance Optimization                      20         0        1           19          0          0               -
+        DevOps and Infrastructure                     20         0        0           20          0          0               -
+        Scalability & Architecture                    20         0        0           20          0          0               -
+        Testing & Debugging                            8         0        0            8          0          0               -
+        all                                          128         1        1          126          0          0             3/6
 
-        started: in a note, not answered yet; points covered: by the answered questions' best answers
-        1 of 128 questions answered across 1 note
+        started: in a note, not answered yet; in review: answered and on a review schedule; points covered: by the answered questions' best answers
+        1 of 128 questions answered across 1 note; 0 due for review today, 0 within the week
 
         To study next:
           started: BE-61
