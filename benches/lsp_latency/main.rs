@@ -22,7 +22,9 @@
 //!    typed into (memory merely loaded, keystrokes, hovers in another note
 //!    meanwhile, how soon the typed words are searchable, memory after);
 //! 6. `check_folder.rs`: the command line, `qbank check` over 10,000 notes
-//!    in one folder.
+//!    in one folder;
+//! 7. `study.rs`: the study loop, `qbank due` over 10,000 notes with review
+//!    markers, and the code lenses of a note of 500 answered sections.
 //!
 //! `probes.rs` holds the completion and hover runs scenarios 1 and 3 share,
 //! `report.rs` the rows they share; the client, the figures and the summary
@@ -42,6 +44,7 @@ mod keystrokes;
 mod large_bank;
 mod probes;
 mod report;
+mod study;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -71,20 +74,21 @@ pub struct Settings {
     pub bank_keystrokes: usize,
     /// The longest scenario 5 types before it stops and reports.
     pub typing_budget: Duration,
-    /// The scenarios to run (1 to 5).
+    /// The scenarios to run (1 to 7).
     pub only: Vec<u32>,
 }
 
 type Scenario = fn(&Path, &Settings, &mut Vec<Row>) -> Result<()>;
 
 /// Every scenario: its number, its name in errors, and its function.
-const SCENARIOS: [(u32, &str, Scenario); 6] = [
+const SCENARIOS: [(u32, &str, Scenario); 7] = [
     (1, "built-in bank", builtin::run),
     (2, "keystrokes", keystrokes::run),
     (3, "large bank", large_bank::run),
     (4, "workspace", workspace::run),
     (5, "typing into the large bank", bank_typing::run),
     (6, "check over one big folder", check_folder::run),
+    (7, "study loop", study::run),
 ];
 
 fn main() -> ExitCode {
@@ -149,9 +153,9 @@ fn scenarios(only: &str) -> Result<Vec<u32>> {
     }
     only.split(',')
         .map(|part| match part.trim().parse::<u32>() {
-            Ok(number @ 1..=6) => Ok(number),
+            Ok(number @ 1..=7) => Ok(number),
             _ => Err(anyhow!(
-                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 6, separated by commas"
+                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 7, separated by commas"
             )),
         })
         .collect()

@@ -36,7 +36,12 @@ fn capabilities_and_encoding_negotiation() {
     assert_eq!(capabilities["completionProvider"]["resolveProvider"], true);
     assert_eq!(
         capabilities["executeCommandProvider"]["commands"],
-        json!(["qbank.insertPacket", "qbank.insertTemplate"])
+        json!([
+            "qbank.insertPacket",
+            "qbank.insertTemplate",
+            "qbank.review",
+            "qbank.nextDue"
+        ])
     );
     assert_eq!(reply["serverInfo"]["name"], "qbank");
     server.stop();

@@ -24,6 +24,7 @@ mod files;
 mod framing;
 mod hostile;
 mod protocol;
+mod review;
 mod security;
 mod sync;
 mod workspace;

@@ -286,8 +286,8 @@ fn a_question_added_in_an_open_bank_is_offered_without_saving() {
     server.stop();
 }
 
-/// The titles of a document's code lenses, with their lines.
-fn lens_titles(server: &mut Client, uri: &str) -> Vec<(u64, String)> {
+/// The titles of a document's coverage lenses, with their lines.
+fn coverage_lens_titles(server: &mut Client, uri: &str) -> Vec<(u64, String)> {
     let lenses = server.request(
         "textDocument/codeLens",
         json!({ "textDocument": { "uri": uri } }),
@@ -302,6 +302,7 @@ fn lens_titles(server: &mut Client, uri: &str) -> Vec<(u64, String)> {
                 lens["command"]["title"].as_str().unwrap().to_string(),
             )
         })
+        .filter(|(_, title)| title.starts_with("covers"))
         .collect()
 }
 
@@ -334,7 +335,7 @@ fn coverage_shows_in_lens_diagnostics_and_hover_until_turned_off() {
         "BE-23 covers 3 of 6 points; missing: Consistency, Why it matters, Trade-off"
     );
     assert_eq!(
-        lens_titles(&mut server, &uri),
+        coverage_lens_titles(&mut server, &uri),
         [(0, "covers 3 of 6 points".to_string())]
     );
     let hover = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 5 }));
@@ -345,7 +346,7 @@ fn coverage_shows_in_lens_diagnostics_and_hover_until_turned_off() {
         json!({ "settings": { "qbank": { "coverage": false } } }),
     );
     server.wait_for(|message| is_diagnostics(message, &uri, None) && !has_missing_points(message));
-    assert_eq!(lens_titles(&mut server, &uri), []);
+    assert_eq!(coverage_lens_titles(&mut server, &uri), []);
     let hover = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 5 }));
     assert!(
         hover.contains("ACID") && !hover.contains("✓") && !hover.contains("✗"),
