@@ -88,15 +88,7 @@ pub fn read_note(
     reach: Reach<'_>,
     cache: &mut ScaffoldingCache,
 ) -> Result<NoteSummary, NoteProblem> {
-    let text = files::read_text(path, FileRole::Note, reach).map_err(|error| NoteProblem {
-        path: path.to_path_buf(),
-        kind: if error.is_too_large() {
-            ProblemKind::TooLarge
-        } else {
-            ProblemKind::Unreadable
-        },
-        message: error.to_string(),
-    })?;
+    let text = read_note_text(path, reach)?;
     Ok(summarize_note(
         &workspace.index,
         &workspace.overrides,
@@ -104,6 +96,19 @@ pub fn read_note(
         &note_name(&workspace.root, path),
         text,
     ))
+}
+
+/// A note's text, or the problem that says why it was not read.
+pub fn read_note_text(path: &Path, reach: Reach<'_>) -> Result<String, NoteProblem> {
+    files::read_text(path, FileRole::Note, reach).map_err(|error| NoteProblem {
+        path: path.to_path_buf(),
+        kind: if error.is_too_large() {
+            ProblemKind::TooLarge
+        } else {
+            ProblemKind::Unreadable
+        },
+        message: error.to_string(),
+    })
 }
 
 /// One step of a scan.
@@ -163,30 +168,99 @@ pub fn scan_notes(workspace: &Workspace, mut on_batch: impl FnMut(ScanBatch) -> 
 
 /// Every note of the workspace at once (the command line's index).
 pub fn index_notes(workspace: &Workspace) -> (Notes, Vec<NoteProblem>) {
-    let mut notes = Notes::default();
-    let mut problems = Vec::new();
-    scan_notes(workspace, |batch| {
-        batch.notes.into_iter().for_each(|note| notes.insert(note));
-        problems.extend(batch.problems);
-        true
-    });
-    (notes, problems)
+    let (summaries, problems) = summarize_workspace(workspace);
+    (notes_of(summaries), problems)
 }
 
 /// The named files as an index (the command line's `PATH` arguments, and
 /// the notes of folders it names: the user's choice, so a named link is
 /// followed).
 pub fn read_notes(workspace: &Workspace, paths: &[PathBuf]) -> (Notes, Vec<NoteProblem>) {
+    let (summaries, problems) = summarize_files(workspace, paths, Reach::Anywhere);
+    (notes_of(summaries), problems)
+}
+
+fn notes_of(summaries: Vec<NoteSummary>) -> Notes {
     let mut notes = Notes::default();
+    summaries
+        .into_iter()
+        .for_each(|summary| notes.insert(summary));
+    notes
+}
+
+/// Every note of the workspace summarized, in path order, with what was
+/// skipped: for a command that reads them once and needs no index.
+pub fn summarize_workspace(workspace: &Workspace) -> (Vec<NoteSummary>, Vec<NoteProblem>) {
+    let (paths, mut problems) = list_notes(workspace);
+    let (summaries, unread) = summarize_files(workspace, &paths, Reach::NoLinks);
+    problems.extend(unread);
+    (summaries, problems)
+}
+
+/// Reads and summarizes files on every core; the summaries come back in
+/// the files' order.
+pub fn summarize_files(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+    reach: Reach<'_>,
+) -> (Vec<NoteSummary>, Vec<NoteProblem>) {
+    read_files(workspace, paths, reach, |name, text, cache| {
+        summarize_note(&workspace.index, &workspace.overrides, cache, name, text)
+    })
+}
+
+/// Reads files on every core (a one-shot command waits for all of them)
+/// and hands each note's name and text to `each`, with a scaffolding cache
+/// per thread; the results come back in the files' order, the unread
+/// files as problems.
+pub fn read_files<T: Send>(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+    reach: Reach<'_>,
+    each: impl Fn(&str, String, &mut ScaffoldingCache) -> T + Sync,
+) -> (Vec<T>, Vec<NoteProblem>) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8)
+        .min(paths.len().div_ceil(64).max(1));
+    let read_chunk = |chunk: &[PathBuf]| {
+        let mut cache = ScaffoldingCache::default();
+        chunk
+            .iter()
+            .map(|path| {
+                let text = read_note_text(path, reach)?;
+                Ok(each(&note_name(&workspace.root, path), text, &mut cache))
+            })
+            .collect::<Vec<Result<T, NoteProblem>>>()
+    };
+    let results: Vec<Result<T, NoteProblem>> = if threads == 1 {
+        read_chunk(paths)
+    } else {
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| scope.spawn(|| read_chunk(part)))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut read = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
-    let mut cache = ScaffoldingCache::default();
-    for path in paths {
-        match read_note(workspace, path, Reach::Anywhere, &mut cache) {
-            Ok(summary) => notes.insert(summary),
+    for result in results {
+        match result {
+            Ok(value) => read.push(value),
             Err(problem) => problems.push(problem),
         }
     }
-    (notes, problems)
+    (read, problems)
 }
 
 #[cfg(test)]

@@ -381,29 +381,84 @@ fn shown_name(workspace: &Workspace, file: &Path, named: bool) -> String {
     }
 }
 
-/// The notes the paths name (every note of the workspace without any), as
-/// the same index the language server builds, and whether a note the user
-/// named could not be read. A note that cannot be read is reported and
-/// left out; a command fails only when the user named it.
-fn load_notes(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Notes, bool)> {
-    let mut named: Vec<PathBuf> = Vec::new();
-    let (notes, problems) = if paths.is_empty() {
-        crate::notes::index_notes(workspace)
-    } else {
-        let targets = expand_paths(workspace, paths, false)?;
-        named.extend(
-            targets
-                .iter()
-                .filter(|target| target.named)
-                .map(|target| target.path.clone()),
-        );
-        let files: Vec<PathBuf> = targets.into_iter().map(|target| target.path).collect();
-        crate::notes::read_notes(workspace, &files)
-    };
-    for problem in &problems {
-        warn(&problem.message);
+/// The note files the paths name (every note of the workspace without
+/// any): which to read, how far a link may lead, which the user named, and
+/// what the walk could not read.
+struct NoteFiles {
+    paths: Vec<PathBuf>,
+    reach: Reach<'static>,
+    named: Vec<PathBuf>,
+    problems: Vec<crate::notes::NoteProblem>,
+}
+
+fn note_files(workspace: &Workspace, paths: &[PathBuf]) -> Result<NoteFiles> {
+    if paths.is_empty() {
+        let (paths, problems) = crate::notes::list_notes(workspace);
+        return Ok(NoteFiles {
+            paths,
+            reach: Reach::NoLinks,
+            named: Vec::new(),
+            problems,
+        });
     }
-    let unread_named = problems.iter().any(|problem| named.contains(&problem.path));
+    let targets = expand_paths(workspace, paths, false)?;
+    Ok(NoteFiles {
+        named: targets
+            .iter()
+            .filter(|target| target.named)
+            .map(|target| target.path.clone())
+            .collect(),
+        paths: targets.into_iter().map(|target| target.path).collect(),
+        reach: Reach::Anywhere,
+        problems: Vec::new(),
+    })
+}
+
+impl NoteFiles {
+    /// Reads the files on every core, `each` making what the command needs
+    /// of a note; says each file that was not read, and whether one of them
+    /// was named by the user (a command fails only then).
+    fn read<T: Send>(
+        mut self,
+        workspace: &Workspace,
+        each: impl Fn(&str, String, &mut crate::core::template::ScaffoldingCache) -> T + Sync,
+    ) -> (Vec<T>, bool) {
+        let (read, problems) = crate::notes::read_files(workspace, &self.paths, self.reach, each);
+        self.problems.extend(problems);
+        for problem in &self.problems {
+            warn(&problem.message);
+        }
+        let unread_named = self
+            .problems
+            .iter()
+            .any(|problem| self.named.contains(&problem.path));
+        (read, unread_named)
+    }
+}
+
+/// The notes the paths name, summarized, and whether a named one was not
+/// read.
+fn load_summaries(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Vec<NoteSummary>, bool)> {
+    Ok(
+        note_files(workspace, paths)?.read(workspace, |name, text, cache| {
+            crate::core::ide::notes::summarize_note(
+                &workspace.index,
+                &workspace.overrides,
+                cache,
+                name,
+                text,
+            )
+        }),
+    )
+}
+
+/// `load_summaries` as the same index of notes the language server builds.
+fn load_notes(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Notes, bool)> {
+    let (summaries, unread_named) = load_summaries(workspace, paths)?;
+    let mut notes = Notes::default();
+    summaries
+        .into_iter()
+        .for_each(|summary| notes.insert(summary));
     Ok((notes, unread_named))
 }
 

@@ -13,8 +13,8 @@ use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::core::ide::notes::{NoteSummary, Notes, SectionSummary};
-use crate::core::ide::review::{due_sections, new_sections};
+use crate::core::ide::notes::{NoteSummary, SectionSummary};
+use crate::core::ide::review::{DueSection, due_in_parsed, due_sections, new_sections, sort_due};
 use crate::core::index::Index;
 use crate::core::key::Key;
 use crate::core::note::parse_note;
@@ -24,7 +24,7 @@ use crate::workspace::Workspace;
 
 use super::args::Format;
 use super::output::write_json;
-use super::{failure_if, load_notes, warn};
+use super::{failure_if, load_summaries, note_files, warn};
 
 /// One due question as `qbank due --format json` gives it.
 #[derive(Serialize)]
@@ -45,11 +45,6 @@ fn question_text(index: &Index, key: &Key) -> Option<String> {
     index.lookup(key).map(|id| index.get(id).text().to_string())
 }
 
-/// The 1-based line of a byte offset of a note.
-fn line_of(note: &NoteSummary, offset: usize) -> usize {
-    note.lines.line_of(offset) + 1
-}
-
 pub fn due(
     workspace: &Workspace,
     paths: &[PathBuf],
@@ -57,8 +52,22 @@ pub fn due(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let today = today()?;
-    let (notes, unread_named) = load_notes(workspace, paths)?;
-    let due = due_sections(&notes, today);
+    // Each note is read, judged and let go: only its due sections are kept.
+    let (found, unread_named) =
+        note_files(workspace, paths)?.read(workspace, |name, text, cache| {
+            let note = parse_note(&text);
+            let index = &workspace.index;
+            due_in_parsed(
+                index,
+                &workspace.overrides,
+                cache,
+                (name, &text),
+                &note,
+                today,
+            )
+        });
+    let mut due: Vec<DueSection> = found.into_iter().flatten().collect();
+    sort_due(&mut due);
     let index = &workspace.index;
     match format {
         Format::Json => {
@@ -67,8 +76,8 @@ pub fn due(
                 .map(|section| DueJson {
                     key: section.key.to_string(),
                     question: question_text(index, &section.key),
-                    note: section.note.name.clone(),
-                    line: line_of(section.note, section.heading.start),
+                    note: section.note.clone(),
+                    line: section.line,
                     due: section.due.to_string(),
                     overdue_days: section.overdue_days,
                 })
@@ -77,21 +86,13 @@ pub fn due(
         }
         Format::Text => {
             for section in &due {
-                let when = match section.overdue_days {
-                    0 => "due today".to_string(),
-                    1 => "1 day overdue".to_string(),
-                    days => format!("{days} days overdue"),
-                };
-                let place = format!(
-                    "{}:{}",
-                    escape_controls(&section.note.name),
-                    line_of(section.note, section.heading.start)
-                );
+                let place = format!("{}:{}", escape_controls(&section.note), section.line);
                 let question = question_text(index, &section.key).unwrap_or_default();
                 writeln!(
                     out,
-                    "{:<7} {when:<16} {place}  {question}",
-                    section.key.to_string()
+                    "{:<7} {:<16} {place}  {question}",
+                    section.key.to_string(),
+                    overdue(section.overdue_days)
                 )?;
             }
             out.flush()?;
@@ -104,6 +105,15 @@ pub fn due(
         }
     }
     Ok(failure_if(unread_named))
+}
+
+/// "due today", "1 day overdue", "3 days overdue".
+fn overdue(days: i64) -> String {
+    match days {
+        0 => "due today".to_string(),
+        1 => "1 day overdue".to_string(),
+        days => format!("{days} days overdue"),
+    }
 }
 
 /// One question to review: its note and key.
@@ -121,7 +131,7 @@ pub fn review(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let today = today()?;
-    let (notes, unread_named) = load_notes(workspace, paths)?;
+    let (notes, unread_named) = load_summaries(workspace, paths)?;
     let pending = to_review(&notes, today, include_new);
     if pending.is_empty() {
         let never = new_sections(&notes).len();
@@ -166,17 +176,13 @@ pub fn review(
 }
 
 /// Due questions soonest first, then (with `--new`) those never reviewed.
-fn to_review(notes: &Notes, today: NaiveDate, include_new: bool) -> Vec<Pending> {
+fn to_review(notes: &[NoteSummary], today: NaiveDate, include_new: bool) -> Vec<Pending> {
     let mut pending: Vec<Pending> = due_sections(notes, today)
         .into_iter()
         .map(|section| Pending {
-            note: section.note.name.clone(),
-            key: section.key.clone(),
-            standing: match section.overdue_days {
-                0 => "due today".to_string(),
-                1 => "1 day overdue".to_string(),
-                days => format!("{days} days overdue"),
-            },
+            standing: overdue(section.overdue_days),
+            note: section.note,
+            key: section.key,
         })
         .collect();
     if include_new {

@@ -23,7 +23,7 @@ use crate::lsp::convert;
 use crate::lsp::dispatch::{guard, off_async};
 use crate::lsp::handlers::{invalid_params, offset_in};
 use crate::lsp::log;
-use crate::lsp::review::{ReviewArguments, next_due, review_text_edit};
+use crate::lsp::review::{ReviewArguments, review_text_edit};
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
 
@@ -175,7 +175,7 @@ impl Backend {
                 })
                 .await
             }
-            NEXT_DUE => self.on_workspaces(NEXT_DUE, next_due).await,
+            NEXT_DUE => self.next_due_now().await,
             other => Err(invalid_params(format!("unknown command `{other}`"))),
         }
     }

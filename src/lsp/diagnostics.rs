@@ -131,7 +131,7 @@ impl Backend {
 
     /// Puts a checked note's summary into its workspace's notes index,
     /// unless the note changed since.
-    async fn index_buffer(&self, uri: &Uri, snapshot: Snapshot, generation: u64) {
+    pub(super) async fn index_buffer(&self, uri: &Uri, snapshot: Snapshot, generation: u64) {
         let Some(root) = snapshot.root else {
             return;
         };

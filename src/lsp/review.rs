@@ -3,8 +3,9 @@
 //! `workspace/applyEdit`, refused with ContentModified when the document
 //! has moved on since the version named. `qbank.nextDue` returns where the
 //! next due question stands across the workspaces' notes (soonest due
-//! first), or null when none is due, with the range of its section so an
-//! editor can fold the answer before the student recalls it.
+//! first, open notes as they are now), or null when none is due, with the
+//! range of its section so an editor can fold the answer before the
+//! student recalls it.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,11 +17,13 @@ use crate::core::ide::Place;
 use crate::core::ide::review::due_sections;
 use crate::core::key::Key;
 use crate::core::review::{Rating, Scheduler, first_section_for, review_edit};
-use crate::lsp::commands::check_version;
+use crate::lsp::commands::{NEXT_DUE, check_version};
+use crate::lsp::dispatch::off_async;
 use crate::lsp::document::Encoding;
 use crate::lsp::handlers::invalid_params;
 use crate::lsp::log;
 use crate::lsp::places::Places;
+use crate::lsp::server::Backend;
 use crate::lsp::state::{Snapshot, Workspaces};
 
 #[derive(Debug, Deserialize)]
@@ -75,19 +78,46 @@ pub fn review_text_edit(snapshot: &Snapshot, arguments: &ReviewArguments) -> Res
     Ok(edit)
 }
 
+impl Backend {
+    /// `qbank.nextDue` on the notes as they are now: an open note's entry
+    /// in the notes index is refreshed first (it is otherwise refreshed
+    /// after the diagnostics' pause, and a question just rated would come
+    /// back as due).
+    pub(super) async fn next_due_now(&self) -> Result<Option<Value>> {
+        let uris = self.lock().documents_in_order();
+        for uri in uris {
+            let Some(generation) = self.lock().generation(&uri) else {
+                continue;
+            };
+            let Some(pending) = self.begin_snapshot(&uri).await else {
+                continue;
+            };
+            let backend = self.clone();
+            let snapshot = off_async(NEXT_DUE, move || {
+                let (snapshot, garbage) = backend.complete_snapshot(pending);
+                drop(garbage);
+                Ok(snapshot)
+            })
+            .await?;
+            self.index_buffer(&uri, snapshot, generation).await;
+        }
+        self.on_workspaces(NEXT_DUE, next_due).await
+    }
+}
+
 /// Where the next due question stands, or null.
-pub fn next_due(workspaces: &Workspaces, encoding: Encoding) -> Result<Option<Value>> {
+fn next_due(workspaces: &Workspaces, encoding: Encoding) -> Result<Option<Value>> {
     let today = crate::clock::today_or_clock(log);
     let mut best: Option<(chrono::NaiveDate, Value)> = None;
     for (served, notes) in workspaces {
-        let Some(due) = due_sections(notes, today).into_iter().next() else {
+        let Some(due) = due_sections(notes.iter(), today).into_iter().next() else {
             continue;
         };
         if best.as_ref().is_some_and(|(date, _)| *date <= due.due) {
             continue;
         }
         let places = Places::for_workspace(&served.workspace, &served.banks, notes, encoding);
-        let place = Place::Note(due.note.name.clone());
+        let place = Place::Note(due.note.clone());
         let (Some(heading), Some(section)) = (
             places.location(&place, due.heading.clone()),
             places.location(&place, due.range.clone()),

@@ -235,6 +235,27 @@ fn next_due_hover_diagnostics_and_completion_know_the_schedule() {
         due[0]["message"],
         "BE-23 has been due for review for 3 days"
     );
+    // Rated, and the edit applied: the next due question is BE-66 at
+    // once, without waiting for the diagnostics' pause.
+    server.request(
+        "workspace/executeCommand",
+        json!({ "command": "qbank.review", "arguments": [{ "uri": uri, "version": 1, "key": "BE-23", "rating": "good" }] }),
+    );
+    let request = server.edit_requests().last().unwrap().clone();
+    let edits = request["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let rated = apply_edits(NOTE, &edits, Unit::Utf16);
+    server.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": rated }] }),
+    );
+    let next = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "qbank.nextDue", "arguments": [] }),
+    );
+    assert_eq!(next["key"], "BE-66", "{next}");
     // Among equal matches (two-digit numbers after BE-6 itself), the due
     // BE-66 comes first, the answered and waiting BE-61 last.
     let scratch = workspace.uri("notes/scratch.md");

@@ -14,10 +14,13 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::core::ide::lens::{Lens, LensAction};
-use crate::core::ide::notes::{NoteSummary, Notes, SectionSummary};
+use crate::core::ide::notes::{NoteSummary, SectionSummary};
 use crate::core::ide::{Context, Document};
+use crate::core::index::Index;
 use crate::core::key::Key;
-use crate::core::review::{Rating, ReviewState, Standing};
+use crate::core::note::{Note, is_answered};
+use crate::core::review::{Rating, ReviewState, Standing, section_review};
+use crate::core::template::{Overrides, ScaffoldingCache};
 
 /// The review lenses of a document: over the heading of each answered
 /// question section (the first for its question), its standing, and the
@@ -96,49 +99,148 @@ pub fn review_summary(state: &ReviewState, answered: bool, today: NaiveDate) -> 
 }
 
 /// One section due for review.
-#[derive(Debug, Clone)]
-pub struct DueSection<'n> {
-    pub note: &'n NoteSummary,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueSection {
+    /// The note's name.
+    pub note: String,
     pub key: Key,
-    /// The heading's line and the section.
+    /// The heading's line and the section, and the heading's line number
+    /// (1-based).
     pub heading: Range<usize>,
     pub range: Range<usize>,
+    pub line: usize,
     pub due: NaiveDate,
     pub overdue_days: i64,
 }
 
-/// The answered sections due on `today` across `notes` (each note's first
-/// section for a question), soonest due first, then by note and position.
-pub fn due_sections(notes: &Notes, today: NaiveDate) -> Vec<DueSection<'_>> {
-    let mut due = Vec::new();
-    for note in notes.iter() {
-        for section in first_sections(note.sections.iter()) {
-            let Some(marker) = section.review.marker().filter(|_| section.answered) else {
-                continue;
-            };
-            if let Standing::Due { overdue_days } = section.review.standing(today) {
-                due.push(DueSection {
-                    note,
-                    key: section.key.clone(),
-                    heading: section.heading.clone(),
-                    range: section.range.clone(),
-                    due: marker.due,
-                    overdue_days,
-                });
-            }
+/// The answered sections of one note due on `today` (the first section
+/// of each question), given the note's text and its section summaries.
+pub fn due_in_note(
+    name: &str,
+    text: &str,
+    sections: &[SectionSummary],
+    today: NaiveDate,
+) -> Vec<DueSection> {
+    let mut due = DueList::new(name, text);
+    for section in first_sections(sections.iter()).filter(|section| section.answered) {
+        due.add(
+            &section.key,
+            &section.heading,
+            &section.range,
+            &section.review,
+            today,
+        );
+    }
+    due.sections
+}
+
+/// `due_in_note` straight from a parsed note, for a command that reads
+/// each note once: a section's answer is looked at only when its marker
+/// says it is due.
+pub fn due_in_parsed(
+    index: &Index,
+    overrides: &Overrides,
+    cache: &mut ScaffoldingCache,
+    (name, text): (&str, &str),
+    note: &Note,
+    today: NaiveDate,
+) -> Vec<DueSection> {
+    let mut due = DueList::new(name, text);
+    let mut seen: HashSet<&Key> = HashSet::new();
+    for section in note.question_sections() {
+        let heading = &note.headings[section.heading];
+        let Some(found) = &heading.key else { continue };
+        if !seen.insert(&found.key) {
+            continue;
+        }
+        let review = section_review(text, &section).state;
+        if !review.standing(today).is_due() {
+            continue;
+        }
+        let answered = index
+            .lookup(&found.key)
+            .is_none_or(|id| is_answered(text, &section, cache.get(index, overrides, id)));
+        if answered {
+            due.add(&found.key, &heading.range, &section.range, &review, today);
         }
     }
-    due.sort_by(|a, b| {
-        (a.due, &a.note.name, a.heading.start).cmp(&(b.due, &b.note.name, b.heading.start))
-    });
+    due.sections
+}
+
+/// Due sections of one note as they are found, in order, their heading's
+/// line counted on from the previous one.
+struct DueList<'t> {
+    name: &'t str,
+    text: &'t str,
+    /// The offset lines are counted up to, and its line (1-based).
+    counted: (usize, usize),
+    sections: Vec<DueSection>,
+}
+
+impl<'t> DueList<'t> {
+    fn new(name: &'t str, text: &'t str) -> DueList<'t> {
+        DueList {
+            name,
+            text,
+            counted: (0, 1),
+            sections: Vec::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        key: &Key,
+        heading: &Range<usize>,
+        range: &Range<usize>,
+        review: &ReviewState,
+        today: NaiveDate,
+    ) {
+        let (Some(marker), Standing::Due { overdue_days }) =
+            (review.marker(), review.standing(today))
+        else {
+            return;
+        };
+        let (from, line) = self.counted;
+        let upto = heading.start.min(self.text.len()).max(from);
+        let line = line + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..upto]).count();
+        self.counted = (upto, line);
+        self.sections.push(DueSection {
+            note: self.name.to_string(),
+            key: key.clone(),
+            heading: heading.clone(),
+            range: range.clone(),
+            line,
+            due: marker.due,
+            overdue_days,
+        });
+    }
+}
+
+/// Soonest due first, then by note and position.
+pub fn sort_due(due: &mut [DueSection]) {
+    due.sort_by(|a, b| (a.due, &a.note, a.heading.start).cmp(&(b.due, &b.note, b.heading.start)));
+}
+
+/// The answered sections due on `today` across `notes`, sorted.
+pub fn due_sections<'n>(
+    notes: impl IntoIterator<Item = &'n NoteSummary>,
+    today: NaiveDate,
+) -> Vec<DueSection> {
+    let mut due: Vec<DueSection> = notes
+        .into_iter()
+        .flat_map(|note| due_in_note(&note.name, &note.text, &note.sections, today))
+        .collect();
+    sort_due(&mut due);
     due
 }
 
 /// Answered sections never reviewed, in note order: what `qbank review
 /// --new` offers after the due ones.
-pub fn new_sections(notes: &Notes) -> Vec<(&NoteSummary, &SectionSummary)> {
+pub fn new_sections<'n>(
+    notes: impl IntoIterator<Item = &'n NoteSummary>,
+) -> Vec<(&'n NoteSummary, &'n SectionSummary)> {
     notes
-        .iter()
+        .into_iter()
         .flat_map(|note| {
             first_sections(note.sections.iter())
                 .filter(|section| section.answered && section.review == ReviewState::New)
