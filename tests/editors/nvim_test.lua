@@ -2,11 +2,15 @@
 -- loaded by the init.lua that run.sh writes (as the README says a user
 -- would). Run by tests/editors/run.sh:
 --   nvim --headless -c "luafile tests/editors/nvim_test.lua"
--- Environment: QBANK_TEST_WORKSPACE (a scratch folder to write the note in).
+-- Environment: QBANK_TEST_WORKSPACE (a scratch folder to write the notes in);
+-- the test sets QBANK_TODAY for the server it starts.
 -- Prints one line per check and "N passed, N failed"; exits 1 on a failure.
 
 local workspace = assert(os.getenv("QBANK_TEST_WORKSPACE"), "QBANK_TEST_WORKSPACE is not set")
 local TIMEOUT = 10000
+-- The server's "today" for spaced review: it inherits Neovim's environment.
+local TODAY = "2026-11-30"
+vim.env.QBANK_TODAY = TODAY
 
 local passed, failed = 0, 0
 local function check(name, fn)
@@ -89,6 +93,34 @@ assert(io.open(workspace .. "/.qbank.toml", "w")):close()
 vim.fn.mkdir(workspace .. "/team", "p")
 vim.fn.writefile({ "---", "prefix: SRE", "---", "## Reliability", "1. What is an error budget, and how do you spend it?" },
   workspace .. "/team/sre.md")
+-- Notes for spaced review, written before the server starts (it reads the
+-- workspace's notes once): two answered questions overdue on TODAY, and one
+-- answered but never reviewed.
+local review_note = workspace .. "/review.md"
+vim.fn.writefile({
+  "# Review",
+  "",
+  "## BE-23 · What is ACID compliance, and why is it important in databases?",
+  "<!-- qbank: reviewed 2026-11-20 good · due 2026-11-27 · s=7 d=5 n=2 -->",
+  "",
+  "Atomicity, consistency, isolation and durability: a transaction happens",
+  "whole or not at all, and what it wrote survives a crash.",
+  "",
+  "## BE-61 · What is caching, and why is it important for back-end performance?",
+  "<!-- qbank: reviewed 2026-11-25 good · due 2026-11-29 · s=4 d=5 n=1 -->",
+  "",
+  "Keeping hot data close to where it is used, so repeated reads skip the",
+  "slow path; the hard part is invalidation.",
+}, review_note)
+local lens_note = workspace .. "/lens.md"
+vim.fn.writefile({
+  "# Lens",
+  "",
+  "## BE-1 · What is back-end development, and how does it differ from front-end development?",
+  "",
+  "The server side: data, business rules and APIs, where the front end is",
+  "what runs in the browser.",
+}, lens_note)
 local note = workspace .. "/note.md"
 local file = assert(io.open(note, "w"))
 file:write(table.concat({
@@ -284,9 +316,211 @@ check(":checkhealth qbank reports OK", function()
   vim.fn.writefile(vim.split(report, "\n"), workspace .. "/checkhealth.txt")
   vim.cmd("bwipeout!")
   assert(not report:find("ERROR", 1, true), report)
-  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached" }) do
+  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached", "reviews: :QbankReview and the review lenses" }) do
     assert(report:find(expected, 1, true), "no “" .. expected .. "” in:\n" .. report)
   end
+end)
+
+-- ------------------------------------------------------------ spaced review
+
+-- The buffer of `path` (a loaded one), or nil.
+local function buffer_of(path)
+  local wanted = vim.uv.fs_realpath(path)
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    if name ~= "" and vim.uv.fs_realpath(name) == wanted then
+      return bufnr
+    end
+  end
+end
+
+local function marker_of(rating)
+  return "<!-- qbank: reviewed " .. TODAY .. " " .. rating .. " · due "
+end
+
+-- What the window shows when a prompt comes up.
+local function window_state()
+  local row = vim.api.nvim_win_get_cursor(0)[1]
+  return {
+    bufnr = vim.api.nvim_get_current_buf(),
+    row = row,
+    line = vim.api.nvim_get_current_line(),
+    heading_fold = vim.fn.foldclosed(row),
+    answer_fold = vim.fn.foldclosed(row + 1),
+    answer_fold_end = vim.fn.foldclosedend(row + 1),
+  }
+end
+
+-- Runs `:QbankReview` with vim.ui.select answering `answers` in turn (and
+-- calling `at_prompt(n)` before the n-th answer; a prompt past the answers
+-- is cancelled) and vim.notify recorded; returns the prompts' items, the
+-- window at each prompt, and the notifications, once one came or a prompt
+-- was cancelled.
+local function review_with(answers, at_prompt)
+  local prompts, states, messages = {}, {}, {}
+  local cancelled = false
+  local select, notify = vim.ui.select, vim.notify
+  vim.ui.select = function(items, _, on_choice)
+    table.insert(prompts, vim.deepcopy(items))
+    table.insert(states, window_state())
+    if at_prompt then
+      at_prompt(#prompts)
+    end
+    for index, item in ipairs(items) do
+      if item == answers[#prompts] then
+        return on_choice(item, index)
+      end
+    end
+    cancelled = true
+    on_choice(nil, nil)
+  end
+  vim.notify = function(message, level)
+    table.insert(messages, { message = message, level = level or vim.log.levels.INFO })
+  end
+  local ok, err = pcall(function()
+    vim.cmd("QbankReview")
+    wait_for("a notification from :QbankReview", function()
+      return #messages > 0 or cancelled
+    end)
+  end)
+  vim.ui.select, vim.notify = select, notify
+  assert(ok, err)
+  return prompts, states, messages
+end
+
+-- Every line of `after` is the line of `before`, but the marker under
+-- `heading_row`, which starts with `marker`.
+local function only_marker_changed(before, after, heading_row, marker, inserted)
+  assert(#after == #before + (inserted and 1 or 0), ("%d lines, were %d"):format(#after, #before))
+  local marker_row = heading_row + 1
+  assert(after[marker_row]:find(marker, 1, true) == 1, ("line %d is %q"):format(marker_row, after[marker_row]))
+  for index, line in ipairs(after) do
+    if index ~= marker_row then
+      local was = (inserted and index > marker_row) and before[index - 1] or before[index]
+      assert(line == was, ("line %d changed: %q (was %q)"):format(index, line, tostring(was)))
+    end
+  end
+end
+
+check(":QbankReview opens the due question folded; Good lands in its marker", function()
+  local before = vim.fn.readfile(review_note)
+  local prompts, states, messages = review_with({ "Show answer", "Good" })
+  assert(messages[1].message:find("qbank: BE-23 rated good", 1, true) == 1, vim.inspect(messages))
+  assert(vim.deep_equal(prompts, { { "Show answer", "Skip" }, { "Again", "Hard", "Good", "Easy" } }),
+    "prompts: " .. vim.inspect(prompts))
+  local recall = states[1]
+  assert(recall.bufnr == buffer_of(review_note), "the prompt came up over " .. vim.api.nvim_buf_get_name(recall.bufnr))
+  assert(recall.row == 3 and recall.line == before[3], ("the cursor is on line %d: %q"):format(recall.row, recall.line))
+  assert(recall.heading_fold == -1, "the heading is folded")
+  assert(recall.answer_fold == 4 and (recall.answer_fold_end == 7 or recall.answer_fold_end == 8),
+    ("the answer is not in a closed fold: %d to %d"):format(recall.answer_fold, recall.answer_fold_end))
+  assert(states[2].answer_fold == -1, "the answer is still folded once shown")
+  local bufnr = buffer_of(review_note)
+  only_marker_changed(before, vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), 3, marker_of("good"))
+end)
+
+check(":QbankReview after edits rates the right section (real buffer number, changes flushed)", function()
+  local bufnr = assert(buffer_of(review_note), "review.md is not loaded")
+  vim.api.nvim_set_current_buf(bufnr)
+  -- Once the server has BE-23's rating in its notes index, the edits
+  -- below leave its next answer a line or two behind the buffer.
+  wait_for("the server to name BE-61 next", function()
+    local due = request("workspace/executeCommand", { command = "qbank.nextDue", arguments = {} })
+    return type(due) == "table" and due.key == "BE-61"
+  end)
+  -- Edits just before the command, and while the student recalls: they
+  -- reach the server before what follows them. Neovim sends a change at
+  -- once after a quiet spell and holds the next ones back a moment, so
+  -- each time the second edit is pending until a request flushes it.
+  local heading = find_line("## BE-61")
+  vim.api.nvim_buf_set_lines(bufnr, heading - 1, heading - 1, false, { "Added just before the review." })
+  vim.api.nvim_buf_set_text(bufnr, heading - 1, 0, heading - 1, 0, { "(1) " })
+  local prompts, states, messages = review_with({ "Show answer", "Easy" }, function(prompt)
+    if prompt == 1 then
+      vim.api.nvim_buf_set_lines(bufnr, 1, 1, false, { "Added while recalling." })
+      vim.api.nvim_buf_set_text(bufnr, 1, 0, 1, 0, { "(2) " })
+    end
+  end)
+  assert(messages[1].message:find("qbank: BE-61 rated easy", 1, true) == 1, vim.inspect(messages))
+  assert(#prompts == 2, "prompts: " .. vim.inspect(prompts))
+  assert(states[1].row == heading + 1 and states[1].line:find("## BE-61", 1, true) == 1,
+    ("the cursor was on line %d: %q"):format(states[1].row, states[1].line))
+  assert(states[1].answer_fold == heading + 2, "the answer was not folded: " .. vim.inspect(states[1]))
+  local after = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  assert(after[2] == "(2) Added while recalling." and after[heading + 1] == "(1) Added just before the review.",
+    "the edits are gone: " .. vim.inspect(after))
+  local before = vim.fn.readfile(review_note)
+  table.insert(before, heading, "(1) Added just before the review.")
+  table.insert(before, 2, "(2) Added while recalling.")
+  -- BE-23's marker was rewritten by the test before.
+  before[5] = after[5]
+  only_marker_changed(before, after, heading + 2, marker_of("easy"))
+end)
+
+check(":QbankReview with nothing due says so", function()
+  local prompts, _, messages = review_with({})
+  assert(#prompts == 0, "prompts: " .. vim.inspect(prompts))
+  assert(#messages == 1, vim.inspect(messages))
+  assert(messages[1].message == "qbank: Nothing due for review today", messages[1].message)
+  assert(messages[1].level == vim.log.levels.INFO, "level " .. tostring(messages[1].level))
+end)
+
+check("the Good lens of a section never reviewed rates it through the server", function()
+  vim.cmd.edit(vim.fn.fnameescape(lens_note))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local before = lines()
+  local heading = find_line("## BE-1 ")
+  local function titles()
+    local found = {}
+    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+      if lens.range.start.line == heading - 1 and lens.command then
+        table.insert(found, lens.command.title)
+      end
+    end
+    return found
+  end
+  -- The plugin asks for lenses when the server attaches.
+  wait_for("the review lenses over BE-1", function()
+    return vim.tbl_contains(titles(), "Good")
+  end)
+  assert(vim.tbl_contains(titles(), "New"), "lenses: " .. vim.inspect(titles()))
+  local select, notify = vim.ui.select, vim.notify
+  local offered, messages = nil, {}
+  vim.ui.select = function(items, opts, on_choice)
+    offered = vim.tbl_map(opts.format_item, items)
+    for index, item in ipairs(items) do
+      if opts.format_item(item) == "Good" then
+        return on_choice(item, index)
+      end
+    end
+    on_choice(nil, nil)
+  end
+  vim.notify = function(message, level)
+    table.insert(messages, { message = message, level = level })
+  end
+  local ok, err = pcall(function()
+    vim.api.nvim_win_set_cursor(0, { heading, 0 })
+    vim.lsp.codelens.run()
+    wait_for("the marker under BE-1", function()
+      return (lines()[heading + 1] or ""):find(marker_of("good"), 1, true) == 1
+    end)
+    -- The lenses are asked for again after the rating.
+    local ok_lens = vim.wait(TIMEOUT, function()
+      for _, title in ipairs(titles()) do
+        if title:find("^Next review ") then
+          return true
+        end
+      end
+      return false
+    end, 20)
+    assert(ok_lens, "timed out waiting for the lens saying when BE-1 comes back; lenses: " .. vim.inspect(titles()))
+    assert(not vim.tbl_contains(titles(), "Good"), "the rating lenses stay: " .. vim.inspect(titles()))
+  end)
+  vim.ui.select, vim.notify = select, notify
+  assert(ok, err)
+  assert(vim.deep_equal(offered, { "Again", "Hard", "Good", "Easy" }), "offered: " .. vim.inspect(offered))
+  only_marker_changed(before, lines(), heading, marker_of("good"), true)
+  assert(messages[1] and messages[1].message:find("qbank: BE-1 rated good", 1, true) == 1, vim.inspect(messages))
 end)
 
 finish()

@@ -29,6 +29,11 @@ const vscode = require("vscode");
 // The same module instance the extension loads.
 const { State } = Module.createRequire(path.join(extensionPath, "package.json"))("vscode-languageclient/node");
 
+// The server's "today", for the review tests (the extension passes its
+// environment on to the server).
+const TODAY = "2026-11-30";
+process.env.QBANK_TODAY = TODAY;
+
 const binary = process.env.QBANK_PATH;
 const workspace = process.env.QBANK_TEST_WORKSPACE;
 const binFolder = process.env.QBANK_TEST_BIN;
@@ -81,10 +86,96 @@ function codeOf(diagnostic) {
   return typeof diagnostic.code === "object" ? diagnostic.code.value : diagnostic.code;
 }
 
+function lineOf(document, text) {
+  return positionOf(document, text).line;
+}
+
+/** Days from the review to the due date of a marker line. */
+function intervalOf(markerLine) {
+  const match = /reviewed (\d{4}-\d{2}-\d{2}) \w+ · due (\d{4}-\d{2}-\d{2})/.exec(markerLine);
+  assert.ok(match, `not a review marker: ${markerLine}`);
+  return (Date.parse(match[2]) - Date.parse(match[1])) / 86_400_000;
+}
+
+/** Asserts that `after` is `before` with one line inserted or replaced at
+ * `line`, and returns that line. */
+function onlyLineChanged(before, after, line) {
+  const old = before.split("\n");
+  const now = after.split("\n");
+  const inserted = now.length === old.length + 1;
+  assert.ok(inserted || now.length === old.length, `the note has ${now.length - old.length} more lines:\n${after}`);
+  const expected = [...old];
+  expected.splice(line, inserted ? 0 : 1, now[line]);
+  assert.deepEqual(now, expected, "lines other than the marker changed");
+  return now[line];
+}
+
+/** Runs the lens titled `title` over `heading` as VS Code does on a click:
+ * its command through the command registry (the client's registration of
+ * the server's `qbank.review`). Returns the marker line written. */
+async function clickReviewLens(document, heading, title) {
+  const line = lineOf(document, heading);
+  const lenses = await waitFor(`the review lenses over ${heading}`, async () => {
+    const all = await vscode.commands.executeCommand("vscode.executeCodeLensProvider", document.uri, 100);
+    const over = all.filter((lens) => lens.range.start.line === line && lens.command);
+    return over.some((lens) => lens.command.title === title) && over;
+  });
+  const lens = lenses.find((candidate) => candidate.command.title === title);
+  assert.equal(lens.command.command, "qbank.review");
+  const before = document.getText();
+  const version = document.version;
+  await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
+  await waitFor("the marker", () => document.version > version);
+  return { lenses, marker: onlyLineChanged(before, document.getText(), line + 1) };
+}
+
+function reviewNotes() {
+  fs.writeFileSync(
+    path.join(workspace, "review.md"),
+    [
+      "# Review",
+      "",
+      "## BE-23 · What is ACID compliance, and why is it important in databases?",
+      "<!-- qbank: reviewed 2026-11-20 good · due 2026-11-27 · s=7 d=5 n=2 -->",
+      "",
+      "Atomicity: a transaction happens entirely or not at all. Consistency: constraints hold before and after it.",
+      "Isolation: concurrent transactions do not see each other's partial work. Durability: a commit survives a crash.",
+      "",
+      "## BE-40 · What is SQL injection, and how do you prevent it?",
+      "<!-- qbank: reviewed 2026-11-22 hard · due 2026-11-29 · s=7 d=6 n=3 -->",
+      "",
+      "Input pasted into SQL runs as code: bind parameters, never build a query from strings.",
+      "",
+    ].join("\n"),
+  );
+  fs.writeFileSync(
+    path.join(workspace, "new.md"),
+    [
+      "# Never reviewed",
+      "",
+      "## BE-61 · What is caching, and why is it important for back-end performance?",
+      "",
+      "A copy of costly data kept nearer the reader: an in-memory cache in front of the database cuts latency and load.",
+      "",
+      "## BE-62 · What are the differences between in-memory caching and disk-based caching?",
+      "",
+      "Memory is fast and lost on restart; disk is slower, larger and survives a restart.",
+      "",
+      "## BE-63 · What is Redis, and how is it used in back-end systems?",
+      "",
+      "An in-memory key-value store: caches, sessions, rate limits, queues.",
+      "",
+    ].join("\n"),
+  );
+}
+
 async function main() {
   // The workspace: a team bank configured through the settings only.
   fs.mkdirSync(path.join(workspace, "team"), { recursive: true });
-  fs.writeFileSync(path.join(workspace, ".qbank.toml"), "");
+  // desired_retention here, so that a test tells "the setting was not sent"
+  // from "the default was sent".
+  fs.writeFileSync(path.join(workspace, ".qbank.toml"), "desired_retention = 0.8\n");
+  reviewNotes();
   fs.writeFileSync(
     path.join(workspace, "team", "sre.md"),
     "---\nprefix: SRE\n---\n## Reliability\n1. What is an error budget, and how do you spend it?\n",
@@ -127,7 +218,12 @@ async function main() {
     const defaults = manifest.contributes.configurationDefaults["[markdown]"];
     assert.ok(defaults["editor.quickSuggestions"], "no quickSuggestions default for markdown");
     const commands = manifest.contributes.commands.map((command) => `${command.category}: ${command.title}`);
-    assert.deepEqual(commands.sort(), ["qbank: Insert interview packet…", "qbank: Restart server", "qbank: Search questions…"]);
+    assert.deepEqual(commands.sort(), [
+      "qbank: Insert interview packet…",
+      "qbank: Restart server",
+      "qbank: Review next due question",
+      "qbank: Search questions…",
+    ]);
   });
 
   await check("activation starts the server from QBANK_PATH with the settings", async () => {
@@ -275,6 +371,155 @@ async function main() {
       const hovers = await vscode.commands.executeCommand("vscode.executeHoverProvider", document.uri, sre);
       return hovers.length === 1 && markdownOf(hovers[0]).includes("error budget");
     });
+  });
+
+  const reviewPath = path.join(workspace, "review.md");
+  const newPath = path.join(workspace, "new.md");
+  let lensInterval;
+
+  await check("\"qbank: Review next due question\" folds the answer, shows it on request, records the rating", async () => {
+    const before = fs.readFileSync(reviewPath, "utf8");
+    const headingLine = before.split("\n").findIndex((line) => line.startsWith("## BE-23"));
+    const lastAnswerLine = before.split("\n").findIndex((line) => line.startsWith("Isolation:"));
+    // The background index has read the note.
+    await waitFor("BE-23 due in the server", async () => {
+      const next = await api.client.sendRequest("workspace/executeCommand", { command: "qbank.nextDue", arguments: [] });
+      return next?.key === "BE-23";
+    });
+    vscode.__test.state.quickPickAnswers.length = 0;
+    vscode.__test.state.messages.length = 0;
+    vscode.__test.state.folds.length = 0;
+    const asked = [];
+    vscode.__test.answerQuickPicks(
+      (items, options) => {
+        asked.push(options.placeHolder);
+        assert.deepEqual(items, ["Show answer", "Skip"]);
+        assert.match(options.placeHolder, /What is ACID compliance/);
+        const editor = vscode.window.activeTextEditor;
+        assert.equal(editor?.document.uri.fsPath, reviewPath, "the note is not the active editor");
+        assert.equal(editor.selection.active.line, headingLine, "the cursor is not on the heading");
+        assert.ok(vscode.__test.state.revealed.some((shown) => shown.document === editor.document && shown.range.start.line === headingLine), "the heading was not revealed");
+        const folds = vscode.__test.state.folds.filter((fold) => fold.document === editor.document);
+        assert.deepEqual(folds.map((fold) => fold.command), ["editor.fold"], "no fold before the answer was asked for");
+        assert.ok(folds[0].region, `no folding range at line ${folds[0].line}`);
+        assert.equal(folds[0].region.start, headingLine, "the fold does not start at the heading");
+        assert.ok(folds[0].region.end >= lastAnswerLine, `the fold ends at ${folds[0].region.end}, before the answer's last line ${lastAnswerLine}`);
+        return "Show answer";
+      },
+      (items, options) => {
+        asked.push(options.placeHolder);
+        const folds = vscode.__test.state.folds.map((fold) => `${fold.command} ${fold.line}`);
+        assert.deepEqual(folds, [`editor.fold ${headingLine}`, `editor.unfold ${headingLine}`], "the answer was not unfolded");
+        assert.deepEqual(items.map((item) => item.label), ["Again", "Hard", "Good", "Easy"]);
+        return items.find((item) => item.label === "Good");
+      },
+    );
+    const rated = await vscode.commands.executeCommand("qbank.reviewNext");
+    assert.equal(asked.length, 2, `quick picks: ${JSON.stringify(asked)}`);
+    assert.equal(rated, "good");
+    const document = vscode.window.activeTextEditor.document;
+    const marker = onlyLineChanged(before, document.getText(), headingLine + 1);
+    assert.ok(marker.startsWith(`<!-- qbank: reviewed ${TODAY} good · due `), marker);
+    const due = /due (\d{4}-\d{2}-\d{2})/.exec(marker)[1];
+    assert.deepEqual(
+      vscode.__test.state.messages.map((shown) => `${shown.level}: ${shown.text}`),
+      [`information: qbank: BE-23 rated good, next review on ${due}.`],
+    );
+  });
+
+  await check("a rating for a version the note has left is refused: the error is shown, the text kept", async () => {
+    const document = await vscode.workspace.openTextDocument(reviewPath);
+    // The server's summary of the note follows the rating (debounced).
+    await waitFor("BE-40 next due in the server", async () => {
+      const next = await api.client.sendRequest("workspace/executeCommand", { command: "qbank.nextDue", arguments: [] });
+      return next?.key === "BE-40";
+    });
+    vscode.__test.state.quickPickAnswers.length = 0;
+    vscode.__test.state.messages.length = 0;
+    let edited;
+    vscode.__test.answerQuickPicks(
+      (items, options) => {
+        // BE-23 was rated: BE-40 is the next one due.
+        assert.match(options.placeHolder, /SQL injection/);
+        return "Show answer";
+      },
+      async (items) => {
+        // The note changes while the rating is asked (another editor, a
+        // formatter, a checkout).
+        const end = document.positionAt(document.getText().length);
+        const edit = new vscode.WorkspaceEdit();
+        edit.insert(document.uri, end, "Edited while the rating was asked.\n");
+        assert.ok(await vscode.workspace.applyEdit(edit));
+        edited = document.getText();
+        return items.find((item) => item.label === "Good");
+      },
+    );
+    const rated = await vscode.commands.executeCommand("qbank.reviewNext");
+    assert.equal(rated, undefined);
+    assert.ok(edited, "the rating was never asked");
+    assert.equal(document.getText(), edited, "the note changed after the refusal");
+    const shown = vscode.__test.state.messages;
+    assert.equal(shown.length, 1, JSON.stringify(shown));
+    assert.equal(shown[0].level, "error");
+    assert.match(shown[0].text, /^qbank: BE-40 was not rated: the note changed while it was shown \(the document is at version \d+, not \d+/);
+  });
+
+  await check("the \"Good\" lens of a never-reviewed answer, run as VS Code runs it, writes the marker", async () => {
+    const document = await vscode.workspace.openTextDocument(newPath);
+    await vscode.window.showTextDocument(document);
+    const { lenses, marker } = await clickReviewLens(document, "## BE-61", "Good");
+    const review = lenses.filter((lens) => !/^covers /.test(lens.command.title));
+    assert.deepEqual(review.map((lens) => lens.command.title), ["New", "Again", "Hard", "Good", "Easy"]);
+    assert.ok(marker.startsWith(`<!-- qbank: reviewed ${TODAY} good · due `), marker);
+    lensInterval = intervalOf(marker);
+  });
+
+  await check("desiredRetention reaches the server when set, and is not sent when unset (.qbank.toml decides)", async () => {
+    assert.ok(lensInterval > 0, "no interval from the lens test");
+    const document = await vscode.workspace.openTextDocument(newPath);
+    await vscode.__test.updateConfiguration("qbank.desiredRetention", 0.7);
+    assert.equal(extension.serverSettings().desiredRetention, 0.7);
+    const lower = intervalOf((await clickReviewLens(document, "## BE-62", "Good")).marker);
+    assert.ok(lower > lensInterval, `retention 0.7 gave ${lower} days, .qbank.toml's 0.8 ${lensInterval}`);
+    await vscode.__test.updateConfiguration("qbank.desiredRetention", undefined);
+    assert.ok(!("desiredRetention" in extension.serverSettings()), JSON.stringify(extension.serverSettings()));
+    const fromToml = intervalOf((await clickReviewLens(document, "## BE-63", "Good")).marker);
+    assert.equal(fromToml, lensInterval, "with the setting unset, .qbank.toml's desired_retention did not decide");
+  });
+
+  await check("reviewHints: off hides the review-due hints, unset brings them back", async () => {
+    const document = await vscode.workspace.openTextDocument(reviewPath);
+    const reviewDue = () => vscode.languages.getDiagnostics(document.uri).filter((diagnostic) => codeOf(diagnostic) === "review-due");
+    // BE-40 is still due (its rating was refused).
+    await waitFor("a review-due hint on BE-40", () => reviewDue().some((hint) => hint.range.start.line === lineOf(document, "## BE-40")));
+    await vscode.__test.updateConfiguration("qbank.reviewHints", false);
+    assert.equal(extension.serverSettings().reviewHints, false);
+    await waitFor("no review-due hints", () => reviewDue().length === 0);
+    await vscode.__test.updateConfiguration("qbank.reviewHints", undefined);
+    assert.ok(!("reviewHints" in extension.serverSettings()));
+    await waitFor("the review-due hints back", () => reviewDue().length > 0);
+  });
+
+  await check("\"Skip\" leaves the question unrated and its answer unfolded", async () => {
+    const document = await vscode.workspace.openTextDocument(reviewPath);
+    const before = document.getText();
+    const headingLine = lineOf(document, "## BE-40");
+    vscode.__test.state.quickPickAnswers.length = 0;
+    vscode.__test.state.messages.length = 0;
+    vscode.__test.state.folds.length = 0;
+    const asked = [];
+    vscode.__test.answerQuickPicks((items, options) => {
+      asked.push(options.placeHolder);
+      return "Skip";
+    });
+    const rated = await vscode.commands.executeCommand("qbank.reviewNext");
+    assert.equal(rated, undefined);
+    assert.equal(asked.length, 1, `quick picks: ${JSON.stringify(asked)}`);
+    assert.match(asked[0], /SQL injection/);
+    const folds = vscode.__test.state.folds.map((fold) => `${fold.command} ${fold.line} ${fold.region?.start}`);
+    assert.deepEqual(folds, [`editor.fold ${headingLine} ${headingLine}`, `editor.unfold ${headingLine} ${headingLine}`]);
+    assert.equal(document.getText(), before);
+    assert.deepEqual(vscode.__test.state.messages, []);
   });
 
   await check("\"qbank: Restart server\" starts a new server", async () => {

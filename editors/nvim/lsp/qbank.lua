@@ -2,11 +2,20 @@
 -- The configuration that `vim.lsp.enable("qbank")` uses on Neovim 0.11+.
 -- Change it with vim.lsp.config("qbank", { ... }) or require("qbank").setup().
 --
--- Settings override `.qbank.toml` key by key; give them as
+-- Settings override `.qbank.toml` key by key; give only the ones you set:
 --   settings = { qbank = { builtin = true, banks = { "team/sre.md" },
 --                          mode = "interview", templates = ".qbank/templates",
---                          packetSize = 10 } }
+--                          packetSize = 10, coverage = true,
+--                          desiredRetention = 0.9,   -- 0.7-0.99: the chance of
+--                                                    -- recall reviews aim at
+--                          reviewHints = true } }    -- the `review-due` hint
 -- (Neovim sends them to the server after it starts).
+--
+-- The plugin (plugin/qbank.lua) adds :QbankPacket [N], :QbankSearch [words]
+-- and :QbankReview, and refreshes the code lenses of the buffers qbank is
+-- attached to (on attach, BufEnter, InsertLeave, CursorHold and after a
+-- rating): over a due or new answer, vim.lsp.codelens.run() on Again, Hard,
+-- Good or Easy rates it. See :help qbank.
 
 ---@type vim.lsp.Config
 return {

@@ -1,4 +1,4 @@
-// The qbank extension: starts `qbank lsp` for markdown files and adds three
+// The qbank extension: starts `qbank lsp` for markdown files and adds four
 // commands. It is a thin shim: every feature lives in the server. It finds
 // the binary (QBANK_PATH, then the `qbank.path` setting, then PATH), passes
 // the `qbank.*` settings the user set, and has one restart path.
@@ -14,6 +14,8 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
+  LSPErrorCodes,
+  ResponseError,
   ServerOptions,
   SymbolInformation,
   TransportKind,
@@ -35,7 +37,16 @@ export interface Binary {
 }
 
 /** The settings passed to the server; `.qbank.toml` supplies the rest. */
-const SERVER_SETTINGS = ["builtin", "banks", "mode", "templates", "packetSize", "coverage"] as const;
+const SERVER_SETTINGS = [
+  "builtin",
+  "banks",
+  "mode",
+  "templates",
+  "packetSize",
+  "coverage",
+  "desiredRetention",
+  "reviewHints",
+] as const;
 
 const OPEN_SETTING = "Open setting";
 const QUESTION_KEY = /\b([A-Z][A-Z0-9]{0,7}-\d+)\b/;
@@ -52,6 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<QbankA
     vscode.commands.registerCommand("qbank.restart", () => restart()),
     vscode.commands.registerCommand("qbank.packet", () => insertPacket()),
     vscode.commands.registerCommand("qbank.search", () => searchQuestions()),
+    vscode.commands.registerCommand("qbank.reviewNext", () => reviewNext()),
     vscode.workspace.onDidChangeConfiguration((event) => configurationChanged(event)),
     { dispose: () => void stop() },
   );
@@ -415,4 +427,162 @@ function insertionFor(editor: vscode.TextEditor, chosen: QuestionItem): string {
     return before.endsWith(" ") ? heading : ` ${heading}`;
   }
   return chosen.key;
+}
+
+// ------------------------------------------------------------ the review
+
+/** What `qbank.nextDue` answers (LSP ranges, 0-based). */
+interface NextDue {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  section: { start: { line: number; character: number }; end: { line: number; character: number } };
+  key: string;
+  question: string | null;
+  due: string;
+  overdueDays: number;
+}
+
+type Rating = "again" | "hard" | "good" | "easy";
+
+interface RatingItem extends vscode.QuickPickItem {
+  rating: Rating;
+}
+
+const SHOW_ANSWER = "Show answer";
+const SKIP = "Skip";
+const RATINGS: RatingItem[] = [
+  { label: "Again", description: "forgot it", rating: "again" },
+  { label: "Hard", description: "recalled with serious effort", rating: "hard" },
+  { label: "Good", description: "recalled after some thought", rating: "good" },
+  { label: "Easy", description: "recalled at once", rating: "easy" },
+];
+
+/** "qbank: Review next due question": the server's `qbank.nextDue`, the
+ * note opened at its heading with the answer folded, "Show answer" or
+ * "Skip", then a rating sent as `qbank.review` for the version shown.
+ *
+ * Both server commands go through `client.sendRequest(ExecuteCommandRequest…)`,
+ * not `vscode.commands.executeCommand("qbank.nextDue")`. The latter would
+ * not loop (this command's id is `qbank.reviewNext`), but in
+ * vscode-languageclient 11 it reaches the handler that `ExecuteCommandFeature`
+ * registers for each command the server lists, and that handler turns a
+ * ContentModified reply into `undefined` and any other error into its own
+ * generic "Request workspace/executeCommand failed." notification; it also
+ * exists only while such a server runs. Asking directly keeps the server's
+ * reply and its error (code and readable message) for the user. Returns the
+ * rating recorded, for tests. */
+async function reviewNext(): Promise<Rating | undefined> {
+  const running = runningClient();
+  if (!running) {
+    return undefined;
+  }
+  let next: NextDue | null;
+  try {
+    next = (await running.sendRequest(ExecuteCommandRequest.type, {
+      command: "qbank.nextDue",
+      arguments: [],
+    })) as NextDue | null;
+  } catch (error) {
+    void vscode.window.showErrorMessage(`qbank: cannot find the next due question: ${errorText(error)}`);
+    return undefined;
+  }
+  if (!next) {
+    void vscode.window.showInformationMessage("qbank: nothing due for review today.");
+    return undefined;
+  }
+  const uri = running.protocol2CodeConverter.asUri(next.uri);
+  const heading = running.protocol2CodeConverter.asRange(next.range);
+  let document: vscode.TextDocument;
+  try {
+    document = await vscode.workspace.openTextDocument(uri);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`qbank: cannot open ${uri.fsPath} to review ${next.key}: ${errorText(error)}`);
+    return undefined;
+  }
+  const editor = await vscode.window.showTextDocument(document, {
+    selection: new vscode.Range(heading.start, heading.start),
+  });
+  editor.revealRange(heading, vscode.TextEditorRevealType.AtTop);
+  // The version the student sees: a rating is for this text, and the
+  // server refuses it (ContentModified) if the note changes meanwhile.
+  const version = document.version;
+  // `editor.fold` with the heading's line (0-based `selectionLines`, so
+  // the cursor stays) folds the folding range that starts there: the
+  // question section (the server's folding ranges, and VS Code's markdown
+  // ones, have one per heading). The heading stays visible, the answer
+  // under it is hidden; `editor.unfold` with the same line shows it.
+  const foldArguments = { levels: 1, direction: "down", selectionLines: [heading.start.line] };
+  await vscode.commands.executeCommand("editor.fold", foldArguments);
+  const overdue =
+    next.overdueDays > 0 ? `due ${next.overdueDays} day${next.overdueDays === 1 ? "" : "s"} ago` : "due today";
+  const title = `qbank: ${next.key} · ${overdue}`;
+  const recall = await vscode.window.showQuickPick([SHOW_ANSWER, SKIP], {
+    title,
+    placeHolder: `Recall your answer: ${next.question ?? next.key}`,
+    ignoreFocusOut: true,
+  });
+  await vscode.commands.executeCommand("editor.unfold", foldArguments);
+  if (recall !== SHOW_ANSWER) {
+    return undefined;
+  }
+  const rating = await vscode.window.showQuickPick(RATINGS, {
+    title,
+    placeHolder: "How well did you recall it?",
+    ignoreFocusOut: true,
+  });
+  if (!rating) {
+    return undefined;
+  }
+  const rated = await rate(running, document, version, next.key, rating.rating);
+  if (!rated) {
+    return undefined;
+  }
+  const due = nextReview(document, heading.start.line);
+  void vscode.window.showInformationMessage(`qbank: ${next.key} rated ${rating.rating}${due ? `, next review on ${due}` : ""}.`);
+  return rating.rating;
+}
+
+/** Sends `qbank.review`; says why when the rating was not recorded. */
+async function rate(
+  running: LanguageClient,
+  document: vscode.TextDocument,
+  version: number,
+  key: string,
+  rating: Rating,
+): Promise<boolean> {
+  let result: { applied?: boolean } | null;
+  try {
+    result = (await running.sendRequest(ExecuteCommandRequest.type, {
+      command: "qbank.review",
+      arguments: [{ uri: running.code2ProtocolConverter.asUri(document.uri), version, key, rating }],
+    })) as { applied?: boolean } | null;
+  } catch (error) {
+    const why =
+      error instanceof ResponseError && error.code === LSPErrorCodes.ContentModified
+        ? `the note changed while it was shown (${error.message}); run “qbank: Review next due question” again`
+        : errorText(error);
+    void vscode.window.showErrorMessage(`qbank: ${key} was not rated: ${why}.`);
+    return false;
+  }
+  if (!result?.applied) {
+    void vscode.window.showErrorMessage(`qbank: ${key} was not rated: VS Code did not apply the edit (did the note change?).`);
+    return false;
+  }
+  return true;
+}
+
+/** The due date in the marker the server just wrote under the heading on
+ * `headingLine` (right below it, or after one blank line). */
+function nextReview(document: vscode.TextDocument, headingLine: number): string | undefined {
+  for (let line = headingLine + 1; line <= headingLine + 2 && line < document.lineCount; line++) {
+    const due = /^\s*<!--\s*qbank:.*\bdue (\d{4}-\d{2}-\d{2})/.exec(document.lineAt(line).text)?.[1];
+    if (due) {
+      return due;
+    }
+  }
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

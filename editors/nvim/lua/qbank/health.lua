@@ -1,4 +1,5 @@
---- `:checkhealth qbank`: the binary, its version, the server.
+--- `:checkhealth qbank`: the binary, its version, the server (and whether
+--- it reviews: `:QbankReview` and the review lenses), the settings.
 local M = {}
 
 local health = vim.health or require("health")
@@ -68,8 +69,34 @@ function M.check()
     else
       warn(("client %d runs but is attached to no buffer"):format(client.id))
     end
+    local capabilities = client.server_capabilities or {}
+    local commands = type(capabilities.executeCommandProvider) == "table"
+      and capabilities.executeCommandProvider.commands or {}
+    if vim.tbl_contains(commands, "qbank.nextDue") and vim.tbl_contains(commands, "qbank.review")
+      and capabilities.codeLensProvider
+    then
+      ok(("client %d reviews: :QbankReview and the review lenses"):format(client.id))
+    else
+      warn(("client %d does not schedule reviews (no qbank.nextDue, qbank.review or code lenses)"):format(client.id),
+        { "Update qbank: spaced review came with a newer version" })
+    end
   end
-  info(("settings: %s"):format(vim.inspect(qbank.options.settings, { newline = " ", indent = "" })))
+
+  -- The settings sent: setup()'s, or vim.lsp.config's `settings.qbank`.
+  local settings = qbank.options.settings or {}
+  local sent = clients[1] and (clients[1].settings or (clients[1].config or {}).settings)
+  if type(sent) == "table" and type(sent.qbank) == "table" and next(sent.qbank) then
+    settings = sent.qbank
+  end
+  info(("settings: %s"):format(vim.inspect(settings, { newline = " ", indent = "" })))
+  local retention = settings.desiredRetention
+  if retention ~= nil and (type(retention) ~= "number" or retention < 0.7 or retention > 0.99) then
+    warn(("desiredRetention = %s is ignored by the server: give a number from 0.7 to 0.99"):format(
+      vim.inspect(retention)))
+  end
+  if settings.reviewHints ~= nil and type(settings.reviewHints) ~= "boolean" then
+    warn(("reviewHints = %s is ignored by the server: give true or false"):format(vim.inspect(settings.reviewHints)))
+  end
 end
 
 return M

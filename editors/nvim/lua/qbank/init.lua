@@ -1,6 +1,7 @@
 --- qbank for Neovim: starts `qbank lsp` for markdown files and adds
---- `:QbankPacket [N]` and `:QbankSearch [words]`. A thin shim: every feature
---- lives in the server.
+--- `:QbankPacket [N]`, `:QbankSearch [words]` and `:QbankReview`, and keeps
+--- the code lenses of attached buffers fresh (the review lenses rate
+--- through the server). A thin shim: every feature lives in the server.
 ---
 --- Neovim 0.11+: `vim.lsp.config` + `vim.lsp.enable` (with `lsp/qbank.lua`).
 --- Neovim 0.9–0.10: a FileType autocmd with `vim.lsp.start`.
@@ -10,7 +11,8 @@ local M = {}
 ---@field cmd? string[]            command, default { "qbank", "lsp" }
 ---@field filetypes? string[]      default { "markdown" }
 ---@field root_markers? string[]   default { ".qbank.toml", "questions", ".git" }
----@field settings? table          qbank settings: builtin, banks, mode, templates, packetSize, coverage
+---@field settings? table          qbank settings: builtin, banks, mode, templates, packetSize, coverage,
+---                                desiredRetention (0.7-0.99, default 0.9), reviewHints (default true)
 ---@field on_attach? fun(client: vim.lsp.Client, bufnr: integer)
 ---@field capabilities? table
 
@@ -110,11 +112,16 @@ local function attached_client()
   return client
 end
 
-local function request(client, method, params, handler)
+--- A request about `bufnr`, a real buffer number: Neovim 0.11 flushes the
+--- buffer's pending didChange before a request only when given its number
+--- (with 0 it flushes nothing, and the request overtakes the last edit).
+--- `nil` flushes every buffer of the client.
+---@param bufnr integer?
+local function request(client, method, params, handler, bufnr)
   if vim.fn.has("nvim-0.11") == 1 then
-    return client:request(method, params, handler, 0)
+    return client:request(method, params, handler, bufnr)
   end
-  return client.request(method, params, handler, 0)
+  return client.request(method, params, handler, bufnr)
 end
 
 local function cursor_position(client)
@@ -150,7 +157,7 @@ function M.insert_packet(count, opts)
     if opts.on_done then
       opts.on_done(err, result)
     end
-  end)
+  end, vim.api.nvim_get_current_buf())
 end
 
 local key_pattern = "%f[%w]([A-Z][A-Z0-9]*%-%d+)%f[^%w]"
@@ -248,7 +255,7 @@ function M.search(query, opts)
           opts.on_done(nil)
         end
       end)
-    end)
+    end, bufnr)
   end
   if query and query ~= "" then
     run(query)
@@ -257,8 +264,357 @@ function M.search(query, opts)
   end
 end
 
---- `:QbankPacket [N]` and `:QbankSearch [words]` (plugin/qbank.lua makes
---- them at start-up; `setup` again, which is harmless).
+-- ------------------------------------------------------------------ review
+
+local REVIEW = "qbank.review"
+local NEXT_DUE = "qbank.nextDue"
+local CONTENT_MODIFIED = -32801
+-- How often, and how far apart, to ask again for the next due question
+-- when the answer is older than the note's buffer.
+local STALE_RETRIES = 20
+local STALE_RETRY_MS = 100
+
+local function supports_command(client, command)
+  local provider = (client.server_capabilities or {}).executeCommandProvider
+  return type(provider) == "table" and vim.tbl_contains(provider.commands or {}, command)
+end
+
+--- The version of `bufnr` that Neovim last sent (or is about to send).
+local function buffer_version(bufnr)
+  return vim.lsp.util.buf_versions[bufnr] or vim.api.nvim_buf_get_changedtick(bufnr)
+end
+
+local function refresh(bufnr)
+  if vim.fn.has("nvim-0.10") == 1 then
+    vim.lsp.codelens.refresh({ bufnr = bufnr })
+  elseif bufnr == vim.api.nvim_get_current_buf() then
+    vim.lsp.codelens.refresh() -- Neovim 0.9: the current buffer only
+  end
+end
+
+--- Asks for the code lenses of `bufnr` again when a qbank server that
+--- offers lenses is attached to it.
+---@param bufnr? integer default: the current buffer
+function M.refresh_lenses(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  if not vim.api.nvim_buf_is_loaded(bufnr) then
+    return
+  end
+  local client = M.client(bufnr)
+  if client and (client.server_capabilities or {}).codeLensProvider then
+    refresh(bufnr)
+  end
+end
+
+--- The 1-based line of the question heading for `key` in `bufnr`: the line
+--- the server named when it still holds that heading, else the first
+--- heading for the key (the server reads the notes a moment behind the
+--- buffer; only the first section of a question is reviewed).
+local function heading_row(bufnr, key, named_row)
+  local key_pattern_in_heading = "%f[%w]" .. vim.pesc(key) .. "%f[^%w]"
+  local function is_heading(line)
+    return line ~= nil and line:match("^%s*#+%s") ~= nil and line:find(key_pattern_in_heading) ~= nil
+  end
+  if is_heading(vim.api.nvim_buf_get_lines(bufnr, named_row - 1, named_row, false)[1]) then
+    return named_row
+  end
+  for index, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    if is_heading(line) then
+      return index
+    end
+  end
+end
+
+--- The due date in the review marker under the heading for `key`
+--- ("2026-12-03"), or nil.
+local function marker_due(bufnr, key, named_row)
+  local row = heading_row(bufnr, key, named_row or 1)
+  local marker = row and vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1]
+  return marker and marker:match("^%s*<!%-%- qbank:.-· due (%d%d%d%d%-%d%d%-%d%d)")
+end
+
+--- " · next review 2026-12-03" from the marker under the heading for `key`.
+local function next_review(bufnr, key)
+  local due = marker_due(bufnr, key)
+  return due and (" · next review " .. due) or ""
+end
+
+--- Whether a `qbank.nextDue` answer is older than the note's buffer: the
+--- server indexes an open note a moment after it changes, so right after
+--- a rating it may still name the question just rated.
+local function behind_the_buffer(due)
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.uri_from_bufnr(bufnr) == due.uri then
+      return marker_due(bufnr, due.key, due.range.start.line + 1) ~= due.due
+    end
+  end
+  return false
+end
+
+--- Sends `qbank.review` with `argument` ({ uri, version, key, rating }) and
+--- reports the outcome; the lenses of `bufnr` are refreshed either way.
+---@param client vim.lsp.Client
+---@param bufnr integer the note's buffer (a real number, never 0)
+---@param argument { uri: string, version: integer, key: string, rating: string }
+---@param on_done? fun(err: any, result: any)
+local function rate(client, bufnr, argument, on_done)
+  request(client, "workspace/executeCommand", { command = REVIEW, arguments = { argument } }, function(err, result)
+    if err and err.code == CONTENT_MODIFIED then
+      notify(("%s not rated: the note changed since the rating was offered; rate it again"):format(argument.key),
+        vim.log.levels.WARN)
+    elseif err then
+      notify(err.message or vim.inspect(err), vim.log.levels.ERROR)
+    elseif type(result) == "table" and result.applied then
+      notify(("%s rated %s%s"):format(argument.key, argument.rating, next_review(bufnr, argument.key)))
+    else
+      notify(("%s not rated: Neovim did not apply the edit"):format(argument.key), vim.log.levels.WARN)
+    end
+    M.refresh_lenses(bufnr)
+    if on_done then
+      on_done(err, result)
+    end
+  end, bufnr)
+end
+
+--- Puts the cursor of `window` on `row` and the lines `first` to `last` in
+--- a closed manual fold, the window's only one unless it already had
+--- manual folds. Returns `open` (shows the answer) and `finish` (gives the
+--- window its fold method back, which recomputes its own folds).
+local function fold_answer(window, row, first, last)
+  local function set(name, value)
+    vim.api.nvim_set_option_value(name, value, { scope = "local", win = window })
+  end
+  local method = vim.api.nvim_get_option_value("foldmethod", { win = window })
+  local enabled = vim.api.nvim_get_option_value("foldenable", { win = window })
+  vim.api.nvim_win_call(window, function()
+    if last >= first then
+      set("foldmethod", "manual")
+      set("foldenable", true)
+      if method ~= "manual" then
+        -- The folds of the old method would turn manual and nest with ours.
+        vim.cmd("normal! zE")
+      end
+      vim.cmd(("%d,%dfold"):format(first, last)) -- created closed
+    end
+    vim.api.nvim_win_set_cursor(window, { row, 0 })
+    vim.cmd("normal! zvzz")
+  end)
+  local fold = {}
+  function fold.open()
+    if last >= first and vim.api.nvim_win_is_valid(window) then
+      vim.api.nvim_win_call(window, function()
+        local cursor = vim.api.nvim_win_get_cursor(window)
+        vim.api.nvim_win_set_cursor(window, { first, 0 })
+        vim.cmd("normal! zv")
+        vim.api.nvim_win_set_cursor(window, cursor)
+      end)
+    end
+  end
+  function fold.finish()
+    fold.open()
+    if last >= first and vim.api.nvim_win_is_valid(window) then
+      set("foldmethod", method)
+      set("foldenable", enabled)
+    end
+  end
+  return fold
+end
+
+--- "due today", "due 3 days ago".
+local function describe_due(due)
+  local days = tonumber(due.overdueDays) or 0
+  if days <= 0 then
+    return "due today"
+  elseif days == 1 then
+    return "due since yesterday"
+  end
+  return ("due %d days ago"):format(days)
+end
+
+local RATINGS = { "Again", "Hard", "Good", "Easy" }
+
+--- Shows the due question `due` (a `qbank.nextDue` result) with its answer
+--- folded, then asks to show the answer and for a rating.
+local function present(client, due, opts)
+  local encoding = client.offset_encoding or "utf-16"
+  local shown, problem = pcall(vim.lsp.util.show_document, { uri = due.uri, range = due.range }, encoding,
+    { reuse_win = true, focus = true })
+  local bufnr = vim.uri_to_bufnr(due.uri)
+  local window = vim.api.nvim_get_current_win()
+  if not shown or vim.api.nvim_win_get_buf(window) ~= bufnr then
+    notify(("cannot open %s%s"):format(vim.uri_to_fname(due.uri), shown and "" or (": " .. tostring(problem))),
+      vim.log.levels.ERROR)
+    if opts.on_done then
+      opts.on_done(problem, nil)
+    end
+    return
+  end
+  -- The server that rates is the one the note is open in.
+  local rater = M.client(bufnr)
+  if not rater then
+    vim.lsp.buf_attach_client(bufnr, client.id)
+    rater = client
+  end
+  local named_row = due.range.start.line + 1
+  local row = heading_row(bufnr, due.key, named_row)
+  if not row then
+    notify(("no heading for %s in %s"):format(due.key, vim.uri_to_fname(due.uri)), vim.log.levels.ERROR)
+    return
+  end
+  -- The section's last line (its range ends at the start of the next line,
+  -- or inside the last one), moved as the heading moved.
+  local finish = type(due.section) == "table" and due.section["end"]
+  local last = finish and (finish.character == 0 and finish.line or finish.line + 1) + (row - named_row) or row
+  last = math.min(last, vim.api.nvim_buf_line_count(bufnr))
+  local fold = fold_answer(window, row, row + 1, last)
+
+  local question = type(due.question) == "string" and (" · " .. due.question) or ""
+  local function done(err, result)
+    if opts.on_done then
+      opts.on_done(err, result)
+    end
+  end
+  vim.ui.select({ "Show answer", "Skip" }, {
+    prompt = ("%s%s (%s): recall your answer"):format(due.key, question, describe_due(due)),
+    kind = "qbank.review",
+  }, function(choice)
+    if choice ~= "Show answer" then
+      fold.finish()
+      done(nil, nil)
+      return
+    end
+    fold.open()
+    vim.ui.select(RATINGS, {
+      prompt = ("How well did you recall %s?"):format(due.key),
+      kind = "qbank.rating",
+    }, function(rating)
+      fold.finish()
+      if not rating or not vim.api.nvim_buf_is_valid(bufnr) then
+        done(nil, nil)
+        return
+      end
+      rate(rater, bufnr, {
+        uri = vim.uri_from_bufnr(bufnr),
+        version = buffer_version(bufnr),
+        key = due.key,
+        rating = rating:lower(),
+      }, done)
+    end)
+  end)
+end
+
+--- `:QbankReview`: the next question due for review across the workspace
+--- (`qbank.nextDue`), opened with its answer folded; "Show answer" opens
+--- the fold, and the rating (Again, Hard, Good, Easy) is recorded by the
+--- server in the note's review marker (`qbank.review`).
+---@param opts? { on_done?: fun(err: any, result: any) }
+function M.review(opts)
+  opts = opts or {}
+  local client = M.client(0)
+  if not client then
+    local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+    client = get({ name = M.name })[1]
+  end
+  if not client then
+    notify("no qbank server is running: open a markdown note first (see :checkhealth qbank)", vim.log.levels.ERROR)
+    return
+  end
+  if not supports_command(client, NEXT_DUE) or not supports_command(client, REVIEW) then
+    notify("this qbank server does not schedule reviews (no qbank.nextDue); update qbank", vim.log.levels.ERROR)
+    return
+  end
+  local function ask(attempts_left)
+    -- bufnr nil: every buffer's pending changes reach the server first, as
+    -- the next due question may stand in any open note.
+    request(client, "workspace/executeCommand", { command = NEXT_DUE, arguments = {} }, function(err, due)
+      if err then
+        notify("review: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+        if opts.on_done then
+          opts.on_done(err, nil)
+        end
+      elseif type(due) == "table" and attempts_left > 0 and behind_the_buffer(due) then
+        vim.defer_fn(function()
+          ask(attempts_left - 1)
+        end, STALE_RETRY_MS)
+      elseif type(due) == "table" then
+        present(client, due, opts)
+      else
+        notify("Nothing due for review today")
+        if opts.on_done then
+          opts.on_done(nil, nil)
+        end
+      end
+    end, nil)
+  end
+  ask(STALE_RETRIES)
+end
+
+--- The review lenses run `qbank.review` here: the rating goes to the server
+--- as the lens made it (with the version it was made for), and the outcome
+--- is reported as `:QbankReview` reports it.
+local function review_lens_command(command, context)
+  local client = vim.lsp.get_client_by_id(context.client_id)
+  local argument = (command.arguments or {})[1]
+  if not client or type(argument) ~= "table" then
+    return
+  end
+  local bufnr = (context.bufnr == nil or context.bufnr == 0) and vim.api.nvim_get_current_buf() or context.bufnr
+  rate(client, bufnr, argument)
+end
+
+local lens_group
+
+--- Refreshes the lenses of `bufnr` now and on BufEnter, InsertLeave and
+--- CursorHold.
+local function refresh_lenses_of(bufnr)
+  vim.api.nvim_clear_autocmds({ group = lens_group, buffer = bufnr })
+  vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "CursorHold" }, {
+    group = lens_group,
+    buffer = bufnr,
+    callback = function()
+      M.refresh_lenses(bufnr)
+    end,
+  })
+  -- Once the attach is complete (didOpen sent).
+  vim.schedule(function()
+    M.refresh_lenses(bufnr)
+  end)
+end
+
+--- Code lenses in buffers a qbank server is attached to: asked for on
+--- attach, BufEnter, InsertLeave and CursorHold (Neovim does not take the
+--- server's workspace/codeLens/refresh), and after each rating.
+function M.create_autocmds()
+  lens_group = vim.api.nvim_create_augroup("qbank.lens", { clear = true })
+  vim.api.nvim_create_autocmd("LspAttach", {
+    group = lens_group,
+    callback = function(event)
+      local client = vim.lsp.get_client_by_id(event.data.client_id)
+      if client and client.name == M.name then
+        refresh_lenses_of(event.buf)
+      end
+    end,
+  })
+  vim.api.nvim_create_autocmd("LspDetach", {
+    group = lens_group,
+    callback = function(event)
+      local client = vim.lsp.get_client_by_id(event.data.client_id)
+      if client and client.name == M.name and vim.api.nvim_buf_is_valid(event.buf) then
+        vim.api.nvim_clear_autocmds({ group = lens_group, buffer = event.buf })
+      end
+    end,
+  })
+  -- Buffers attached before (`setup` called again clears the group).
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and M.client(bufnr) then
+      refresh_lenses_of(bufnr)
+    end
+  end
+end
+
+--- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview`, the review
+--- lenses' command and the lens refresh (plugin/qbank.lua makes them at
+--- start-up; `setup` again, which is harmless).
 function M.create_commands()
   vim.api.nvim_create_user_command("QbankPacket", function(command)
     local count = tonumber(command.args)
@@ -271,6 +627,14 @@ function M.create_commands()
   vim.api.nvim_create_user_command("QbankSearch", function(command)
     M.search(command.args)
   end, { nargs = "*", desc = "qbank: search questions and insert the chosen one" })
+  vim.api.nvim_create_user_command("QbankReview", function()
+    M.review()
+  end, { nargs = 0, desc = "qbank: review the next due question (answer folded), then rate it" })
+  -- A user's own handler for the command wins.
+  if vim.lsp.commands[REVIEW] == nil or vim.lsp.commands[REVIEW] == review_lens_command then
+    vim.lsp.commands[REVIEW] = review_lens_command
+  end
+  M.create_autocmds()
 end
 
 --- Start qbank for markdown files.

@@ -7,7 +7,9 @@
 // change events), editors, workspace folders, configuration (defaults from
 // the extension's package.json), providers registered by the client and run
 // by the built-in `vscode.execute…Provider` commands, diagnostics, quick
-// picks and messages answered by the test through `__test`.
+// picks and messages answered by the test through `__test`, and folding
+// (`editor.fold`/`editor.unfold` over the providers' folding ranges) and
+// `revealRange`, recorded for the test to read.
 // Anything else the client touches fails loudly, naming the missing API.
 "use strict";
 
@@ -672,7 +674,9 @@ class TextEditor {
     edit.replace(this.document.uri, range, snippetText(snippet.value ?? String(snippet)));
     return applyWorkspaceEdit(edit);
   }
-  revealRange() {}
+  revealRange(range, revealType) {
+    state.revealed.push({ document: this.document, range, revealType });
+  }
   setDecorations() {}
 }
 
@@ -697,6 +701,8 @@ const state = {
   collections: new Set(),
   messages: [],
   executed: [],
+  revealed: [],
+  folds: [],
   messageAnswers: [],
   quickPickAnswers: [],
   quickPickHandler: undefined,
@@ -1058,9 +1064,52 @@ const builtInCommands = {
     }
     return locations;
   },
+  async "vscode.executeCodeLensProvider"(uri, itemResolveCount = 0) {
+    const document = documentFor(uri);
+    const lenses = [];
+    for (const { provider } of providersFor("codeLens", document)) {
+      const result = (await provider.provideCodeLenses(document, noToken())) ?? [];
+      for (let index = 0; index < result.length; index++) {
+        let lens = result[index];
+        if (!lens.command && index < itemResolveCount && provider.resolveCodeLens) {
+          lens = (await provider.resolveCodeLens(lens, noToken())) ?? lens;
+        }
+        lenses.push(lens);
+      }
+    }
+    return lenses;
+  },
+  // Folding in the active editor, as VS Code's folding controller does it:
+  // `selectionLines` (else the cursor's line) name lines, and each folds or
+  // unfolds the innermost folding range (from the registered providers)
+  // that holds it. Recorded in `state.folds` with the range found.
+  async "editor.fold"(args) {
+    return foldLines("editor.fold", args);
+  },
+  async "editor.unfold"(args) {
+    return foldLines("editor.unfold", args);
+  },
   async "workbench.action.openSettings"() {},
   async setContext() {},
 };
+
+async function foldLines(command, args = {}) {
+  const editor = state.activeEditor;
+  if (!editor) {
+    return;
+  }
+  const document = editor.document;
+  const ranges = [];
+  for (const { provider } of providersFor("foldingRange", document)) {
+    ranges.push(...((await provider.provideFoldingRanges(document, {}, noToken())) ?? []));
+  }
+  for (const line of args.selectionLines ?? [editor.selection.active.line]) {
+    const region = ranges
+      .filter((range) => range.start <= line && line <= range.end && range.start < range.end)
+      .sort((a, b) => b.start - a.start || a.end - b.end)[0];
+    state.folds.push({ command, document, line, region: region ? { start: region.start, end: region.end } : undefined, args });
+  }
+}
 
 async function executeCommand(command, ...args) {
   state.executed.push({ command, args });
