@@ -175,22 +175,57 @@ fn megabytes(bytes: u64) -> String {
 /// Reads a UTF-8 text file in a role, refusing anything that is not a
 /// regular file within the role's bound, binary, or not UTF-8.
 pub fn read_text(path: &Path, role: FileRole, reach: Reach<'_>) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    read_checked(path, role, reach, &mut bytes)?;
+    String::from_utf8(bytes).map_err(|error| not_utf8(path, error.utf8_error()))
+}
+
+/// `read_text` into a buffer the caller keeps from file to file (a
+/// command that reads ten thousand notes and keeps none of them).
+pub fn read_text_into<'b>(
+    path: &Path,
+    role: FileRole,
+    reach: Reach<'_>,
+    buffer: &'b mut Vec<u8>,
+) -> Result<&'b str, ReadError> {
+    read_checked(path, role, reach, buffer)?;
+    std::str::from_utf8(buffer).map_err(|error| not_utf8(path, error))
+}
+
+fn not_utf8(path: &Path, error: std::str::Utf8Error) -> ReadError {
+    ReadError {
+        path: path.to_path_buf(),
+        refusal: Refusal::NotUtf8 {
+            offset: error.valid_up_to(),
+        },
+    }
+}
+
+/// The file's bytes into `bytes` (cleared first), refused if binary.
+fn read_checked(
+    path: &Path,
+    role: FileRole,
+    reach: Reach<'_>,
+    bytes: &mut Vec<u8>,
+) -> Result<(), ReadError> {
     let refuse = |refusal| ReadError {
         path: path.to_path_buf(),
         refusal,
     };
-    let bytes = read_bytes(path, role, reach).map_err(refuse)?;
+    bytes.clear();
+    read_bytes(path, role, reach, bytes).map_err(refuse)?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err(refuse(Refusal::Binary));
     }
-    String::from_utf8(bytes).map_err(|error| {
-        refuse(Refusal::NotUtf8 {
-            offset: error.utf8_error().valid_up_to(),
-        })
-    })
+    Ok(())
 }
 
-fn read_bytes(path: &Path, role: FileRole, reach: Reach<'_>) -> Result<Vec<u8>, Refusal> {
+fn read_bytes(
+    path: &Path,
+    role: FileRole,
+    reach: Reach<'_>,
+    bytes: &mut Vec<u8>,
+) -> Result<(), Refusal> {
     // The path is checked before it is opened: opening some devices has
     // effects of its own.
     let before = match reach {
@@ -204,10 +239,10 @@ fn read_bytes(path: &Path, role: FileRole, reach: Reach<'_>) -> Result<Vec<u8>, 
     let metadata = file.metadata().map_err(io_refusal)?;
     check_kind(&metadata, role)?;
     let limit = role.limit();
-    let mut bytes = Vec::with_capacity(metadata.len().min(limit) as usize);
+    bytes.reserve(metadata.len().min(limit) as usize);
     // One byte past the limit tells a file that grew from one that fits.
     file.take(limit + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(io_refusal)?;
     if bytes.len() as u64 > limit {
         return Err(Refusal::TooLarge {
@@ -215,7 +250,7 @@ fn read_bytes(path: &Path, role: FileRole, reach: Reach<'_>) -> Result<Vec<u8>, 
             role,
         });
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// The path to open: for a workspace's file, its real path, which must lie

@@ -10,8 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::core::check::CheckCaches;
 use crate::core::ide::notes::{NoteSummary, Notes, ScaffoldingCache, summarize_note};
-use crate::files::{self, FileRole, Reach};
+use crate::files::{self, FileRole, Reach, ReadError};
 use crate::walk::{self, Found};
 use crate::workspace::Workspace;
 
@@ -100,7 +101,11 @@ pub fn read_note(
 
 /// A note's text, or the problem that says why it was not read.
 pub fn read_note_text(path: &Path, reach: Reach<'_>) -> Result<String, NoteProblem> {
-    files::read_text(path, FileRole::Note, reach).map_err(|error| NoteProblem {
+    files::read_text(path, FileRole::Note, reach).map_err(|error| note_problem(path, &error))
+}
+
+fn note_problem(path: &Path, error: &ReadError) -> NoteProblem {
+    NoteProblem {
         path: path.to_path_buf(),
         kind: if error.is_too_large() {
             ProblemKind::TooLarge
@@ -108,7 +113,7 @@ pub fn read_note_text(path: &Path, reach: Reach<'_>) -> Result<String, NoteProbl
             ProblemKind::Unreadable
         },
         message: error.to_string(),
-    })
+    }
 }
 
 /// One step of a scan.
@@ -204,32 +209,36 @@ pub fn summarize_files(
     paths: &[PathBuf],
     reach: Reach<'_>,
 ) -> (Vec<NoteSummary>, Vec<NoteProblem>) {
-    read_files(workspace, paths, reach, |name, text, cache| {
+    read_files(workspace, paths, reach, |name, text, caches| {
+        let text = text.to_string();
+        let cache = &mut caches.scaffolding;
         summarize_note(&workspace.index, &workspace.overrides, cache, name, text)
     })
 }
 
 /// Reads files on every core (a one-shot command waits for all of them)
-/// and hands each note's name and text to `each`, with a scaffolding cache
-/// per thread; the results come back in the files' order, the unread
-/// files as problems.
+/// and hands each note's name and text to `each`, with check caches and a
+/// read buffer per thread; the results come back in the files' order, the
+/// unread files as problems.
 pub fn read_files<T: Send>(
     workspace: &Workspace,
     paths: &[PathBuf],
     reach: Reach<'_>,
-    each: impl Fn(&str, String, &mut ScaffoldingCache) -> T + Sync,
+    each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
 ) -> (Vec<T>, Vec<NoteProblem>) {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 8)
         .min(paths.len().div_ceil(64).max(1));
     let read_chunk = |chunk: &[PathBuf]| {
-        let mut cache = ScaffoldingCache::default();
+        let mut caches = CheckCaches::default();
+        let mut buffer = Vec::new();
         chunk
             .iter()
             .map(|path| {
-                let text = read_note_text(path, reach)?;
-                Ok(each(&note_name(&workspace.root, path), text, &mut cache))
+                let text = files::read_text_into(path, FileRole::Note, reach, &mut buffer)
+                    .map_err(|error| note_problem(path, &error))?;
+                Ok(each(&note_name(&workspace.root, path), text, &mut caches))
             })
             .collect::<Vec<Result<T, NoteProblem>>>()
     };

@@ -71,6 +71,14 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The check caches, even after a panic poisoned their lock (a
+    /// half-filled cache only lacks entries).
+    pub fn caches(&self) -> std::sync::MutexGuard<'_, CheckCaches> {
+        self.checks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// A workspace with no root on disk: the built-in bank (unless the
     /// settings turn it off) and default configuration.
     pub fn detached(settings: &Settings) -> Workspace {

@@ -20,7 +20,7 @@ use crate::core::check::{CheckCaches, CheckSettings, FolderNotes, check_note_wit
 use crate::core::coverage::section_coverages;
 use crate::core::diagnostic::Severity;
 use crate::core::handout::{self, LeftOut};
-use crate::core::ide::notes::{NoteSummary, Notes};
+use crate::core::ide::notes::NoteSummary;
 use crate::core::index::QuestionId;
 use crate::core::line_index::{ColumnUnit, LineIndex};
 use crate::core::note::parse_note;
@@ -421,7 +421,7 @@ impl NoteFiles {
     fn read<T: Send>(
         mut self,
         workspace: &Workspace,
-        each: impl Fn(&str, String, &mut crate::core::template::ScaffoldingCache) -> T + Sync,
+        each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
     ) -> (Vec<T>, bool) {
         let (read, problems) = crate::notes::read_files(workspace, &self.paths, self.reach, each);
         self.problems.extend(problems);
@@ -440,26 +440,26 @@ impl NoteFiles {
 /// read.
 fn load_summaries(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Vec<NoteSummary>, bool)> {
     Ok(
-        note_files(workspace, paths)?.read(workspace, |name, text, cache| {
-            crate::core::ide::notes::summarize_note(
-                &workspace.index,
-                &workspace.overrides,
-                cache,
-                name,
-                text,
-            )
+        note_files(workspace, paths)?.read(workspace, |name, text, caches| {
+            summarize(workspace, name, text, caches)
         }),
     )
 }
 
-/// `load_summaries` as the same index of notes the language server builds.
-fn load_notes(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Notes, bool)> {
-    let (summaries, unread_named) = load_summaries(workspace, paths)?;
-    let mut notes = Notes::default();
-    summaries
-        .into_iter()
-        .for_each(|summary| notes.insert(summary));
-    Ok((notes, unread_named))
+fn summarize(
+    workspace: &Workspace,
+    name: &str,
+    text: &str,
+    caches: &mut CheckCaches,
+) -> NoteSummary {
+    let cache = &mut caches.scaffolding;
+    crate::core::ide::notes::summarize_note(
+        &workspace.index,
+        &workspace.overrides,
+        cache,
+        name,
+        text.to_string(),
+    )
 }
 
 fn stats(
@@ -469,25 +469,42 @@ fn stats(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let index = &workspace.index;
-    let (notes, unread_named) = load_notes(workspace, paths)?;
+    let coverage_on = workspace.config.coverage;
+    // Each note is summarized and its answers judged on the thread that
+    // read it.
+    let (read, unread_named) =
+        note_files(workspace, paths)?.read(workspace, |name, text, caches| {
+            let summary = summarize(workspace, name, text, caches);
+            let covered = if coverage_on {
+                points_covered(workspace, &summary, caches)
+            } else {
+                Vec::new()
+            };
+            (summary, covered)
+        });
     let mut facts = QuestionFacts {
         answered: vec![false; index.len()],
         in_notes: vec![false; index.len()],
-        covered: workspace
-            .config
-            .coverage
-            .then(|| points_covered(workspace, &notes)),
+        covered: coverage_on.then(|| vec![0; index.len()]),
         next_review: vec![None; index.len()],
         today: crate::clock::today().map_err(anyhow::Error::msg)?,
     };
-    for section in notes.iter().flat_map(|note| &note.sections) {
-        if let Some(id) = index.lookup(&section.key) {
+    for (summary, covered) in &read {
+        for section in &summary.sections {
+            let Some(id) = index.lookup(&section.key) else {
+                continue;
+            };
             let id = id as usize;
             facts.in_notes[id] = true;
             facts.answered[id] |= section.answered;
             if let Some(marker) = section.review.marker().filter(|_| section.answered) {
                 let earliest = facts.next_review[id].get_or_insert(marker.due);
                 *earliest = (*earliest).min(marker.due);
+            }
+        }
+        if let Some(best) = facts.covered.as_mut() {
+            for &(id, count) in covered {
+                best[id as usize] = best[id as usize].max(count);
             }
         }
     }
@@ -505,31 +522,34 @@ fn stats(
         .collect();
     match format {
         Format::Json => write_json(out, &stats)?,
-        Format::Text => output::print_stats(out, &stats, notes.len())?,
+        Format::Text => output::print_stats(out, &stats, read.len())?,
     }
     Ok(failure_if(unread_named))
 }
 
-/// Per question, the most points any note's answer to it covers.
-fn points_covered(workspace: &Workspace, notes: &Notes) -> Vec<usize> {
+/// How many points each answered section of the note covers, by question
+/// (a note with no answered question that has points is not parsed again).
+fn points_covered(
+    workspace: &Workspace,
+    summary: &NoteSummary,
+    caches: &mut CheckCaches,
+) -> Vec<(QuestionId, usize)> {
     let index = &workspace.index;
-    let mut covered = vec![0; index.len()];
-    let answers_with_points = |note: &&NoteSummary| {
-        note.sections.iter().any(|section| {
-            section.answered
-                && index
-                    .lookup(&section.key)
-                    .is_some_and(|id| index.get(id).question.answer.is_some())
-        })
-    };
-    for note in notes.iter().filter(answers_with_points) {
-        let parsed = parse_note(&note.text);
-        for coverage in section_coverages(index, &note.text, &parsed, &workspace.overrides) {
-            let best = &mut covered[coverage.id as usize];
-            *best = (*best).max(coverage.covered_count());
-        }
+    let judged = summary.sections.iter().any(|section| {
+        section.answered
+            && index
+                .lookup(&section.key)
+                .is_some_and(|id| index.get(id).question.answer.is_some())
+    });
+    if !judged {
+        return Vec::new();
     }
-    covered
+    let parsed = parse_note(&summary.text);
+    let shared = (&mut caches.scaffolding, &mut caches.coverage);
+    section_coverages(index, &summary.text, &parsed, &workspace.overrides, shared)
+        .into_iter()
+        .map(|coverage| (coverage.id, coverage.covered_count()))
+        .collect()
 }
 
 fn handout(

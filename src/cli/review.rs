@@ -17,8 +17,10 @@ use crate::core::ide::notes::{NoteSummary, SectionSummary};
 use crate::core::ide::review::{DueSection, due_in_parsed, due_sections, new_sections, sort_due};
 use crate::core::index::Index;
 use crate::core::key::Key;
-use crate::core::note::parse_note;
-use crate::core::review::{Rating, Scheduler, first_section_for, is_marker_line, review_edit};
+use crate::core::note::{parse_note, parse_outline};
+use crate::core::review::{
+    Rating, Scheduler, first_section_for, is_marker_line, may_be_due, review_edit,
+};
 use crate::files::{self, FileRole, Reach, WriteRefusal, escape_controls};
 use crate::workspace::Workspace;
 
@@ -54,14 +56,17 @@ pub fn due(
     let today = today()?;
     // Each note is read, judged and let go: only its due sections are kept.
     let (found, unread_named) =
-        note_files(workspace, paths)?.read(workspace, |name, text, cache| {
-            let note = parse_note(&text);
+        note_files(workspace, paths)?.read(workspace, |name, text, caches| {
+            if !may_be_due(text, today) {
+                return Vec::new();
+            }
+            let note = parse_outline(text);
             let index = &workspace.index;
             due_in_parsed(
                 index,
                 &workspace.overrides,
-                cache,
-                (name, &text),
+                &mut caches.scaffolding,
+                (name, text),
                 &note,
                 today,
             )

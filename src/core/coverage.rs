@@ -36,62 +36,79 @@ impl CoverageMatcher {
 
     /// Whether `answer` covers each point, in the points' order.
     pub fn covered(&mut self, answer: &str, points: &[Point]) -> Vec<bool> {
-        let answer: FxHashSet<String> = self.termer.terms(answer).into_iter().collect();
-        let terms: Vec<PointTerms> = points
+        let prepared = self.prepare(points);
+        self.covered_prepared(answer, &prepared)
+    }
+
+    /// A question's points as the terms each is judged on, worked out once
+    /// per question.
+    pub fn prepare(&mut self, points: &[Point]) -> PreparedPoints {
+        let terms: Vec<(Vec<String>, Vec<String>)> = points
             .iter()
-            .map(|point| PointTerms {
-                cue: point
+            .map(|point| {
+                let cue = point
                     .cue
                     .as_deref()
-                    .map_or_else(Vec::new, |cue| self.termer.terms(cue)),
-                detail: self.termer.terms(&point.detail),
+                    .map_or_else(Vec::new, |cue| self.termer.terms(cue));
+                (cue, self.termer.terms(&point.detail))
             })
             .collect();
         // A term several points share tells them apart from nothing: each
         // point is judged on the terms that are its own.
         let mut points_using: FxHashMap<&str, usize> = FxHashMap::default();
-        for point in &terms {
-            let own: FxHashSet<&str> = point
-                .cue
-                .iter()
-                .chain(&point.detail)
-                .map(String::as_str)
-                .collect();
+        for (cue, detail) in &terms {
+            let own: FxHashSet<&str> = cue.iter().chain(detail).map(String::as_str).collect();
             for term in own {
                 *points_using.entry(term).or_default() += 1;
             }
         }
-        terms
+        let is_own = |term: &String| points_using[term.as_str()] == 1;
+        let points = terms
+            .iter()
+            .map(|(cue, detail)| {
+                let own: Vec<String> = detail.iter().filter(|term| is_own(term)).cloned().collect();
+                JudgedPoint {
+                    judged: if own.is_empty() { detail.clone() } else { own },
+                    // A cue no other point of the question mentions covers
+                    // its point alone; one that another point mentions
+                    // needs one of this point's own terms beside it.
+                    cue_own: cue.iter().all(is_own),
+                    cue: cue.clone(),
+                }
+            })
+            .collect();
+        PreparedPoints { points }
+    }
+
+    /// Whether `answer` covers each prepared point, in order.
+    pub fn covered_prepared(&mut self, answer: &str, prepared: &PreparedPoints) -> Vec<bool> {
+        // Sorted and without repeats: looked up by binary search.
+        let answer = self.termer.terms(answer);
+        let holds = |term: &String| answer.binary_search(term).is_ok();
+        prepared
+            .points
             .iter()
             .map(|point| {
-                let own: Vec<&String> = point
-                    .detail
-                    .iter()
-                    .filter(|term| points_using[term.as_str()] == 1)
-                    .collect();
-                let judged: Vec<&String> = if own.is_empty() {
-                    point.detail.iter().collect()
-                } else {
-                    own
-                };
-                let held = judged
-                    .iter()
-                    .filter(|term| answer.contains(term.as_str()))
-                    .count();
-                let share = held as f32 / judged.len().max(1) as f32;
-                let cue_held =
-                    !point.cue.is_empty() && point.cue.iter().all(|term| answer.contains(term));
-                // A cue no other point of the question mentions covers its
-                // point alone; one that another point mentions needs one of
-                // this point's own terms beside it.
-                let cue_own = point
-                    .cue
-                    .iter()
-                    .all(|term| points_using[term.as_str()] == 1);
-                (cue_held && (cue_own || held >= 1)) || share >= WITHOUT_CUE
+                let held = point.judged.iter().filter(|term| holds(term)).count();
+                let share = held as f32 / point.judged.len().max(1) as f32;
+                let cue_held = !point.cue.is_empty() && point.cue.iter().all(holds);
+                (cue_held && (point.cue_own || held >= 1)) || share >= WITHOUT_CUE
             })
             .collect()
     }
+}
+
+/// A question's points as `CoverageMatcher::prepare` reads them.
+pub struct PreparedPoints {
+    points: Vec<JudgedPoint>,
+}
+
+/// One point: its cue's terms, the detail terms it is judged on (its own,
+/// or all of them when none is its own), and whether its cue is its own.
+struct JudgedPoint {
+    cue: Vec<String>,
+    judged: Vec<String>,
+    cue_own: bool,
 }
 
 /// What coverage remembers across the checks of one index: its matcher
@@ -102,6 +119,8 @@ pub struct CoverageCache {
     matcher: Option<CoverageMatcher>,
     /// By question, then by answer.
     judged: FxHashMap<QuestionId, FxHashMap<Box<str>, Vec<bool>>>,
+    /// Each question's points, prepared once.
+    prepared: FxHashMap<QuestionId, PreparedPoints>,
     /// The bytes of the answers in `judged`: past `MOST_REMEMBERED_BYTES`,
     /// it starts again empty.
     remembered_bytes: usize,
@@ -134,7 +153,11 @@ impl CoverageCache {
         let matcher = self
             .matcher
             .get_or_insert_with(|| CoverageMatcher::new(index.acronyms()));
-        let covered = matcher.covered(answer, points);
+        let prepared = self
+            .prepared
+            .entry(id)
+            .or_insert_with(|| matcher.prepare(points));
+        let covered = matcher.covered_prepared(answer, prepared);
         if self.remembered_bytes + answer.len() > MOST_REMEMBERED_BYTES {
             self.judged.clear();
             self.remembered_bytes = 0;
@@ -146,12 +169,6 @@ impl CoverageCache {
             .insert(Box::from(answer), covered.clone());
         covered
     }
-}
-
-/// A point's terms: its cue's and its detail's.
-struct PointTerms {
-    cue: Vec<String>,
-    detail: Vec<String>,
 }
 
 /// An answered question section and the points its answer covers.
@@ -187,8 +204,9 @@ pub fn section_coverages(
     text: &str,
     note: &Note,
     overrides: &Overrides,
+    caches: (&mut ScaffoldingCache, &mut CoverageCache),
 ) -> Vec<SectionCoverage> {
-    coverages_where(index, text, note, overrides, |_| true)
+    coverages_where(index, (text, note), overrides, caches, |_| true)
 }
 
 /// The coverage of the section under the note's heading at `heading` (an
@@ -201,21 +219,26 @@ pub fn section_coverage(
     overrides: &Overrides,
     heading: usize,
 ) -> Option<SectionCoverage> {
-    coverages_where(index, text, note, overrides, |section| {
+    let caches = (
+        &mut ScaffoldingCache::default(),
+        &mut CoverageCache::default(),
+    );
+    coverages_where(index, (text, note), overrides, caches, |section| {
         section.heading == heading
     })
     .pop()
 }
 
+/// The coverages of the note's sections that are `wanted`, with
+/// scaffolding and judged answers from caches that belong to this index
+/// and these overrides.
 fn coverages_where(
     index: &Index,
-    text: &str,
-    note: &Note,
+    (text, note): (&str, &Note),
     overrides: &Overrides,
+    (cache, judge): (&mut ScaffoldingCache, &mut CoverageCache),
     wanted: impl Fn(&Section) -> bool,
 ) -> Vec<SectionCoverage> {
-    let mut cache = ScaffoldingCache::default();
-    let mut judge = CoverageCache::default();
     let mut coverages = Vec::new();
     for section in note
         .question_sections()

@@ -5,13 +5,13 @@
 //! lock, only if the document is still at the generation checked. Then the
 //! checked note's summary goes into its workspace's notes index.
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
-use crate::core::check::{CheckCaches, CheckSettings, FolderNotes, Siblings, check_note_with};
+use crate::core::check::{CheckSettings, FolderNotes, Siblings, check_note_with};
 use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, read_config};
 use crate::core::diagnostic::Diagnostic as CoreDiagnostic;
 use crate::core::ide::notes::{NoteSummary, summarize_parsed};
@@ -22,7 +22,6 @@ use crate::lsp::log;
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
 use crate::lsp::transport::outbox::Outbox;
-use crate::workspace::Workspace;
 
 /// How long typing must pause before a changed document is checked.
 pub const DIAGNOSTICS_DELAY: Duration = Duration::from_millis(200);
@@ -150,15 +149,6 @@ impl Backend {
     }
 }
 
-/// The workspace's check caches, even after a panic poisoned their lock
-/// (a half-filled cache only lacks entries).
-fn caches(workspace: &Workspace) -> MutexGuard<'_, CheckCaches> {
-    workspace
-        .checks
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// A note's summary from its buffer, for the notes index: only for a
 /// markdown note inside a workspace folder (not a bank, not a
 /// configuration file).
@@ -172,7 +162,7 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<NoteSummary> {
     Some(summarize_parsed(
         &workspace.index,
         &workspace.overrides,
-        &mut caches(workspace).scaffolding,
+        &mut workspace.caches().scaffolding,
         name,
         // The check built the line index already.
         (
@@ -232,7 +222,7 @@ fn note_diagnostics(snapshot: &Snapshot) -> Vec<CoreDiagnostic> {
             &workspace.config,
             crate::clock::today_or_clock(log),
         ),
-        &mut caches(workspace),
+        &mut workspace.caches(),
     )
 }
 

@@ -256,6 +256,7 @@ pub fn code_lens(snapshot: &Snapshot, _: CodeLensParams) -> Result<Option<Vec<Co
         &snapshot.context(),
         &snapshot.document(),
         snapshot.bank_position(),
+        &mut snapshot.workspace.caches(),
     );
     Ok(Some(
         lenses

@@ -339,7 +339,7 @@ fn run_features(
         for hint in inlay_hints(&context, &document, selection.clone()) {
             prop_assert!(hint.offset <= text.len(), "inlay hint past the end");
         }
-        for lens in code_lenses(&context, &document, None) {
+        for lens in code_lenses(&context, &document, None, &mut Default::default()) {
             check_range(text, &lens.range, "lens")?;
         }
     }

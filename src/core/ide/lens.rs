@@ -9,6 +9,7 @@
 use std::ops::Range;
 
 use crate::core::bank::Bank;
+use crate::core::check::CheckCaches;
 use crate::core::coverage::section_coverages;
 use crate::core::ide::review::review_lenses;
 use crate::core::ide::{Context, Document};
@@ -44,16 +45,21 @@ impl Lens {
 }
 
 /// The lenses of a document; `bank` is its position among the index's
-/// banks, for a bank.
-pub fn code_lenses(context: &Context, document: &Document, bank: Option<usize>) -> Vec<Lens> {
+/// banks, for a bank. `caches` belong to the context's index and overrides.
+pub fn code_lenses(
+    context: &Context,
+    document: &Document,
+    bank: Option<usize>,
+    caches: &mut CheckCaches,
+) -> Vec<Lens> {
     match bank {
         Some(position) => bank_lenses(context, position),
         None => {
             let mut lenses = packet_lenses(context, document);
             if context.coverage {
-                lenses.extend(coverage_lenses(context, document));
+                lenses.extend(coverage_lenses(context, document, caches));
             }
-            lenses.extend(review_lenses(context, document));
+            lenses.extend(review_lenses(context, document, &mut caches.scaffolding));
             lenses.sort_by_key(|lens| lens.range.start);
             lenses
         }
@@ -62,17 +68,24 @@ pub fn code_lenses(context: &Context, document: &Document, bank: Option<usize>) 
 
 /// Over each answered question section whose question has points, how
 /// many its answer covers ("covers 3 of 5 points").
-fn coverage_lenses(context: &Context, document: &Document) -> Vec<Lens> {
+fn coverage_lenses(context: &Context, document: &Document, caches: &mut CheckCaches) -> Vec<Lens> {
     let note = document.note;
-    section_coverages(context.index, document.text, note, context.overrides)
-        .into_iter()
-        .map(|coverage| {
-            Lens::label(
-                note.headings[coverage.heading].range.clone(),
-                coverage.summary(),
-            )
-        })
-        .collect()
+    let caches = (&mut caches.scaffolding, &mut caches.coverage);
+    section_coverages(
+        context.index,
+        document.text,
+        note,
+        context.overrides,
+        caches,
+    )
+    .into_iter()
+    .map(|coverage| {
+        Lens::label(
+            note.headings[coverage.heading].range.clone(),
+            coverage.summary(),
+        )
+    })
+    .collect()
 }
 
 fn bank_lenses(context: &Context, position: usize) -> Vec<Lens> {
@@ -178,7 +191,8 @@ mod tests {
         let document = Document::new(&text, &note);
         let bank = bank.then(|| workspace.index.banks().len() - 1);
         let mut rendered = String::new();
-        for lens in code_lenses(&workspace.context(), &document, bank) {
+        let caches = &mut CheckCaches::default();
+        for lens in code_lenses(&workspace.context(), &document, bank, caches) {
             let line = crate::core::ide::line_range_at(&text, lens.range.start);
             let action = match &lens.action {
                 Some(LensAction::Review { key, rating }) => format!(" → review {key} {rating}"),

@@ -14,7 +14,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::core::ide::lens::{Lens, LensAction};
-use crate::core::ide::notes::{NoteSummary, SectionSummary};
+use crate::core::ide::notes::{NoteSummary, SectionSummary, section_summaries};
 use crate::core::ide::{Context, Document};
 use crate::core::index::Index;
 use crate::core::key::Key;
@@ -25,9 +25,20 @@ use crate::core::template::{Overrides, ScaffoldingCache};
 /// The review lenses of a document: over the heading of each answered
 /// question section (the first for its question), its standing, and the
 /// four ratings when it is due or new.
-pub fn review_lenses(context: &Context, document: &Document) -> Vec<Lens> {
+pub fn review_lenses(
+    context: &Context,
+    document: &Document,
+    cache: &mut ScaffoldingCache,
+) -> Vec<Lens> {
+    let sections = section_summaries(
+        context.index,
+        context.overrides,
+        cache,
+        document.text,
+        document.note,
+    );
     let mut lenses = Vec::new();
-    for section in first_sections(document_sections(context, document).iter()) {
+    for section in first_sections(sections.iter()) {
         if !section.answered {
             continue;
         }
@@ -46,17 +57,6 @@ pub fn review_lenses(context: &Context, document: &Document) -> Vec<Lens> {
         }
     }
     lenses
-}
-
-/// The document's question sections, summarized from its own text.
-fn document_sections(context: &Context, document: &Document) -> Vec<SectionSummary> {
-    crate::core::ide::notes::section_summaries(
-        context.index,
-        context.overrides,
-        &mut Default::default(),
-        document.text,
-        document.note,
-    )
 }
 
 /// Each question's first section, in order.

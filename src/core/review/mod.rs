@@ -131,6 +131,21 @@ fn marker_line(text: &str, section: &Section) -> Option<Range<usize>> {
     None
 }
 
+/// Whether any review marker of `text` could be due on `today`: false
+/// only when every marker line names a later due date (or there is none),
+/// so a command looking for due sections may skip the note unparsed. A
+/// marker it cannot read at a glance counts as possibly due.
+pub fn may_be_due(text: &str, today: NaiveDate) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), MARKER_START).any(|start| {
+        let line = &text[start..crate::core::front_matter::line_end(text, start)];
+        let due = line
+            .split(" · ")
+            .find_map(|segment| segment.trim().strip_prefix("due "))
+            .and_then(|date| NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok());
+        due.is_none_or(|due| due <= today)
+    })
+}
+
 /// The first section of `note` for question `key` (as written in its
 /// heading), whether or not answered.
 pub fn first_section_for(note: &Note, key: &crate::core::key::Key) -> Option<Section> {

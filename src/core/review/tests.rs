@@ -127,3 +127,22 @@ fn a_broken_marker_is_refused_and_the_answer_kept() {
     );
     expect!["the review marker's reviewed date `someday` is not a date (YYYY-MM-DD): fix or delete the marker line, then rate again"].assert_eq(&refused.unwrap_err());
 }
+
+/// The quick look never skips a note with a due marker.
+#[test]
+fn may_be_due_only_skips_notes_whose_markers_are_all_later() {
+    let today = date("2026-11-30");
+    assert!(!may_be_due("## BE-1 · x\nNo marker.\n", today));
+    assert!(!may_be_due(CORPUS[5], today));
+    assert!(may_be_due(CORPUS[2], today));
+    assert!(may_be_due(CORPUS[3], today));
+    assert!(may_be_due("<!-- qbank: reviewed soon -->\n", today));
+    for text in CORPUS {
+        let note = parse_note(text);
+        let due = note
+            .question_sections()
+            .iter()
+            .any(|section| section_review(text, section).state.standing(today).is_due());
+        assert!(!due || may_be_due(text, today), "{text:?}");
+    }
+}
