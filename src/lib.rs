@@ -10,5 +10,6 @@ pub mod core;
 pub mod files;
 pub mod lsp;
 pub mod notes;
+pub mod parallel;
 pub mod walk;
 pub mod workspace;

@@ -226,11 +226,7 @@ pub fn read_files<T: Send>(
     reach: Reach<'_>,
     each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
 ) -> (Vec<T>, Vec<NoteProblem>) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, 8)
-        .min(paths.len().div_ceil(64).max(1));
-    let read_chunk = |chunk: &[PathBuf]| {
+    let results = crate::parallel::on_every_core(paths, |chunk| {
         let mut caches = CheckCaches::default();
         let mut buffer = Vec::new();
         chunk
@@ -241,26 +237,7 @@ pub fn read_files<T: Send>(
                 Ok(each(&note_name(&workspace.root, path), text, &mut caches))
             })
             .collect::<Vec<Result<T, NoteProblem>>>()
-    };
-    let results: Vec<Result<T, NoteProblem>> = if threads == 1 {
-        read_chunk(paths)
-    } else {
-        let chunk = paths.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| scope.spawn(|| read_chunk(part)))
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|worker| {
-                    worker
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
+    });
     let mut read = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
     for result in results {

@@ -265,13 +265,26 @@ fn check(
     let today = crate::clock::today().map_err(anyhow::Error::msg)?;
     let settings = CheckSettings::new(&workspace.overrides, &workspace.config, today);
     let mut reports: Vec<FileReport> = Vec::new();
-    // Each folder's notes are read once, however many of them are checked,
-    // and each question's scaffolding is worked out once.
+    // Each folder's notes are read once, however many of them are checked.
     let mut folders: HashMap<PathBuf, FolderNotes> = HashMap::new();
-    let mut caches = CheckCaches::default();
-    let mut unread_named = false;
     for target in &targets {
-        match check_file(workspace, target, &mut folders, settings, &mut caches) {
+        let folder = folder_of(&target.path);
+        if workspace.bank_position(&target.path).is_none() && !folders.contains_key(&folder) {
+            let notes = folder_notes(workspace, &folder);
+            folders.insert(folder, notes);
+        }
+    }
+    let checked = crate::parallel::on_every_core(&targets, |chunk| {
+        // Each question's scaffolding is worked out once per thread.
+        let mut caches = CheckCaches::default();
+        chunk
+            .iter()
+            .map(|target| check_file(workspace, target, &folders, settings, &mut caches))
+            .collect()
+    });
+    let mut unread_named = false;
+    for (target, result) in targets.iter().zip(checked) {
+        match result {
             Ok((text, diagnostics)) => reports.push(FileReport {
                 path: shown_name(workspace, &target.path, !paths.is_empty()),
                 text,
@@ -338,12 +351,16 @@ fn check(
     Ok(failure_if(failed))
 }
 
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent().unwrap_or(Path::new("")).to_path_buf()
+}
+
 /// One file's text and diagnostics: a bank's from the index, a note's
 /// from its text and the other notes of its folder.
 fn check_file(
     workspace: &Workspace,
     target: &Target,
-    folders: &mut HashMap<PathBuf, FolderNotes>,
+    folders: &HashMap<PathBuf, FolderNotes>,
     settings: CheckSettings<'_>,
     caches: &mut CheckCaches,
 ) -> Result<(String, Vec<crate::core::diagnostic::Diagnostic>), ReadError> {
@@ -353,10 +370,8 @@ fn check_file(
         return Ok((text, workspace.index.bank_diagnostics(position)));
     }
     let text = files::read_text(path, FileRole::Note, target.reach())?;
-    let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
-    let notes = folders
-        .entry(folder)
-        .or_insert_with_key(|folder| folder_notes(workspace, folder));
+    let no_siblings = FolderNotes::default();
+    let notes = folders.get(&folder_of(path)).unwrap_or(&no_siblings);
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())

@@ -54,23 +54,23 @@ pub fn due(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let today = today()?;
+    let files = note_files(workspace, paths)?;
     // Each note is read, judged and let go: only its due sections are kept.
-    let (found, unread_named) =
-        note_files(workspace, paths)?.read(workspace, |name, text, caches| {
-            if !may_be_due(text, today) {
-                return Vec::new();
-            }
-            let note = parse_outline(text);
-            let index = &workspace.index;
-            due_in_parsed(
-                index,
-                &workspace.overrides,
-                &mut caches.scaffolding,
-                (name, text),
-                &note,
-                today,
-            )
-        });
+    let (found, unread_named) = files.read(workspace, |name, text, caches| {
+        if !may_be_due(text, today) {
+            return Vec::new();
+        }
+        let note = parse_outline(text);
+        let index = &workspace.index;
+        due_in_parsed(
+            index,
+            &workspace.overrides,
+            &mut caches.scaffolding,
+            (name, text),
+            &note,
+            today,
+        )
+    });
     let mut due: Vec<DueSection> = found.into_iter().flatten().collect();
     sort_due(&mut due);
     let index = &workspace.index;
@@ -91,13 +91,16 @@ pub fn due(
         }
         Format::Text => {
             for section in &due {
-                let place = format!("{}:{}", escape_controls(&section.note), section.line);
-                let question = question_text(index, &section.key).unwrap_or_default();
+                let key = section.key.to_string();
+                let when = overdue(section.overdue_days);
+                let note = escape_controls(&section.note);
+                let question = index
+                    .lookup(&section.key)
+                    .map_or("", |id| index.get(id).text());
                 writeln!(
                     out,
-                    "{:<7} {:<16} {place}  {question}",
-                    section.key.to_string(),
-                    overdue(section.overdue_days)
+                    "{key:<7} {when:<16} {note}:{}  {question}",
+                    section.line
                 )?;
             }
             out.flush()?;

@@ -43,30 +43,30 @@ impl CoverageMatcher {
     /// A question's points as the terms each is judged on, worked out once
     /// per question.
     pub fn prepare(&mut self, points: &[Point]) -> PreparedPoints {
-        let terms: Vec<(Vec<String>, Vec<String>)> = points
+        let terms: Vec<(Vec<u32>, Vec<u32>)> = points
             .iter()
             .map(|point| {
                 let cue = point
                     .cue
                     .as_deref()
-                    .map_or_else(Vec::new, |cue| self.termer.terms(cue));
-                (cue, self.termer.terms(&point.detail))
+                    .map_or_else(Vec::new, |cue| self.termer.term_ids(cue));
+                (cue, self.termer.term_ids(&point.detail))
             })
             .collect();
         // A term several points share tells them apart from nothing: each
         // point is judged on the terms that are its own.
-        let mut points_using: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut points_using: FxHashMap<u32, usize> = FxHashMap::default();
         for (cue, detail) in &terms {
-            let own: FxHashSet<&str> = cue.iter().chain(detail).map(String::as_str).collect();
+            let own: FxHashSet<u32> = cue.iter().chain(detail).copied().collect();
             for term in own {
                 *points_using.entry(term).or_default() += 1;
             }
         }
-        let is_own = |term: &String| points_using[term.as_str()] == 1;
+        let is_own = |term: &u32| points_using[term] == 1;
         let points = terms
             .iter()
             .map(|(cue, detail)| {
-                let own: Vec<String> = detail.iter().filter(|term| is_own(term)).cloned().collect();
+                let own: Vec<u32> = detail.iter().copied().filter(|term| is_own(term)).collect();
                 JudgedPoint {
                     judged: if own.is_empty() { detail.clone() } else { own },
                     // A cue no other point of the question mentions covers
@@ -80,11 +80,12 @@ impl CoverageMatcher {
         PreparedPoints { points }
     }
 
-    /// Whether `answer` covers each prepared point, in order.
+    /// Whether `answer` covers each prepared point, in order (the points
+    /// prepared by this matcher: terms are its numbers).
     pub fn covered_prepared(&mut self, answer: &str, prepared: &PreparedPoints) -> Vec<bool> {
         // Sorted and without repeats: looked up by binary search.
-        let answer = self.termer.terms(answer);
-        let holds = |term: &String| answer.binary_search(term).is_ok();
+        let answer = self.termer.term_ids(answer);
+        let holds = |term: &u32| answer.binary_search(term).is_ok();
         prepared
             .points
             .iter()
@@ -106,8 +107,8 @@ pub struct PreparedPoints {
 /// One point: its cue's terms, the detail terms it is judged on (its own,
 /// or all of them when none is its own), and whether its cue is its own.
 struct JudgedPoint {
-    cue: Vec<String>,
-    judged: Vec<String>,
+    cue: Vec<u32>,
+    judged: Vec<u32>,
     cue_own: bool,
 }
 

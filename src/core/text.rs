@@ -3,6 +3,8 @@
 //! the *terms* made here, so "indexes", "indexing" and "index" meet, and
 //! "Content Delivery Network" meets "CDN" when the bank spells it out.
 
+use std::borrow::Cow;
+
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
@@ -119,6 +121,20 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|character: char| !character.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)
+}
+
+/// A word in lowercase (as `str::to_lowercase` makes it), copied only when
+/// that changes it.
+fn lowercase(word: &str) -> Cow<'_, str> {
+    let unchanged = word.chars().all(|character| {
+        let mut lower = character.to_lowercase();
+        lower.next() == Some(character) && lower.next().is_none()
+    });
+    if unchanged {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
 }
 
 pub fn is_frame_word(word: &str) -> bool {
@@ -281,10 +297,14 @@ pub fn unambiguous_acronyms(mut found: Vec<Acronym>) -> Vec<Acronym> {
 
 /// Turns words into comparable terms: stems them (memoized, since a bank
 /// repeats its vocabulary), folds spelled-out acronyms into the acronym, and
-/// drops frame words.
+/// drops frame words. Each distinct term also has a number, for callers
+/// that compare many texts' terms (`term_ids`).
 pub struct Termer {
     stemmer: Stemmer,
-    stems: FxHashMap<String, String>,
+    /// Each word seen, with its stem's text and number.
+    stems: FxHashMap<String, (String, u32)>,
+    /// Each term's number, by its text.
+    term_numbers: FxHashMap<String, u32>,
     /// Acronym phrases by their first word, longest first.
     phrases: FxHashMap<String, Vec<Acronym>>,
     /// The words each acronym stands for, by the acronym.
@@ -316,62 +336,110 @@ impl Termer {
         Termer {
             stemmer: english_stemmer(),
             stems: FxHashMap::default(),
+            term_numbers: FxHashMap::default(),
             phrases,
             spelled,
         }
     }
 
     pub fn stem(&mut self, word: &str) -> String {
-        if let Some(stem) = self.stems.get(word) {
-            return stem.clone();
+        self.stem_entry(word).0.clone()
+    }
+
+    /// A word's stem and the stem's number, worked out once per word.
+    fn stem_entry(&mut self, word: &str) -> &(String, u32) {
+        if !self.stems.contains_key(word) {
+            let stem = self.stemmer.stem(word).into_owned();
+            let number = self.number(&stem);
+            self.stems.insert(word.to_string(), (stem, number));
         }
-        let stem = self.stemmer.stem(word).into_owned();
-        self.stems.insert(word.to_string(), stem.clone());
-        stem
+        &self.stems[word]
+    }
+
+    /// A term's number, given on first sight.
+    fn number(&mut self, term: &str) -> u32 {
+        if let Some(&number) = self.term_numbers.get(term) {
+            return number;
+        }
+        let number = self.term_numbers.len() as u32;
+        self.term_numbers.insert(term.to_string(), number);
+        number
     }
 
     /// The sorted, de-duplicated terms of a text.
     pub fn terms(&mut self, text: &str) -> Vec<String> {
-        let words: Vec<String> = words(text).collect();
         let mut terms = Vec::new();
+        self.visit_terms(text, |term, _| terms.push(term.to_string()));
+        terms.sort();
+        terms.dedup();
+        terms
+    }
+
+    /// The terms of a text as their numbers, sorted, de-duplicated: the
+    /// same terms as `terms`, cheaper to compare (numbers belong to this
+    /// termer).
+    pub fn term_ids(&mut self, text: &str) -> Vec<u32> {
+        let mut ids = Vec::new();
+        self.visit_terms(text, |_, id| ids.push(id));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Each term of a text (a term may come more than once), with its
+    /// number.
+    fn visit_terms(&mut self, text: &str, mut visit: impl FnMut(&str, u32)) {
+        let words: Vec<Cow<str>> = text
+            .split(|character: char| !character.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(lowercase)
+            .collect();
         // The words an acronym stands for, written out or implied by the
         // acronym: the acronym is their term.
-        let mut folded_words: Vec<&str> = Vec::new();
+        let mut acronyms: Vec<String> = Vec::new();
+        let mut folded_words: Vec<String> = Vec::new();
         let mut position = 0;
         while position < words.len() {
             if let Some(acronym) = self.phrase_at(&words, position) {
-                terms.push(acronym.short.clone());
-                folded_words.extend(acronym.words.iter().map(String::as_str));
+                acronyms.push(acronym.short.clone());
+                folded_words.extend(acronym.words.iter().cloned());
                 position += acronym.words.len();
                 continue;
             }
             position += 1;
         }
         for word in &words {
-            if let Some(spelled_words) = self.spelled.get(word) {
-                folded_words.extend(spelled_words.iter().map(String::as_str));
+            if let Some(spelled_words) = self.spelled.get(word.as_ref()) {
+                folded_words.extend(spelled_words.iter().cloned());
             }
         }
         folded_words.sort_unstable();
         folded_words.dedup();
+        for short in &acronyms {
+            let number = self.number(short);
+            visit(short, number);
+        }
         // Each distinct word is stemmed once, however often it is written.
         let mut kept: Vec<&str> = words
             .iter()
-            .map(String::as_str)
-            .filter(|word| !is_frame_word(word) && folded_words.binary_search(word).is_err())
+            .map(AsRef::as_ref)
+            .filter(|word| {
+                !is_frame_word(word)
+                    && folded_words
+                        .binary_search_by(|folded| folded.as_str().cmp(word))
+                        .is_err()
+            })
             .collect();
         kept.sort_unstable();
         kept.dedup();
         for word in kept {
-            terms.push(self.stem(word));
+            let (stem, number) = self.stem_entry(word);
+            visit(stem, *number);
         }
-        terms.sort();
-        terms.dedup();
-        terms
     }
 
-    fn phrase_at(&self, words: &[String], position: usize) -> Option<&Acronym> {
-        let candidates = self.phrases.get(&words[position])?;
+    fn phrase_at(&self, words: &[Cow<str>], position: usize) -> Option<&Acronym> {
+        let candidates = self.phrases.get(words[position].as_ref())?;
         candidates.iter().find(|acronym| {
             words.len() - position >= acronym.words.len()
                 && acronym

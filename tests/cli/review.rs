@@ -186,3 +186,30 @@ fn a_note_changed_during_the_session_is_skipped() {
     let after = std::fs::read_to_string(workspace.scratch.root().join("notes/db.md")).unwrap();
     assert_eq!(after, edited);
 }
+
+/// A note named on the command line that is a link is listed, but its
+/// rating is never written through the link.
+#[test]
+fn a_note_that_is_a_link_is_never_written() {
+    let workspace = Workspace::new();
+    workspace.write("elsewhere/real.md", NOTE);
+    let root = workspace.scratch.root();
+    std::os::unix::fs::symlink(root.join("elsewhere/real.md"), root.join("link.md")).unwrap();
+    let due = run(&workspace, &["due", "link.md"], "");
+    assert!(due.stdout.starts_with("BE-23 "), "{}", due.stdout);
+    let output = run(&workspace, &["review", "link.md"], "\n3\n\n3\n");
+    assert!(output.stderr.contains("link.md"), "{}", output.stderr);
+    assert!(
+        output.stdout.ends_with("0 reviewed, 2 skipped.\n"),
+        "{}",
+        output.stdout
+    );
+    let target = std::fs::read_to_string(root.join("elsewhere/real.md")).unwrap();
+    assert_eq!(target, NOTE);
+    assert!(
+        std::fs::symlink_metadata(root.join("link.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

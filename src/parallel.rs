@@ -1,0 +1,38 @@
+//! Work split among the cores for one-shot commands that read and judge
+//! thousands of notes (`qbank check`, `stats`, `due`): plain scoped threads
+//! over contiguous chunks, so results come back in the items' order and a
+//! panic in a worker is the command's own.
+
+/// Below this many items per thread, one thread does the work.
+const LEAST_PER_THREAD: usize = 64;
+const MOST_THREADS: usize = 8;
+
+/// `work` over `items` split among the cores, the results in the items'
+/// order.
+pub fn on_every_core<I: Sync, T: Send>(
+    items: &[I],
+    work: impl Fn(&[I]) -> Vec<T> + Sync,
+) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MOST_THREADS)
+        .min(items.len().div_ceil(LEAST_PER_THREAD).max(1));
+    if threads == 1 {
+        return work(items);
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| work(part)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
