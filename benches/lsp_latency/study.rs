@@ -137,7 +137,7 @@ fn lenses_of_a_long_note(binary: &Path, settings: &Settings) -> Result<Row> {
     bench::open(&mut client, &uri, &text)?;
     let requests = if settings.quick { 40 } else { LENS_REQUESTS };
     let mut round_trips = Vec::with_capacity(requests);
-    let mut lenses = 0;
+    let (mut lenses, mut reply_bytes) = (0, 0);
     for _ in 0..requests {
         let reply = client.try_request(
             "textDocument/codeLens",
@@ -145,13 +145,15 @@ fn lenses_of_a_long_note(binary: &Path, settings: &Settings) -> Result<Row> {
         )?;
         round_trips.push(reply.rtt());
         lenses = reply.result().as_array().map_or(0, Vec::len);
+        reply_bytes = reply.bytes;
     }
     bench::stop(client)?;
     let p50 = percentile(&round_trips, 50.0);
     let p99 = percentile(&round_trips, 99.0);
     println!(
-        "code lenses of a note of {LENS_SECTIONS} answered sections ({} KB): {lenses} lenses; p50 {}, p99 {} ({})",
+        "code lenses of a note of {LENS_SECTIONS} answered sections ({} KB): {lenses} lenses in {}; p50 {}, p99 {} ({})",
         text.len() / 1_000,
+        bench::bytes(reply_bytes),
         ms(p50),
         ms(p99),
         spread(&round_trips)

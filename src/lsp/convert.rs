@@ -398,16 +398,12 @@ pub fn inlay_hint(rope: &Rope, hint: IdeInlayHint, encoding: Encoding) -> InlayH
     }
 }
 
-/// A lens of the document `uri` at `version`: a label shows only its title
+/// A lens of the document `uri` at `version`, its range converted: a label
+/// shows only its title
 /// (the empty command makes clients show it as one); a review lens runs
 /// `qbank.review` with the version it was made for, so a click on a stale
 /// lens is refused rather than applied astray.
-pub fn code_lens(
-    rope: &Rope,
-    lens: Lens,
-    encoding: Encoding,
-    (uri, version): (&Uri, i32),
-) -> CodeLens {
+pub fn code_lens(range: LspRange, lens: Lens, (uri, version): (&str, i32)) -> CodeLens {
     let (command, arguments) = match lens.action {
         None => (String::new(), None),
         Some(LensAction::Review { key, rating }) => (
@@ -421,7 +417,7 @@ pub fn code_lens(
         ),
     };
     CodeLens {
-        range: range(rope, lens.range, encoding),
+        range,
         command: Some(Command {
             title: lens.title,
             command,

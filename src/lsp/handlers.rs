@@ -258,16 +258,23 @@ pub fn code_lens(snapshot: &Snapshot, _: CodeLensParams) -> Result<Option<Vec<Co
         snapshot.bank_position(),
         &mut snapshot.workspace.caches(),
     );
+    let uri = snapshot.uri.as_str();
+    // A heading's review lenses share its range: converted once.
+    let mut last: Option<(std::ops::Range<usize>, tower_lsp_server::ls_types::Range)> = None;
     Ok(Some(
         lenses
             .into_iter()
             .map(|lens| {
-                convert::code_lens(
-                    &snapshot.rope,
-                    lens,
-                    snapshot.encoding,
-                    (&snapshot.uri, snapshot.version),
-                )
+                let range = match &last {
+                    Some((bytes, range)) if *bytes == lens.range => *range,
+                    _ => {
+                        let range =
+                            document::range(&snapshot.rope, lens.range.clone(), snapshot.encoding);
+                        last = Some((lens.range.clone(), range));
+                        range
+                    }
+                };
+                convert::code_lens(range, lens, (uri, snapshot.version))
             })
             .collect(),
     ))
