@@ -12,9 +12,14 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
 };
 
-use crate::lsp::commands::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW};
 use crate::lsp::document::Encoding;
 use crate::lsp::state::ClientSupport;
+
+/// The commands of `workspace/executeCommand`, as announced.
+pub const INSERT_PACKET: &str = "qbank.insertPacket";
+pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
+pub const REVIEW: &str = "qbank.review";
+pub const NEXT_DUE: &str = "qbank.nextDue";
 
 pub fn negotiate_encoding(params: &InitializeParams) -> Encoding {
     let offered = params

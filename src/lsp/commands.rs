@@ -19,18 +19,14 @@ use crate::core::bank::Level;
 use crate::core::diagnostic::TextEdit;
 use crate::core::ide::actions::{PacketOptions, insert_packet, insert_template};
 use crate::core::template::Mode;
+use crate::lsp::capabilities::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW};
 use crate::lsp::convert;
 use crate::lsp::dispatch::{guard, off_async};
-use crate::lsp::handlers::{invalid_params, offset_in};
+use crate::lsp::handlers::{check_version, invalid_params, offset_in};
 use crate::lsp::log;
 use crate::lsp::review::{ReviewArguments, review_text_edit};
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
-
-pub const INSERT_PACKET: &str = "qbank.insertPacket";
-pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
-pub const REVIEW: &str = "qbank.review";
-pub const NEXT_DUE: &str = "qbank.nextDue";
 
 /// How long the editor may take to answer `workspace/applyEdit`.
 const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -74,22 +70,6 @@ pub struct DocumentTextParams {
 #[derive(Debug, Deserialize)]
 struct UriOnly {
     uri: Uri,
-}
-
-/// Refuses a command whose position was taken from another version.
-pub fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
-    match version {
-        Some(version) if version != snapshot.version => Err(Error {
-            code: ErrorCode::ContentModified,
-            message: format!(
-                "the document is at version {}, not {version}: ask again for the current text",
-                snapshot.version
-            )
-            .into(),
-            data: None,
-        }),
-        _ => Ok(()),
-    }
 }
 
 fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {

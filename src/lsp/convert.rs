@@ -26,7 +26,7 @@ use crate::core::ide::inlay::InlayHint as IdeInlayHint;
 use crate::core::ide::lens::{Lens, LensAction};
 use crate::core::ide::symbols::{Symbol, SymbolKind, WorkspaceSymbol};
 use crate::core::line_index::LineIndex;
-use crate::lsp::commands::REVIEW;
+use crate::lsp::capabilities::REVIEW;
 use crate::lsp::document::{Encoding, position, range, text_range_near};
 use crate::lsp::places::Places;
 

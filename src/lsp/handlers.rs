@@ -4,7 +4,7 @@
 //! of `core::ide`, and converts the answer out.
 
 use serde_json::Value;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     CodeActionParams, CodeActionResponse, CodeLens, CodeLensParams, CompletionItem, CompletionList,
     CompletionParams, CompletionResponse, DocumentSymbolParams, DocumentSymbolResponse,
@@ -278,4 +278,20 @@ pub fn code_lens(snapshot: &Snapshot, _: CodeLensParams) -> Result<Option<Vec<Co
             })
             .collect(),
     ))
+}
+
+/// Refuses a command whose position was taken from another version.
+pub fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
+    match version {
+        Some(version) if version != snapshot.version => Err(Error {
+            code: ErrorCode::ContentModified,
+            message: format!(
+                "the document is at version {}, not {version}: ask again for the current text",
+                snapshot.version
+            )
+            .into(),
+            data: None,
+        }),
+        _ => Ok(()),
+    }
 }
