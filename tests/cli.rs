@@ -68,6 +68,16 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
 }
 
+/// The row of `qbank stats --format json` for a category.
+fn category_row<'s>(stats: &'s serde_json::Value, category: &str) -> &'s serde_json::Value {
+    stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["category"] == category)
+        .unwrap_or_else(|| panic!("no row for {category}: {stats}"))
+}
+
 fn repo_bank() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("questions/backend.md")
@@ -295,20 +305,10 @@ fn stats_and_handout_read_notes() {
         "## Interview packet\n\n### BE-23 · What is ACID compliance, and why is it important in databases?\n\nAtomicity, consistency, isolation, durability.\n\n### BE-61 · What is caching, and why is it important for back-end performance?\n\n**In one sentence:** \n",
     );
     let stats = json(&workspace.run(&["stats", "--format", "json"]).stdout);
-    let databases = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["category"] == "Databases and Data Storage")
-        .unwrap();
+    let databases = category_row(&stats, "Databases and Data Storage");
     assert_eq!(databases["answered"], 1);
     assert_eq!(databases["answered_keys"], serde_json::json!(["BE-23"]));
-    let performance = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["category"] == "Performance Optimization")
-        .unwrap();
+    let performance = category_row(&stats, "Performance Optimization");
     assert_eq!(performance["answered"], 0);
     assert_eq!(performance["in_notes_unanswered"], 1);
 

@@ -2,7 +2,7 @@
 //! answer misses, `qbank stats` counts the points covered, and
 //! `coverage = false` turns both off.
 
-use super::{Workspace, json};
+use super::{Workspace, category_row, json};
 
 /// README's `cover.md`: three of BE-23's six points, in the answer's own
 /// words.
@@ -19,13 +19,7 @@ fn databases_row(workspace: &Workspace) -> serde_json::Value {
             .run(&["stats", "cover.md", "--format", "json"])
             .stdout,
     );
-    stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["category"] == "Databases and Data Storage")
-        .unwrap()
-        .clone()
+    category_row(&stats, "Databases and Data Storage").clone()
 }
 
 #[test]

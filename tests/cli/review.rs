@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use super::{Output, Workspace, json};
+use super::{Output, Workspace, category_row, json};
 
 const NOTE: &str = "# Databases\n\n## BE-23 · ACID\n<!-- qbank: reviewed 2026-11-20 good · due 2026-11-27 · s=7 d=5 n=2 -->\nAtomicity: all or nothing.\n\n## BE-40 · SQL injection\n\n<!-- qbank: reviewed 2026-11-28 hard · due 2026-11-30 · s=1.2 d=6.4 n=1 -->\n\nBound parameters, never string concatenation.\n\n## BE-61 · Caching\n\nKeep hot data close.\n\n## BE-66 · CDN\n<!-- qbank: reviewed 2026-11-20 good · due 2026-11-25 · s=7 d=5 n=2\nEdge servers.\n\n## BE-1 · Unanswered\n<!-- qbank: reviewed 2026-11-20 good · due 2026-11-25 · s=7 d=5 n=2 -->\n";
 
@@ -220,12 +220,7 @@ fn a_note_that_is_a_link_is_never_written() {
 fn stats_count_reviews_per_category() {
     let workspace = workspace();
     let stats = json(&run(&workspace, &["stats", "--format", "json"], "").stdout);
-    let databases = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["category"] == "Databases and Data Storage")
-        .unwrap();
+    let databases = category_row(&stats, "Databases and Data Storage");
     // BE-23 (overdue) and BE-40 (due today); BE-61 is not reviewed yet,
     // and BE-66's marker is broken.
     let counts = ["in_review", "due_today", "due_this_week"].map(|field| databases[field].clone());
@@ -234,12 +229,7 @@ fn stats_count_reviews_per_category() {
         [2, 2, 2].map(serde_json::Value::from),
         "{databases}"
     );
-    let performance = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["category"] == "Performance Optimization")
-        .unwrap();
+    let performance = category_row(&stats, "Performance Optimization");
     assert_eq!(performance["in_review"], 0, "{performance}");
 }
 
