@@ -6,6 +6,8 @@
 //! search of the bank's numbers, shapes are read from the wording on first
 //! use, and so is the near-duplicate analysis.
 
+mod bank_diagnostics;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -16,8 +18,6 @@ use crate::core::key::Key;
 use crate::core::search::{SearchEntry, SearchHit, SearchIndex};
 use crate::core::shape::{ShapeInfo, classify};
 use crate::core::similar::{Similarity, Wording};
-
-mod bank_diagnostics;
 use crate::core::text::{Acronym, acronyms_in};
 
 /// A question's position in the index: banks in order, questions in order.
