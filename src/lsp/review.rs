@@ -16,6 +16,7 @@ use crate::core::diagnostic::TextEdit;
 use crate::core::ide::Place;
 use crate::core::ide::review::due_sections;
 use crate::core::key::Key;
+use crate::core::note::is_answered;
 use crate::core::review::{Rating, Scheduler, first_section_for, review_edit};
 use crate::lsp::capabilities::NEXT_DUE;
 use crate::lsp::dispatch::off_async;
@@ -52,9 +53,9 @@ pub fn review_text_edit(snapshot: &Snapshot, arguments: &ReviewArguments) -> Res
         .ok_or_else(|| invalid_params(format!("no section for {key} in this note")))?;
     let context = snapshot.context();
     let answered = context.index.lookup(&key).is_none_or(|id| {
-        let mut caches = crate::core::template::ScaffoldingCache::default();
-        let lines = caches.get(context.index, context.overrides, id);
-        crate::core::note::is_answered(document.text, &section, lines)
+        let mut caches = snapshot.workspace.caches();
+        let lines = caches.scaffolding.get(context.index, context.overrides, id);
+        is_answered(document.text, &section, lines)
     });
     if !answered {
         return Err(invalid_params(format!(

@@ -83,10 +83,9 @@ fn review_line(context: &Context, document: &Document, heading_start: usize) -> 
         .as_ref()
         .and_then(|found| context.index.lookup(&found.key))
         .is_some_and(|id| {
-            let lines = ScaffoldingCache::default()
-                .get(context.index, context.overrides, id)
-                .clone();
-            is_answered(document.text, &section, &lines)
+            let mut cache = ScaffoldingCache::default();
+            let lines = cache.get(context.index, context.overrides, id);
+            is_answered(document.text, &section, lines)
         });
     let state = section_review(document.text, &section).state;
     review_summary(&state, answered, context.today)
