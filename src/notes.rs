@@ -58,28 +58,109 @@ pub fn note_name(root: &Path, path: &Path) -> String {
 pub fn list_notes(workspace: &Workspace) -> (Vec<PathBuf>, Vec<NoteProblem>) {
     let mut notes = Vec::new();
     let mut problems = Vec::new();
-    for found in walk::markdown_files(&workspace.root, &workspace.root) {
-        match found {
-            Found::Markdown(path) => {
-                if !workspace.is_bank_file(&path) {
-                    notes.push(path);
-                }
-            }
-            // A FIFO or a device named like a note: said once, never opened.
-            Found::Special(path) => problems.push(NoteProblem {
-                message: walk::not_regular(&path),
-                path,
-                kind: ProblemKind::Unreadable,
-            }),
-            Found::Problem(path, message) => problems.push(NoteProblem {
-                path,
-                kind: ProblemKind::Walk,
-                message: format!("while scanning notes: {message}"),
-            }),
-        }
-    }
+    walk_notes(
+        workspace,
+        |path| notes.push(path),
+        |problem| problems.push(problem),
+    );
     notes.sort();
     (notes, problems)
+}
+
+/// The notes under the root as the walk finds them (banks left out), and
+/// what it skipped.
+fn walk_notes(
+    workspace: &Workspace,
+    mut note: impl FnMut(PathBuf),
+    mut problem: impl FnMut(NoteProblem),
+) {
+    walk::for_each_markdown_file(&workspace.root, &workspace.root, |found| match found {
+        Found::Markdown(path) => {
+            if !workspace.is_bank_file(&path) {
+                note(path);
+            }
+        }
+        // A FIFO or a device named like a note: said once, never opened.
+        Found::Special(path) => problem(NoteProblem {
+            message: walk::not_regular(&path),
+            path,
+            kind: ProblemKind::Unreadable,
+        }),
+        Found::Problem(path, message) => problem(NoteProblem {
+            path,
+            kind: ProblemKind::Walk,
+            message: format!("while scanning notes: {message}"),
+        }),
+    });
+}
+
+/// Every note of the workspace read as the walk finds it, on every core
+/// while the walk goes on, `each` making what the command needs of a note
+/// (as `read_files`); the results in path order, then what was skipped.
+pub fn read_walked<T: Send>(
+    workspace: &Workspace,
+    each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
+) -> (Vec<T>, Vec<NoteProblem>) {
+    let (paths, received) = std::sync::mpsc::sync_channel::<PathBuf>(1_024);
+    // Shared by the readers alone: were they all to stop (a panic), the
+    // receiver goes with them and the walk's sends fail instead of waiting.
+    let received = std::sync::Arc::new(std::sync::Mutex::new(received));
+    let readers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    let mut problems = Vec::new();
+    let mut read: Vec<(PathBuf, Result<T, NoteProblem>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..readers)
+            .map(|_| {
+                let received = received.clone();
+                let next = move || received.lock().ok()?.recv().ok();
+                let each = &each;
+                scope.spawn(move || {
+                    let mut caches = CheckCaches::default();
+                    let mut buffer = Vec::new();
+                    let mut read = Vec::new();
+                    while let Some(path) = next() {
+                        let result = files::read_text_into(
+                            &path,
+                            FileRole::Note,
+                            Reach::NoLinks,
+                            &mut buffer,
+                        )
+                        .map(|text| each(&note_name(&workspace.root, &path), text, &mut caches))
+                        .map_err(|error| note_problem(&path, &error));
+                        read.push((path, result));
+                    }
+                    read
+                })
+            })
+            .collect();
+        drop(received);
+        walk_notes(
+            workspace,
+            |path| {
+                let _ = paths.send(path);
+            },
+            |problem| problems.push(problem),
+        );
+        drop(paths);
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut values = Vec::with_capacity(read.len());
+    for (_, result) in read {
+        match result {
+            Ok(value) => values.push(value),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (values, problems)
 }
 
 /// Reads and summarizes one note.
@@ -196,10 +277,24 @@ fn notes_of(summaries: Vec<NoteSummary>) -> Notes {
 /// Every note of the workspace summarized, in path order, with what was
 /// skipped: for a command that reads them once and needs no index.
 pub fn summarize_workspace(workspace: &Workspace) -> (Vec<NoteSummary>, Vec<NoteProblem>) {
-    let (paths, mut problems) = list_notes(workspace);
-    let (summaries, unread) = summarize_files(workspace, &paths, Reach::NoLinks);
-    problems.extend(unread);
-    (summaries, problems)
+    read_walked(workspace, summarizer(workspace))
+}
+
+/// What `read_files` and `read_walked` make of a note for an index: its
+/// summary.
+pub fn summarizer(
+    workspace: &Workspace,
+) -> impl Fn(&str, &str, &mut CheckCaches) -> NoteSummary + Sync + '_ {
+    |name, text, caches| {
+        let cache = &mut caches.scaffolding;
+        summarize_note(
+            &workspace.index,
+            &workspace.overrides,
+            cache,
+            name,
+            text.to_string(),
+        )
+    }
 }
 
 /// Reads and summarizes files on every core; the summaries come back in
@@ -209,11 +304,7 @@ pub fn summarize_files(
     paths: &[PathBuf],
     reach: Reach<'_>,
 ) -> (Vec<NoteSummary>, Vec<NoteProblem>) {
-    read_files(workspace, paths, reach, |name, text, caches| {
-        let text = text.to_string();
-        let cache = &mut caches.scaffolding;
-        summarize_note(&workspace.index, &workspace.overrides, cache, name, text)
-    })
+    read_files(workspace, paths, reach, summarizer(workspace))
 }
 
 /// Reads files on every core (a one-shot command waits for all of them)
@@ -294,5 +385,32 @@ mod tests {
         assert!(walk::is_ignored(&root, &root.join("drafts/new.md")));
         assert!(walk::is_ignored(&root, &root.join(".hidden/new.md")));
         assert!(!walk::is_ignored(&root, &root.join("sub/new.md")));
+    }
+
+    /// Read as the walk finds them on several threads, the notes still
+    /// come back in path order, as `list_notes` gives them.
+    #[test]
+    fn notes_read_during_the_walk_come_back_in_path_order() {
+        let folder = Folder::new("notes-order");
+        for index in (0..300).rev() {
+            folder.write(
+                &format!("{}/n{index}.md", index % 7),
+                b"## BE-1 - x\nAn answer.\n",
+            );
+        }
+        let workspace = load_workspace(&folder.0, &LoadOptions::default());
+        let (paths, _) = list_notes(&workspace);
+        let (summaries, problems) = summarize_workspace(&workspace);
+        assert!(problems.is_empty(), "{problems:?}");
+        let names: Vec<&str> = summaries
+            .iter()
+            .map(|summary| summary.name.as_str())
+            .collect();
+        let listed: Vec<String> = paths
+            .iter()
+            .map(|path| note_name(&folder.0, path))
+            .collect();
+        assert_eq!(names, listed);
+        assert_eq!(names.len(), 300);
     }
 }

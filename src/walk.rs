@@ -30,6 +30,14 @@ pub enum Found {
 /// skipped; `.gitignore` files from `root` (an ancestor of `start`, or
 /// `start` itself) down apply.
 pub fn markdown_files(root: &Path, start: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    for_each_markdown_file(root, start, |file| found.push(file));
+    found
+}
+
+/// `markdown_files`, each handed to `visit` as the walk finds it (in the
+/// walk's order), so that reading can start before the walk ends.
+pub fn for_each_markdown_file(root: &Path, start: &Path, mut visit: impl FnMut(Found)) {
     let ignores = Arc::new(Mutex::new(Ignores::new(root)));
     let filter = ignores.clone();
     let walker = ignore::WalkBuilder::new(start)
@@ -41,13 +49,12 @@ pub fn markdown_files(root: &Path, start: &Path) -> Vec<Found> {
             !lock(&filter).is_ignored(entry.path(), is_dir)
         })
         .build();
-    let mut found = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
                 let path = error_path(&error).unwrap_or_else(|| start.to_path_buf());
-                found.push(Found::Problem(path, format!("skipped: {error}")));
+                visit(Found::Problem(path, format!("skipped: {error}")));
                 continue;
             }
         };
@@ -62,18 +69,15 @@ pub fn markdown_files(root: &Path, start: &Path) -> Vec<Found> {
             continue;
         }
         if kind.is_file() {
-            found.push(Found::Markdown(entry.into_path()));
+            visit(Found::Markdown(entry.into_path()));
         } else {
-            found.push(Found::Special(entry.into_path()));
+            visit(Found::Special(entry.into_path()));
         }
     }
     let refused = std::mem::take(&mut lock(&ignores).refused);
-    found.extend(
-        refused
-            .into_iter()
-            .map(|error| Found::Problem(error.path.clone(), error.to_string())),
-    );
-    found
+    for error in refused {
+        visit(Found::Problem(error.path.clone(), error.to_string()));
+    }
 }
 
 /// The line that names a `Found::Special`.

@@ -252,23 +252,19 @@ fn expand_paths(
 }
 
 /// The note files the paths name (every note of the workspace without
-/// any): which to read, how far a link may lead, which the user named, and
-/// what the walk could not read.
+/// any, read as the walk finds them): which to read, how far a link may
+/// lead, and which the user named.
 struct NoteFiles {
-    paths: Vec<PathBuf>,
-    reach: Reach<'static>,
+    /// `None`: the workspace's notes.
+    paths: Option<Vec<PathBuf>>,
     named: Vec<PathBuf>,
-    problems: Vec<crate::notes::NoteProblem>,
 }
 
 fn note_files(workspace: &Workspace, paths: &[PathBuf]) -> Result<NoteFiles> {
     if paths.is_empty() {
-        let (paths, problems) = crate::notes::list_notes(workspace);
         return Ok(NoteFiles {
-            paths,
-            reach: Reach::NoLinks,
+            paths: None,
             named: Vec::new(),
-            problems,
         });
     }
     let targets = expand_paths(workspace, paths, false)?;
@@ -278,9 +274,7 @@ fn note_files(workspace: &Workspace, paths: &[PathBuf]) -> Result<NoteFiles> {
             .filter(|target| target.named)
             .map(|target| target.path.clone())
             .collect(),
-        paths: targets.into_iter().map(|target| target.path).collect(),
-        reach: Reach::Anywhere,
-        problems: Vec::new(),
+        paths: Some(targets.into_iter().map(|target| target.path).collect()),
     })
 }
 
@@ -289,17 +283,18 @@ impl NoteFiles {
     /// of a note; says each file that was not read, and whether one of them
     /// was named by the user (a command fails only then).
     fn read<T: Send>(
-        mut self,
+        self,
         workspace: &Workspace,
         each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
     ) -> (Vec<T>, bool) {
-        let (read, problems) = crate::notes::read_files(workspace, &self.paths, self.reach, each);
-        self.problems.extend(problems);
-        for problem in &self.problems {
+        let (read, problems) = match &self.paths {
+            None => crate::notes::read_walked(workspace, each),
+            Some(paths) => crate::notes::read_files(workspace, paths, Reach::Anywhere, each),
+        };
+        for problem in &problems {
             warn(&problem.message);
         }
-        let unread_named = self
-            .problems
+        let unread_named = problems
             .iter()
             .any(|problem| self.named.contains(&problem.path));
         (read, unread_named)
@@ -309,27 +304,7 @@ impl NoteFiles {
 /// The notes the paths name, summarized, and whether a named one was not
 /// read.
 fn load_summaries(workspace: &Workspace, paths: &[PathBuf]) -> Result<(Vec<NoteSummary>, bool)> {
-    Ok(
-        note_files(workspace, paths)?.read(workspace, |name, text, caches| {
-            summarize(workspace, name, text, caches)
-        }),
-    )
-}
-
-fn summarize(
-    workspace: &Workspace,
-    name: &str,
-    text: &str,
-    caches: &mut CheckCaches,
-) -> NoteSummary {
-    let cache = &mut caches.scaffolding;
-    crate::core::ide::notes::summarize_note(
-        &workspace.index,
-        &workspace.overrides,
-        cache,
-        name,
-        text.to_string(),
-    )
+    Ok(note_files(workspace, paths)?.read(workspace, crate::notes::summarizer(workspace)))
 }
 
 fn stats(
@@ -342,9 +317,10 @@ fn stats(
     let coverage_on = workspace.config.coverage;
     // Each note is summarized and its answers judged on the thread that
     // read it.
+    let summarize = crate::notes::summarizer(workspace);
     let (read, unread_named) =
         note_files(workspace, paths)?.read(workspace, |name, text, caches| {
-            let summary = summarize(workspace, name, text, caches);
+            let summary = summarize(name, text, caches);
             let covered = if coverage_on {
                 points_covered(workspace, &summary, caches)
             } else {
