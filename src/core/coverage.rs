@@ -207,7 +207,13 @@ pub fn section_coverages(
     overrides: &Overrides,
     caches: (&mut ScaffoldingCache, &mut CoverageCache),
 ) -> Vec<SectionCoverage> {
-    coverages_where(index, (text, note), overrides, caches, |_| true)
+    coverages_of(
+        index,
+        (text, note),
+        overrides,
+        caches,
+        note.question_sections(),
+    )
 }
 
 /// The coverage of the section under the note's heading at `heading` (an
@@ -220,32 +226,26 @@ pub fn section_coverage(
     overrides: &Overrides,
     heading: usize,
 ) -> Option<SectionCoverage> {
+    let section = note.question_section(heading)?;
     let caches = (
         &mut ScaffoldingCache::default(),
         &mut CoverageCache::default(),
     );
-    coverages_where(index, (text, note), overrides, caches, |section| {
-        section.heading == heading
-    })
-    .pop()
+    coverages_of(index, (text, note), overrides, caches, [section]).pop()
 }
 
-/// The coverages of the note's sections that are `wanted`, with
-/// scaffolding and judged answers from caches that belong to this index
-/// and these overrides.
-fn coverages_where(
+/// The coverages of the given sections of the note, with scaffolding and
+/// judged answers from caches that belong to this index and these
+/// overrides.
+fn coverages_of(
     index: &Index,
     (text, note): (&str, &Note),
     overrides: &Overrides,
     (cache, judge): (&mut ScaffoldingCache, &mut CoverageCache),
-    wanted: impl Fn(&Section) -> bool,
+    sections: impl IntoIterator<Item = Section>,
 ) -> Vec<SectionCoverage> {
     let mut coverages = Vec::new();
-    for section in note
-        .question_sections()
-        .into_iter()
-        .filter(|section| wanted(section))
-    {
+    for section in sections {
         let key = note.headings[section.heading].key.as_ref();
         let Some(id) = key.and_then(|found| index.lookup(&found.key)) else {
             continue;

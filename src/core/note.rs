@@ -60,22 +60,26 @@ pub struct Note {
 impl Note {
     /// Sections under question headings, in order.
     pub fn question_sections(&self) -> Vec<Section> {
-        let mut sections = Vec::new();
-        for (position, heading) in self.headings.iter().enumerate() {
-            if heading.key.is_none() {
-                continue;
-            }
-            let end = self.headings[position + 1..]
-                .iter()
-                .find(|next| next.level <= heading.level)
-                .map_or(self.len, |next| next.range.start);
-            sections.push(Section {
-                heading: position,
-                range: heading.range.start..end,
-                body: heading.range.end..end,
-            });
-        }
-        sections
+        (0..self.headings.len())
+            .filter_map(|heading| self.question_section(heading))
+            .collect()
+    }
+
+    /// The section under the heading at `heading` (an index into the
+    /// headings), when it is a question heading: one section, found
+    /// without listing the others (hover on a long note).
+    pub fn question_section(&self, heading: usize) -> Option<Section> {
+        let start = self.headings.get(heading)?;
+        start.key.as_ref()?;
+        let end = self.headings[heading + 1..]
+            .iter()
+            .find(|next| next.level <= start.level)
+            .map_or(self.len, |next| next.range.start);
+        Some(Section {
+            heading,
+            range: start.range.start..end,
+            body: start.range.end..end,
+        })
     }
 
     /// The heading whose line holds `offset`.

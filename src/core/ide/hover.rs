@@ -72,9 +72,10 @@ fn points_checked(context: &Context, document: &Document, heading_start: usize) 
 fn review_line(context: &Context, document: &Document, heading_start: usize) -> String {
     let note = document.note;
     let Some(section) = note
-        .question_sections()
-        .into_iter()
-        .find(|section| note.headings[section.heading].range.start == heading_start)
+        .headings
+        .iter()
+        .position(|heading| heading.range.start == heading_start)
+        .and_then(|heading| note.question_section(heading))
     else {
         return String::new();
     };
