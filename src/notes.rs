@@ -143,14 +143,7 @@ pub fn read_walked<T: Send>(
             |problem| problems.push(problem),
         );
         drop(paths);
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        crate::parallel::joined(workers)
     });
     read.sort_by(|a, b| a.0.cmp(&b.0));
     let mut values = Vec::with_capacity(read.len());

@@ -26,13 +26,19 @@ pub fn on_every_core<I: Sync, T: Send>(
             .chunks(chunk)
             .map(|part| scope.spawn(|| work(part)))
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        joined(workers)
     })
+}
+
+/// What scoped workers made, in the workers' order; a worker's panic is
+/// the caller's.
+pub fn joined<T>(workers: Vec<std::thread::ScopedJoinHandle<'_, Vec<T>>>) -> Vec<T> {
+    workers
+        .into_iter()
+        .flat_map(|worker| {
+            worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect()
 }
