@@ -18,10 +18,11 @@ pub fn today() -> Result<NaiveDate, String> {
 }
 
 /// Today's date, or the clock's when `QBANK_TODAY` cannot be read (the
-/// server logs why, once per use, and goes on).
+/// server logs why once, not at every request, and goes on).
 pub fn today_or_clock(log: impl FnOnce(&str)) -> NaiveDate {
+    static SAID: std::sync::Once = std::sync::Once::new();
     today().unwrap_or_else(|problem| {
-        log(&format!("{problem}; using the clock's date"));
+        SAID.call_once(|| log(&format!("{problem}; using the clock's date")));
         chrono::Local::now().date_naive()
     })
 }

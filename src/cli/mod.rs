@@ -315,14 +315,21 @@ fn stats(
 ) -> Result<ExitCode> {
     let index = &workspace.index;
     let coverage_on = workspace.config.coverage;
-    // Each note is summarized and its answers judged on the thread that
-    // read it.
-    let summarize = crate::notes::summarizer(workspace);
+    // Each note is parsed once, summarized and its answers judged on the
+    // thread that read it.
     let (read, unread_named) =
         note_files(workspace, paths)?.read(workspace, |name, text, caches| {
-            let summary = summarize(name, text, caches);
+            let note = parse_note(text);
+            let summary = crate::core::ide::notes::summarize_parsed(
+                index,
+                &workspace.overrides,
+                &mut caches.scaffolding,
+                name,
+                (text.to_string(), LineIndex::new(text)),
+                &note,
+            );
             let covered = if coverage_on {
-                points_covered(workspace, &summary, caches)
+                points_covered(workspace, &summary, &note, caches)
             } else {
                 Vec::new()
             };
@@ -374,10 +381,11 @@ fn stats(
 }
 
 /// How many points each answered section of the note covers, by question
-/// (a note with no answered question that has points is not parsed again).
+/// (none judged in a note with no answered question that has points).
 fn points_covered(
     workspace: &Workspace,
     summary: &NoteSummary,
+    note: &crate::core::note::Note,
     caches: &mut CheckCaches,
 ) -> Vec<(QuestionId, usize)> {
     let index = &workspace.index;
@@ -390,9 +398,8 @@ fn points_covered(
     if !judged {
         return Vec::new();
     }
-    let parsed = parse_note(&summary.text);
     let shared = (&mut caches.scaffolding, &mut caches.coverage);
-    section_coverages(index, &summary.text, &parsed, &workspace.overrides, shared)
+    section_coverages(index, &summary.text, note, &workspace.overrides, shared)
         .into_iter()
         .map(|coverage| (coverage.id, coverage.covered_count()))
         .collect()
