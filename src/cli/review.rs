@@ -252,12 +252,13 @@ impl Session<'_> {
             return Ok(Step::Quit);
         }
         writeln!(out, "\n{}", written_answer(&text, &section.body))?;
-        let Some(rating) = ask_rating(input, out)? else {
-            return Ok(Step::Quit);
-        };
-        let Some(rating) = rating else {
-            self.skipped += 1;
-            return Ok(Step::Next);
+        let rating = match ask_rating(input, out)? {
+            Choice::Rate(rating) => rating,
+            Choice::Skip => {
+                self.skipped += 1;
+                return Ok(Step::Next);
+            }
+            Choice::Quit => return Ok(Step::Quit),
         };
         let (edit, marker) =
             review_edit(&text, &note, &section, self.today, rating, self.scheduler)
@@ -308,9 +309,16 @@ fn read_answer(input: &mut impl BufRead) -> Result<Option<String>> {
     Ok(Some(line.trim().to_string()))
 }
 
-/// Asks until the answer is a rating, `s` (skip: `Some(None)`) or `q`
-/// (quit: `None`).
-fn ask_rating(input: &mut impl BufRead, out: &mut impl Write) -> Result<Option<Option<Rating>>> {
+/// What the student answered to the rating question.
+enum Choice {
+    Rate(Rating),
+    Skip,
+    /// `q`, or the end of input.
+    Quit,
+}
+
+/// Asks until the answer is a rating, `s` or `q`.
+fn ask_rating(input: &mut impl BufRead, out: &mut impl Write) -> Result<Choice> {
     loop {
         write!(
             out,
@@ -318,14 +326,14 @@ fn ask_rating(input: &mut impl BufRead, out: &mut impl Write) -> Result<Option<O
         )?;
         out.flush()?;
         let Some(line) = read_answer(input)? else {
-            return Ok(None);
+            return Ok(Choice::Quit);
         };
         match line.to_ascii_lowercase().as_str() {
-            "q" | "quit" => return Ok(None),
-            "s" | "skip" => return Ok(Some(None)),
+            "q" | "quit" => return Ok(Choice::Quit),
+            "s" | "skip" => return Ok(Choice::Skip),
             answer => {
                 if let Some(rating) = Rating::parse(answer) {
-                    return Ok(Some(Some(rating)));
+                    return Ok(Choice::Rate(rating));
                 }
                 writeln!(out, "`{answer}` is not a rating.")?;
             }
