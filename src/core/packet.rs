@@ -179,10 +179,14 @@ pub fn render_packet(
     let level = level.clamp(1, 5);
     let mut rendered = Rendered {
         text: format!(
-            "{} {} · {}\n\n",
+            "{} {} · {}{}\n\n",
             "#".repeat(level),
             packet_title(mode),
-            packet_summary(packet)
+            packet_summary(packet),
+            match mode {
+                Mode::Study => "",
+                Mode::Interview => SCALE_IN_HEADING,
+            }
         ),
         slots: Vec::new(),
     };
@@ -217,6 +221,10 @@ pub fn packet_sections(
         .map(|&id| render_section(level + 1, &TemplateContext::new(index, id), mode, overrides))
         .collect()
 }
+
+/// How an interview packet's heading states the scale its rubrics are
+/// scored on.
+pub const SCALE_IN_HEADING: &str = " · scored 1–4";
 
 fn packet_title(mode: Mode) -> &'static str {
     match mode {
@@ -346,7 +354,7 @@ mod tests {
             })
             .collect();
         expect![[r#"
-            ## Interview packet · 3 questions · 2 categories · about 15 min
+            ## Interview packet · 3 questions · 2 categories · about 15 min · scored 1–4
             Categories: Testing & Debugging, Scalability & Architecture.
             ### BE-126 · What is the difference between black-box and white-box testing?
             **Follow-up:** For an endpoint that accepts an age from 18 to 65 inclusive, which inputs would boundary value analysis give you, and why?
@@ -370,7 +378,7 @@ mod tests {
             .collect();
         expect![[r#"
             ## Study packet · 2 questions · 2 categories · about 10 min
-            ## Interview packet · 2 questions · 2 categories · about 10 min
+            ## Interview packet · 2 questions · 2 categories · about 10 min · scored 1–4
         "#]]
         .assert_eq(&(headings.join("\n") + "\n"));
         for heading in &headings {

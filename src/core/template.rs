@@ -336,9 +336,11 @@ fn rubric_body(context: &TemplateContext) -> Rendered {
     for point in points(context) {
         body.line(&format!("- [ ] {point}"));
     }
+    // Red flags are boxes too, so an interviewer ticks the ones heard and
+    // `qbank scores` counts them.
     body.blank().line("**Red flags:**");
     for flag in red_flags(context) {
-        body.line(&format!("- {flag}"));
+        body.line(&format!("- [ ] {flag}"));
     }
     body.blank()
         .line(&format!("**Follow-up:** {}", follow_up(context)))
@@ -645,8 +647,8 @@ mod tests {
                 - [ ] Names a cost, a limit or an alternative
 
                 **Red flags:**
-                - Recites a definition but cannot give an example
-                - Confuses it with a neighbouring concept
+                - [ ] Recites a definition but cannot give an example
+                - [ ] Confuses it with a neighbouring concept
 
                 **Follow-up:** BE-32 · What are transactions in databases, and why are they important?
 

@@ -443,8 +443,8 @@ mod tests {
                 - [ ] Second-order injection: a value stored safely and later concatenated into another query (a username used in an admin report) is exploited, so data from your own database is not trusted either
 
                 **Red flags:**
-                - Offers escaping quotes as the fix
-                - Relies on client-side validation to block it
+                - [ ] Offers escaping quotes as the fix
+                - [ ] Relies on client-side validation to block it
 
                 **Follow-up:** How would an attacker extract data through a time-based blind injection when the page shows no query output?
 
