@@ -110,6 +110,11 @@ pub mod codes {
     pub const REVIEW_DUE: &str = "review-due";
     /// A review marker line that cannot be read.
     pub const REVIEW_MARKER: &str = "review-marker";
+    /// A rubric's score line that cannot be read on the scale 1–4, or a
+    /// second score line in one rubric.
+    pub const SCORE: &str = "score";
+    /// A rubric left without a score once others of its packet are scored.
+    pub const UNSCORED: &str = "unscored";
     pub const BANK_DUPLICATE_NUMBER: &str = "bank-duplicate-number";
     pub const BANK_EMPTY_QUESTION: &str = "bank-empty-question";
     pub const BANK_OUTSIDE_CATEGORY: &str = "bank-outside-category";

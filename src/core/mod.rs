@@ -18,6 +18,7 @@ pub mod line_index;
 pub mod note;
 pub mod packet;
 pub mod review;
+pub mod scores;
 pub mod search;
 pub mod shape;
 pub mod similar;

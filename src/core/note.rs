@@ -18,6 +18,7 @@ use crate::core::changes::{Changed, Edit, compose, describes};
 use crate::core::front_matter::{front_matter_end, line_end, text_start};
 use crate::core::key::{self, KeyMatch};
 use crate::core::review::is_marker_line;
+use crate::core::scores::rubric::is_rubric;
 use crate::core::template::{CHECK_YOURSELF, Scaffolding, scaffold_form};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -493,8 +494,11 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 /// a non-blank line that is neither one of the scaffolding lines (compared
 /// in their `scaffold_form`) nor a template's pointer to a related question
 /// (`- BE-32 · …`).
+/// An interview rubric (a body with a score line) is never a study answer,
+/// whatever the interviewer ticked, scored or noted in it.
 pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
-    written_lines(text, section, scaffolding).next().is_some()
+    let body = text.get(section.body.clone()).unwrap_or("");
+    !is_rubric(body) && written_lines(text, section, scaffolding).next().is_some()
 }
 
 /// What the section's writer wrote: its body's lines that are neither

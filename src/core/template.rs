@@ -591,6 +591,11 @@ mod tests {
     use crate::core::bank::parse_bank;
     use expect_test::{Expect, expect};
 
+    #[test]
+    fn the_stated_scale_is_the_one_scores_are_read_on() {
+        assert_eq!(SCORE_SCALE, crate::core::scores::rubric::scale_words());
+    }
+
     fn check(question: &str, mode: Mode, overrides: &Overrides, expected: Expect) {
         let source = format!(
             "---\nprefix: BE\n---\n## Databases\n23. {question}\n    - see: BE-32\n\n## Transactions\n32. What are transactions in databases, and why are they important?\n"

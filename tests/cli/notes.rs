@@ -54,8 +54,10 @@ fn untouched_templates_and_packets_are_not_answered() {
         .lines()
         .filter(|line| line.contains("hint[unanswered]"))
         .count();
-    // One per template, ten per packet.
-    assert_eq!(hints, 12 + 20, "{}", check.stdout);
+    // One per study template, ten for the study packet; a rubric is no
+    // answer to write, and none of its packet is scored yet.
+    assert_eq!(hints, WITH_FOLLOW_UPS.len() + 10, "{}", check.stdout);
+    assert!(!check.stdout.contains("unscored"), "{}", check.stdout);
 
     // A word in a table cell is an answer.
     let filled = workspace.run(&["show", "BE-21", "--template"]).stdout;

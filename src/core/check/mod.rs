@@ -8,7 +8,8 @@
 //! note's keys (beside the sections' answers, on another thread for a long
 //! note), and for each section in turn `repeated_question`,
 //! `near_duplicate`, `question_drift`, `asked_before`, `unanswered`,
-//! `review` and, for answers, `missing_points`.
+//! `review` and, for answers, `missing_points`; then `score` over the
+//! note's interview rubrics (`score` and `unscored`).
 //! Diagnostics come out sorted by start, then severity; ties keep the
 //! order they were made in (unknown keys first, then each section's in the
 //! order above).
@@ -19,6 +20,7 @@ mod near_duplicate;
 mod question_drift;
 mod repeated_question;
 mod review;
+mod score;
 mod unanswered;
 mod unknown_question;
 
@@ -38,6 +40,7 @@ use crate::core::index::{Index, QuestionId, QuestionRef};
 use crate::core::key::Key;
 use crate::core::line_index::LineCounter;
 use crate::core::note::{Heading, Note, Section, is_answered, section_answer};
+use crate::core::scores::rubric::is_rubric;
 use crate::core::template::{
     Overrides, Scaffolding, ScaffoldingCache, TemplateContext, scaffolding_lines,
 };
@@ -123,7 +126,11 @@ impl Siblings<'_> {
 pub struct QuestionSection {
     pub id: QuestionId,
     pub section: Section,
+    /// Whether the body holds a study answer; an interview rubric never
+    /// counts as one.
     pub answered: bool,
+    /// Whether the body is an interview rubric (it has a score line).
+    pub rubric: bool,
 }
 
 /// The note's question sections whose key names a question, with whether
@@ -156,10 +163,12 @@ pub fn question_sections_with(
         .map(|(id, section)| {
             let lines = cache.get(index, overrides, id);
             let answered = is_answered(text, &section, lines);
+            let rubric = !answered && is_rubric(text.get(section.body.clone()).unwrap_or(""));
             QuestionSection {
                 id,
                 section,
                 answered,
+                rubric,
             }
         })
         .collect()
@@ -343,6 +352,7 @@ pub fn check_note_with(
             ));
         }
     }
+    diagnostics.extend(score::scores(text, note));
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.severity));
     diagnostics
 }
@@ -402,6 +412,8 @@ struct Asked<'a> {
     /// The heading's key, where most of the section's diagnostics point.
     key_range: Range<usize>,
     answered: bool,
+    /// An interview rubric: scored, never answered.
+    rubric: bool,
 }
 
 impl<'a> Asked<'a> {
@@ -418,6 +430,7 @@ impl<'a> Asked<'a> {
                 .as_ref()
                 .map_or(heading.range.clone(), |found| found.range.clone()),
             answered: current.answered,
+            rubric: current.rubric,
         }
     }
 }

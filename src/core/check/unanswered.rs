@@ -1,12 +1,13 @@
 //! `unanswered`: a question section whose body holds nothing beyond
 //! template scaffolding (worked out with the section, see
-//! `question_sections_with`); the hint covers the heading.
+//! `question_sections_with`); the hint covers the heading. An interview
+//! rubric is not an answer to write: `unscored` tells what it lacks.
 
 use super::Asked;
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 
 pub(super) fn unanswered(asked: &Asked) -> Option<Diagnostic> {
-    if asked.answered {
+    if asked.answered || asked.rubric {
         return None;
     }
     Some(Diagnostic::new(
