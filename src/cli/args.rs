@@ -167,6 +167,24 @@ command that writes a note.\n\nToday is the local date, or QBANK_TODAY=YYYY-MM-D
         #[arg(long)]
         new: bool,
     },
+    /// Roll up interview scores per candidate folder, packet and category
+    #[command(
+        long_about = "Roll up interview scores: per candidate (a folder holds one candidate's rounds), \
+a one-line summary, then each packet and category, then the questions left unscored and the scores \
+to fix. With --by-question, per question across candidates: how many were asked it, the mean score, \
+its spread (standard deviation) and range, widest spread first, so a team sees which questions \
+discriminate and which everyone aces.\n\n\
+A rubric is a question section with a score line (`**Score:** 3`, `3/4` or `3 – solid`, on the \
+scale 1 no signal · 2 partial · 3 solid · 4 strong); its ticked boxes count as points covered, \
+or red flags heard under **Red flags:**."
+    )]
+    Scores {
+        /// Notes or folders [default: every note of the workspace]
+        paths: Vec<PathBuf>,
+        /// Per question across candidates instead of per candidate
+        #[arg(long)]
+        by_question: bool,
+    },
     /// Print a note's questions alone, numbered: the copy a candidate may see
     Handout {
         /// The note (an interview packet, say)

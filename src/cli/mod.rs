@@ -7,6 +7,7 @@ mod check;
 mod output;
 mod questions;
 mod review;
+mod scores;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Handout { note } => handout(&workspace, &note, format, &mut out),
         Command::Due { paths } => review::due(&workspace, &paths, format, &mut out),
         Command::Review { paths, new } => review::review(&workspace, &paths, new, &mut out),
+        Command::Scores { paths, by_question } => {
+            scores::scores(&workspace, &paths, by_question, format, &mut out)
+        }
     }?;
     out.flush()?;
     Ok(code)

@@ -494,11 +494,8 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 /// a non-blank line that is neither one of the scaffolding lines (compared
 /// in their `scaffold_form`) nor a template's pointer to a related question
 /// (`- BE-32 · …`).
-/// An interview rubric (a body with a score line) is never a study answer,
-/// whatever the interviewer ticked, scored or noted in it.
 pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
-    let body = text.get(section.body.clone()).unwrap_or("");
-    !is_rubric(body) && written_lines(text, section, scaffolding).next().is_some()
+    written_lines(text, section, scaffolding).next().is_some()
 }
 
 /// What the section's writer wrote: its body's lines that are neither
@@ -514,13 +511,16 @@ pub fn section_answer(text: &str, section: &Section, scaffolding: &Scaffolding) 
 }
 
 /// The section body's lines its writer wrote, lazily: what `is_answered`
-/// looks for one of and `section_answer` collects.
+/// looks for one of and `section_answer` collects. An interview rubric (a
+/// body with a score line) has none: whatever the interviewer ticked,
+/// scored or noted in it is no study answer.
 fn written_lines<'t>(
     text: &'t str,
     section: &Section,
     scaffolding: &'t Scaffolding,
 ) -> impl Iterator<Item = &'t str> {
     let body = text.get(section.body.clone()).unwrap_or("");
+    let body = if is_rubric(body) { "" } else { body };
     answer_lines(body).filter(move |line| {
         let form = scaffold_form(line);
         !form.is_empty() && !scaffolding.contains(form.as_ref()) && !is_related_line(&form)

@@ -1,13 +1,15 @@
 //! Hover: on a question key (in a note or a bank), on a question heading,
 //! or on a heading whose text is a bank question, the question's card,
 //! with where the workspace's notes answer it; on an answered question
-//! heading, also which of its points the answer covers (✓) or misses (✗).
+//! heading, also which of its points the answer covers (✓) or misses (✗);
+//! on a rubric's score line, what the score means (`ide::scores`).
 
 use std::ops::Range;
 
 use crate::core::coverage::section_coverage;
 use crate::core::ide::card::question_card;
 use crate::core::ide::review::review_summary;
+use crate::core::ide::scores::score_hover;
 use crate::core::ide::{
     Context, Document, answered_elsewhere, answered_in_note, is_answered_here,
     question_with_wording,
@@ -129,6 +131,9 @@ pub fn hover(context: &Context, document: &Document, offset: usize) -> Option<Ho
             range: found.range.clone(),
             markdown,
         });
+    }
+    if let Some(score) = score_hover(document, offset) {
+        return Some(score);
     }
     let heading = note.heading_at(offset)?;
     if heading.text_range.is_empty() {

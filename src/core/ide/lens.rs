@@ -3,7 +3,8 @@
 //! in how many notes ("answered in 2 notes" / "not answered"). In a note:
 //! over each interview packet heading, the count, categories and minutes of
 //! the question sections under it ("10 questions · 6 categories · about 55
-//! min"), and over each answered question section, how many of its
+//! min"), then, once its rubrics are scored, the scores so far ("10
+//! questions · 7 scored · mean 3.1 / 4 · 2 red flags"); over each answered question section, how many of its
 //! question's points the answer covers ("covers 3 of 5 points").
 
 use std::ops::Range;
@@ -15,8 +16,9 @@ use crate::core::ide::review::review_lenses;
 use crate::core::ide::{Context, Document};
 use crate::core::index::QuestionId;
 use crate::core::key::Key;
-use crate::core::packet::{Packet, is_packet_heading, packet_summary, question_minutes};
+use crate::core::packet::{Packet, packet_summary, question_minutes};
 use crate::core::review::Rating;
+use crate::core::scores::{Rubric, Totals, packet_groups, read_rubric};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lens {
@@ -137,43 +139,59 @@ fn in_category(
         .filter(move |question| question.category == Some(category))
 }
 
+/// Over each packet heading: before any score, its count, categories
+/// and minutes; once the interviewer scores, the scores so far ("10
+/// questions · 7 scored · mean 3.1 / 4 · 2 red flags").
 fn packet_lenses(context: &Context, document: &Document) -> Vec<Lens> {
     let index = context.index;
     let note = document.note;
-    let sections = note.question_sections();
     let mut lenses = Vec::new();
-    for (position, heading) in note.headings.iter().enumerate() {
-        if heading.key.is_some() || !is_packet_heading(&heading.text) {
+    for group in packet_groups(note) {
+        let Some(position) = group.heading else {
             continue;
-        }
-        let end = note.headings[position + 1..]
-            .iter()
-            .find(|next| next.level <= heading.level)
-            .map_or(note.len, |next| next.range.start);
-        let questions: Vec<QuestionId> = sections
-            .iter()
-            .filter(|section| heading.range.end <= section.range.start && section.range.start < end)
-            .filter_map(|section| index.lookup(&note.headings[section.heading].key.as_ref()?.key))
-            .collect();
-        let mut categories: Vec<String> = Vec::new();
-        for &id in &questions {
-            let category = index.get(id).category();
-            if !categories.iter().any(|known| known == category) {
-                categories.push(category.to_string());
-            }
-        }
-        let minutes = questions
-            .iter()
-            .map(|&id| question_minutes(index, id))
-            .sum();
-        let packet = Packet {
-            questions,
-            categories,
-            minutes,
         };
-        lenses.push(Lens::label(heading.range.clone(), packet_summary(&packet)));
+        let rubrics: Vec<Rubric> = group
+            .sections
+            .iter()
+            .filter_map(|section| read_rubric(document.text, section.body.clone()))
+            .collect();
+        let totals = Totals::of(&rubrics);
+        let title = if totals.scored + totals.unreadable > 0 {
+            totals.progress()
+        } else {
+            let questions: Vec<QuestionId> = group
+                .sections
+                .iter()
+                .filter_map(|section| {
+                    index.lookup(&note.headings[section.heading].key.as_ref()?.key)
+                })
+                .collect();
+            packet_summary(&packet_of(context, questions))
+        };
+        lenses.push(Lens::label(note.headings[position].range.clone(), title));
     }
     lenses
+}
+
+/// The questions as a packet: their categories in order, their minutes.
+fn packet_of(context: &Context, questions: Vec<QuestionId>) -> Packet {
+    let index = context.index;
+    let mut categories: Vec<String> = Vec::new();
+    for &id in &questions {
+        let category = index.get(id).category();
+        if !categories.iter().any(|known| known == category) {
+            categories.push(category.to_string());
+        }
+    }
+    let minutes = questions
+        .iter()
+        .map(|&id| question_minutes(index, id))
+        .sum();
+    Packet {
+        questions,
+        categories,
+        minutes,
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +269,19 @@ Blue-green.
     /// Over each answered section, the first for its question: its review
     /// standing on the fixture's day (2026-11-30), and the ratings when it
     /// is due or new. An unanswered section has none, nor a repeat.
+    #[test]
+    fn a_packet_being_scored_shows_its_scores_so_far() {
+        check(
+            "## Interview packet · 3 questions · 2 categories · about 15 min · scored 1–4\n\n### BE-23 · ACID\n- [x] A\n**Red flags:**\n- [x] Says fast\n**Score:** 3\n\n### BE-40 · SQL injection\n**Score:** 2/4\n\n### BE-104 · Stateless\n**Score:**\n\n## Interview packet · 1 question · 1 category · about 5 min · scored 1–4\n### BE-61 · Caching\n**Score:** great\n\n## Interview packet · 1 question · 1 category · about 5 min · scored 1–4\n### BE-62 · Caching\n**Score:**\n",
+            false,
+            expect![[r#"
+                3 questions · 2 scored · mean 2.5 / 4 · 1 red flag | ## Interview packet · 3 questions · 2 categories · about 15 min · scored 1–4
+                1 question · 0 scored · 1 score to fix | ## Interview packet · 1 question · 1 category · about 5 min · scored 1–4
+                1 question · 1 category · about 5 min | ## Interview packet · 1 question · 1 category · about 5 min · scored 1–4
+            "#]],
+        );
+    }
+
     #[test]
     fn answered_sections_show_their_review_standing() {
         check(

@@ -16,6 +16,7 @@ pub mod lens;
 pub mod notes;
 pub mod references;
 pub mod review;
+pub mod scores;
 pub mod snippet;
 pub mod symbols;
 

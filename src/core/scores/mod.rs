@@ -170,7 +170,26 @@ impl Totals {
         (self.scored > 0).then(|| f64::from(self.score_sum) / self.scored as f64)
     }
 
-    /// As the packet lens and `qbank scores` say it: `10 questions · 7
+    /// As a packet's lens says it while the interview goes on: `10
+    /// questions · 7 scored · mean 3.1 / 4 · 2 red flags`.
+    pub fn progress(&self) -> String {
+        let mut parts = vec![
+            plural(self.asked, "question", "questions"),
+            format!("{} scored", self.scored),
+        ];
+        if let Some(mean) = self.mean() {
+            parts.push(format!("mean {mean:.1} / {HIGHEST_SCORE}"));
+        }
+        if self.red_flags.ticked > 0 {
+            parts.push(plural(self.red_flags.ticked, "red flag", "red flags"));
+        }
+        if self.unreadable > 0 {
+            parts.push(plural(self.unreadable, "score to fix", "scores to fix"));
+        }
+        parts.join(" · ")
+    }
+
+    /// As `qbank scores` says it: `10 questions · 7
     /// scored · mean 3.1 / 4 · 2 red flags`, with what is left to score
     /// or fix when there is some.
     pub fn summary(&self) -> String {
