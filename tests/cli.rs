@@ -11,6 +11,8 @@ mod coverage;
 mod notes;
 #[path = "cli/review.rs"]
 mod review;
+#[path = "cli/scores.rs"]
+mod scores;
 
 use std::path::Path;
 use std::process::Command;
