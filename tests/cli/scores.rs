@@ -192,7 +192,11 @@ fn per_question_across_candidates_widest_spread_first() {
         BE-40       1       0     -       -  -      What is SQL injection, and how do you prevent it?
     "#]]
     .assert_eq(&output.stdout);
-    let rows = json(&workspace.run(&["scores", "--by-question", "--format", "json"]).stdout);
+    let rows = json(
+        &workspace
+            .run(&["scores", "--by-question", "--format", "json"])
+            .stdout,
+    );
     let foreign_keys = &rows[0];
     assert_eq!(foreign_keys["key"], "BE-28");
     assert_eq!(foreign_keys["scores"], serde_json::json!([4, 2, 3]));
@@ -216,7 +220,10 @@ fn malformed_and_missing_scores_are_findings_on_their_lines() {
 #[test]
 fn notes_without_rubrics_say_so() {
     let workspace = Workspace::new();
-    workspace.write("study.md", "## BE-23 · ACID\nAtomicity.\n**Score** is a word here.\n");
+    workspace.write(
+        "study.md",
+        "## BE-23 · ACID\nAtomicity.\n**Score** is a word here.\n",
+    );
     let output = workspace.run(&["scores"]);
     assert_eq!((output.code, output.stdout.as_str()), (Some(0), ""));
     expect![[r#"

@@ -25,6 +25,7 @@ mod framing;
 mod hostile;
 mod protocol;
 mod review;
+mod scores;
 mod security;
 mod sync;
 mod workspace;
