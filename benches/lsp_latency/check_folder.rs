@@ -5,17 +5,13 @@
 //! folder's notes are read once, not once per note checked.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
-use qbank_testkit::bench::{Row, duration_row, ms};
+use anyhow::Result;
+use qbank_testkit::bench::{Row, duration_row};
 use qbank_testkit::generate;
 
-use crate::{NOTE_SEED, Settings};
+use crate::{CLI_RUNS, NOTE_SEED, Settings};
 
-/// Runs of the command; the median is reported.
-const RUNS: usize = 3;
 const TARGET_MS: f64 = 2_000.0;
 
 pub fn run(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -> Result<()> {
@@ -27,31 +23,13 @@ pub fn run(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -> Result<()
         let text = generate::workspace_note(index, NOTE_SEED);
         scratch.write(&format!("notes/note-{index:05}.md"), text);
     }
-    let mut times: Vec<Duration> = Vec::new();
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let status = Command::new(binary)
-            .arg("check")
-            .current_dir(scratch.root())
-            .env("HOME", scratch.root())
-            .env("XDG_CACHE_HOME", scratch.path(".cache"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()?;
-        times.push(started.elapsed());
-        // 0 (no errors) or 1 (errors found); anything else is a failure.
-        if !matches!(status.code(), Some(0 | 1)) {
-            bail!("qbank check failed: {status}");
-        }
-    }
-    times.sort();
-    let median = times[RUNS / 2];
-    let shown: Vec<String> = times.iter().map(|time| ms(*time)).collect();
-    println!("runs: {}", shown.join(", "));
+    // 0 (no errors) or 1 (errors found); anything else is a failure.
+    let runs = crate::run_cli(binary, &scratch, &["check"], &[], &[0, 1])?;
+    println!("{}", runs.shown());
     println!();
     rows.push(duration_row(
-        &format!("`qbank check` of {count} notes in one folder (median of {RUNS})"),
-        median,
+        &format!("`qbank check` of {count} notes in one folder (median of {CLI_RUNS})"),
+        runs.median(),
         TARGET_MS,
     ));
     Ok(())

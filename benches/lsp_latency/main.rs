@@ -1,7 +1,7 @@
 //! The end-to-end latency benchmark of `qbank lsp`: it starts the release
 //! binary, drives it over stdio with the test kit's client (a reader thread
 //! timestamps every message as it arrives) and prints what an editor user
-//! feels, beside the targets of issues 3, 4, 6, 11 and 12. Six scenarios,
+//! feels, beside the targets of issues 3, 4, 6, 11, 12, 15 and 16. Eight scenarios,
 //! one file each:
 //! 1. `builtin.rs`: the built-in bank (start-up, completion, hover, reply
 //!    size, memory);
@@ -24,7 +24,9 @@
 //! 6. `check_folder.rs`: the command line, `qbank check` over 10,000 notes
 //!    in one folder;
 //! 7. `study.rs`: the study loop, `qbank due` over 10,000 notes with review
-//!    markers, and the code lenses of a note of 500 answered sections.
+//!    markers, and the code lenses of a note of 500 answered sections;
+//! 8. `interviews.rs`: the interviewer's loop, `qbank scores` over 1,000
+//!    candidate folders of 10 notes.
 //!
 //! `probes.rs` holds the completion and hover runs scenarios 1 and 3 share,
 //! `report.rs` the rows they share; the client, the figures and the summary
@@ -40,6 +42,7 @@
 mod bank_typing;
 mod builtin;
 mod check_folder;
+mod interviews;
 mod keystrokes;
 mod large_bank;
 mod probes;
@@ -74,14 +77,14 @@ pub struct Settings {
     pub bank_keystrokes: usize,
     /// The longest scenario 5 types before it stops and reports.
     pub typing_budget: Duration,
-    /// The scenarios to run (1 to 7).
+    /// The scenarios to run (1 to 8).
     pub only: Vec<u32>,
 }
 
 type Scenario = fn(&Path, &Settings, &mut Vec<Row>) -> Result<()>;
 
 /// Every scenario: its number, its name in errors, and its function.
-const SCENARIOS: [(u32, &str, Scenario); 7] = [
+const SCENARIOS: [(u32, &str, Scenario); 8] = [
     (1, "built-in bank", builtin::run),
     (2, "keystrokes", keystrokes::run),
     (3, "large bank", large_bank::run),
@@ -89,6 +92,7 @@ const SCENARIOS: [(u32, &str, Scenario); 7] = [
     (5, "typing into the large bank", bank_typing::run),
     (6, "check over one big folder", check_folder::run),
     (7, "study loop", study::run),
+    (8, "interviewer's loop", interviews::run),
 ];
 
 fn main() -> ExitCode {
@@ -153,9 +157,9 @@ fn scenarios(only: &str) -> Result<Vec<u32>> {
     }
     only.split(',')
         .map(|part| match part.trim().parse::<u32>() {
-            Ok(number @ 1..=7) => Ok(number),
+            Ok(number @ 1..=8) => Ok(number),
             _ => Err(anyhow!(
-                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 7, separated by commas"
+                "QBANK_BENCH_ONLY={only:?}: name scenarios 1 to 8, separated by commas"
             )),
         })
         .collect()
@@ -223,6 +227,63 @@ pub fn workspace(name: &str) -> Scratch {
     let scratch = Scratch::new(&format!("bench-{name}"));
     scratch.write(".qbank.toml", "");
     scratch
+}
+
+/// Runs of a command-line scenario; the median is reported.
+pub const CLI_RUNS: usize = 3;
+
+/// A command line run `CLI_RUNS` times from a workspace's root, as a user
+/// would: the wall times, sorted, and the last run's stdout.
+pub struct TimedRuns {
+    pub times: Vec<Duration>,
+    pub stdout: Vec<u8>,
+}
+
+impl TimedRuns {
+    pub fn median(&self) -> Duration {
+        self.times[self.times.len() / 2]
+    }
+
+    /// `runs: 12.3 ms, 13.0 ms, 15.1 ms`.
+    pub fn shown(&self) -> String {
+        let shown: Vec<String> = self.times.iter().map(|time| bench::ms(*time)).collect();
+        format!("runs: {}", shown.join(", "))
+    }
+}
+
+/// Runs `qbank ARGS` in `scratch` with its own home and cache (and `env`);
+/// fails when an exit code is not one of `ok_codes`.
+pub fn run_cli(
+    binary: &Path,
+    scratch: &Scratch,
+    args: &[&str],
+    env: &[(&str, &str)],
+    ok_codes: &[i32],
+) -> Result<TimedRuns> {
+    let mut times = Vec::with_capacity(CLI_RUNS);
+    let mut stdout = Vec::new();
+    for _ in 0..CLI_RUNS {
+        let started = Instant::now();
+        let output = std::process::Command::new(binary)
+            .args(args)
+            .current_dir(scratch.root())
+            .env("HOME", scratch.root())
+            .env("XDG_CACHE_HOME", scratch.path(".cache"))
+            .envs(env.iter().copied())
+            .stderr(std::process::Stdio::null())
+            .output()?;
+        times.push(started.elapsed());
+        if !output
+            .status
+            .code()
+            .is_some_and(|code| ok_codes.contains(&code))
+        {
+            bail!("qbank {} failed: {}", args.join(" "), output.status);
+        }
+        stdout = output.stdout;
+    }
+    times.sort();
+    Ok(TimedRuns { times, stdout })
 }
 
 /// A server spawned in `scratch` and initialized; prints how soon the

@@ -8,19 +8,16 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 use qbank_testkit::bench::{self, Row, duration_row, ms, percentile, row, spread};
 use qbank_testkit::{Client, generate, lsp_command};
 use serde_json::json;
 
-use crate::{NOTE_SEED, REPLY_TIMEOUT, SCENARIO_LIMIT, Settings};
+use crate::{CLI_RUNS, NOTE_SEED, REPLY_TIMEOUT, SCENARIO_LIMIT, Settings};
 
 const TODAY: &str = "2026-11-30";
-const RUNS: usize = 3;
 const DUE_TARGET_MS: f64 = 200.0;
 const LENS_TARGET_MS: f64 = 20.0;
 const LENS_SECTIONS: usize = 500;
@@ -71,34 +68,16 @@ fn due_over_notes(binary: &Path, count: usize) -> Result<Row> {
             text,
         );
     }
-    let mut times: Vec<Duration> = Vec::new();
-    let mut listed = 0;
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let output = Command::new(binary)
-            .arg("due")
-            .current_dir(scratch.root())
-            .env("HOME", scratch.root())
-            .env("XDG_CACHE_HOME", scratch.path(".cache"))
-            .env("QBANK_TODAY", TODAY)
-            .stderr(Stdio::null())
-            .output()?;
-        times.push(started.elapsed());
-        if !output.status.success() {
-            bail!("qbank due failed: {}", output.status);
-        }
-        listed = output.stdout.iter().filter(|byte| **byte == b'\n').count();
-    }
-    times.sort();
-    let median = times[RUNS / 2];
-    let shown: Vec<String> = times.iter().map(|time| ms(*time)).collect();
+    let env = [("QBANK_TODAY", TODAY)];
+    let runs = crate::run_cli(binary, &scratch, &["due"], &env, &[0])?;
+    let listed = runs.stdout.iter().filter(|byte| **byte == b'\n').count();
     println!(
-        "`qbank due` over {count} notes: {listed} sections due; runs {}",
-        shown.join(", ")
+        "`qbank due` over {count} notes: {listed} sections due; {}",
+        runs.shown()
     );
     Ok(duration_row(
-        &format!("`qbank due` over {count} notes (median of {RUNS})"),
-        median,
+        &format!("`qbank due` over {count} notes (median of {CLI_RUNS})"),
+        runs.median(),
         DUE_TARGET_MS,
     ))
 }
