@@ -7,6 +7,8 @@
 mod config_keys_packets;
 #[path = "cli/coverage.rs"]
 mod coverage;
+#[path = "cli/interviews.rs"]
+mod interviews;
 #[path = "cli/notes.rs"]
 mod notes;
 #[path = "cli/review.rs"]
