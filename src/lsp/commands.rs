@@ -148,6 +148,10 @@ fn excluded_path(uri: &Value) -> Result<PathBuf> {
         ))
     };
     let parsed: Uri = serde_json::from_value(uri.clone()).map_err(|_| not_a_file_uri())?;
+    // `to_file_path` reads any URI's path, whatever its scheme.
+    if !parsed.scheme().as_str().eq_ignore_ascii_case("file") {
+        return Err(not_a_file_uri());
+    }
     let path = parsed.to_file_path().ok_or_else(not_a_file_uri)?;
     Ok(path.into_owned())
 }
