@@ -10,6 +10,8 @@
 //! - `sync`: document sync against the kit's position model (property
 //!   tests) and through the server;
 //! - `edits`: every code action is versioned and changes only its range;
+//! - `packets`: packets in a candidate's folder leave out what the folder
+//!   (or the notes named) already asked;
 //! - `protocol` and `framing`: protocol and framing abuse;
 //! - `backpressure`: a client that reads no replies;
 //! - `files`: bad and pathological files;
@@ -23,6 +25,7 @@ mod features;
 mod files;
 mod framing;
 mod hostile;
+mod packets;
 mod protocol;
 mod review;
 mod security;
