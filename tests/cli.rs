@@ -70,6 +70,16 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
 }
 
+/// The keys of `qbank packet --format json`'s questions, in order.
+fn packet_keys(output: &Output) -> Vec<String> {
+    json(&output.stdout)
+        .as_array()
+        .unwrap_or_else(|| panic!("not a packet: {}{}", output.stdout, output.stderr))
+        .iter()
+        .map(|question| question["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The row of `qbank stats --format json` for a category.
 fn category_row<'s>(stats: &'s serde_json::Value, category: &str) -> &'s serde_json::Value {
     stats

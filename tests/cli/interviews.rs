@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{Output, Workspace, json};
+use super::{Output, Workspace, json, packet_keys};
 
 const FIXTURES: &str = "tests/fixtures/interviews";
 const CANDIDATES: [&str; 3] = ["alice", "bob", "carol"];
@@ -79,14 +79,10 @@ fn with_twins(workspace: &Workspace, asked: &BTreeSet<String>) -> BTreeSet<Strin
     forbidden
 }
 
-fn packet_keys(output: &Output) -> Vec<String> {
+/// The keys of a packet drawn without failing.
+fn drawn_keys(output: &Output) -> Vec<String> {
     assert_eq!(output.code, Some(0), "{}", output.stderr);
-    json(&output.stdout)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|question| question["key"].as_str().unwrap().to_string())
-        .collect()
+    packet_keys(output)
 }
 
 /// Draws `--count 12` packets over many seeds with the extra arguments;
@@ -99,7 +95,7 @@ fn drawn_over_seeds(workspace: &Workspace, extra: &[&str]) -> Vec<(u64, Vec<Stri
                 "packet", "--count", "12", "--seed", &seed_text, "--format", "json",
             ];
             args.extend_from_slice(extra);
-            (seed, packet_keys(&workspace.run(&args)))
+            (seed, drawn_keys(&workspace.run(&args)))
         })
         .collect()
 }
@@ -253,7 +249,7 @@ fn exclude_works_with_level_minutes_and_category() {
         "--format",
         "json",
     ]);
-    let keys = packet_keys(&testing);
+    let keys = drawn_keys(&testing);
     assert!(keys.iter().all(|key| !forbidden.contains(key)), "{keys:?}");
     assert_eq!(
         testing.stderr,

@@ -93,6 +93,22 @@ fn hover_markdown(server: &mut Client, uri: &str, position: Value) -> String {
         .to_string()
 }
 
+/// The code actions offered at a position (no diagnostics in context).
+fn code_actions_at(server: &mut Client, uri: &str, position: Value) -> Vec<Value> {
+    let reply = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": position, "end": position },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    reply
+        .as_array()
+        .unwrap_or_else(|| panic!("no actions: {reply}"))
+        .clone()
+}
+
 /// The text a document holding `text` has once a command's edit is
 /// applied (the kit's editor applies it, as a real one would).
 fn command_text(server: &mut Client, text: &str, command: &str, arguments: Value) -> String {

@@ -12,7 +12,7 @@ use qbank_testkit::positions::apply_edits;
 use qbank_testkit::{Capabilities, Client, Scratch, Unit};
 use serde_json::{Value, json};
 
-use crate::{command_text, initialized};
+use crate::{code_actions_at, command_text, initialized};
 
 const BANK: &str = "---\nprefix: IV\n---\n# Interview bank\n\n## Systems\n\
 1. What is a mutex?\n\
@@ -47,14 +47,18 @@ fn candidates() -> Scratch {
     workspace
 }
 
-fn server(workspace: &Scratch) -> Client {
+/// A server over the candidates' workspace, its notes indexed, with
+/// Alice's round 2 open; its URI.
+fn round_2_open(workspace: &Scratch) -> (Client, String) {
     let capabilities = Capabilities {
         work_done_progress: true,
         ..Capabilities::editor()
     };
     let (mut server, _) = initialized(workspace, capabilities);
     server.wait_for_indexing();
-    server
+    let uri = workspace.uri("alice/round-2.md");
+    server.open(&uri, ROUND_2, 1);
+    (server, uri)
 }
 
 /// The keys of the question headings a text holds, in order of number.
@@ -88,9 +92,7 @@ fn packet_keys(server: &mut Client, uri: &str, exclude: Option<Value>) -> Vec<St
 #[test]
 fn a_packet_in_a_candidates_folder_skips_what_the_folder_asked() {
     let workspace = candidates();
-    let mut server = server(&workspace);
-    let uri = workspace.uri("alice/round-2.md");
-    server.open(&uri, ROUND_2, 1);
+    let (mut server, uri) = round_2_open(&workspace);
     // Round 1 writes IV-1 and IV-2 as headings and IV-3 in a note line;
     // the subfolder's IV-6 and Bob's IV-4 are not Alice's folder.
     let by_default = packet_keys(&mut server, &uri, None);
@@ -125,23 +127,12 @@ fn a_packet_in_a_candidates_folder_skips_what_the_folder_asked() {
 #[test]
 fn the_source_action_skips_the_folder_too() {
     let workspace = candidates();
-    let mut server = server(&workspace);
-    let uri = workspace.uri("alice/round-2.md");
-    server.open(&uri, ROUND_2, 1);
-    let reply = server.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": { "line": 2, "character": 0 }, "end": { "line": 2, "character": 0 } },
-            "context": { "diagnostics": [] }
-        }),
-    );
-    let action = reply
-        .as_array()
-        .unwrap()
+    let (mut server, uri) = round_2_open(&workspace);
+    let actions = code_actions_at(&mut server, &uri, json!({ "line": 2, "character": 0 }));
+    let action = actions
         .iter()
         .find(|action| action["title"] == "Insert interview packet (5 questions)")
-        .unwrap_or_else(|| panic!("no packet action: {reply}"));
+        .unwrap_or_else(|| panic!("no packet action: {actions:?}"));
     let edits = action["edit"]["documentChanges"][0]["edits"]
         .as_array()
         .unwrap();
@@ -157,9 +148,7 @@ fn the_source_action_skips_the_folder_too() {
 #[test]
 fn an_exclude_of_another_type_is_invalid_params() {
     let workspace = candidates();
-    let mut server = server(&workspace);
-    let uri = workspace.uri("alice/round-2.md");
-    server.open(&uri, ROUND_2, 1);
+    let (mut server, uri) = round_2_open(&workspace);
     for (exclude, message) in [
         (
             json!("alice"),
