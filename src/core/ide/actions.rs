@@ -314,7 +314,7 @@ pub fn insert_packet(
 
 /// The questions a packet inserted into the document leaves out: those
 /// its text writes, and those of the other indexed notes `exclusion` names.
-pub fn questions_already_asked(
+fn questions_already_asked(
     context: &Context,
     document: &Document,
     exclusion: &PacketExclusion,
