@@ -7,6 +7,8 @@
 mod config_keys_packets;
 #[path = "cli/coverage.rs"]
 mod coverage;
+#[path = "cli/interviews.rs"]
+mod interviews;
 #[path = "cli/notes.rs"]
 mod notes;
 #[path = "cli/review.rs"]
@@ -68,6 +70,16 @@ struct Output {
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
+
+/// The keys of `qbank packet --format json`'s questions, in order.
+fn packet_keys(output: &Output) -> Vec<String> {
+    json(&output.stdout)
+        .as_array()
+        .unwrap_or_else(|| panic!("not a packet: {}{}", output.stdout, output.stderr))
+        .iter()
+        .map(|question| question["key"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The row of `qbank stats --format json` for a category.

@@ -126,6 +126,9 @@ pub enum Command {
         /// A time budget in minutes: as many balanced questions as fit (with --count, at most that many)
         #[arg(long, value_parser = at_least_one_minute)]
         minutes: Option<u32>,
+        /// Draw no question (nor a near-duplicate of one) that these notes already write: a note, or a folder of notes such as one candidate's rounds (repeatable; a bank is not a note and excludes nothing)
+        #[arg(long = "exclude", value_name = "PATH")]
+        exclude: Vec<PathBuf>,
     },
     /// Report problems in notes and banks as `path:line:col: severity[code]: message`
     #[command(

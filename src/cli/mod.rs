@@ -128,6 +128,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             mode,
             level,
             minutes,
+            exclude,
         } => {
             // A time budget alone draws as many questions as fit.
             let count = match (count, minutes) {
@@ -139,7 +140,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 count,
                 categories,
                 seed: seed.unwrap_or_else(time_seed),
-                exclude: Vec::new(),
+                exclude: questions::questions_asked_in(&workspace, &exclude)?,
                 level: level.map(Level::from),
                 minutes,
             };

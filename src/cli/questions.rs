@@ -1,20 +1,26 @@
 //! The commands about the bank's questions themselves: `search`, `show`
-//! and `packet`, each a core call printed as text or JSON.
+//! and `packet`, each a core call printed as text or JSON; and the
+//! questions `packet --exclude` leaves out, read from the notes it names.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
 
 use crate::core::check::keys_one_digit_away;
 use crate::core::index::{Index, KeyInputError, QuestionId};
-use crate::core::packet::{PacketRequest, draw_packet, packet_sections, render_packet};
+use crate::core::note::parse_note;
+use crate::core::packet::{
+    PacketRequest, draw_packet, packet_sections, questions_in_notes, render_packet,
+};
 use crate::core::template::{Mode, TemplateContext, render_section};
-use crate::workspace::Workspace;
+use crate::files::{escape_controls, shown_path};
+use crate::workspace::{Workspace, declares_bank};
 
 use super::args::Format;
 use super::output::{self, PacketQuestionJson, question_json, write_json};
-use super::{failure_if, warn};
+use super::{failure_if, note_files, warn};
 
 pub(super) fn search(
     workspace: &Workspace,
@@ -162,4 +168,52 @@ pub(super) fn packet(
         )?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The questions the notes at `paths` already write, for `packet
+/// --exclude`: named files and the notes of named folders, found and read
+/// as `check` and `stats` find and read them. A path that does not exist,
+/// or a named note that cannot be read, is an error: a packet must never
+/// ask again what it was told to leave out. A bank is no note (its
+/// questions are defined there, not asked), so it excludes nothing.
+pub(super) fn questions_asked_in(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+) -> Result<Vec<QuestionId>> {
+    if let Some(missing) = paths.iter().find(|path| !path.exists()) {
+        bail!("--exclude {}: no such file or folder", shown_path(missing));
+    }
+    let (banks, notes): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|path| workspace.is_bank_file(path));
+    for bank in &banks {
+        warn_bank_excludes_nothing(&shown_path(bank));
+    }
+    // No path left must not mean "every note", as it does for `stats`.
+    if notes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (read, unread_named) =
+        note_files(workspace, &notes)?.read(workspace, |name, text, _caches| {
+            let keys = (!declares_bank(text)).then(|| parse_note(text).keys);
+            (name.to_string(), keys)
+        });
+    if unread_named {
+        bail!("--exclude names a note that could not be read (above): no packet drawn");
+    }
+    let mut notes_keys = Vec::with_capacity(read.len());
+    for (name, keys) in &read {
+        match keys {
+            Some(keys) => notes_keys.push(keys.as_slice()),
+            None => warn_bank_excludes_nothing(&escape_controls(name)),
+        }
+    }
+    Ok(questions_in_notes(&workspace.index, notes_keys))
+}
+
+fn warn_bank_excludes_nothing(shown: &str) {
+    warn(&format!(
+        "--exclude {shown}: a bank, not a note (its questions are not asked there): nothing excluded from it"
+    ));
 }

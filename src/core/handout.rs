@@ -1,8 +1,11 @@
 //! The handout: the copy of a note a candidate may see. One line per
-//! distinct known question, in the note's order, with the wording its
-//! heading gives; a question asked again, a near-duplicate of one already
-//! listed, and a heading whose key names no question are left out, each
-//! with the reason, so the command line can say what it dropped.
+//! distinct known question, in the note's order, and nothing else of the
+//! note: no answer, rubric, score, ticked box or interviewer's note. Each
+//! line is the wording the heading gives when it reads as the question
+//! (see `candidate_wording`), else the bank's. A question asked again, a
+//! near-duplicate of one already listed, and a heading whose key names no
+//! question are left out, each with the reason, so the command line can
+//! say what it dropped.
 
 use std::ops::Range;
 
@@ -15,7 +18,8 @@ use crate::core::note::Note;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandoutQuestion {
     pub id: QuestionId,
-    /// The heading's words after the key, else the bank's wording.
+    /// The heading's words after the key when they read as the question,
+    /// else the bank's wording.
     pub wording: String,
 }
 
@@ -75,13 +79,40 @@ pub fn handout(index: &Index, note: &Note) -> Handout {
             continue;
         }
         listed.insert(id);
-        let wording = match &heading.title {
-            Some((title, _)) => title.clone(),
-            None => index.get(id).text().to_string(),
-        };
+        let title = heading.title.as_ref().map(|(title, _)| title.as_str());
+        let wording = candidate_wording(title, index.get(id).text()).to_string();
         handout.questions.push(HandoutQuestion { id, wording });
     }
     handout
+}
+
+/// What the candidate reads for a question heading: the heading's words
+/// after the key when they read as the question — they end with a
+/// question mark and hold no number the bank's wording lacks — else the
+/// bank's wording. An interviewer's rewording ("SQL or NoSQL, in your
+/// words?") is kept; what an interviewer writes after the question
+/// ("ACID — scored 4", "What is ACID? 3/4", "… (strong)") never reaches
+/// the candidate.
+fn candidate_wording<'a>(title: Option<&'a str>, bank_wording: &'a str) -> &'a str {
+    match title {
+        Some(title) if reads_as_the_question(title, bank_wording) => title,
+        _ => bank_wording,
+    }
+}
+
+fn reads_as_the_question(title: &str, bank_wording: &str) -> bool {
+    let bank_numbers = numbers_in(bank_wording);
+    title.trim_end().ends_with('?')
+        && numbers_in(title)
+            .iter()
+            .all(|number| bank_numbers.contains(number))
+}
+
+/// The runs of digits in a text: a score, a date, a tally.
+fn numbers_in(text: &str) -> Vec<&str> {
+    text.split(|character: char| !character.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -113,6 +144,29 @@ mod tests {
             ));
         }
         expected.assert_eq(&rendered);
+    }
+
+    #[test]
+    fn what_follows_the_question_in_a_heading_is_never_shown() {
+        check(
+            r#"### BE-23 · ACID — scored 4
+### BE-40 · What is SQL injection, and how do you prevent it? 3/4
+### BE-61 · Caching, why? (4 – strong)
+### BE-66 · Round 2: what is a CDN?
+### BE-101 · Horizontal or vertical scaling?
+### BE-74 · Why HTTP/2 rather than HTTP/1.1?
+### BE-59 · How would you add 2FA to a login? 2
+"#,
+            expect![[r#"
+                BE-23 What is ACID compliance, and why is it important in databases?
+                BE-40 What is SQL injection, and how do you prevent it?
+                BE-61 What is caching, and why is it important for back-end performance?
+                BE-66 What is CDN (Content Delivery Network), and how does it improve performance?
+                BE-101 Horizontal or vertical scaling?
+                BE-74 Why HTTP/2 rather than HTTP/1.1?
+                BE-59 How do you implement two-factor authentication (2FA)?
+            "#]],
+        );
     }
 
     #[test]

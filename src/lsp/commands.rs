@@ -3,11 +3,14 @@
 //! `review`, with `qbank.nextDue`) build their edit on a
 //! snapshot (refused with ContentModified when the arguments name another
 //! version) and ask the editor to apply it with `workspace/applyEdit`.
+//! A packet's `exclude` names, as URIs, the notes and folders whose
+//! questions it leaves out; here they become names under the root.
 //! `qbank/documentText` and `qbank/documentStatus` tell what the server
 //! holds of a document; `qbank/invalidMessage` is how the stdin filter
 //! makes the server answer a frame that is not a message, or a `$/`
 //! request.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -17,7 +20,7 @@ use tower_lsp_server::ls_types::{ExecuteCommandParams, Position, Uri};
 
 use crate::core::bank::Level;
 use crate::core::diagnostic::TextEdit;
-use crate::core::ide::actions::{PacketOptions, insert_packet, insert_template};
+use crate::core::ide::actions::{PacketExclusion, PacketOptions, insert_packet, insert_template};
 use crate::core::template::Mode;
 use crate::lsp::capabilities::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW};
 use crate::lsp::convert;
@@ -27,6 +30,7 @@ use crate::lsp::log;
 use crate::lsp::review::{ReviewArguments, review_text_edit};
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
+use crate::notes::note_name;
 
 /// How long the editor may take to answer `workspace/applyEdit`.
 const APPLY_EDIT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -43,6 +47,9 @@ struct InsertPacketArguments {
     seed: Option<u64>,
     level: Option<String>,
     minutes: Option<u32>,
+    /// `true` (or absent), `false`, or URIs: see `parse_exclusion`.
+    #[serde(default)]
+    exclude: Value,
     /// The document version the position refers to; a command built
     /// against another version is refused rather than applied astray.
     version: Option<i32>,
@@ -104,9 +111,59 @@ fn packet_edit(snapshot: &Snapshot, arguments: &InsertPacketArguments) -> Result
         seed: arguments.seed,
         level: parse_level(arguments.level.as_deref())?,
         minutes: arguments.minutes,
+        exclude: parse_exclusion(snapshot, &arguments.exclude)?,
     };
     insert_packet(&snapshot.context(), &snapshot.document(), offset, &options)
         .map_err(invalid_params)
+}
+
+/// A packet's `exclude`: absent, `null` or `true`, the other notes of the
+/// note's folder; `false`, none; an array of `file://` URIs, those notes
+/// and folders (a URI outside the workspace names none of its notes and
+/// is passed over). The note's own questions are left out in every case.
+fn parse_exclusion(snapshot: &Snapshot, exclude: &Value) -> Result<PacketExclusion> {
+    match exclude {
+        Value::Null | Value::Bool(true) => Ok(PacketExclusion::Folder),
+        Value::Bool(false) => Ok(PacketExclusion::NoteOnly),
+        Value::Array(uris) => {
+            let mut names = Vec::with_capacity(uris.len());
+            for uri in uris {
+                let path = excluded_path(uri)?;
+                names.extend(name_under_root(snapshot, path));
+            }
+            Ok(PacketExclusion::Named(names))
+        }
+        other => Err(invalid_params(format!(
+            "{INSERT_PACKET}: `exclude` must be true (the note's folder), false (the note alone) \
+or an array of file:// URIs of notes and folders, not {other}"
+        ))),
+    }
+}
+
+/// The path of one `file://` URI of `exclude`.
+fn excluded_path(uri: &Value) -> Result<PathBuf> {
+    let not_a_file_uri = || {
+        invalid_params(format!(
+            "{INSERT_PACKET}: `exclude` holds {uri}, not the file:// URI of a note or folder"
+        ))
+    };
+    let parsed: Uri = serde_json::from_value(uri.clone()).map_err(|_| not_a_file_uri())?;
+    // `to_file_path` reads any URI's path, whatever its scheme.
+    if !parsed.scheme().as_str().eq_ignore_ascii_case("file") {
+        return Err(not_a_file_uri());
+    }
+    let path = parsed.to_file_path().ok_or_else(not_a_file_uri)?;
+    Ok(path.into_owned())
+}
+
+/// A path's name among the notes of the document's workspace (canonical,
+/// as the notes' own paths are), or `None` outside it.
+fn name_under_root(snapshot: &Snapshot, path: PathBuf) -> Option<String> {
+    // A document outside every workspace has no indexed notes to name.
+    snapshot.name.as_ref()?;
+    let root = &snapshot.workspace.root;
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    path.starts_with(root).then(|| note_name(root, &path))
 }
 
 fn template_edit(snapshot: &Snapshot, arguments: &InsertTemplateArguments) -> Result<TextEdit> {

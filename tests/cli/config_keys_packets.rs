@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::{Output, Workspace, json};
+use super::{Output, Workspace, json, packet_keys};
 
 impl Workspace {
     /// The workspace's root as qbank names it in messages.
@@ -22,15 +22,6 @@ fn stderr_lines(workspace: &Workspace, output: &Output) -> Vec<String> {
         .stderr
         .lines()
         .map(|line| line.replace(&root, "<root>"))
-        .collect()
-}
-
-fn packet_keys(output: &Output) -> Vec<String> {
-    json(&output.stdout)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|question| question["key"].as_str().unwrap().to_string())
         .collect()
 }
 

@@ -12,7 +12,7 @@ use qbank_testkit::positions;
 use qbank_testkit::{ApplyEdit, Capabilities, Scratch, Unit};
 use serde_json::{Value, json};
 
-use crate::initialized;
+use crate::{code_actions_at, initialized};
 
 /// Whether a text is a whole key, `PREFIX-123`.
 fn is_key(text: &str) -> bool {
@@ -186,15 +186,7 @@ fn every_code_action_is_versioned_and_changes_only_its_range() {
         let mut first_applicable = None;
         for (line, character) in positions(&text) {
             let position = json!({ "line": line, "character": character });
-            let reply = server.request(
-                "textDocument/codeAction",
-                json!({
-                    "textDocument": { "uri": uri },
-                    "range": { "start": position, "end": position },
-                    "context": { "diagnostics": [] }
-                }),
-            );
-            for action in reply.as_array().unwrap() {
+            for action in &code_actions_at(&mut server, &uri, position) {
                 let edits = check_action(&text, &uri, version, action);
                 checked += 1;
                 if first_applicable.is_none() {
@@ -248,15 +240,8 @@ fn commands_edit_the_current_version_and_stale_changes_are_refused() {
     // A code action carries the version it was computed for: after a
     // change, the client holds an action of version 1 for a document at
     // version 2 and must refuse it.
-    let reply = server.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": { "line": 2, "character": 1 }, "end": { "line": 2, "character": 1 } },
-            "context": { "diagnostics": [] }
-        }),
-    );
-    let action = &reply.as_array().unwrap()[0];
+    let actions = code_actions_at(&mut server, &uri, json!({ "line": 2, "character": 1 }));
+    let action = &actions[0];
     assert_eq!(
         action["edit"]["documentChanges"][0]["textDocument"]["version"],
         1

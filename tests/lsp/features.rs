@@ -12,7 +12,7 @@ use qbank_testkit::positions::{
 use qbank_testkit::{Capabilities, Client, Scratch, Unit};
 use serde_json::{Value, json};
 
-use crate::{QBANK, command_text, hover_markdown, initialized};
+use crate::{QBANK, code_actions_at, command_text, hover_markdown, initialized};
 
 #[test]
 fn capabilities_and_encoding_negotiation() {
@@ -188,17 +188,8 @@ fn insert_answer_template_changes_only_its_range() {
     let text = "# Round 😀 one\r\n\r\n## BE-23 · What is ACID compliance, and why is it important in databases?\r\n\r\nTail stays: ünïcode 🎉\r\n";
     server.open(&uri, text, 1);
     let position = position_of(text, "BE-23", 2);
-    let actions = server.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": position, "end": position },
-            "context": { "diagnostics": [] }
-        }),
-    );
+    let actions = code_actions_at(&mut server, &uri, position);
     let titles: Vec<&str> = actions
-        .as_array()
-        .unwrap()
         .iter()
         .map(|action| action["title"].as_str().unwrap())
         .collect();
@@ -211,8 +202,6 @@ fn insert_answer_template_changes_only_its_range() {
         assert!(titles.contains(&wanted), "{titles:?}");
     }
     let action = actions
-        .as_array()
-        .unwrap()
         .iter()
         .find(|action| action["title"] == "Insert answer template")
         .unwrap();

@@ -10,6 +10,8 @@
 //! - `sync`: document sync against the kit's position model (property
 //!   tests) and through the server;
 //! - `edits`: every code action is versioned and changes only its range;
+//! - `packets`: packets in a candidate's folder leave out what the folder
+//!   (or the notes named) already asked;
 //! - `protocol` and `framing`: protocol and framing abuse;
 //! - `backpressure`: a client that reads no replies;
 //! - `files`: bad and pathological files;
@@ -23,6 +25,7 @@ mod features;
 mod files;
 mod framing;
 mod hostile;
+mod packets;
 mod protocol;
 mod review;
 mod scores;
@@ -89,6 +92,22 @@ fn hover_markdown(server: &mut Client, uri: &str, position: Value) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The code actions offered at a position (no diagnostics in context).
+fn code_actions_at(server: &mut Client, uri: &str, position: Value) -> Vec<Value> {
+    let reply = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": position, "end": position },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    reply
+        .as_array()
+        .unwrap_or_else(|| panic!("no actions: {reply}"))
+        .clone()
 }
 
 /// The text a document holding `text` has once a command's edit is

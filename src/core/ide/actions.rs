@@ -1,21 +1,23 @@
 //! Code actions and the edits behind the server's commands: insert a study
 //! template or an interview rubric for a question, expand a bare key into a
 //! question heading, link a heading whose text is a bank question to its
-//! key, insert a balanced interview packet, and the quick fixes the note
-//! diagnostics carry. Every edit is minimal: an insertion where nothing is
-//! replaced, and a replacement of exactly what changes.
+//! key, insert a balanced interview packet (never a question the note or,
+//! by default, the other notes of its folder already write), and the quick
+//! fixes the note diagnostics carry. Every edit is minimal: an insertion
+//! where nothing is replaced, and a replacement of exactly what changes.
 
 use std::ops::Range;
 
 use crate::core::bank::Level;
 use crate::core::check::{Siblings, check_note};
 use crate::core::diagnostic::{Diagnostic, TextEdit};
+use crate::core::ide::notes::{NoteSummary, Notes, folder_of};
 use crate::core::ide::{
     Context, Document, line_ending, line_range_at, next_line_start, question_with_wording,
     section_level_at, with_line_ending,
 };
 use crate::core::index::QuestionId;
-use crate::core::packet::{PacketRequest, draw_packet, render_packet};
+use crate::core::packet::{PacketRequest, draw_packet, questions_in_notes, render_packet};
 use crate::core::template::{Mode, TemplateContext, question_heading, render_body, render_section};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,24 @@ pub struct PacketOptions {
     pub level: Option<Level>,
     /// A time budget; without a count, as many questions as fit.
     pub minutes: Option<u32>,
+    /// Whose questions are left out besides the note's own.
+    pub exclude: PacketExclusion,
+}
+
+/// Which other notes' questions (and their near-duplicates) a packet leaves
+/// out. The note's own questions are always left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PacketExclusion {
+    /// The other notes right in the note's folder, not its subfolders: a
+    /// folder holds one candidate's rounds (the `asked-before` rule).
+    #[default]
+    Folder,
+    /// No other note.
+    NoteOnly,
+    /// These notes, and every note in these folders and their subfolders,
+    /// by name relative to the workspace root (`alice/round-1.md`, `alice`;
+    /// empty for the whole workspace).
+    Named(Vec<String>),
 }
 
 /// The most questions one packet holds.
@@ -239,8 +259,9 @@ fn expand_key(
 }
 
 /// The edit that inserts a packet at `offset`: at the start of a blank line,
-/// or after the line the cursor is on. Questions the note already holds are
-/// skipped. Fails for a category that matches none or several.
+/// or after the line the cursor is on. Questions the note already holds,
+/// and those of the notes `options.exclude` names, are skipped. Fails for a
+/// category that matches none or several.
 pub fn insert_packet(
     context: &Context,
     document: &Document,
@@ -249,14 +270,7 @@ pub fn insert_packet(
 ) -> Result<TextEdit, String> {
     let index = context.index;
     let text = document.text;
-    let note = document.note;
-    let mut exclude: Vec<QuestionId> = note
-        .keys
-        .iter()
-        .filter_map(|found| index.lookup(&found.key))
-        .collect();
-    exclude.sort_unstable();
-    exclude.dedup();
+    let exclude = questions_already_asked(context, document, &options.exclude);
     let count = match (options.count, options.minutes) {
         (Some(count), _) => count,
         (None, Some(_)) => MOST_PACKET_QUESTIONS,
@@ -296,6 +310,51 @@ pub fn insert_packet(
         range: at..at,
         new_text: with_line_ending(&new_text, ending),
     })
+}
+
+/// The questions a packet inserted into the document leaves out: those
+/// its text writes, and those of the other indexed notes `exclusion` names.
+fn questions_already_asked(
+    context: &Context,
+    document: &Document,
+    exclusion: &PacketExclusion,
+) -> Vec<QuestionId> {
+    let others = excluded_notes(context.notes, document.name, exclusion);
+    let notes_keys = std::iter::once(document.note.keys.as_slice())
+        .chain(others.iter().map(|note| note.keys.as_slice()));
+    questions_in_notes(context.index, notes_keys)
+}
+
+/// The indexed notes `exclusion` names for a document named `name`, never
+/// the document's own indexed copy (its buffer is newer). Outside a
+/// workspace a document has no folder.
+fn excluded_notes<'a>(
+    notes: &'a Notes,
+    name: Option<&str>,
+    exclusion: &PacketExclusion,
+) -> Vec<&'a NoteSummary> {
+    let mut chosen: Vec<&NoteSummary> = match (exclusion, name) {
+        (PacketExclusion::NoteOnly, _) | (PacketExclusion::Folder, None) => Vec::new(),
+        (PacketExclusion::Folder, Some(name)) => notes.in_folder(folder_of(name)).collect(),
+        (PacketExclusion::Named(named), _) => named
+            .iter()
+            .flat_map(|named| note_or_folder(notes, named))
+            .collect(),
+    };
+    chosen.retain(|note| Some(note.name.as_str()) != name);
+    chosen
+}
+
+/// The note of that name, else every note under the folder of that name.
+fn note_or_folder<'a>(notes: &'a Notes, name: &str) -> Vec<&'a NoteSummary> {
+    if let Some(note) = notes.get(name) {
+        return vec![note.as_ref()];
+    }
+    let folder = match name.trim_end_matches('/') {
+        "" => String::new(),
+        trimmed => format!("{trimmed}/"),
+    };
+    notes.under(&folder).collect()
 }
 
 /// A packet goes one level below the heading above it (a question
@@ -503,6 +562,91 @@ mod tests {
         assert!(
             applied.starts_with("# Round 1\n\nBE-23 BE-40\n## Interview packet · 5 questions"),
             "{applied}"
+        );
+    }
+
+    /// A small bank and a candidate's folder: round 1 beside the note,
+    /// round 0 in a subfolder, another candidate's round elsewhere.
+    const CANDIDATES: &str = r#"//- alice/round-2.md
+# Round 2
+$0
+IV-8 came up already.
+//- questions/iv.md
+---
+prefix: IV
+---
+## Small
+1. What is a mutex?
+2. How does a hash map resolve collisions?
+3. What is a B-tree?
+4. How does TLS establish a session key?
+5. What is backpressure in a stream?
+6. How does garbage collection find unreachable objects?
+7. What is a bloom filter?
+8. How does DNS resolve a name?
+//- alice/round-1.md
+### IV-1 · What is a mutex?
+Follow-up on IV-2, not `IV-5` (in code).
+//- alice/old/round-0.md
+### IV-3 · What is a B-tree?
+//- bob/round-1.md
+### IV-4 · How does TLS establish a session key?
+"#;
+
+    /// The keys of every small-bank question a packet holds, for each
+    /// exclusion, one line each.
+    fn packet_keys_by_exclusion(exclusions: &[PacketExclusion], expected: Expect) {
+        let workspace = crate::core::ide::fixture::Workspace::new(CANDIDATES);
+        let (name, fixture) = &workspace.current;
+        let (text, selection) = cursor(fixture);
+        let note = parse_note(&text);
+        let document = Document {
+            name: Some(name),
+            ..Document::new(&text, &note)
+        };
+        let mut rendered = String::new();
+        for exclusion in exclusions {
+            let options = PacketOptions {
+                count: Some(8),
+                categories: vec!["small".to_string()],
+                exclude: exclusion.clone(),
+                ..PacketOptions::default()
+            };
+            let edit = insert_packet(&workspace.context(), &document, selection.start, &options)
+                .expect("a packet");
+            let inserted = parse_note(&edit.new_text);
+            let mut numbers: Vec<u32> = inserted
+                .headings
+                .iter()
+                .filter_map(|heading| Some(heading.key.as_ref()?.key.number))
+                .collect();
+            numbers.sort_unstable();
+            let keys: Vec<String> = numbers
+                .iter()
+                .map(|number| format!("IV-{number}"))
+                .collect();
+            rendered.push_str(&format!("{exclusion:?}: {}\n", keys.join(" ")));
+        }
+        expected.assert_eq(&rendered);
+    }
+
+    #[test]
+    fn packets_skip_the_note_and_by_default_its_folder() {
+        packet_keys_by_exclusion(
+            &[
+                PacketExclusion::default(),
+                PacketExclusion::NoteOnly,
+                PacketExclusion::Named(vec!["alice/old".to_string(), "bob/round-1.md".to_string()]),
+                PacketExclusion::Named(vec!["alice/".to_string(), "nowhere".to_string()]),
+                PacketExclusion::Named(vec![String::new()]),
+            ],
+            expect![[r#"
+                Folder: IV-3 IV-4 IV-5 IV-6 IV-7
+                NoteOnly: IV-1 IV-2 IV-3 IV-4 IV-5 IV-6 IV-7
+                Named(["alice/old", "bob/round-1.md"]): IV-1 IV-2 IV-5 IV-6 IV-7
+                Named(["alice/", "nowhere"]): IV-4 IV-5 IV-6 IV-7
+                Named([""]): IV-5 IV-6 IV-7
+            "#]],
         );
     }
 

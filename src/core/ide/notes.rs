@@ -55,7 +55,9 @@ impl NoteSummary {
     }
 }
 
-fn folder_of(name: &str) -> &str {
+/// The folder part of a note's name, with its trailing `/` (empty at the
+/// root).
+pub fn folder_of(name: &str) -> &str {
     name.rfind('/').map_or("", |slash| &name[..=slash])
 }
 
@@ -238,20 +240,34 @@ impl Notes {
             })
     }
 
-    /// The other notes of the folder holding `name`, with their question
-    /// headings' keys, for `asked-before`.
-    pub fn siblings_of(&self, name: &str) -> Vec<SiblingNote> {
-        let folder = folder_of(name);
+    /// Every note in `folder` (a folder part as `folder_of` gives it: `/`
+    /// at its end, empty for the root) and in its subfolders, in name order.
+    pub fn under<'a>(&'a self, folder: &str) -> impl Iterator<Item = &'a NoteSummary> {
         self.notes
             .range::<str, _>((
                 std::ops::Bound::Included(folder),
                 std::ops::Bound::Unbounded,
             ))
-            .take_while(|(other, _)| other.starts_with(folder))
-            .filter(|(other, _)| other.as_str() != name && !other[folder.len()..].contains('/'))
-            .map(|(other, summary)| SiblingNote {
-                name: other[folder.len()..].to_string(),
-                keys: summary
+            .take_while(move |(name, _)| name.starts_with(folder))
+            .map(|(_, summary)| summary.as_ref())
+    }
+
+    /// The notes right in `folder`, not in its subfolders: as a folder
+    /// holds one candidate's rounds, for `asked-before` and packets.
+    pub fn in_folder<'a>(&'a self, folder: &str) -> impl Iterator<Item = &'a NoteSummary> {
+        self.under(folder)
+            .filter(move |note| !note.name[folder.len()..].contains('/'))
+    }
+
+    /// The other notes of the folder holding `name`, with their question
+    /// headings' keys, for `asked-before`.
+    pub fn siblings_of(&self, name: &str) -> Vec<SiblingNote> {
+        let folder = folder_of(name);
+        self.in_folder(folder)
+            .filter(|other| other.name != name)
+            .map(|other| SiblingNote {
+                name: other.name[folder.len()..].to_string(),
+                keys: other
                     .sections
                     .iter()
                     .map(|section| section.key.clone())
