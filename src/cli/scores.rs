@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::core::index::Index;
 use crate::core::note::parse_outline;
+use crate::core::outline::fast_outline;
 use crate::core::scores::rollup::{
     CandidateScores, NoteScores, QuestionAt, QuestionScores, by_candidate, by_question,
 };
@@ -37,7 +38,10 @@ pub fn scores(
         if !might_hold_score_line(text) {
             return None;
         }
-        let packets = read_scores(text, &parse_outline(text));
+        // A round is headings, lists and score lines: most are read
+        // without the markdown parser.
+        let outline = fast_outline(text).unwrap_or_else(|| parse_outline(text));
+        let packets = read_scores(text, &outline);
         (!packets.is_empty()).then(|| NoteScores {
             name: name.to_string(),
             packets,

@@ -16,6 +16,7 @@ pub mod index;
 pub mod key;
 pub mod line_index;
 pub mod note;
+pub mod outline;
 pub mod packet;
 pub mod review;
 pub mod scores;

@@ -59,6 +59,17 @@ pub struct Note {
 }
 
 impl Note {
+    /// A note read as its ATX headings alone, each at the start of its
+    /// line and at the top level (`outline::fast_outline`).
+    pub(crate) fn from_outline(headings: Vec<Heading>, len: usize) -> Note {
+        Note {
+            restarts: headings.iter().map(|heading| heading.range.start).collect(),
+            headings,
+            keys: Vec::new(),
+            len,
+        }
+    }
+
     /// Sections under question headings, in order.
     pub fn question_sections(&self) -> Vec<Section> {
         (0..self.headings.len())
@@ -416,7 +427,7 @@ fn extend(text_range: &mut Option<Range<usize>>, range: &Range<usize>) {
     });
 }
 
-fn make_heading(
+pub(crate) fn make_heading(
     source: &str,
     level: usize,
     range: Range<usize>,

@@ -74,16 +74,47 @@ pub fn by_candidate(index: &Index, notes: &[NoteScores]) -> Vec<CandidateScores>
             .or_default()
             .push(note);
     }
+    let places = CategoryPlaces::new(index);
     folders
         .into_iter()
         .map(|(folder, mut notes)| {
             notes.sort_by(|a, b| a.name.cmp(&b.name));
-            candidate(index, folder, &notes)
+            candidate(&places, folder, &notes)
         })
         .collect()
 }
 
-fn candidate(index: &Index, folder: &str, notes: &[&NoteScores]) -> CandidateScores {
+/// Each category's place among the index's, worked out once for all
+/// candidates.
+struct CategoryPlaces<'a> {
+    index: &'a Index,
+    places: FxHashMap<&'a str, usize>,
+}
+
+impl<'a> CategoryPlaces<'a> {
+    fn new(index: &'a Index) -> CategoryPlaces<'a> {
+        let places = index
+            .category_names()
+            .into_iter()
+            .enumerate()
+            .map(|(place, name)| (name, place))
+            .collect();
+        CategoryPlaces { index, places }
+    }
+
+    /// A question's category and the category's place, unknown questions
+    /// last.
+    fn of(&self, key: &Key) -> (usize, String) {
+        let Some(id) = self.index.lookup(key) else {
+            return (usize::MAX, UNKNOWN_CATEGORY.to_string());
+        };
+        let name = self.index.get(id).category();
+        let place = self.places.get(name).copied().unwrap_or(usize::MAX - 1);
+        (place, name.to_string())
+    }
+}
+
+fn candidate(places: &CategoryPlaces, folder: &str, notes: &[&NoteScores]) -> CandidateScores {
     let mut totals = Totals::default();
     let mut packets = Vec::new();
     // Keyed by the category's place in the index, unknown questions last.
@@ -105,7 +136,7 @@ fn candidate(index: &Index, folder: &str, notes: &[&NoteScores]) -> CandidateSco
             });
             for question in &packet.questions {
                 categories
-                    .entry(category_of(index, &question.key))
+                    .entry(places.of(&question.key))
                     .or_default()
                     .add(&question.rubric);
                 let at = || QuestionAt {
@@ -133,20 +164,6 @@ fn candidate(index: &Index, folder: &str, notes: &[&NoteScores]) -> CandidateSco
         unscored,
         unreadable,
     }
-}
-
-/// A question's category and the category's place among the index's.
-fn category_of(index: &Index, key: &Key) -> (usize, String) {
-    let Some(id) = index.lookup(key) else {
-        return (usize::MAX, UNKNOWN_CATEGORY.to_string());
-    };
-    let name = index.get(id).category();
-    let place = index
-        .category_names()
-        .iter()
-        .position(|known| *known == name)
-        .unwrap_or(usize::MAX - 1);
-    (place, name.to_string())
 }
 
 /// One question's scores across candidates.
