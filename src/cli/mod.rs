@@ -59,10 +59,14 @@ fn failure_if(failed: bool) -> ExitCode {
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let io = cause.downcast_ref::<std::io::Error>().map(|io| io.kind());
+        // JSON is written through serde_json, which wraps the io error.
+        let json = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(|json| json.io_error_kind());
+        io == Some(BrokenPipe) || json == Some(BrokenPipe)
     })
 }
 
