@@ -173,26 +173,16 @@ impl Totals {
     /// As a packet's lens says it while the interview goes on: `10
     /// questions · 7 scored · mean 3.1 / 4 · 2 red flags`.
     pub fn progress(&self) -> String {
-        let mut parts = vec![
-            plural(self.asked, "question", "questions"),
-            format!("{} scored", self.scored),
-        ];
-        if let Some(mean) = self.mean() {
-            parts.push(format!("mean {mean:.1} / {HIGHEST_SCORE}"));
-        }
-        if self.red_flags.ticked > 0 {
-            parts.push(plural(self.red_flags.ticked, "red flag", "red flags"));
-        }
-        if self.unreadable > 0 {
-            parts.push(plural(self.unreadable, "score to fix", "scores to fix"));
-        }
-        parts.join(" · ")
+        self.said(false)
     }
 
-    /// As `qbank scores` says it: `10 questions · 7
-    /// scored · mean 3.1 / 4 · 2 red flags`, with what is left to score
-    /// or fix when there is some.
+    /// As `qbank scores` says it: the progress, with the points ticked
+    /// and the questions left unscored.
     pub fn summary(&self) -> String {
+        self.said(true)
+    }
+
+    fn said(&self, in_full: bool) -> String {
         let mut parts = vec![
             plural(self.asked, "question", "questions"),
             format!("{} scored", self.scored),
@@ -200,16 +190,14 @@ impl Totals {
         if let Some(mean) = self.mean() {
             parts.push(format!("mean {mean:.1} / {HIGHEST_SCORE}"));
         }
-        if self.points.total > 0 {
-            parts.push(format!(
-                "{} of {} points",
-                self.points.ticked, self.points.total
-            ));
+        if in_full && self.points.total > 0 {
+            let points = self.points;
+            parts.push(format!("{} of {} points", points.ticked, points.total));
         }
         if self.red_flags.ticked > 0 {
             parts.push(plural(self.red_flags.ticked, "red flag", "red flags"));
         }
-        if self.unscored > 0 {
+        if in_full && self.unscored > 0 {
             parts.push(format!("{} unscored", self.unscored));
         }
         if self.unreadable > 0 {
