@@ -189,6 +189,13 @@ or red flags heard under **Red flags:**."
         by_question: bool,
     },
     /// Print a note's questions alone, numbered: the copy a candidate may see
+    #[command(
+        long_about = "Print a note's questions alone, numbered: the copy a candidate may see. Each \
+distinct known question once; a repeat, a near-duplicate of one listed and an unknown key are left \
+out and said on stderr. Nothing else of the note is printed: no answer, rubric, score, ticked box \
+or note. A heading's own wording is kept only when it reads as the question (it ends with `?` and \
+adds no number), else the bank's wording is printed."
+    )]
     Handout {
         /// The note (an interview packet, say)
         note: PathBuf,
