@@ -6,6 +6,9 @@
 //! writes; a study answer never has one.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 /// The lowest and highest scores, and what each score means.
 pub const LOWEST_SCORE: u8 = 1;
@@ -182,8 +185,12 @@ pub fn is_rubric(body: &str) -> bool {
 /// Whether a body may hold a score line: most note sections hold none,
 /// and this spares them the line-by-line reading.
 pub fn might_hold_score_line(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"**Score").is_some()
-        || memchr::memmem::find(text.as_bytes(), b"**score").is_some()
+    // Built once: a check asks this of every answered section.
+    static FINDERS: LazyLock<[Finder<'static>; 2]> =
+        LazyLock::new(|| [Finder::new(b"**Score"), Finder::new(b"**score")]);
+    FINDERS
+        .iter()
+        .any(|finder| finder.find(text.as_bytes()).is_some())
 }
 
 /// The body's lines outside fenced code, each with its offset, without
