@@ -5,14 +5,19 @@
 #           plain Node with a stand-in for the `vscode` module
 #   vsix    `tsc --noEmit` and `vsce package`, and what the .vsix holds
 #   eglot   Emacs 28 + eglot 1.9 from Debian, in batch mode
+#   code-server  the platform package (qbank-linux-x64-*.vsix, the release
+#           server inside) installed into code-server 4.100.3 (VS Code
+#           1.100.3, npm), driven by Debian's chromium through puppeteer-core
 # Then the same client suites against tests/editors/fake_server.py, a server
 # that answers nothing: each of them must fail, or this script fails.
 #
 # Installs what it needs at pinned versions (a venv in tests/editors/.venv,
 # `npm ci` in editors/vscode, Debian's emacs-nox and elpa-eglot when
-# missing) and builds qbank with cargo.
+# missing; code-server in tests/editors/.code-server, puppeteer-core in
+# tests/editors/code_server, Debian's chromium and code-server's build
+# packages) and builds qbank with cargo.
 #
-# Usage: bash tests/editors/run.sh [--no-fake-check] [--only nvim|vscode|vsix|eglot]
+# Usage: bash tests/editors/run.sh [--no-fake-check] [--only nvim|vscode|vsix|eglot|code-server]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -25,7 +30,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --no-fake-check) fake_check=0 ;;
     --only) only="$2"; shift ;;
-    *) echo "usage: $0 [--no-fake-check] [--only nvim|vscode|vsix|eglot]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--no-fake-check] [--only nvim|vscode|vsix|eglot|code-server]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -40,9 +45,11 @@ started=$(date +%s)
 
 # ------------------------------------------------------------------ installs
 
-step "qbank (cargo build)"
-cargo build --locked --quiet
 qbank="$repo/target/debug/qbank"
+if wanted nvim || wanted vscode || wanted vsix || wanted eglot; then
+  step "qbank (cargo build)"
+  cargo build --locked --quiet
+fi
 
 venv="$repo/tests/editors/.venv"
 if wanted nvim; then
@@ -79,6 +86,36 @@ if wanted eglot; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot
   fi
   emacs --version | head -1
+fi
+
+CODE_SERVER_VERSION="4.100.3"
+code_server_prefix="$repo/tests/editors/.code-server"
+if wanted code-server; then
+  step "code-server $CODE_SERVER_VERSION (npm), chromium (Debian), puppeteer-core (npm)"
+  # What code-server's native modules build with, ripgrep for its search,
+  # and the browser.
+  debian_packages=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config g++ make python3 ripgrep chromium)
+  missing=()
+  for package in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  bash tests/editors/code_server/install.sh "$code_server_prefix" "$CODE_SERVER_VERSION"
+  (
+    cd tests/editors/code_server
+    if ! cmp -s package-lock.json node_modules/.qbank-installed-lock.json; then
+      npm ci --no-audit --no-fund --loglevel=error
+      cp package-lock.json node_modules/.qbank-installed-lock.json
+    fi
+  )
+  chromium --version 2>/dev/null
+  step "the platform package (editors/vscode/package.sh: cargo build --release, vsce package --target linux-x64)"
+  bash editors/vscode/package.sh >/dev/null
+  vsix=$(ls -t editors/vscode/qbank-linux-x64-*.vsix | head -1)
+  echo "$vsix: $(du -h "$vsix" | cut -f1)"
 fi
 echo "installs and builds: $(( $(date +%s) - started ))s"
 
@@ -133,6 +170,27 @@ LUA
       "${environment[@]}" timeout 300 emacs -Q --batch -l "$repo/tests/editors/eglot_test.el" \
         >"$scratch/$name.log" 2>&1 || status=$?
       ;;
+    code-server)
+      # The package decides which server runs: the release build, or
+      # (against the fake) a package whose server/qbank runs the fake.
+      local package="$repo/$vsix" out="$repo/tests/editors/code_server/out/$(basename "$server")"
+      local -a step=()
+      if [ "$server" != "$qbank" ]; then
+        package="$home/qbank-fake.vsix"
+        printf '#!/bin/sh\nexec python3 %q "$@"\n' "$server" >"$home/fake-qbank"
+        chmod +x "$home/fake-qbank"
+        bash editors/vscode/package.sh --server "$home/fake-qbank" --out "$package" >"$home/package.log" 2>&1 ||
+          { cat "$home/package.log"; return 1; }
+        step=("QBANK_TEST_STEP_MS=5000")
+      fi
+      rm -rf "$out"
+      mkdir -p "$out"
+      # No qbank on PATH (the test checks): rm the one run_suite linked.
+      rm -f "$home/bin/qbank"
+      "${environment[@]}" "${step[@]}" "QBANK_VSIX=$package" \
+        "CODE_SERVER=$code_server_prefix/node_modules/code-server/out/node/entry.js" "QBANK_TEST_OUT=$out" \
+        timeout 300 node "$repo/tests/editors/code_server/test.js" >"$scratch/$name.log" 2>&1 || status=$?
+      ;;
   esac
   suite_seconds=$(( $(date +%s) - begun ))
   return $status
@@ -141,8 +199,8 @@ LUA
 # The "N passed, N failed" line of a suite's log.
 counts() { grep -Eo '[0-9]+ passed, [0-9]+ failed' "$scratch/$1.log" | tail -1; }
 
-for suite in nvim nvim-enable nvim-ft nvim-start vscode eglot; do
-  wanted "${suite%%-*}" || continue
+for suite in nvim nvim-enable nvim-ft nvim-start vscode eglot code-server; do
+  case "$suite" in code-server) wanted code-server ;; *) wanted "${suite%%-*}" ;; esac || continue
   step "$suite against qbank lsp"
   status=0
   run_suite "$suite" "$qbank" || status=$?
@@ -225,7 +283,7 @@ fi
 
 if [ $fake_check = 1 ]; then
   step "the same suites against a server that answers nothing (each must fail)"
-  for suite in nvim vscode eglot; do
+  for suite in nvim vscode eglot code-server; do
     wanted "$suite" || continue
     status=0
     run_suite "$suite" "$repo/tests/editors/fake_server.py" || status=$?
@@ -242,7 +300,7 @@ if [ $fake_check = 1 ]; then
 fi
 
 step "summary ($(( $(date +%s) - started ))s)"
-for suite in nvim nvim-enable nvim-ft nvim-start vscode vsix eglot; do
+for suite in nvim nvim-enable nvim-ft nvim-start vscode vsix eglot code-server; do
   [ -n "${outcome[$suite]:-}" ] && echo "  $suite: ${outcome[$suite]}"
 done
 echo "editors: $total_passed passed, $total_failed failed"
