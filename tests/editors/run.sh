@@ -113,9 +113,10 @@ if wanted code-server; then
   )
   chromium --version 2>/dev/null
   step "the platform package (editors/vscode/package.sh: cargo build --release, vsce package --target linux-x64)"
+  begun=$(date +%s)
   bash editors/vscode/package.sh >/dev/null
   vsix=$(ls -t editors/vscode/qbank-linux-x64-*.vsix | head -1)
-  echo "$vsix: $(du -h "$vsix" | cut -f1)"
+  echo "$vsix: $(du -h "$vsix" | cut -f1) ($(( $(date +%s) - begun ))s)"
 fi
 echo "installs and builds: $(( $(date +%s) - started ))s"
 
@@ -173,9 +174,10 @@ LUA
     code-server)
       # The package decides which server runs: the release build, or
       # (against the fake) a package whose server/qbank runs the fake.
-      local package="$repo/$vsix" out="$repo/tests/editors/code_server/out/$(basename "$server")"
+      local package="$repo/$vsix" out="$repo/tests/editors/code_server/out/qbank"
       local -a step=()
       if [ "$server" != "$qbank" ]; then
+        out="$repo/tests/editors/code_server/out/fake"
         package="$home/qbank-fake.vsix"
         printf '#!/bin/sh\nexec python3 %q "$@"\n' "$server" >"$home/fake-qbank"
         chmod +x "$home/fake-qbank"

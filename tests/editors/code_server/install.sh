@@ -7,6 +7,7 @@
 # Usage: bash tests/editors/code_server/install.sh PREFIX VERSION
 # Afterwards PREFIX/node_modules/code-server/out/node/entry.js runs it.
 set -euo pipefail
+started=$(date +%s)
 prefix=$1
 version=$2
 marker="$prefix/.installed"
@@ -34,9 +35,10 @@ npm install "${npm_quiet[@]}" --ignore-scripts "code-server@$version"
   ln -sfn code-linux.sh bin/remote-cli/code-server
   ln -sfn browser-linux.sh bin/helpers/browser.sh
   cd extensions
-  npm install "${npm_quiet[@]}" --omit=dev
+  # Its postinstall lists every file it trims: only errors are shown.
+  npm install "${npm_quiet[@]}" --omit=dev >/dev/null
 )
 # code-server's own native module, hoisted to the top.
 npm rebuild "${npm_quiet[@]}" argon2
 echo "code-server@$version" >"$marker"
-echo "code-server $version: installed in $prefix"
+echo "code-server $version: installed in $prefix ($(( $(date +%s) - started ))s)"
