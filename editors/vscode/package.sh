@@ -9,8 +9,10 @@
 # lock file changed) and `vsce package --target linux-x64`. The result is
 # qbank-linux-x64-<version>.vsix in editors/vscode, or --out.
 # --server FILE ships FILE as server/qbank instead of building (the tests
-# use it to package a server that answers nothing); server/ is removed
-# afterwards, so that it never stays in place of the real one.
+# use it to package a server that answers nothing).
+# server/ is removed afterwards: it would otherwise slip into the package
+# without a server (`npm run package`), and a copy left there would shadow
+# `qbank` on PATH when the extension runs from this folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 extension=$PWD
@@ -29,14 +31,12 @@ target=linux-x64
 version=$(node -p 'require("./package.json").version')
 out=${out:-"$extension/qbank-$target-$version.vsix"}
 
-given=$server
 if [ -z "$server" ]; then
   (cd "$repo" && cargo build --release --locked --quiet)
   server="$repo/target/release/qbank"
 fi
 cleanup() {
-  rm -f "$extension/LICENSE"
-  if [ -n "$given" ]; then rm -rf "$extension/server"; fi
+  rm -rf "$extension/LICENSE" "$extension/server"
 }
 trap cleanup EXIT
 rm -rf server
