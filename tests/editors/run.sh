@@ -46,7 +46,7 @@ started=$(date +%s)
 # ------------------------------------------------------------------ installs
 
 qbank="$repo/target/debug/qbank"
-if wanted nvim || wanted vscode || wanted vsix || wanted eglot; then
+if wanted nvim || wanted vscode || wanted eglot; then
   step "qbank (cargo build)"
   cargo build --locked --quiet
 fi

@@ -175,6 +175,17 @@ function userDataDir(root) {
   return path.join(root, "user-data");
 }
 
+/** Prints the package's entries with their Unix modes, and its manifest,
+ * as JSON. */
+const PACKAGE_LISTING = `
+import json, sys, zipfile
+package = zipfile.ZipFile(sys.argv[1])
+print(json.dumps({
+    "entries": [[entry.filename, entry.external_attr >> 16] for entry in package.infolist()],
+    "manifest": package.read("extension.vsixmanifest").decode("utf-8"),
+}))
+`;
+
 // ------------------------------------------------------------ the editor
 
 const isMac = false;
@@ -280,6 +291,23 @@ async function main() {
 
   // No qbank the extension could find but its own.
   assert.throws(() => execFileSync("sh", ["-c", "command -v qbank"], { env: environment, stdio: "pipe" }));
+
+  await check("the package holds the server and the extension, and nothing heavy else", async () => {
+    const { entries: listing, manifest } = JSON.parse(
+      execFileSync("python3", ["-c", PACKAGE_LISTING, vsix], { encoding: "utf8", timeout: STEP }),
+    );
+    const modes = new Map(listing.map(([name, mode]) => [name, mode]));
+    for (const name of ["extension/server/qbank", "extension/out/extension.js", "extension/package.json",
+      "extension/readme.md", "extension/LICENSE.txt", "extension/node_modules/vscode-languageclient/package.json"]) {
+      assert.ok(modes.has(name), `${name} is not in ${path.basename(vsix)}`);
+    }
+    assert.ok(modes.get("extension/server/qbank") & 0o100, "server/qbank is not executable in the package");
+    const extra = listing
+      .map(([name]) => name)
+      .filter((name) => /^extension\/(src|server\/(?!qbank$)|node_modules\/(typescript|@types|@vscode\/vsce)\/)|\.(ts|map)$/.test(name));
+    assert.deepEqual(extra, [], "files that should not ship");
+    assert.match(manifest, /TargetPlatform="linux-x64"/, "the manifest does not say linux-x64");
+  });
 
   const base = ["--user-data-dir", userData, "--extensions-dir", extensions];
   let begun = Date.now();
