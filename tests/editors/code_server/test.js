@@ -148,7 +148,8 @@ function writeWorkspace() {
 }
 
 /** The folders and settings of a first start: no `qbank.path`, no
- * telemetry, no welcome page, no update checks. */
+ * telemetry, no welcome page, no update checks (workspace trust is off
+ * through --disable-workspace-trust). */
 function userDataDir(root) {
   const user = path.join(root, "user-data", "User");
   fs.mkdirSync(user, { recursive: true });
@@ -162,7 +163,6 @@ function userDataDir(root) {
         "update.mode": "none",
         "extensions.autoCheckUpdates": false,
         "extensions.autoUpdate": false,
-        "security.workspace.trust.enabled": false,
         "editor.accessibilitySupport": "off",
         "files.autoSave": "off",
         // One view line per line of the note, so lines can be counted.
@@ -188,8 +188,8 @@ print(json.dumps({
 
 // ------------------------------------------------------------ the editor
 
-const isMac = false;
-const mod = isMac ? "Meta" : "Control";
+// The modifier of VS Code's shortcuts on Linux.
+const mod = "Control";
 
 async function press(...keys) {
   for (const key of keys.slice(0, -1)) {
