@@ -30,7 +30,7 @@ def write_message(stream, message):
 
 
 def cargo_version():
-    cargo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Cargo.toml")
+    cargo = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "Cargo.toml")
     with open(cargo, encoding="utf-8") as manifest:
         for line in manifest:
             if line.startswith("version = "):

@@ -164,6 +164,13 @@ function errorMessages() {
   return vscode.__test.state.messages.filter((message) => message.level === "error").map((message) => message.text);
 }
 
+/** Forgets answers and messages a failed test may have left. */
+function freshPrompts() {
+  vscode.__test.state.quickPickAnswers.length = 0;
+  vscode.__test.state.messageAnswers.length = 0;
+  vscode.__test.state.messages.length = 0;
+}
+
 /** Restarts and waits for the extension to settle: running, or failed. */
 async function restartAndSettle(api) {
   await vscode.commands.executeCommand("qbank.restart");
@@ -441,6 +448,7 @@ async function main() {
   });
 
   await check("settings are read per folder and per language, and only those set are sent", async () => {
+    freshPrompts();
     const sre = positionOf(document, "SRE-1", 1);
     const folderMarkdown = { target: "workspaceFolder", folder: workspace, language: "markdown" };
     // The banks move from the user's settings to the folder's, for markdown.
@@ -468,6 +476,7 @@ async function main() {
   });
 
   await check("the search shows what the server found by several words (alwaysShow)", async () => {
+    freshPrompts();
     let shown = [];
     vscode.__test.onQuickPick((picker, user) => {
       // Not a substring of any question: VS Code's own filter would hide
@@ -550,39 +559,63 @@ async function main() {
   });
 
   await check("\"qbank: Show interview scores…\": this candidate, all candidates, by question, in a read-only document", async () => {
+    freshPrompts();
     const alice = path.join(workspace, "candidates", "alice");
     fs.mkdirSync(alice, { recursive: true });
-    const packet = execFileSync(binary, ["packet", "--mode", "interview", "--count", "2", "--seed", "7"], { encoding: "utf8", cwd: workspace });
-    let scores = ["3", "2"];
-    const round = packet.replace(/^\*\*Score:\*\* *$/gm, () => `**Score:** ${scores.shift()}`);
-    assert.deepEqual(scores, [], "the packet has no score lines to fill");
+    // A scored round (as `qbank packet --mode interview` drafts it, cut short).
+    const round = [
+      "## Interview packet · 2 questions · 2 categories · about 11 min · scored 1–4",
+      "",
+      "### BE-57 · What is a man-in-the-middle attack, and how can it be prevented?",
+      "",
+      "**A strong answer covers:**",
+      "- [x] Attack: an attacker relays traffic between client and server",
+      "- [ ] TLS with validation",
+      "",
+      "**Score:** 3",
+      "**Notes:** ",
+      "",
+      "### BE-66 · What is CDN (Content Delivery Network), and how does it improve performance?",
+      "",
+      "**A strong answer covers:**",
+      "- [ ] Edge servers",
+      "- [x] Origin offload",
+      "",
+      "**Score:** 2",
+      "**Notes:** ",
+      "",
+    ].join("\n");
     const roundPath = path.join(alice, "round-1.md");
     fs.writeFileSync(roundPath, round);
     const note = await vscode.workspace.openTextDocument(roundPath);
     await vscode.window.showTextDocument(note);
     const run = async (label) => {
+      await vscode.window.showTextDocument(note);
       const offered = [];
       vscode.__test.answerQuickPicks((items) => {
         offered.push(...items.map((item) => item.label));
         return items.find((item) => item.label === label);
       });
       const text = await vscode.commands.executeCommand("qbank.scores");
-      assert.deepEqual(offered, ["This candidate (the note's folder)", "All candidates", "By question (calibration)"]);
+      assert.deepEqual(offered, ["This candidate (the note's folder)", "All candidates", "By question (calibration)"], JSON.stringify(offered));
       const shown = vscode.window.activeTextEditor.document;
       assert.equal(shown.uri.scheme, "qbank-scores", "the scores are not in a read-only document");
       assert.equal(shown.getText(), text);
       return text;
     };
     const candidate = await run("This candidate (the note's folder)");
-    assert.match(candidate, /alice: 1 note · 2 questions · 2 scored · mean 2\.5 \/ 4/);
+    assert.match(candidate, /alice: 1 note · 2 questions · 2 scored · mean 2\.5 \/ 4 · 2 of 4 points/);
+    assert.match(candidate, /Performance Optimization: 1 question · 1 scored · mean 2\.0 \/ 4/);
     const all = await run("All candidates");
     assert.match(all, /alice: 1 note/);
     const byQuestion = await run("By question (calibration)");
     assert.match(byQuestion, /^key +asked +scored +mean/m);
     assert.match(byQuestion, /^BE-57 +1 +1 +3\.0/m);
+    assert.match(byQuestion, /^BE-66 +1 +1 +2\.0/m);
   });
 
   await check("an untitled note: the packet's categories come from the folder or a scratch folder, never the home folder", async () => {
+    freshPrompts();
     const calls = path.join(scratch, "calls.log");
     const logging = script("logging-qbank", `echo "$PWD|$*" >> '${calls}'\nexec '${binary}' "$@"`);
     await vscode.__test.updateConfiguration("qbank.path", logging);
@@ -606,7 +639,7 @@ async function main() {
         const result = await vscode.commands.executeCommand("qbank.packet");
         assert.deepEqual(result, { applied: true }, `the command answered ${JSON.stringify(result)}`);
         await waitFor("the packet in the untitled note", () => untitled.version > version);
-        assert.ok(categories.includes("Databases and Data Storage"), `categories: ${categories}`);
+        assert.ok(categories.includes("Databases and Data Storage"), `categories: ${categories}; qbank ran: ${fs.readFileSync(calls, "utf8")}; output: ${outputLines().slice(-3)}`);
         return stats();
       };
       // With a folder open: qbank stats runs there.
@@ -796,14 +829,18 @@ async function main() {
   });
 
   await check("the binary: qbank.path, then QBANK_PATH, then the bundled server, then PATH", async () => {
+    freshPrompts();
     // qbank.path wins over QBANK_PATH, which is set.
     const copy = path.join(scratch, "qbank-from-setting");
     fs.symlinkSync(binary, copy);
     await vscode.__test.updateConfiguration("qbank.path", copy);
-    await waitFor("a restart from qbank.path", () => api.binary?.source === "qbank.path" && api.client?.state === State.Running);
-    assert.equal(api.binary.path, copy);
-    await hoverWorks(document, "with qbank.path");
-    await vscode.__test.updateConfiguration("qbank.path", undefined);
+    try {
+      await waitFor("a restart from qbank.path", () => api.binary?.source === "qbank.path" && api.client?.state === State.Running);
+      assert.equal(api.binary.path, copy);
+      await hoverWorks(document, "with qbank.path");
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+    }
     await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
     // The bundled server (server/qbank in the extension) before PATH.
     const savedQbankPath = process.env.QBANK_PATH;
@@ -831,32 +868,37 @@ async function main() {
   });
 
   await check("a binary too old, not executable or not qbank: the error says which, the status bar says failed", async () => {
+    freshPrompts();
     const cases = [
       [script("old-qbank", 'echo "qbank 0.0.9"'), /is qbank 0\.0\.9, older than this extension needs \(0\.1 or newer\)/],
       [script("plain-file", 'echo "qbank 9.9.9"', 0o644), /is not executable: run `chmod \+x/],
       [script("not-qbank", 'echo "something else 1.0"'), /is not qbank: `--version` printed "something else 1\.0"/],
       [path.join(scratch, "missing"), /does not exist\. Install the platform package/],
     ];
-    for (const [file, expected] of cases) {
-      vscode.__test.state.messages.length = 0;
-      await vscode.__test.updateConfiguration("qbank.path", file);
-      await waitFor(`the error for ${path.basename(file)}`, () => errorMessages().length > 0 && status().text === "qbank · failed");
-      assert.equal(api.client, undefined);
-      assert.match(errorMessages()[0], expected);
-      assert.ok(errorMessages()[0].includes(file), errorMessages()[0]);
-      assert.ok(String(status().tooltip).includes(errorMessages()[0]), `tooltip: ${status().tooltip}`);
-      assert.equal(status().command, "qbank.showOutput");
-      assert.ok(outputLines().some((line) => line.includes(errorMessages()[0])), "the error is not in the output");
+    try {
+      for (const [file, expected] of cases) {
+        vscode.__test.state.messages.length = 0;
+        await vscode.__test.updateConfiguration("qbank.path", file);
+        await waitFor(`the error for ${path.basename(file)}`, () => errorMessages().length > 0 && status().text === "qbank · failed");
+        assert.equal(api.client, undefined);
+        assert.match(errorMessages()[0], expected);
+        assert.ok(errorMessages()[0].includes(file), errorMessages()[0]);
+        assert.ok(String(status().tooltip).includes(errorMessages()[0]), `tooltip: ${status().tooltip}`);
+        assert.equal(status().command, "qbank.showOutput");
+        assert.ok(outputLines().some((line) => line.includes(errorMessages()[0])), "the error is not in the output");
+      }
+      // The right binary again: the server runs.
+      await vscode.__test.updateConfiguration("qbank.path", binary);
+      await waitFor("a restart with qbank.path", () => api.client?.state === State.Running);
+      await hoverWorks(document, "after the errors");
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
     }
-    // The right binary again: the server runs.
-    await vscode.__test.updateConfiguration("qbank.path", binary);
-    await waitFor("a restart with qbank.path", () => api.client?.state === State.Running);
-    await hoverWorks(document, "after the errors");
-    await vscode.__test.updateConfiguration("qbank.path", undefined);
     await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
   });
 
   await check("Restricted Mode ignores the workspace's qbank.path, and trust brings it in", async () => {
+    freshPrompts();
     const old = script("old-qbank-2", 'echo "qbank 0.0.9"');
     vscode.__test.setTrusted(false);
     vscode.__test.state.messages.length = 0;
@@ -884,6 +926,7 @@ async function main() {
   });
 
   await check("no binary: a clear error that says how to install, with a button that opens the setting", async () => {
+    freshPrompts();
     const savedPath = process.env.PATH;
     const savedQbankPath = process.env.QBANK_PATH;
     process.env.PATH = "/nonexistent";

@@ -784,7 +784,10 @@ async function bankCategories(document: vscode.TextDocument): Promise<string[]> 
       args.push("--no-builtin");
     }
     for (const bank of Array.isArray(settings.banks) ? (settings.banks as string[]) : []) {
-      args.push("--bank", path.resolve(directory, bank));
+      // Relative to the workspace root; with no folder, only absolute ones.
+      if (folder || path.isAbsolute(bank)) {
+        args.push("--bank", path.resolve(directory, bank));
+      }
     }
     // The note itself (its questions are few to read, and every category
     // of the banks in use is listed); for an untitled note, its text in a
