@@ -72,7 +72,7 @@ const EXTENSION_COMMANDS = [
 const BUNDLED_BINARY = path.join("server", process.platform === "win32" ? "qbank.exe" : "qbank");
 const VERSION_TIMEOUT_MS = 5_000;
 const INSTALL_HINT =
-  "Install the platform package of the extension (qbank-linux-x64.vsix from the release page), or the binary with `cargo install --path .` in a clone of qbank, or set `qbank.path`.";
+  "Install the platform package of the extension (qbank-linux-x64-<version>.vsix, from the release page or built with editors/vscode/package.sh), or the binary with `cargo install --path .` in a clone of qbank, or set `qbank.path`.";
 const OPEN_SETTING = "Open setting";
 const SHOW_OUTPUT = "Show output";
 const QUESTION_KEY = /\b([A-Z][A-Z0-9]{0,7}-\d+)\b/;
