@@ -558,6 +558,30 @@ async function main() {
     assert.ok(!seen.includes("qbank · failed"), JSON.stringify(seen));
   });
 
+  await check("the status bar while the server indexes: indexing N notes, polled until done", async () => {
+    // A server still reading a large workspace answers `indexing: true`:
+    // the first two answers say so here, the server's own come after.
+    const running = api.client;
+    const send = running.sendRequest;
+    let asked = 0;
+    running.sendRequest = function (type, ...rest) {
+      if (type === "qbank/noteStatus" && asked++ < 2) {
+        return send.call(this, type, ...rest).then((answer) => ({ ...answer, indexing: true, notes: 40 + asked }));
+      }
+      return send.call(this, type, ...rest);
+    };
+    try {
+      const history = status().history.length;
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(workspace, "status.md")));
+      await waitFor("the counts once indexed", () => status().text === "qbank · 2 answered · 1 due");
+      const seen = status().history.slice(history);
+      assert.ok(seen.includes("qbank · indexing 41 notes") && seen.includes("qbank · indexing 42 notes"), JSON.stringify(seen));
+      assert.match(String(status().tooltip), /\d+ notes indexed/);
+    } finally {
+      running.sendRequest = send;
+    }
+  });
+
   await check("\"qbank: Show interview scores…\": this candidate, all candidates, by question, in a read-only document", async () => {
     freshPrompts();
     const alice = path.join(workspace, "candidates", "alice");
