@@ -464,6 +464,8 @@ export function restart(): Promise<void> {
     try {
       await stop();
       await start();
+    } catch (error) {
+      fail(`qbank: the language server did not start: ${errorText(error)}`);
     } finally {
       restarting = undefined;
     }
@@ -614,8 +616,9 @@ async function refreshNoteStatus(): Promise<void> {
     return;
   }
   if (answer?.indexing) {
+    const notes = answer.notes === 0 ? "" : ` ${answer.notes} note${answer.notes === 1 ? "" : "s"}`;
     setStatus(
-      `qbank · indexing ${answer.notes} notes`,
+      `qbank · indexing${notes}`,
       `qbank: reading the workspace's notes (${answer.notes} so far). Click to show the output.`,
     );
     scheduleNoteStatus(1_000);
