@@ -148,8 +148,11 @@ function script(name, body, mode = 0o755) {
 
 /** The hover on BE-23 in `document` works: a real server is running. */
 async function hoverWorks(document, what) {
-  const hovers = await vscode.commands.executeCommand("vscode.executeHoverProvider", document.uri, positionOf(document, "BE-23", 2));
-  assert.ok(hovers.length === 1 && markdownOf(hovers[0]).includes("ACID"), `no hover on BE-23 ${what}`);
+  // A server just started may still be loading its banks.
+  await waitFor(`the hover on BE-23 ${what}`, async () => {
+    const hovers = await vscode.commands.executeCommand("vscode.executeHoverProvider", document.uri, positionOf(document, "BE-23", 2));
+    return hovers.length === 1 && markdownOf(hovers[0]).includes("ACID");
+  });
 }
 
 function status() {
@@ -915,6 +918,26 @@ async function main() {
       await vscode.__test.updateConfiguration("qbank.path", binary);
       await waitFor("a restart with qbank.path", () => api.client?.state === State.Running);
       await hoverWorks(document, "after the errors");
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+    }
+    await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+  });
+
+  await check("qbank.path changed twice during a restart: the last value wins", async () => {
+    freshPrompts();
+    // Slow to answer --version: the second change comes while the first
+    // restart checks it.
+    const started = path.join(scratch, "slow-started");
+    const old = script("old-qbank-3", `touch '${started}'\nsleep 1\necho "qbank 0.0.9"`);
+    try {
+      await vscode.__test.updateConfiguration("qbank.path", old);
+      await waitFor("the first restart to run the slow binary", () => fs.existsSync(started));
+      await vscode.__test.updateConfiguration("qbank.path", binary);
+      await waitFor("the server from the last qbank.path", () => api.binary?.path === binary && api.client?.state === State.Running);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(api.binary?.path, binary, "a restart with the first value came after");
+      await hoverWorks(document, "after two changes");
     } finally {
       await vscode.__test.updateConfiguration("qbank.path", undefined);
     }

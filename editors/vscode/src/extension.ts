@@ -83,6 +83,7 @@ let client: LanguageClient | undefined;
 let binary: Binary | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let restarting: Promise<void> | undefined;
+let restartAgain = false;
 /** Why the server is not running, for the status bar's tooltip. */
 let failure: string | undefined;
 /** Set while `stop` stops the client on purpose (not a failure). */
@@ -458,12 +459,20 @@ async function stop(): Promise<void> {
 }
 
 /** The one restart path: for the command, a changed binary, a new path,
- * trust granted. */
+ * trust granted. A restart asked for while one runs runs again after it,
+ * so the last setting always wins. */
 export function restart(): Promise<void> {
-  restarting ??= (async () => {
+  if (restarting) {
+    restartAgain = true;
+    return restarting;
+  }
+  restarting = (async () => {
     try {
-      await stop();
-      await start();
+      do {
+        restartAgain = false;
+        await stop();
+        await start();
+      } while (restartAgain);
     } catch (error) {
       fail(`qbank: the language server did not start: ${errorText(error)}`);
     } finally {
