@@ -73,10 +73,12 @@ if wanted vscode || wanted vsix; then
 fi
 
 if wanted eglot; then
-  step "Emacs and eglot (Debian)"
-  if ! command -v emacs >/dev/null || ! compgen -G "/usr/share/emacs/site-lisp/elpa/eglot-*" >/dev/null; then
+  step "Emacs, eglot and markdown-mode (Debian)"
+  if ! command -v emacs >/dev/null || ! compgen -G "/usr/share/emacs/site-lisp/elpa/eglot-*" >/dev/null \
+    || ! compgen -G "/usr/share/emacs/site-lisp/elpa/markdown-mode-*" >/dev/null; then
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      emacs-nox elpa-eglot elpa-markdown-mode
   fi
   emacs --version | head -1
 fi
