@@ -523,4 +523,185 @@ check("the Good lens of a section never reviewed rates it through the server", f
   assert(messages[1] and messages[1].message:find("qbank: BE-1 rated good", 1, true) == 1, vim.inspect(messages))
 end)
 
+-- ------------------------------------------------- edit, then a command
+
+-- Runs `fn` with vim.notify recorded; returns the messages.
+local function notifications_of(fn)
+  local messages, notify = {}, vim.notify
+  vim.notify = function(message, level)
+    table.insert(messages, { message = message, level = level or vim.log.levels.INFO })
+  end
+  local ok, err = pcall(fn)
+  vim.notify = notify
+  assert(ok, err)
+  return messages
+end
+
+-- Two edits, the second one pending when the command runs: Neovim sends a
+-- change at once after a quiet spell and holds the next ones back a moment.
+local function edit_twice(bufnr, first, second)
+  vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, first)
+  vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, second)
+end
+
+local edit_note = workspace .. "/edits.md"
+vim.fn.writefile({ "# Edits", "" }, edit_note)
+
+check(":QbankPacket right after an edit lands after the edit, which is kept", function()
+  vim.cmd.edit(vim.fn.fnameescape(edit_note))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(bufnr)
+    return client ~= nil and client.initialized
+  end)
+  vim.wait(300) -- a quiet spell: the first edit is sent at once
+  local done
+  local messages = notifications_of(function()
+    edit_twice(bufnr, { "First edit." }, { "Second edit.", "", "", "" })
+    -- The cursor on a line that exists only after the second edit.
+    vim.api.nvim_win_set_cursor(0, { #lines(), 0 })
+    require("qbank").insert_packet(3, { on_done = function(err) done = err or true end })
+    wait_for("the packet", function() return done ~= nil end)
+  end)
+  assert(done == true, "the command failed: " .. vim.inspect(done) .. " " .. vim.inspect(messages))
+  wait_for("the packet's headings", function() return count_question_headings(lines()) == 3 end)
+  local after = lines()
+  assert(after[3] == "First edit." and after[4] == "Second edit.", "the edits are gone: " .. vim.inspect(after))
+  local first_heading = find_line(" · ")
+  assert(first_heading > 4, "the packet landed before the edit: " .. vim.inspect(after))
+  vim.cmd("silent write")
+end)
+
+check(":QbankSearch right after an edit inserts on the edited line", function()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local select = vim.ui.select
+  local chosen
+  vim.ui.select = function(items, _, on_choice)
+    chosen = items[1].key
+    on_choice(items[1], 1)
+  end
+  local ok, err = pcall(function()
+    vim.wait(300)
+    edit_twice(bufnr, { "Third edit." }, { "Ask about " })
+    vim.api.nvim_win_set_cursor(0, { #lines(), #"Ask about " - 1 })
+    vim.cmd("QbankSearch caching")
+    wait_for("the search", function() return chosen ~= nil end)
+  end)
+  vim.ui.select = select
+  assert(ok, err)
+  local after = lines()
+  assert(after[#after - 1] == "Third edit.", "the edit is gone: " .. vim.inspect(after))
+  assert(after[#after] == "Ask about " .. chosen, "last line: " .. after[#after])
+  vim.cmd("silent write")
+end)
+
+-- ---------------------------------------- :QbankSearch and multibyte text
+
+check(":QbankSearch inserts after the character under the cursor, never inside it", function()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local select = vim.ui.select
+  vim.ui.select = function(items, _, on_choice)
+    on_choice(items[1], 1)
+  end
+  -- { line, the cursor's character, what follows it }
+  local cases = {
+    { "Read about café", "é", "" },
+    { "🙂 then", "🙂", " then" },
+    { "Cafe\204\129 next", "e\204\129", " next" }, -- e and a combining acute accent
+  }
+  local results = {}
+  local ok, err = pcall(function()
+    for _, case in ipairs(cases) do
+      local line, character, rest = case[1], case[2], case[3]
+      vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, { line })
+      local column = assert(line:find(character, 1, true)) - 1
+      vim.api.nvim_win_set_cursor(0, { #lines(), column })
+      local inserted
+      require("qbank").search("caching", { on_done = function(text) inserted = text or false end })
+      wait_for("the search", function() return inserted ~= nil end)
+      assert(inserted, "nothing inserted")
+      local expected = line:sub(1, column) .. character .. inserted .. rest
+      table.insert(results, { got = lines()[#lines()], expected = expected })
+    end
+  end)
+  vim.ui.select = select
+  assert(ok, err)
+  -- Bytes past ASCII as \ddd: a split character would make the log binary.
+  local function escaped(text)
+    return (text:gsub("[\128-\255]", function(byte)
+      return ("\\%d"):format(byte:byte())
+    end))
+  end
+  for _, result in ipairs(results) do
+    assert(result.got == result.expected, ("%s, expected %s"):format(escaped(result.got), escaped(result.expected)))
+  end
+  vim.cmd("silent write")
+end)
+
+-- ---------------------------------------------------------- random seeds
+
+check("two fresh Neovims draw different packets", function()
+  local script = workspace .. "/seed_child.lua"
+  vim.fn.writefile({
+    'vim.cmd.edit(vim.fn.fnameescape(os.getenv("QBANK_SEED_NOTE")))',
+    'local attached = vim.wait(10000, function()',
+    '  local client = require("qbank").client(0)',
+    '  return client ~= nil and client.initialized',
+    'end, 20)',
+    'if attached then',
+    '  vim.api.nvim_win_set_cursor(0, { vim.api.nvim_buf_line_count(0), 0 })',
+    '  vim.cmd("QbankPacket 5")',
+    '  vim.wait(10000, function() return vim.api.nvim_buf_line_count(0) > 10 end, 20)',
+    '  vim.cmd("silent write")',
+    'end',
+    'for _, client in ipairs(vim.lsp.get_clients()) do client:stop() end',
+    'vim.wait(2000, function() return #vim.lsp.get_clients() == 0 end, 50)',
+    'vim.cmd("qall!")',
+  }, script)
+  local runs = {}
+  for index = 1, 2 do
+    local folder = ("%s/seed-%d"):format(workspace, index)
+    vim.fn.mkdir(folder, "p")
+    vim.fn.writefile({ "# Seed", "" }, folder .. "/note.md")
+    runs[index] = {
+      note = folder .. "/note.md",
+      process = vim.system({ vim.v.progpath, "--headless", "-i", "NONE", "-c", "luafile " .. script },
+        { env = { QBANK_SEED_NOTE = folder .. "/note.md" }, text = true }),
+    }
+  end
+  local packets = {}
+  for index, run in ipairs(runs) do
+    local result = run.process:wait(30000)
+    assert(result.code == 0, ("Neovim %d exited with %s: %s"):format(index, tostring(result.code), result.stderr or ""))
+    local keys = {}
+    for _, line in ipairs(vim.fn.readfile(run.note)) do
+      table.insert(keys, line:match("^#+ (%u[%u%d]*%-%d+) · "))
+    end
+    assert(#keys == 5, ("Neovim %d inserted %d questions"):format(index, #keys))
+    packets[index] = table.concat(keys, " ")
+  end
+  assert(packets[1] ~= packets[2], "both drew " .. packets[1])
+end)
+
+-- ------------------------------------------------------------ root markers
+
+check("a repository nested in a qbank folder is its own root", function()
+  local repository = workspace .. "/nested/repository"
+  vim.fn.mkdir(repository .. "/.git", "p")
+  vim.fn.mkdir(repository .. "/notes", "p")
+  local nested_note = repository .. "/notes/nested.md"
+  vim.fn.writefile({ "# Nested", "", "BE-23 again." }, nested_note)
+  vim.cmd.edit(vim.fn.fnameescape(nested_note))
+  wait_for("the qbank client of the nested note", function()
+    local client = require("qbank").client(0)
+    return client ~= nil and client.initialized
+  end)
+  local client = require("qbank").client(0)
+  local root = client.root_dir or client.config.root_dir
+  assert(vim.uv.fs_realpath(root) == vim.uv.fs_realpath(repository), "root_dir is " .. tostring(root))
+  local result = request("textDocument/hover", position_params(3, 1))
+  local text = result and result.contents and (result.contents.value or vim.inspect(result.contents)) or ""
+  assert(text:find("What is ACID compliance", 1, true), "no hover from the nested root's server: " .. text)
+end)
+
 finish()

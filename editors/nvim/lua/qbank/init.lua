@@ -10,7 +10,8 @@ local M = {}
 ---@class qbank.Options
 ---@field cmd? string[]            command, default { "qbank", "lsp" }
 ---@field filetypes? string[]      default { "markdown" }
----@field root_markers? string[]   default { ".qbank.toml", "questions", ".git" }
+---@field root_markers? (string|string[])[]  default { { ".qbank.toml", ".git" }, "questions" }: the
+---                                nearest folder holding either of the first two, else one holding `questions`
 ---@field settings? table          qbank settings: builtin, banks, mode, templates, packetSize, coverage,
 ---                                desiredRetention (0.7-0.99, default 0.9), reviewHints (default true)
 ---@field on_attach? fun(client: vim.lsp.Client, bufnr: integer)
@@ -18,10 +19,21 @@ local M = {}
 
 M.name = "qbank"
 
+--- The root markers: the nearest folder holding `.qbank.toml` or `.git`
+--- (equal priority, so a repository nested in a qbank folder is its own
+--- root), else the nearest holding `questions`. Neovim 0.11.0-0.11.2 take
+--- only a flat list, where `.qbank.toml` in any ancestor comes first.
+local function default_root_markers()
+  if vim.fn.has("nvim-0.11") == 1 and vim.fn.has("nvim-0.11.3") == 0 then
+    return { ".qbank.toml", ".git", "questions" }
+  end
+  return { { ".qbank.toml", ".git" }, "questions" }
+end
+
 local defaults = {
   cmd = { "qbank", "lsp" },
   filetypes = { "markdown" },
-  root_markers = { ".qbank.toml", "questions", ".git" },
+  root_markers = default_root_markers(),
   settings = {},
 }
 
@@ -53,11 +65,23 @@ local function lsp_config(options)
   return config
 end
 
-local function find_root(bufnr, markers)
+--- The root for `bufnr` as Neovim 0.11.3+ finds it from `root_markers`:
+--- each entry in turn (a name, or a list of names of equal priority)
+--- searched upward from the buffer's folder, the nearest match winning;
+--- the buffer's folder when none matches.
+---@param markers (string|string[])[]
+function M.find_root(bufnr, markers)
   local name = vim.api.nvim_buf_get_name(bufnr)
   local start = name ~= "" and vim.fs.dirname(name) or vim.fn.getcwd()
-  local found = vim.fs.find(markers, { path = start, upward = true })[1]
-  return found and vim.fs.dirname(found) or start
+  for _, marker in ipairs(markers) do
+    -- vim.fs.find takes a name or a list of names; upward, it stops at the
+    -- nearest folder holding any of them.
+    local found = vim.fs.find(marker, { path = start, upward = true })[1]
+    if found then
+      return vim.fs.dirname(found)
+    end
+  end
+  return start
 end
 
 local augroup
@@ -70,7 +94,7 @@ local function start_on_filetype(options)
     if vim.fn.executable(config.cmd[1]) ~= 1 then
       return
     end
-    local root = find_root(bufnr, config.root_markers)
+    local root = M.find_root(bufnr, config.root_markers)
     vim.lsp.start(vim.tbl_extend("force", config, {
       name = M.name,
       root_dir = root,
@@ -124,6 +148,23 @@ local function request(client, method, params, handler, bufnr)
   return client.request(method, params, handler, bufnr)
 end
 
+--- A packet seed from the system's random source (`math.random` is not
+--- seeded in a fresh Neovim: every session's first packet would be the same).
+---@return integer from 0 to 2^31 - 1
+function M.random_seed()
+  local uv = vim.uv or vim.loop
+  local ok, bytes = pcall(uv.random, 4)
+  if not ok or type(bytes) ~= "string" or #bytes ~= 4 then
+    math.randomseed(uv.hrtime() % 2 ^ 31)
+    return math.random(0, 2 ^ 31 - 1)
+  end
+  local seed = 0
+  for index = 1, 4 do
+    seed = seed * 256 + bytes:byte(index)
+  end
+  return seed % 2 ^ 31
+end
+
 local function cursor_position(client)
   local encoding = client.offset_encoding or "utf-16"
   return vim.lsp.util.make_position_params(0, encoding).position
@@ -138,14 +179,15 @@ function M.insert_packet(count, opts)
   if not client then
     return
   end
+  local bufnr = vim.api.nvim_get_current_buf()
   local argument = {
-    uri = vim.uri_from_bufnr(0),
+    uri = vim.uri_from_bufnr(bufnr),
     position = cursor_position(client),
     -- nil: the server's packet size (`packet_size` of .qbank.toml).
     count = count or M.options.settings.packetSize,
     categories = opts.categories or {},
     mode = opts.mode or M.options.settings.mode,
-    seed = opts.seed or math.random(0, 2 ^ 31 - 1),
+    seed = opts.seed or M.random_seed(),
   }
   request(client, "workspace/executeCommand", {
     command = "qbank.insertPacket",
@@ -157,7 +199,7 @@ function M.insert_packet(count, opts)
     if opts.on_done then
       opts.on_done(err, result)
     end
-  end, vim.api.nvim_get_current_buf())
+  end, bufnr)
 end
 
 local key_pattern = "%f[%w]([A-Z][A-Z0-9]*%-%d+)%f[^%w]"
@@ -193,17 +235,30 @@ local function insertion(question)
   return question.key, false
 end
 
+--- The byte column just after the character under the cursor (with its
+--- composing characters): text put there never splits a character.
+local function after_cursor_character(line, column)
+  if column >= #line then
+    return #line
+  end
+  -- `.` in a Vim pattern is one character with its composing characters.
+  local character = vim.fn.matchstr(line, ("\\%%%dc."):format(column + 1))
+  return column + math.max(#character, 1)
+end
+
 local function insert_at_cursor(text, whole_line)
+  local window = vim.api.nvim_get_current_win()
+  local bufnr = vim.api.nvim_win_get_buf(window)
+  local row, column = unpack(vim.api.nvim_win_get_cursor(window))
   if whole_line then
-    vim.api.nvim_set_current_line(text)
-    vim.api.nvim_win_set_cursor(0, { vim.api.nvim_win_get_cursor(0)[1], #text })
+    vim.api.nvim_buf_set_lines(bufnr, row - 1, row, false, { text })
+    vim.api.nvim_win_set_cursor(window, { row, #text })
     return
   end
-  local row, column = unpack(vim.api.nvim_win_get_cursor(0))
-  local line = vim.api.nvim_get_current_line()
-  local at = math.min(column + 1, #line)
-  vim.api.nvim_buf_set_text(0, row - 1, at, row - 1, at, { text })
-  vim.api.nvim_win_set_cursor(0, { row, at + #text })
+  local line = vim.api.nvim_buf_get_lines(bufnr, row - 1, row, false)[1]
+  local at = after_cursor_character(line, column)
+  vim.api.nvim_buf_set_text(bufnr, row - 1, at, row - 1, at, { text })
+  vim.api.nvim_win_set_cursor(window, { row, at + #text })
 end
 
 --- `:QbankSearch [words]`: questions matching the words (asked for when
