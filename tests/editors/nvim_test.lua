@@ -121,6 +121,22 @@ vim.fn.writefile({
   "The server side: data, business rules and APIs, where the front end is",
   "what runs in the browser.",
 }, lens_note)
+-- Two candidates' interview rounds, scored (a rubric is a question heading
+-- with a `**Score:**` line), for :QbankScores.
+local function rubric(key, question, score)
+  return { "### " .. key .. " · " .. question, "", "**Score:** " .. score, "" }
+end
+local ACID = "What is ACID compliance, and why is it important in databases?"
+local CACHING = "What is caching, and why is it important for back-end performance?"
+local BACK_END = "What is back-end development, and how does it differ from front-end development?"
+vim.fn.mkdir(workspace .. "/candidates/alice", "p")
+vim.fn.mkdir(workspace .. "/candidates/bob", "p")
+local alice_round_1 = workspace .. "/candidates/alice/round-1.md"
+local alice_round_2 = workspace .. "/candidates/alice/round-2.md"
+vim.fn.writefile(vim.list_extend({ "# Round 1", "" },
+  vim.list_extend(rubric("BE-23", ACID, 3), rubric("BE-61", CACHING, 2))), alice_round_1)
+vim.fn.writefile(vim.list_extend({ "# Round 2", "" }, rubric("BE-1", BACK_END, 4)), alice_round_2)
+vim.fn.writefile(vim.list_extend({ "# Round 1", "" }, rubric("BE-23", ACID, 1)), workspace .. "/candidates/bob/round-1.md")
 local note = workspace .. "/note.md"
 local file = assert(io.open(note, "w"))
 file:write(table.concat({
@@ -701,7 +717,84 @@ check("a repository nested in a qbank folder is its own root", function()
   assert(vim.uv.fs_realpath(root) == vim.uv.fs_realpath(repository), "root_dir is " .. tostring(root))
   local result = request("textDocument/hover", position_params(3, 1))
   local text = result and result.contents and (result.contents.value or vim.inspect(result.contents)) or ""
-  assert(text:find("What is ACID compliance", 1, true), "no hover from the nested root's server: " .. text)
+  assert(text:find(ACID, 1, true), "no hover from the nested root's server: " .. text)
+end)
+
+-- ------------------------------------------------------------------ scores
+
+-- What `qbank scores ARGS` prints, run from the workspace.
+local function cli_scores(args)
+  local result = vim.system(vim.list_extend({ "qbank", "scores" }, args), { cwd = workspace, text = true }):wait(10000)
+  assert(result.code == 0, "qbank scores failed: " .. (result.stderr or ""))
+  return vim.trim(result.stdout)
+end
+
+-- Runs `:QbankScores ARGS`; returns the scratch buffer's text and buffer.
+local function scores_with(args)
+  local bufnr
+  local messages = notifications_of(function()
+    local before = vim.api.nvim_get_current_buf()
+    vim.cmd("QbankScores " .. args)
+    wait_for("the scores split", function()
+      local current = vim.api.nvim_get_current_buf()
+      if current ~= before and vim.b[current].qbank_scores then
+        bufnr = current
+      end
+      return bufnr ~= nil
+    end)
+  end)
+  assert(#messages == 0, vim.inspect(messages))
+  local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
+  return vim.trim(text), bufnr
+end
+
+check(":QbankScores shows the note's folder (one candidate) in a read-only split", function()
+  vim.cmd.edit(vim.fn.fnameescape(alice_round_1))
+  local note_window = vim.api.nvim_get_current_win()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(0)
+    return client ~= nil and client.initialized
+  end)
+  local text, bufnr = scores_with("")
+  assert(vim.api.nvim_get_current_win() ~= note_window, "no split")
+  assert(text == cli_scores({ "candidates/alice" }), "scores:\n" .. text .. "\nqbank scores candidates/alice:\n"
+    .. cli_scores({ "candidates/alice" }))
+  assert(text:find("candidates/alice: 2 notes · 3 questions · 3 scored · mean 3.0 / 4", 1, true), text)
+  assert(not text:find("candidates/bob", 1, true), text)
+  assert(vim.bo[bufnr].filetype == "qbank-scores", "filetype " .. vim.bo[bufnr].filetype)
+  assert(not vim.bo[bufnr].modifiable and vim.bo[bufnr].buftype == "nofile", "the split is editable")
+  vim.cmd("close")
+end)
+
+check(":QbankScores all and :QbankScores by-question", function()
+  local all = scores_with("all")
+  assert(all == cli_scores({}), "all:\n" .. all .. "\nqbank scores:\n" .. cli_scores({}))
+  assert(all:find("candidates/alice: 2 notes", 1, true) and all:find("candidates/bob: 1 note", 1, true), all)
+  vim.cmd("close")
+  local by_question = scores_with("by-question")
+  assert(by_question == cli_scores({ "--by-question" }),
+    "by-question:\n" .. by_question .. "\nqbank scores --by-question:\n" .. cli_scores({ "--by-question" }))
+  assert(by_question:find("\nBE-23 +2 +2 +2%.0 +1%.0 +1–3 +" .. vim.pesc(ACID)), by_question)
+  vim.cmd("close")
+end)
+
+check(":QbankScores right after an edit rolls up the edited score", function()
+  vim.cmd.edit(vim.fn.fnameescape(alice_round_2))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(bufnr)
+    return client ~= nil and client.initialized
+  end)
+  vim.wait(300)
+  local score = find_line("**Score:** 4")
+  vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, { "Notes: quick." })
+  vim.api.nvim_buf_set_text(bufnr, score - 1, #"**Score:** ", score - 1, #"**Score:** 4", { "2" })
+  local text = scores_with("")
+  assert(text:find("round-2.md:3 rubrics under no packet heading: 1 question · 1 scored · mean 2.0 / 4", 1, true),
+    "the edit did not reach the server first:\n" .. text)
+  assert(text:find("candidates/alice: 2 notes · 3 questions · 3 scored · mean 2.3 / 4", 1, true), text)
+  vim.cmd("close")
+  assert(vim.api.nvim_buf_get_lines(bufnr, score - 1, score, false)[1] == "**Score:** 2", "the edit is gone")
 end)
 
 finish()

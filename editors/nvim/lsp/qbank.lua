@@ -38,8 +38,9 @@
 --- there `.qbank.toml` in any ancestor comes first.
 ---
 --- The plugin (plugin/qbank.lua) adds `:QbankPacket [N]`,
---- `:QbankSearch [words]` and `:QbankReview`, and refreshes the code lenses
---- of the buffers qbank is attached to (on attach, BufEnter, InsertLeave,
+--- `:QbankSearch [words]`, `:QbankReview` and
+--- `:QbankScores [all|by-question]`, and refreshes the code lenses of the
+--- buffers qbank is attached to (on attach, BufEnter, InsertLeave,
 --- CursorHold and after a rating): over a due or new answer,
 --- `vim.lsp.codelens.run()` on Again, Hard, Good or Easy rates it. See
 --- `:help qbank`.

@@ -1,5 +1,6 @@
 --- qbank for Neovim: starts `qbank lsp` for markdown files and adds
---- `:QbankPacket [N]`, `:QbankSearch [words]` and `:QbankReview`, and keeps
+--- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview` and
+--- `:QbankScores [all|by-question]`, and keeps
 --- the code lenses of attached buffers fresh (the review lenses rate
 --- through the server). A thin shim: every feature lives in the server.
 ---
@@ -604,6 +605,109 @@ function M.review(opts)
   ask(STALE_RETRIES)
 end
 
+-- ------------------------------------------------------------------ scores
+
+local SCORES = "qbank.scores"
+
+--- Any qbank client: the current buffer's, else the first running one.
+local function any_client()
+  local client = M.client(0)
+  if not client then
+    local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+    client = get({ name = M.name })[1]
+  end
+  return client
+end
+
+--- Shows `text` in a read-only scratch split (filetype `qbank-scores`),
+--- reusing the window of the last one when it is still open; `q` closes it.
+local function show_scratch(text, title)
+  local shown = vim.split(text, "\n", { plain = true })
+  if shown[#shown] == "" then
+    table.remove(shown)
+  end
+  local bufnr = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, shown)
+  for name, value in pairs({ buftype = "nofile", bufhidden = "wipe", swapfile = false, modifiable = false }) do
+    vim.api.nvim_set_option_value(name, value, { buf = bufnr })
+  end
+  vim.api.nvim_set_option_value("filetype", "qbank-scores", { buf = bufnr })
+  vim.b[bufnr].qbank_scores = title
+  pcall(vim.api.nvim_buf_set_name, bufnr, ("qbank scores (%s) [%d]"):format(title, bufnr))
+  vim.keymap.set("n", "q", "<cmd>close<cr>", { buffer = bufnr, nowait = true, desc = "qbank: close the scores" })
+  local window
+  for _, candidate in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.b[vim.api.nvim_win_get_buf(candidate)].qbank_scores then
+      window = candidate
+      break
+    end
+  end
+  if window then
+    vim.api.nvim_set_current_win(window)
+  else
+    local height = math.max(3, math.min(#shown, math.floor(vim.o.lines / 2)))
+    vim.cmd(("botright %dsplit"):format(height))
+    window = vim.api.nvim_get_current_win()
+  end
+  vim.api.nvim_win_set_buf(window, bufnr)
+  vim.api.nvim_set_option_value("wrap", false, { win = window })
+  return bufnr
+end
+
+--- `:QbankScores [all|by-question]`: the roll-up of `qbank scores`
+--- (`qbank.scores`) in a read-only split: for the current note's folder
+--- (one candidate), the whole workspace (`all`), or per question across
+--- candidates (`by-question`).
+---@param scope? "all"|"by-question"
+---@param opts? { on_done?: fun(err: any, bufnr: integer?) }
+function M.scores(scope, opts)
+  opts = opts or {}
+  local function done(err, bufnr)
+    if opts.on_done then
+      opts.on_done(err, bufnr)
+    end
+  end
+  scope = (scope == nil or scope == "") and "folder" or scope
+  local client = any_client()
+  if not client then
+    notify("no qbank server is running: open a markdown note first (see :checkhealth qbank)", vim.log.levels.ERROR)
+    return done("no client")
+  end
+  if not supports_command(client, SCORES) then
+    notify("this qbank server does not roll up scores (no qbank.scores); update qbank", vim.log.levels.ERROR)
+    return done("no qbank.scores")
+  end
+  local bufnr = vim.api.nvim_get_current_buf()
+  local argument = {}
+  if scope == "folder" then
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    if name == "" or vim.bo[bufnr].buftype ~= "" then
+      notify("the current buffer is not a note: :QbankScores all rolls up the workspace", vim.log.levels.ERROR)
+      return done("not a note")
+    end
+    argument.uri = vim.uri_from_fname(vim.fs.dirname(vim.fn.fnamemodify(name, ":p")))
+  elseif scope == "by-question" then
+    argument.byQuestion = true
+  elseif scope ~= "all" then
+    notify("usage: :QbankScores [all|by-question]", vim.log.levels.ERROR)
+    return done("usage")
+  end
+  -- A real buffer number: the note's pending edits reach the server first
+  -- (nil for the workspace: every buffer's).
+  request(client, "workspace/executeCommand", { command = SCORES, arguments = { argument } }, function(err, result)
+    if err then
+      notify("scores: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return done(err)
+    end
+    local text = type(result) == "table" and result.text
+    if type(text) ~= "string" then
+      notify("scores: the server sent no text", vim.log.levels.ERROR)
+      return done("no text")
+    end
+    done(nil, show_scratch(text, scope))
+  end, scope == "folder" and bufnr or nil)
+end
+
 --- The review lenses run `qbank.review` here: the rating goes to the server
 --- as the lens made it (with the version it was made for), and the outcome
 --- is reported as `:QbankReview` reports it.
@@ -667,7 +771,8 @@ function M.create_autocmds()
   end
 end
 
---- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview`, the review
+--- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview`,
+--- `:QbankScores [all|by-question]`, the review
 --- lenses' command and the lens refresh (plugin/qbank.lua makes them at
 --- start-up; `setup` again, which is harmless).
 function M.create_commands()
@@ -685,6 +790,15 @@ function M.create_commands()
   vim.api.nvim_create_user_command("QbankReview", function()
     M.review()
   end, { nargs = 0, desc = "qbank: review the next due question (answer folded), then rate it" })
+  vim.api.nvim_create_user_command("QbankScores", function(command)
+    M.scores(command.args)
+  end, {
+    nargs = "?",
+    complete = function()
+      return { "all", "by-question" }
+    end,
+    desc = "qbank: scores of the note's folder (a candidate), all of them, or by question",
+  })
   -- A user's own handler for the command wins.
   if vim.lsp.commands[REVIEW] == nil or vim.lsp.commands[REVIEW] == review_lens_command then
     vim.lsp.commands[REVIEW] = review_lens_command
