@@ -12,6 +12,17 @@ local TIMEOUT = 10000
 local TODAY = "2026-11-30"
 vim.env.QBANK_TODAY = TODAY
 
+-- The plugin never fires Neovim's internal `nvim.lsp.enable` autocommands
+-- (run.sh's init.lua may call setup() from a FileType autocommand).
+local fired_internal_group = {}
+local exec_autocmds = vim.api.nvim_exec_autocmds
+vim.api.nvim_exec_autocmds = function(event, opts)
+  if type(opts) == "table" and opts.group == "nvim.lsp.enable" then
+    table.insert(fired_internal_group, debug.traceback("", 2))
+  end
+  return exec_autocmds(event, opts)
+end
+
 local passed, failed = 0, 0
 local function check(name, fn)
   local ok, err = pcall(fn)
@@ -164,6 +175,7 @@ check("the qbank client attaches", function()
     return client ~= nil and client.initialized
   end)
   local client = require("qbank").client(0)
+  assert(#fired_internal_group == 0, "nvim.lsp.enable's autocommands fired by " .. table.concat(fired_internal_group, "\n"))
   assert(client.server_capabilities.hoverProvider, "no hover capability")
   assert(client.config.root_dir == vim.uv.fs_realpath(workspace) or client.config.root_dir == workspace,
     "root_dir is " .. tostring(client.config.root_dir))
@@ -332,7 +344,12 @@ check(":checkhealth qbank reports OK", function()
   vim.fn.writefile(vim.split(report, "\n"), workspace .. "/checkhealth.txt")
   vim.cmd("bwipeout!")
   assert(not report:find("ERROR", 1, true), report)
-  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached", "reviews: :QbankReview and the review lenses" }) do
+  -- The settings in force, wherever they were given (setup() or
+  -- vim.lsp.config): the init.lua gives banks = { "team/sre.md" }.
+  local settings = report:match("settings %([^\n]*")
+  assert(settings and settings:find('banks = { "team/sre.md" }', 1, true), "settings: " .. tostring(settings))
+  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached", "reviews: :QbankReview and the review lenses",
+    "rolls up scores: :QbankScores" }) do
     assert(report:find(expected, 1, true), "no “" .. expected .. "” in:\n" .. report)
   end
 end)
@@ -537,6 +554,22 @@ check("the Good lens of a section never reviewed rates it through the server", f
   assert(vim.deep_equal(offered, { "Again", "Hard", "Good", "Easy" }), "offered: " .. vim.inspect(offered))
   only_marker_changed(before, lines(), heading, marker_of("good"), true)
   assert(messages[1] and messages[1].message:find("qbank: BE-1 rated good", 1, true) == 1, vim.inspect(messages))
+end)
+
+-- ------------------------------------------------- checkhealth, no name
+
+check(":checkhealth qbank with a server that gives no name", function()
+  local client = assert(require("qbank").client(0), "no client")
+  local server_info = client.server_info
+  client.server_info = { version = "1.0" }
+  local ok, err = pcall(vim.cmd, "silent checkhealth qbank")
+  client.server_info = server_info
+  assert(ok, err)
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("bwipeout!")
+  assert(not report:find("ERROR", 1, true), "an error in the report:\n" .. report)
+  assert(report:find(("OK server attached: client %d (? 1.0)"):format(client.id), 1, true), "the report:\n" .. report)
+  assert(report:find("reviews: :QbankReview", 1, true), "the report:\n" .. report)
 end)
 
 -- ------------------------------------------------- edit, then a command

@@ -38,6 +38,10 @@ local defaults = {
   settings = {},
 }
 
+--- Whether `setup` was called (`:checkhealth qbank` says where the
+--- settings in force come from).
+M.setup_called = false
+
 --- The options in force (after `setup`).
 M.options = vim.deepcopy(defaults)
 
@@ -806,23 +810,57 @@ function M.create_commands()
   M.create_autocmds()
 end
 
+--- Neovim 0.11+: starts (or reuses) the client of `vim.lsp.config.qbank`
+--- for `bufnr`, a loaded file buffer of its filetypes with no qbank
+--- client yet, with the root that `vim.lsp.enable` would give it.
+local function start_enabled(bufnr)
+  if not vim.api.nvim_buf_is_loaded(bufnr) or vim.bo[bufnr].buftype ~= "" or M.client(bufnr) then
+    return
+  end
+  local config = vim.deepcopy(vim.lsp.config[M.name])
+  if not config or not vim.tbl_contains(config.filetypes or {}, vim.bo[bufnr].filetype) then
+    return
+  end
+  local function start(root)
+    config.root_dir = root
+    vim.lsp.start(config, { bufnr = bufnr, reuse_client = config.reuse_client })
+  end
+  if type(config.root_dir) == "function" then
+    config.root_dir(bufnr, function(root)
+      vim.schedule(function()
+        start(root)
+      end)
+    end)
+  elseif config.root_dir then
+    start(config.root_dir)
+  else
+    start(config.root_markers and vim.fs.root(bufnr, config.root_markers) or nil)
+  end
+end
+
 --- Start qbank for markdown files.
 ---@param opts? qbank.Options
 function M.setup(opts)
-  M.options = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
+  opts = opts or {}
+  M.options = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts)
+  -- Lists are given whole, not merged index by index with the defaults.
+  for _, key in ipairs({ "cmd", "filetypes", "root_markers" }) do
+    if opts[key] ~= nil then
+      M.options[key] = vim.deepcopy(opts[key])
+    end
+  end
+  M.setup_called = true
   M.create_commands()
   if has_native_config() then
     vim.lsp.config(M.name, lsp_config(M.options))
     vim.lsp.enable(M.name)
     -- `vim.lsp.enable` starts clients for buffers already open only after
     -- VimEnter; a plugin manager may call `setup` earlier, or from the
-    -- first markdown buffer's FileType (lazy-loading on `ft`).
-    for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(bufnr)
-        and vim.tbl_contains(M.options.filetypes, vim.bo[bufnr].filetype)
-        and not M.client(bufnr)
-      then
-        pcall(vim.api.nvim_exec_autocmds, "FileType", { group = "nvim.lsp.enable", buffer = bufnr, modeline = false })
+    -- first markdown buffer's FileType (lazy-loading on `ft`): start those
+    -- here, as `vim.lsp.enable` would, through the public `vim.lsp.start`.
+    if vim.v.vim_did_enter ~= 1 then
+      for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+        start_enabled(bufnr)
       end
     end
   else
