@@ -682,7 +682,8 @@ function M.scores(scope, opts)
     return done("no qbank.scores")
   end
   local bufnr = vim.api.nvim_get_current_buf()
-  local argument = {}
+  -- An object even when empty (`all`): a plain `{}` is encoded as `[]`.
+  local argument = vim.empty_dict()
   if scope == "folder" then
     local name = vim.api.nvim_buf_get_name(bufnr)
     if name == "" or vim.bo[bufnr].buftype ~= "" then
