@@ -219,8 +219,10 @@ impl Backend {
             }
             NEXT_DUE => self.next_due_now().await,
             SCORES => {
+                // No argument, `{}`, or `[]` as a Lua `{}` is encoded.
                 let arguments: ScoresArguments = match argument {
                     Value::Null => ScoresArguments::default(),
+                    Value::Array(items) if items.is_empty() => ScoresArguments::default(),
                     argument => arguments(SCORES, argument)?,
                 };
                 self.scores_now(arguments).await

@@ -160,6 +160,8 @@ fn the_scores_command_rolls_up_a_folder_everyone_or_each_question() {
         "candidates/alice: 1 note · 2 questions · 2 scored · mean 3.5 / 4 · 1 of 1 points\n  round-1.md:1 Interview packet: 2 questions · 2 scored · mean 3.5 / 4 · 1 of 1 points\n  Databases and Data Storage: 2 questions · 2 scored · mean 3.5 / 4 · 1 of 1 points\n"
     );
     let everyone = scores(&mut server, json!({}));
+    // As Neovim encodes an empty Lua table.
+    assert_eq!(scores(&mut server, json!([])), everyone);
     let text = everyone["text"].as_str().unwrap();
     assert!(
         text.contains("candidates/bob: 1 note · 2 questions · 2 scored · mean 1.5 / 4"),
