@@ -630,6 +630,9 @@ async function main() {
       assert.equal(shown.getText(), text);
       return text;
     };
+    // The server lists qbank.scores as its command: the client must not
+    // register it over the extension's (VS Code refuses an id twice).
+    assert.ok(api.client.initializeResult.capabilities.executeCommandProvider?.commands?.includes("qbank.scores"));
     const candidate = await run("This candidate (the note's folder)");
     assert.match(candidate, /alice: 1 note · 2 questions · 2 scored · mean 2\.5 \/ 4 · 2 of 4 points/);
     assert.match(candidate, /Performance Optimization: 1 question · 1 scored · mean 2\.0 \/ 4/);
