@@ -11,13 +11,11 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::core::index::Index;
-use crate::core::note::parse_outline;
-use crate::core::outline::fast_outline;
+use crate::core::scores::Totals;
+use crate::core::scores::report::{candidates_report, questions_report};
 use crate::core::scores::rollup::{
-    CandidateScores, NoteScores, QuestionAt, QuestionScores, by_candidate, by_question,
+    CandidateScores, NoteScores, QuestionAt, QuestionScores, by_candidate, by_question, note_scores,
 };
-use crate::core::scores::rubric::might_hold_score_line;
-use crate::core::scores::{Totals, read_scores};
 use crate::files::escape_controls;
 use crate::workspace::Workspace;
 
@@ -34,26 +32,17 @@ pub fn scores(
 ) -> Result<ExitCode> {
     let files = note_files(workspace, paths)?;
     // Most notes hold no rubric: those are let go unparsed.
-    let (read, unread_named) = files.read(workspace, |name, text, _| {
-        if !might_hold_score_line(text) {
-            return None;
-        }
-        // A round is headings, lists and score lines: most are read
-        // without the markdown parser.
-        let outline = fast_outline(text).unwrap_or_else(|| parse_outline(text));
-        let packets = read_scores(text, &outline);
-        (!packets.is_empty()).then(|| NoteScores {
-            name: name.to_string(),
-            packets,
-        })
-    });
+    let (read, unread_named) = files.read(workspace, |name, text, _| note_scores(name, text));
     let notes: Vec<NoteScores> = read.into_iter().flatten().collect();
     if notes.is_empty() {
         warn("no interview rubrics found: a rubric is a question section with a `**Score:**` line");
     }
     let index = &workspace.index;
     match (per_question, format) {
-        (false, Format::Text) => write_candidates(out, &by_candidate(index, &notes))?,
+        (false, Format::Text) => {
+            let shown = |name: &str| escape_controls(name);
+            out.write_all(candidates_report(&by_candidate(index, &notes), &shown).as_bytes())?;
+        }
         (false, Format::Json) => {
             let rows: Vec<CandidateJson> = by_candidate(index, &notes)
                 .iter()
@@ -61,7 +50,9 @@ pub fn scores(
                 .collect();
             write_json(out, &rows)?;
         }
-        (true, Format::Text) => write_questions(out, index, &by_question(&notes))?,
+        (true, Format::Text) => {
+            out.write_all(questions_report(index, &by_question(&notes)).as_bytes())?;
+        }
         (true, Format::Json) => {
             let rows: Vec<QuestionJson> = by_question(&notes)
                 .iter()
@@ -71,100 +62,6 @@ pub fn scores(
         }
     }
     Ok(failure_if(unread_named))
-}
-
-/// Each candidate: the summary line, then packets, categories, and the
-/// questions left unscored or with a score to fix, by `note:line`.
-fn write_candidates(out: &mut impl Write, candidates: &[CandidateScores]) -> Result<()> {
-    for (position, candidate) in candidates.iter().enumerate() {
-        if position > 0 {
-            writeln!(out)?;
-        }
-        let folder = escape_controls(&candidate.folder);
-        let rounds = match candidate.notes {
-            1 => "1 note".to_string(),
-            notes => format!("{notes} notes"),
-        };
-        writeln!(out, "{folder}: {rounds} · {}", candidate.totals.summary())?;
-        let local = |note: &str| escape_controls(in_folder(&candidate.folder, note));
-        for packet in &candidate.packets {
-            let title = packet
-                .title
-                .as_deref()
-                .and_then(|title| title.split(" · ").next())
-                .unwrap_or("rubrics under no packet heading");
-            let at = format!("{}:{}", local(&packet.note), packet.line + 1);
-            writeln!(out, "  {at} {title}: {}", packet.totals.summary())?;
-        }
-        for (category, totals) in &candidate.categories {
-            writeln!(out, "  {category}: {}", totals.summary())?;
-        }
-        for at in &candidate.unscored {
-            writeln!(
-                out,
-                "  unscored: {} ({}:{})",
-                at.key,
-                local(&at.note),
-                at.line + 1
-            )?;
-        }
-        for (at, problem) in &candidate.unreadable {
-            let place = format!("{}:{}", local(&at.note), at.line + 1);
-            writeln!(out, "  to fix: {} ({place}): {}", at.key, problem.message())?;
-        }
-    }
-    Ok(())
-}
-
-/// A note's name within its candidate's folder.
-fn in_folder<'a>(folder: &str, note: &'a str) -> &'a str {
-    note.strip_prefix(folder)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .unwrap_or(note)
-}
-
-/// A table, one question a row: who was asked it, the scores' mean,
-/// spread and range, and its wording.
-fn write_questions(
-    out: &mut impl Write,
-    index: &Index,
-    questions: &[QuestionScores],
-) -> Result<()> {
-    let key_width = questions
-        .iter()
-        .map(|question| question.key.to_string().len())
-        .max()
-        .unwrap_or(3)
-        .max(3);
-    writeln!(
-        out,
-        "{:<key_width$}  asked  scored  mean  spread  range  question",
-        "key"
-    )?;
-    for question in questions {
-        let one_decimal = |value: Option<f64>| value.map_or("-".to_string(), |v| format!("{v:.1}"));
-        let range = match (question.lowest(), question.highest()) {
-            (Some(lowest), Some(highest)) => format!("{lowest}–{highest}"),
-            _ => "-".to_string(),
-        };
-        writeln!(
-            out,
-            "{:<key_width$}  {:>5}  {:>6}  {:>4}  {:>6}  {range:<5}  {}",
-            question.key.to_string(),
-            question.candidates,
-            question.scores.len(),
-            one_decimal(question.mean()),
-            one_decimal(question.spread()),
-            wording(index, question),
-        )?;
-    }
-    Ok(())
-}
-
-fn wording<'a>(index: &'a Index, question: &QuestionScores) -> &'a str {
-    index
-        .lookup(&question.key)
-        .map_or("(in no bank in use)", |id| index.get(id).text())
 }
 
 /// Two decimals are enough for a mean of scores 1–4, and keep the JSON

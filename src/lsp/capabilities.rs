@@ -20,6 +20,8 @@ pub const INSERT_PACKET: &str = "qbank.insertPacket";
 pub const INSERT_TEMPLATE: &str = "qbank.insertTemplate";
 pub const REVIEW: &str = "qbank.review";
 pub const NEXT_DUE: &str = "qbank.nextDue";
+/// The roll-up of interview scores, as `qbank scores` prints it.
+pub const SCORES: &str = "qbank.scores";
 
 pub fn negotiate_encoding(params: &InitializeParams) -> Encoding {
     let offered = params
@@ -129,7 +131,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             ..CodeActionOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: [INSERT_PACKET, INSERT_TEMPLATE, REVIEW, NEXT_DUE]
+            commands: [INSERT_PACKET, INSERT_TEMPLATE, REVIEW, NEXT_DUE, SCORES]
                 .map(str::to_string)
                 .to_vec(),
             ..ExecuteCommandOptions::default()

@@ -5,6 +5,7 @@
 //! version) and ask the editor to apply it with `workspace/applyEdit`.
 //! A packet's `exclude` names, as URIs, the notes and folders whose
 //! questions it leaves out; here they become names under the root.
+//! `qbank.scores` (in `scores`) returns the interview scores' roll-up.
 //! `qbank/documentText` and `qbank/documentStatus` tell what the server
 //! holds of a document; `qbank/invalidMessage` is how the stdin filter
 //! makes the server answer a frame that is not a message, or a `$/`
@@ -22,12 +23,13 @@ use crate::core::bank::Level;
 use crate::core::diagnostic::TextEdit;
 use crate::core::ide::actions::{PacketExclusion, PacketOptions, insert_packet, insert_template};
 use crate::core::template::Mode;
-use crate::lsp::capabilities::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW};
+use crate::lsp::capabilities::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW, SCORES};
 use crate::lsp::convert;
 use crate::lsp::dispatch::{guard, off_async};
 use crate::lsp::handlers::{check_version, invalid_params, offset_in};
 use crate::lsp::log;
 use crate::lsp::review::{ReviewArguments, review_text_edit};
+use crate::lsp::scores::ScoresArguments;
 use crate::lsp::server::Backend;
 use crate::lsp::state::Snapshot;
 use crate::notes::note_name;
@@ -72,6 +74,15 @@ struct InsertTemplateArguments {
 pub struct DocumentTextParams {
     uri: Option<Uri>,
     text_document: Option<UriOnly>,
+}
+
+impl DocumentTextParams {
+    /// The URI, given either way.
+    pub fn uri(self) -> Result<Uri> {
+        self.uri
+            .or(self.text_document.map(|document| document.uri))
+            .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,12 +159,7 @@ fn excluded_path(uri: &Value) -> Result<PathBuf> {
         ))
     };
     let parsed: Uri = serde_json::from_value(uri.clone()).map_err(|_| not_a_file_uri())?;
-    // `to_file_path` reads any URI's path, whatever its scheme.
-    if !parsed.scheme().as_str().eq_ignore_ascii_case("file") {
-        return Err(not_a_file_uri());
-    }
-    let path = parsed.to_file_path().ok_or_else(not_a_file_uri)?;
-    Ok(path.into_owned())
+    convert::file_path(&parsed).ok_or_else(not_a_file_uri)
 }
 
 /// A path's name among the notes of the document's workspace (canonical,
@@ -162,7 +168,6 @@ fn name_under_root(snapshot: &Snapshot, path: PathBuf) -> Option<String> {
     // A document outside every workspace has no indexed notes to name.
     snapshot.name.as_ref()?;
     let root = &snapshot.workspace.root;
-    let path = std::fs::canonicalize(&path).unwrap_or(path);
     path.starts_with(root).then(|| note_name(root, &path))
 }
 
@@ -213,6 +218,15 @@ impl Backend {
                 .await
             }
             NEXT_DUE => self.next_due_now().await,
+            SCORES => {
+                // No argument, `{}`, or `[]` as a Lua `{}` is encoded.
+                let arguments: ScoresArguments = match argument {
+                    Value::Null => ScoresArguments::default(),
+                    Value::Array(items) if items.is_empty() => ScoresArguments::default(),
+                    argument => arguments(SCORES, argument)?,
+                };
+                self.scores_now(arguments).await
+            }
             other => Err(invalid_params(format!("unknown command `{other}`"))),
         }
     }
@@ -300,10 +314,7 @@ impl Backend {
         field: impl FnOnce(&ropey::Rope) -> (&'static str, Value),
     ) -> Result<Option<Value>> {
         guard(method, || {
-            let uri = params
-                .uri
-                .or(params.text_document.map(|document| document.uri))
-                .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))?;
+            let uri = params.uri()?;
             let state = self.lock();
             Ok(state.document_rope(&uri).map(|(version, rope)| {
                 let (name, value) = field(rope);

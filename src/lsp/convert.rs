@@ -427,6 +427,17 @@ pub fn code_lens(range: LspRange, lens: Lens, (uri, version): (&str, i32)) -> Co
     }
 }
 
+/// The canonical path of a `file:` URI (as it is when it cannot be
+/// resolved); `None` for any other scheme, whose path `to_file_path`
+/// would read all the same.
+pub fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    let path = uri.to_file_path()?;
+    Some(std::fs::canonicalize(&path).unwrap_or_else(|_| path.into_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,7 @@ mod memory;
 mod places;
 mod problems;
 mod review;
+mod scores;
 mod server;
 mod state;
 mod sync;
@@ -113,6 +114,7 @@ pub async fn serve(
     let (service, socket) = LspService::build(move |client| Backend::new(client, outbox))
         .custom_method("qbank/documentText", Backend::document_text)
         .custom_method("qbank/documentStatus", Backend::document_status)
+        .custom_method("qbank/noteStatus", Backend::note_status)
         .custom_method(frames::INVALID_MESSAGE, Backend::invalid_message)
         .finish();
     let backend_state = service.inner().shut_down_flag();

@@ -85,6 +85,14 @@ impl Backend {
     /// after the diagnostics' pause, and a question just rated would come
     /// back as due).
     pub(super) async fn next_due_now(&self) -> Result<Option<Value>> {
+        self.refresh_open_notes(NEXT_DUE).await?;
+        self.on_workspaces(NEXT_DUE, next_due).await
+    }
+
+    /// Puts every open note's buffer, as it is now, into the notes index,
+    /// for a command that reads the index (`qbank.nextDue`,
+    /// `qbank.scores`).
+    pub(super) async fn refresh_open_notes(&self, method: &'static str) -> Result<()> {
         let uris = self.lock().documents_in_order();
         for uri in uris {
             let Some(generation) = self.lock().generation(&uri) else {
@@ -94,7 +102,7 @@ impl Backend {
                 continue;
             };
             let backend = self.clone();
-            let snapshot = off_async(NEXT_DUE, move || {
+            let snapshot = off_async(method, move || {
                 let (snapshot, garbage) = backend.complete_snapshot(pending);
                 drop(garbage);
                 Ok(snapshot)
@@ -102,7 +110,7 @@ impl Backend {
             .await?;
             self.index_buffer(&uri, snapshot, generation).await;
         }
-        self.on_workspaces(NEXT_DUE, next_due).await
+        Ok(())
     }
 }
 

@@ -22,8 +22,7 @@ use crate::lsp::state::{Changed, Refused};
 
 /// A document's path, canonical, for a `file:` URI.
 fn canonical_path(uri: &Uri) -> Option<std::path::PathBuf> {
-    let path = uri.to_file_path()?;
-    Some(std::fs::canonicalize(&path).unwrap_or_else(|_| path.into_owned()))
+    crate::lsp::convert::file_path(uri)
 }
 
 fn is_config(uri: &Uri) -> bool {

@@ -4,6 +4,7 @@ capabilities and every other request with `null`. run.sh --fake points the
 editor tests at it to show that they fail when the server misbehaves.
 Accepts the same command lines as qbank (`lsp`, `--version`, ...)."""
 import json
+import os
 import sys
 
 
@@ -28,9 +29,20 @@ def write_message(stream, message):
     stream.flush()
 
 
+def cargo_version():
+    cargo = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "Cargo.toml")
+    with open(cargo, encoding="utf-8") as manifest:
+        for line in manifest:
+            if line.startswith("version = "):
+                return line.split('"')[1]
+    return "0.0.0"
+
+
 def main():
     if "--version" in sys.argv:
-        print("qbank 0.0.0 (fake)")
+        # The real version, so that clients checking it start the fake and
+        # fail on what it answers, not on its version.
+        print(f"qbank {cargo_version()} (fake)")
         return 0
     if "lsp" not in sys.argv:
         return 0  # every CLI command prints nothing

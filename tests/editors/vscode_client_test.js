@@ -38,10 +38,19 @@ const binary = process.env.QBANK_PATH;
 const workspace = process.env.QBANK_TEST_WORKSPACE;
 const binFolder = process.env.QBANK_TEST_BIN;
 assert.ok(binary && workspace && binFolder, "QBANK_PATH, QBANK_TEST_WORKSPACE and QBANK_TEST_BIN must be set");
+// Outside the workspace: fake binaries, and the extension's folder (its
+// package.json, and `server/qbank` when a test bundles one).
+const scratch = fs.mkdtempSync(path.join(path.dirname(workspace), "vscode-scratch-"));
+const installed = path.join(scratch, "extension");
+fs.mkdirSync(installed);
+fs.copyFileSync(path.join(extensionPath, "package.json"), path.join(installed, "package.json"));
 
 const TIMEOUT = 10_000;
 let passed = 0;
 let failed = 0;
+// The extension must catch every rejected promise it starts.
+const unhandled = [];
+process.on("unhandledRejection", (reason) => unhandled.push(String(reason?.stack ?? reason)));
 
 async function check(name, body) {
   try {
@@ -129,6 +138,48 @@ async function clickReviewLens(document, heading, title) {
   return { lenses, marker: onlyLineChanged(before, document.getText(), line + 1) };
 }
 
+/** Writes an executable shell script into the scratch folder. */
+function script(name, body, mode = 0o755) {
+  const file = path.join(scratch, name);
+  fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode });
+  fs.chmodSync(file, mode);
+  return file;
+}
+
+/** The hover on BE-23 in `document` works: a real server is running. */
+async function hoverWorks(document, what) {
+  // A server just started may still be loading its banks.
+  await waitFor(`the hover on BE-23 ${what}`, async () => {
+    const hovers = await vscode.commands.executeCommand("vscode.executeHoverProvider", document.uri, positionOf(document, "BE-23", 2));
+    return hovers.length === 1 && markdownOf(hovers[0]).includes("ACID");
+  });
+}
+
+function status() {
+  return vscode.__test.state.statusBarItems.get("qbank.status");
+}
+
+function outputLines() {
+  return vscode.__test.state.output.find((channel) => channel.name === "qbank").lines;
+}
+
+function errorMessages() {
+  return vscode.__test.state.messages.filter((message) => message.level === "error").map((message) => message.text);
+}
+
+/** Forgets answers and messages a failed test may have left. */
+function freshPrompts() {
+  vscode.__test.state.quickPickAnswers.length = 0;
+  vscode.__test.state.messageAnswers.length = 0;
+  vscode.__test.state.messages.length = 0;
+}
+
+/** Restarts and waits for the extension to settle: running, or failed. */
+async function restartAndSettle(api) {
+  await vscode.commands.executeCommand("qbank.restart");
+  await waitFor("the server to run or fail", () => api.client?.state === State.Running || status().text === "qbank · failed");
+}
+
 function reviewNotes() {
   fs.writeFileSync(
     path.join(workspace, "review.md"),
@@ -208,27 +259,48 @@ async function main() {
   const document = await vscode.workspace.openTextDocument(notePath);
   const editor = await vscode.window.showTextDocument(document);
   const extension = require(path.join(extensionPath, manifest.main));
-  const context = vscode.__test.extensionContext(extensionPath);
+  // The extension's code from the repository, its folder a copy (a test
+  // puts a bundled server there).
+  const context = vscode.__test.extensionContext(installed);
   let api;
 
   await check("the manifest activates on markdown and pins the engine", async () => {
     assert.deepEqual(manifest.activationEvents, ["onLanguage:markdown"]);
     assert.equal(manifest.engines.vscode, "^1.91.0");
     assert.equal(document.languageId, "markdown");
-    const defaults = manifest.contributes.configurationDefaults["[markdown]"];
-    assert.ok(defaults["editor.quickSuggestions"], "no quickSuggestions default for markdown");
+    // No editor defaults for every markdown file of the user's.
+    assert.equal(manifest.contributes.configurationDefaults, undefined);
     const commands = manifest.contributes.commands.map((command) => `${command.category}: ${command.title}`);
     assert.deepEqual(commands.sort(), [
       "qbank: Insert interview packet…",
       "qbank: Restart server",
       "qbank: Review next due question",
       "qbank: Search questions…",
+      "qbank: Show interview scores…",
+      "qbank: Show output",
     ]);
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces, {
+      supported: "limited",
+      description: manifest.capabilities.untrustedWorkspaces.description,
+      restrictedConfigurations: ["qbank.path"],
+    });
+    const properties = manifest.contributes.configuration.properties;
+    assert.equal(properties["qbank.trace.server"].scope, "window");
+    // Every setting sent to the server is declared, with no default shown
+    // that is not in force (.qbank.toml decides what the user left alone).
+    for (const key of ["builtin", "banks", "mode", "templates", "packetSize", "coverage", "desiredRetention", "reviewHints"]) {
+      const schema = properties[`qbank.${key}`];
+      assert.ok(schema, `qbank.${key} is not declared`);
+      assert.equal(schema.default, null, `qbank.${key} shows the default ${JSON.stringify(schema.default)}`);
+      assert.equal(schema.scope, "language-overridable", `qbank.${key} cannot be set per folder and language`);
+    }
   });
 
   await check("activation starts the server from QBANK_PATH with the settings", async () => {
     api = await extension.activate(context);
     assert.equal(api.binary?.source, "QBANK_PATH");
+    assert.match(api.binary.version, /^\d+\.\d+\.\d+$/);
+    assert.equal(status().history[0], "qbank · starting");
     await waitFor("the client to run", () => api.client?.state === State.Running);
     const result = api.client.initializeResult;
     assert.equal(result?.serverInfo?.name, "qbank", `server info: ${JSON.stringify(result?.serverInfo)}`);
@@ -345,15 +417,20 @@ async function main() {
     const version = document.version;
     const end = document.positionAt(document.getText().length);
     editor.selection = new vscode.Selection(end, end);
+    let shownItems = [];
     vscode.__test.onQuickPick((picker, user) => {
       user.type("caching");
       waitFor("questions in the quick pick", () => picker.items.some((item) => /cach/i.test(item.description ?? ""))).then(
-        () => user.accept(picker.items.find((item) => /cach/i.test(item.description ?? ""))),
+        () => {
+          shownItems = picker.items;
+          user.accept(picker.items.find((item) => /cach/i.test(item.description ?? "")));
+        },
         () => user.accept(undefined),
       );
     });
     const inserted = await vscode.commands.executeCommand("qbank.search");
     assert.ok(inserted, "nothing inserted");
+    assert.ok(shownItems.length > 0 && shownItems.every((item) => item.alwaysShow === true), "items without alwaysShow");
     await waitFor("the insertion", () => document.version > version);
     const lastLine = document.lineAt(document.lineCount - 1).text;
     assert.match(lastLine, /^### [A-Z][A-Z0-9]*-\d+ · .*cach/i);
@@ -371,6 +448,255 @@ async function main() {
       const hovers = await vscode.commands.executeCommand("vscode.executeHoverProvider", document.uri, sre);
       return hovers.length === 1 && markdownOf(hovers[0]).includes("error budget");
     });
+  });
+
+  await check("settings are read per folder and per language, and only those set are sent", async () => {
+    freshPrompts();
+    const sre = positionOf(document, "SRE-1", 1);
+    const folderMarkdown = { target: "workspaceFolder", folder: workspace, language: "markdown" };
+    // The banks move from the user's settings to the folder's, for markdown.
+    await vscode.__test.updateConfiguration("qbank.banks", undefined);
+    await vscode.__test.updateConfiguration("qbank.banks", ["team/sre.md"], folderMarkdown);
+    // A workspace value, beaten by the folder's; one of another folder is
+    // not this folder's.
+    await vscode.__test.updateConfiguration("qbank.mode", "interview", { target: "workspace" });
+    await vscode.__test.updateConfiguration("qbank.mode", "study", { target: "workspaceFolder", folder: workspace });
+    await vscode.__test.updateConfiguration("qbank.coverage", false, { target: "workspaceFolder", folder: path.join(scratch, "elsewhere") });
+    try {
+      assert.deepEqual(extension.serverSettings(), { banks: ["team/sre.md"], mode: "study" });
+      await waitFor("SRE-1 hovering with the folder's markdown banks", async () => {
+        const hovers = await vscode.commands.executeCommand("vscode.executeHoverProvider", document.uri, sre);
+        return hovers.length === 1 && markdownOf(hovers[0]).includes("error budget");
+      });
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.mode", undefined, { target: "workspace" });
+      await vscode.__test.updateConfiguration("qbank.mode", undefined, { target: "workspaceFolder", folder: workspace });
+      await vscode.__test.updateConfiguration("qbank.coverage", undefined, { target: "workspaceFolder", folder: path.join(scratch, "elsewhere") });
+      await vscode.__test.updateConfiguration("qbank.banks", undefined, folderMarkdown);
+      await vscode.__test.updateConfiguration("qbank.banks", ["team/sre.md"]);
+    }
+    assert.deepEqual(extension.serverSettings(), { banks: ["team/sre.md"] });
+  });
+
+  await check("the search shows what the server found by several words (alwaysShow)", async () => {
+    freshPrompts();
+    let shown = [];
+    vscode.__test.onQuickPick((picker, user) => {
+      // Not a substring of any question: VS Code's own filter would hide
+      // every item.
+      user.type("prevent injection sql");
+      waitFor("questions in the quick pick", () => picker.items.length > 0).then(
+        () => {
+          shown = picker.items;
+          user.accept(undefined);
+        },
+        () => user.accept(undefined),
+      );
+    });
+    await vscode.commands.executeCommand("qbank.search");
+    const injection = shown.find((item) => /SQL injection/.test(item.description ?? ""));
+    assert.ok(injection, `no SQL injection question among ${shown.map((item) => item.label)}`);
+    assert.ok(!`${injection.label} ${injection.description}`.toLowerCase().includes("prevent injection sql"));
+    assert.equal(injection.alwaysShow, true);
+  });
+
+  await check("qbank.trace.server traces the protocol in the qbank channel, with no log level to change", async () => {
+    const lines = outputLines();
+    await vscode.__test.updateConfiguration("qbank.trace.server", "verbose");
+    try {
+      lines.length = 0;
+      await hoverWorks(document, "while tracing");
+      const trace = lines.join("\n");
+      assert.match(trace, /Sending request 'textDocument\/hover/);
+      assert.match(trace, /Received response 'textDocument\/hover[^]*ACID/, "the verbose trace lacks the hover's contents");
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.trace.server", undefined);
+    }
+    lines.length = 0;
+    await hoverWorks(document, "after tracing");
+    assert.ok(!lines.some((line) => line.includes("Sending request")), `traced with the setting off: ${lines}`);
+  });
+
+  await check("\"qbank: Show output\" shows the channel with the server's log", async () => {
+    const channel = vscode.__test.state.output.find((one) => one.name === "qbank");
+    const shown = channel.shown;
+    await vscode.commands.executeCommand("qbank.showOutput");
+    assert.equal(channel.shown, shown + 1);
+    await vscode.commands.executeCommand("qbank.restart");
+    await waitFor("the server's log on stderr in the channel", () => /ready \(1 workspace folder/.test(channel.lines.join("")));
+    assert.equal(status().command, "qbank.showOutput", "a click on the status bar does not show the output");
+  });
+
+  await check("the status bar: the active note's answered and due counts, following edits", async () => {
+    const statusPath = path.join(workspace, "status.md");
+    fs.writeFileSync(
+      statusPath,
+      [
+        "# Status",
+        "",
+        // Due today: after the review tests' questions, due before.
+        "## BE-28 · What are foreign keys, and how do they work?",
+        "<!-- qbank: reviewed 2026-11-23 good · due 2026-11-30 · s=7 d=5 n=2 -->",
+        "",
+        "A column that refers to another table's key, so that rows cannot point at nothing.",
+        "",
+        "## BE-14 · What is a proxy server, and how does it work?",
+        "",
+      ].join("\n"),
+    );
+    const note = await vscode.workspace.openTextDocument(statusPath);
+    await vscode.window.showTextDocument(note);
+    await waitFor("1 answered · 1 due", () => status().text === "qbank · 1 answered · 1 due");
+    assert.match(String(status().tooltip), /status\.md: 2 questions, 1 answered, 1 due/);
+    // An answer typed under BE-40: the counts follow (debounced).
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(note.uri, note.positionAt(note.getText().length), "\nA server between clients and other servers that forwards their requests.\n");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor("2 answered · 1 due", () => status().text === "qbank · 2 answered · 1 due");
+    // Another note: its counts.
+    await vscode.window.showTextDocument(document);
+    await waitFor("the note's counts", () => /^qbank · \d+ answered · 0 due$/.test(status().text));
+    const seen = status().history;
+    assert.ok(seen.includes("qbank · starting"), JSON.stringify(seen));
+    assert.ok(!seen.includes("qbank · failed"), JSON.stringify(seen));
+  });
+
+  await check("the status bar while the server indexes: indexing N notes, polled until done", async () => {
+    // A server still reading a large workspace answers `indexing: true`:
+    // the first two answers say so here, the server's own come after.
+    const running = api.client;
+    const send = running.sendRequest;
+    let asked = 0;
+    running.sendRequest = function (type, ...rest) {
+      if (type === "qbank/noteStatus" && asked++ < 2) {
+        return send.call(this, type, ...rest).then((answer) => ({ ...answer, indexing: true, notes: 40 + asked }));
+      }
+      return send.call(this, type, ...rest);
+    };
+    try {
+      const history = status().history.length;
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(workspace, "status.md")));
+      await waitFor("the counts once indexed", () => status().text === "qbank · 2 answered · 1 due");
+      const seen = status().history.slice(history);
+      assert.ok(seen.includes("qbank · indexing 41 notes") && seen.includes("qbank · indexing 42 notes"), JSON.stringify(seen));
+      assert.match(String(status().tooltip), /\d+ notes indexed/);
+    } finally {
+      running.sendRequest = send;
+    }
+  });
+
+  await check("\"qbank: Show interview scores…\": this candidate, all candidates, by question, in a read-only document", async () => {
+    freshPrompts();
+    const alice = path.join(workspace, "candidates", "alice");
+    fs.mkdirSync(alice, { recursive: true });
+    // A scored round (as `qbank packet --mode interview` drafts it, cut short).
+    const round = [
+      "## Interview packet · 2 questions · 2 categories · about 11 min · scored 1–4",
+      "",
+      "### BE-57 · What is a man-in-the-middle attack, and how can it be prevented?",
+      "",
+      "**A strong answer covers:**",
+      "- [x] Attack: an attacker relays traffic between client and server",
+      "- [ ] TLS with validation",
+      "",
+      "**Score:** 3",
+      "**Notes:** ",
+      "",
+      "### BE-66 · What is CDN (Content Delivery Network), and how does it improve performance?",
+      "",
+      "**A strong answer covers:**",
+      "- [ ] Edge servers",
+      "- [x] Origin offload",
+      "",
+      "**Score:** 2",
+      "**Notes:** ",
+      "",
+    ].join("\n");
+    const roundPath = path.join(alice, "round-1.md");
+    fs.writeFileSync(roundPath, round);
+    const note = await vscode.workspace.openTextDocument(roundPath);
+    await vscode.window.showTextDocument(note);
+    const run = async (label) => {
+      await vscode.window.showTextDocument(note);
+      const offered = [];
+      vscode.__test.answerQuickPicks((items) => {
+        offered.push(...items.map((item) => item.label));
+        return items.find((item) => item.label === label);
+      });
+      const text = await vscode.commands.executeCommand("qbank.scores");
+      assert.deepEqual(offered, ["This candidate (the note's folder)", "All candidates", "By question (calibration)"], JSON.stringify(offered));
+      const shown = vscode.window.activeTextEditor.document;
+      assert.equal(shown.uri.scheme, "qbank-scores", "the scores are not in a read-only document");
+      assert.equal(shown.getText(), text);
+      return text;
+    };
+    // The server lists qbank.scores as its command: the client must not
+    // register it over the extension's (VS Code refuses an id twice).
+    assert.ok(api.client.initializeResult.capabilities.executeCommandProvider?.commands?.includes("qbank.scores"));
+    const candidate = await run("This candidate (the note's folder)");
+    assert.match(candidate, /alice: 1 note · 2 questions · 2 scored · mean 2\.5 \/ 4 · 2 of 4 points/);
+    assert.match(candidate, /Performance Optimization: 1 question · 1 scored · mean 2\.0 \/ 4/);
+    const all = await run("All candidates");
+    assert.match(all, /alice: 1 note/);
+    const byQuestion = await run("By question (calibration)");
+    assert.match(byQuestion, /^key +asked +scored +mean/m);
+    assert.match(byQuestion, /^BE-57 +1 +1 +3\.0/m);
+    assert.match(byQuestion, /^BE-66 +1 +1 +2\.0/m);
+  });
+
+  await check("an untitled note: the packet's categories come from the folder or a scratch folder, never the home folder", async () => {
+    freshPrompts();
+    const calls = path.join(scratch, "calls.log");
+    const logging = script("logging-qbank", `echo "$PWD|$*" >> '${calls}'\nexec '${binary}' "$@"`);
+    await vscode.__test.updateConfiguration("qbank.path", logging);
+    try {
+      await waitFor("a restart with the logging binary", () => api.binary?.path === logging && api.client?.state === State.Running);
+      const untitled = await vscode.workspace.openTextDocument({ language: "markdown", content: "# Draft\n\n" });
+      const draft = await vscode.window.showTextDocument(untitled);
+      draft.selection = new vscode.Selection(2, 0, 2, 0);
+      const stats = () => fs.readFileSync(calls, "utf8").split("\n").filter((line) => line.includes("|stats"));
+      const packet = async () => {
+        fs.writeFileSync(calls, "");
+        let categories = [];
+        vscode.__test.answerQuickPicks(
+          (items) => items.find((item) => item.label === "5 questions"),
+          (items) => {
+            categories = items.map((item) => item.label);
+            return items.filter((item) => item.label === "Databases and Data Storage");
+          },
+        );
+        const version = untitled.version;
+        const result = await vscode.commands.executeCommand("qbank.packet");
+        assert.deepEqual(result, { applied: true }, `the command answered ${JSON.stringify(result)}`);
+        await waitFor("the packet in the untitled note", () => untitled.version > version);
+        assert.ok(categories.includes("Databases and Data Storage"), `categories: ${categories}; qbank ran: ${fs.readFileSync(calls, "utf8")}; output: ${outputLines().slice(-3)}`);
+        return stats();
+      };
+      // With a folder open: qbank stats runs there.
+      const inFolder = await packet();
+      assert.equal(inFolder.length, 1, JSON.stringify(inFolder));
+      assert.ok(inFolder[0].startsWith(`${fs.realpathSync(workspace)}|`) || inFolder[0].startsWith(`${workspace}|`), inFolder[0]);
+      // No folder at all: a scratch folder, never the home folder.
+      const folders = vscode.__test.state.folders;
+      vscode.__test.state.folders = [];
+      let alone;
+      try {
+        alone = await packet();
+      } finally {
+        vscode.__test.state.folders = folders;
+      }
+      assert.equal(alone.length, 1, JSON.stringify(alone));
+      const [cwd, args] = alone[0].split("|");
+      const home = process.env.HOME;
+      assert.ok(cwd !== home && !args.split(" ").includes(home), alone[0]);
+      assert.ok(cwd.startsWith(fs.realpathSync(require("node:os").tmpdir())) || cwd.startsWith(require("node:os").tmpdir()), alone[0]);
+      assert.equal(questionHeadings(untitled.getText()).length, 10, untitled.getText());
+      await vscode.__test.closeTextDocument(untitled);
+      await vscode.window.showTextDocument(document);
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+      await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+    }
   });
 
   const reviewPath = path.join(workspace, "review.md");
@@ -532,24 +858,129 @@ async function main() {
     assert.ok(hovers.length === 1 && markdownOf(hovers[0]).includes("ACID"), "no hover after the restart");
   });
 
-  await check("without QBANK_PATH: the qbank.path setting, then PATH", async () => {
-    delete process.env.QBANK_PATH;
-    await vscode.__test.updateConfiguration("qbank.path", binary);
-    await waitFor("a restart from qbank.path", () => api.binary?.source === "qbank.path" && api.client?.state === State.Running);
-    const savedPath = process.env.PATH;
-    process.env.PATH = `${binFolder}${path.delimiter}${savedPath}`;
+  await check("the binary: qbank.path, then QBANK_PATH, then the bundled server, then PATH", async () => {
+    freshPrompts();
+    // qbank.path wins over QBANK_PATH, which is set.
+    const copy = path.join(scratch, "qbank-from-setting");
+    fs.symlinkSync(binary, copy);
+    await vscode.__test.updateConfiguration("qbank.path", copy);
     try {
-      await vscode.__test.updateConfiguration("qbank.path", undefined);
-      await waitFor("a restart from PATH", () => api.binary?.source === "PATH" && api.client?.state === State.Running);
-      assert.equal(api.binary.path, path.join(binFolder, "qbank"));
+      await waitFor("a restart from qbank.path", () => api.binary?.source === "qbank.path" && api.client?.state === State.Running);
+      assert.equal(api.binary.path, copy);
+      await hoverWorks(document, "with qbank.path");
     } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+    }
+    await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+    // The bundled server (server/qbank in the extension) before PATH.
+    const savedQbankPath = process.env.QBANK_PATH;
+    const savedPath = process.env.PATH;
+    delete process.env.QBANK_PATH;
+    process.env.PATH = `${binFolder}${path.delimiter}${savedPath}`;
+    const bundled = path.join(installed, "server", "qbank");
+    fs.mkdirSync(path.dirname(bundled), { recursive: true });
+    fs.symlinkSync(binary, bundled);
+    try {
+      await restartAndSettle(api);
+      assert.equal(api.binary?.source, "bundled");
+      assert.equal(api.binary.path, bundled);
+      await hoverWorks(document, "with the bundled server");
+      fs.rmSync(path.dirname(bundled), { recursive: true });
+      await restartAndSettle(api);
+      assert.equal(api.binary?.source, "PATH");
+      assert.equal(api.binary.path, path.join(binFolder, "qbank"));
+      await hoverWorks(document, "with qbank on PATH");
+    } finally {
+      fs.rmSync(path.dirname(bundled), { recursive: true, force: true });
       process.env.PATH = savedPath;
+      process.env.QBANK_PATH = savedQbankPath;
     }
   });
 
-  await check("no binary: a clear error with a button that opens the setting", async () => {
+  await check("a binary too old, not executable or not qbank: the error says which, the status bar says failed", async () => {
+    freshPrompts();
+    const cases = [
+      [script("old-qbank", 'echo "qbank 0.0.9"'), /is qbank 0\.0\.9, older than this extension needs \(0\.1 or newer\)/],
+      [script("plain-file", 'echo "qbank 9.9.9"', 0o644), /is not executable: run `chmod \+x/],
+      [script("not-qbank", 'echo "something else 1.0"'), /is not qbank: `--version` printed "something else 1\.0"/],
+      [path.join(scratch, "missing"), /does not exist\. Install the platform package/],
+    ];
+    try {
+      for (const [file, expected] of cases) {
+        vscode.__test.state.messages.length = 0;
+        await vscode.__test.updateConfiguration("qbank.path", file);
+        await waitFor(`the error for ${path.basename(file)}`, () => errorMessages().length > 0 && status().text === "qbank · failed");
+        assert.equal(api.client, undefined);
+        assert.match(errorMessages()[0], expected);
+        assert.ok(errorMessages()[0].includes(file), errorMessages()[0]);
+        assert.ok(String(status().tooltip).includes(errorMessages()[0]), `tooltip: ${status().tooltip}`);
+        assert.equal(status().command, "qbank.showOutput");
+        assert.ok(outputLines().some((line) => line.includes(errorMessages()[0])), "the error is not in the output");
+      }
+      // The right binary again: the server runs.
+      await vscode.__test.updateConfiguration("qbank.path", binary);
+      await waitFor("a restart with qbank.path", () => api.client?.state === State.Running);
+      await hoverWorks(document, "after the errors");
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+    }
+    await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+  });
+
+  await check("qbank.path changed twice during a restart: the last value wins", async () => {
+    freshPrompts();
+    // Slow to answer --version: the second change comes while the first
+    // restart checks it.
+    const started = path.join(scratch, "slow-started");
+    const old = script("old-qbank-3", `touch '${started}'\nsleep 1\necho "qbank 0.0.9"`);
+    try {
+      await vscode.__test.updateConfiguration("qbank.path", old);
+      await waitFor("the first restart to run the slow binary", () => fs.existsSync(started));
+      await vscode.__test.updateConfiguration("qbank.path", binary);
+      await waitFor("the server from the last qbank.path", () => api.binary?.path === binary && api.client?.state === State.Running);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(api.binary?.path, binary, "a restart with the first value came after");
+      await hoverWorks(document, "after two changes");
+    } finally {
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+    }
+    await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+  });
+
+  await check("Restricted Mode ignores the workspace's qbank.path, and trust brings it in", async () => {
+    freshPrompts();
+    const old = script("old-qbank-2", 'echo "qbank 0.0.9"');
+    vscode.__test.setTrusted(false);
+    vscode.__test.state.messages.length = 0;
+    try {
+      await vscode.__test.updateConfiguration("qbank.path", old, { target: "workspace" });
+      await waitFor("a restart", () => api.client?.state === State.Running);
+      assert.equal(api.binary?.source, "QBANK_PATH");
+      assert.deepEqual(errorMessages(), []);
+      assert.ok(outputLines().some((line) => line.includes(`qbank.path ("${old}") is ignored in Restricted Mode`)), "no word of the ignored setting");
+      await hoverWorks(document, "in Restricted Mode");
+      // The user's own qbank.path counts in Restricted Mode.
+      await vscode.__test.updateConfiguration("qbank.path", binary);
+      await waitFor("a restart from the user's qbank.path", () => api.binary?.source === "qbank.path" && api.client?.state === State.Running);
+      await vscode.__test.updateConfiguration("qbank.path", undefined);
+      await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+      // Trusted: the workspace's value is used (and is too old).
+      vscode.__test.setTrusted(true);
+      await waitFor("the workspace's binary refused", () => errorMessages().some((text) => text.includes(old)));
+    } finally {
+      vscode.__test.setTrusted(true);
+      await vscode.__test.updateConfiguration("qbank.path", undefined, { target: "workspace" });
+    }
+    await waitFor("a restart from QBANK_PATH", () => api.binary?.source === "QBANK_PATH" && api.client?.state === State.Running);
+    await hoverWorks(document, "after Restricted Mode");
+  });
+
+  await check("no binary: a clear error that says how to install, with a button that opens the setting", async () => {
+    freshPrompts();
     const savedPath = process.env.PATH;
+    const savedQbankPath = process.env.QBANK_PATH;
     process.env.PATH = "/nonexistent";
+    delete process.env.QBANK_PATH;
     vscode.__test.state.messages.length = 0;
     vscode.__test.state.executed.length = 0;
     vscode.__test.answerMessages("Open setting");
@@ -557,24 +988,32 @@ async function main() {
       await vscode.commands.executeCommand("qbank.restart");
     } finally {
       process.env.PATH = savedPath;
+      process.env.QBANK_PATH = savedQbankPath;
     }
     assert.equal(api.client, undefined);
     const error = vscode.__test.state.messages.find((message) => message.level === "error");
     assert.ok(error, "no error message");
     assert.match(error.text, /cannot find the `qbank` binary/);
-    assert.deepEqual(error.items, ["Open setting"]);
+    assert.match(error.text, /qbank-linux-x64-<version>\.vsix/);
+    assert.match(error.text, /cargo install --path \./);
+    assert.match(error.text, /set `qbank\.path`/);
+    assert.deepEqual(error.items, ["Open setting", "Show output"]);
+    assert.equal(status().text, "qbank · failed");
     await waitFor("the settings to open", () =>
       vscode.__test.state.executed.some((call) => call.command === "workbench.action.openSettings" && call.args[0] === "qbank.path"),
     );
-  });
-
-  await check("deactivation stops the server", async () => {
-    process.env.QBANK_PATH = binary;
+    // Back to a running server.
     await vscode.commands.executeCommand("qbank.restart");
     await waitFor("the client to run", () => api.client?.state === State.Running);
+    await hoverWorks(document, "after the restart");
+  });
+
+  await check("deactivation stops the server; no promise rejection went unhandled", async () => {
     const running = api.client;
+    assert.equal(running?.state, State.Running);
     await extension.deactivate();
     assert.equal(running.state, State.Stopped);
+    assert.deepEqual(unhandled, []);
   });
 
   console.log(`vscode: ${passed} passed, ${failed} failed`);

@@ -103,3 +103,123 @@ fn a_round_being_scored_in_the_editor() {
     );
     server.stop();
 }
+
+/// Two candidates' rounds on disk, one being edited in the editor.
+fn candidates() -> Scratch {
+    let workspace = Scratch::new("scores-command");
+    workspace.write(".qbank.toml", "");
+    workspace.write(
+        "candidates/alice/round-1.md",
+        "## Interview packet · 2 questions · 2 categories · about 10 min · scored 1–4\n\n### BE-23 · ACID\n- [x] Atomicity\n**Score:** 3\n\n### BE-40 · SQL injection\n**Score:** 4/4\n",
+    );
+    workspace.write(
+        "candidates/bob/round-1.md",
+        "## Interview packet · 2 questions · 2 categories · about 10 min · scored 1–4\n\n### BE-23 · ACID\n**Score:** 1\n\n### BE-40 · SQL injection\n**Score:**\n",
+    );
+    workspace.write(
+        "study/db.md",
+        "## BE-23 · ACID\n<!-- qbank: reviewed 2026-11-20 good · due 2026-11-27 · s=7 d=5 n=2 -->\nAll or nothing.\n\n## BE-40 · SQL\n\n## BE-23 · Again\n",
+    );
+    workspace
+}
+
+/// An editor that takes progress reports, so a test can wait for the
+/// indexing to end.
+fn with_progress() -> Capabilities {
+    Capabilities {
+        work_done_progress: true,
+        ..Capabilities::editor()
+    }
+}
+
+fn scores(server: &mut qbank_testkit::Client, arguments: Value) -> Value {
+    server.request(
+        "workspace/executeCommand",
+        json!({ "command": "qbank.scores", "arguments": [arguments] }),
+    )
+}
+
+#[test]
+fn the_scores_command_rolls_up_a_folder_everyone_or_each_question() {
+    let workspace = candidates();
+    let (mut server, _) = initialized(&workspace, with_progress());
+    server.wait_for_indexing();
+    // Bob's open buffer scores the question his file leaves blank.
+    let bob = workspace.uri("candidates/bob/round-1.md");
+    let edited = std::fs::read_to_string(workspace.path("candidates/bob/round-1.md"))
+        .unwrap()
+        .replace("**Score:**\n", "**Score:** 2\n");
+    server.open(&bob, &edited, 1);
+
+    let alice = scores(
+        &mut server,
+        json!({ "uri": workspace.uri("candidates/alice") }),
+    );
+    assert_eq!(
+        alice["text"],
+        "candidates/alice: 1 note · 2 questions · 2 scored · mean 3.5 / 4 · 1 of 1 points\n  round-1.md:1 Interview packet: 2 questions · 2 scored · mean 3.5 / 4 · 1 of 1 points\n  Databases and Data Storage: 2 questions · 2 scored · mean 3.5 / 4 · 1 of 1 points\n"
+    );
+    let everyone = scores(&mut server, json!({}));
+    // As Neovim encodes an empty Lua table.
+    assert_eq!(scores(&mut server, json!([])), everyone);
+    let text = everyone["text"].as_str().unwrap();
+    assert!(
+        text.contains("candidates/bob: 1 note · 2 questions · 2 scored · mean 1.5 / 4"),
+        "{text}"
+    );
+    let per_question = scores(&mut server, json!({ "byQuestion": true }));
+    assert_eq!(
+        per_question["text"],
+        "key    asked  scored  mean  spread  range  question\nBE-23      2       2   2.0     1.0  1–3    What is ACID compliance, and why is it important in databases?\nBE-40      2       2   3.0     1.0  2–4    What is SQL injection, and how do you prevent it?\n"
+    );
+    let nothing = scores(&mut server, json!({ "uri": workspace.uri("study") }));
+    assert!(
+        nothing["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("no interview rubrics found"),
+        "{nothing}"
+    );
+    let wrong = server.request_raw(
+        "workspace/executeCommand",
+        json!({ "command": "qbank.scores", "arguments": [{ "uri": "https://example.com/alice" }] }),
+    );
+    assert_eq!(wrong["error"]["code"], -32602, "{wrong}");
+    server.stop();
+}
+
+#[test]
+fn note_status_counts_a_notes_questions_answered_and_due() {
+    let workspace = candidates();
+    let mut command = qbank_testkit::lsp_command(crate::QBANK, workspace.root(), workspace.root());
+    command.env("QBANK_TODAY", "2026-11-30");
+    let mut server = qbank_testkit::Client::spawn(command);
+    server.initialize(workspace.root(), &with_progress());
+    server.wait_for_indexing();
+    let status = |server: &mut qbank_testkit::Client, uri: &str| {
+        server.request("qbank/noteStatus", json!({ "uri": uri }))
+    };
+    // On disk only, from the index.
+    let study = workspace.uri("study/db.md");
+    assert_eq!(
+        status(&mut server, &study),
+        json!({ "questions": 2, "answered": 1, "due": 1, "indexing": false, "notes": 3 })
+    );
+    // Open, as the buffer is: BE-40 answered now.
+    let text = std::fs::read_to_string(workspace.path("study/db.md"))
+        .unwrap()
+        .replace("## BE-40 · SQL\n", "## BE-40 · SQL\nBound parameters.\n");
+    server.open(&study, &text, 1);
+    assert_eq!(
+        status(&mut server, &study),
+        json!({ "questions": 2, "answered": 2, "due": 1, "indexing": false, "notes": 3 })
+    );
+    // A rubric is no answer; a file outside the workspace has nothing.
+    let alice = workspace.uri("candidates/alice/round-1.md");
+    assert_eq!(status(&mut server, &alice)["answered"], 0);
+    assert_eq!(
+        status(&mut server, "file:///nowhere/note.md")["questions"],
+        0
+    );
+    server.stop();
+}

@@ -1,6 +1,6 @@
--- :QbankPacket, :QbankSearch, :QbankReview and the code lens refresh for any
--- qbank client, whether it was started by require("qbank").setup() or by a
--- plain vim.lsp.enable("qbank").
+-- :QbankPacket, :QbankSearch, :QbankReview, :QbankScores and the code lens
+-- refresh for any qbank client, whether it was started by
+-- require("qbank").setup() or by a plain vim.lsp.enable("qbank").
 if vim.g.loaded_qbank then
   return
 end

@@ -67,6 +67,33 @@ fn first_sections<'s>(
     sections.filter(move |section| seen.insert(section.key.clone()))
 }
 
+/// How a note stands, as an editor's status bar says it: its distinct
+/// questions, how many it answers, how many of those are due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoteStanding {
+    pub questions: usize,
+    pub answered: usize,
+    pub due: usize,
+}
+
+/// The standing of a note given its text and section summaries.
+pub fn note_standing(
+    name: &str,
+    text: &str,
+    sections: &[SectionSummary],
+    today: NaiveDate,
+) -> NoteStanding {
+    let (questions, answered) = first_sections(sections.iter())
+        .fold((0, 0), |(questions, answered), section| {
+            (questions + 1, answered + usize::from(section.answered))
+        });
+    NoteStanding {
+        questions,
+        answered,
+        due: due_in_note(name, text, sections, today).len(),
+    }
+}
+
 /// The review line of a question heading's hover: "Review: good on
 /// 2026-11-30 · due 2026-12-04 (in 4 days) · stability 3.1 days · 2
 /// reviews", "Review: new" for an answered section never reviewed.

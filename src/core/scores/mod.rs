@@ -5,6 +5,7 @@
 //! lens, the `score`/`unscored` diagnostics and hover all read scores
 //! through this module.
 
+pub mod report;
 pub mod rollup;
 pub mod rubric;
 

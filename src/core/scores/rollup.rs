@@ -11,7 +11,11 @@ use rustc_hash::FxHashMap;
 use crate::core::index::Index;
 use crate::core::key::Key;
 
-use super::{Reading, ScoreProblem, ScoredPacket, Totals};
+use crate::core::note::parse_outline;
+use crate::core::outline::fast_outline;
+
+use super::rubric::might_hold_score_line;
+use super::{Reading, ScoreProblem, ScoredPacket, Totals, read_scores};
 
 /// One note's rubrics, by packet, under its workspace name
 /// (`candidates/alice/round-1.md`).
@@ -19,6 +23,21 @@ use super::{Reading, ScoreProblem, ScoredPacket, Totals};
 pub struct NoteScores {
     pub name: String,
     pub packets: Vec<ScoredPacket>,
+}
+
+/// A note's rubrics, read the cheapest way that reads them exactly: a
+/// note without `**Score` is not parsed, a plain one has its headings read
+/// line by line (`fast_outline`); `None` for a note without a rubric.
+pub fn note_scores(name: &str, text: &str) -> Option<NoteScores> {
+    if !might_hold_score_line(text) {
+        return None;
+    }
+    let outline = fast_outline(text).unwrap_or_else(|| parse_outline(text));
+    let packets = read_scores(text, &outline);
+    (!packets.is_empty()).then(|| NoteScores {
+        name: name.to_string(),
+        packets,
+    })
 }
 
 /// Where a question stands: its note and 0-based heading line.
@@ -249,7 +268,6 @@ mod tests {
     use super::*;
     use crate::core::builtin::builtin_bank;
     use crate::core::note::parse_note;
-    use crate::core::scores::read_scores;
 
     fn note(name: &str, scores: &[(&str, &str)]) -> NoteScores {
         let mut text = format!(

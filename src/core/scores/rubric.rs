@@ -327,15 +327,22 @@ fn bold_label(line: &str) -> Option<&str> {
     label.trim_end().ends_with(':').then_some(label)
 }
 
+/// The list boxes under a bold label belong to: red flags under one that
+/// says so, nothing under the rubric's other labels (level, follow-up,
+/// notes), points under any other (a workspace template's "What to
+/// listen for:" as well as "A strong answer covers:").
 fn list_under(label: &str) -> List {
     let label = label.to_lowercase();
+    let not_a_list = ["level", "time", "follow-up", "follow-ups", "notes", "score"];
     if label.contains("red flag") {
         List::RedFlags
-    } else if label.contains("strong answer") || label.contains("covers") || label.contains("point")
+    } else if not_a_list
+        .iter()
+        .any(|other| label.trim_end_matches(':').trim() == *other)
     {
-        List::Points
-    } else {
         List::Other
+    } else {
+        List::Points
     }
 }
 
@@ -460,9 +467,10 @@ mod tests {
             "\n**A strong answer covers:**\r\n- [x] Atomicity\r\n- [ ] Isolation\n* [X] Durability\n\n\
              **Red flags:**\n- [x] Says ACID means fast\n- [ ] Confuses C with CAP\n\n\
              **Follow-up:** What is a phantom read?\n- [x] not a point\n\n\
+             **What to listen for:**\n- [x] MVCC\n\n\
              *Score: 1 no signal · 2 partial · 3 solid · 4 strong*\n**Score:** 3 – solid \r\n**Notes:** Good.\n",
             expect![[r#"
-                score Score(3) at "3 – solid" · points 2/3 · red flags 1/2 · extra score lines 0
+                score Score(3) at "3 – solid" · points 3/4 · red flags 1/2 · extra score lines 0
             "#]],
         );
     }

@@ -281,6 +281,11 @@ impl State {
         self.roots.all()
     }
 
+    /// Whether notes are being indexed, and how many are so far.
+    pub fn indexing(&self) -> (bool, usize) {
+        (self.roots.is_scanning(), self.roots.note_count())
+    }
+
     pub fn root_indexes(&self) -> Vec<Arc<crate::core::index::Index>> {
         self.roots.indexes()
     }

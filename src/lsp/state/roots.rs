@@ -42,6 +42,8 @@ struct Root {
     notes: Arc<Notes>,
     /// Bumped when a scan starts: batches of an older scan are dropped.
     scan: u64,
+    /// Until the current scan ends (from the start: nothing is indexed yet).
+    scanning: bool,
     /// The ticket of the load `served` comes from.
     loaded: u64,
     live: Live,
@@ -127,6 +129,7 @@ impl Roots {
                 served: Served::new(pending(folder)),
                 notes: Arc::default(),
                 scan: 0,
+                scanning: true,
                 loaded: 0,
                 live: Live::default(),
             })
@@ -375,6 +378,7 @@ impl Roots {
             .enumerate()
             .map(|(position, root)| {
                 root.scan += 1;
+                root.scanning = true;
                 ScanTarget {
                     root: position,
                     scan: root.scan,
@@ -420,6 +424,7 @@ impl Roots {
         if !self.is_current_scan(target) {
             return;
         }
+        self.roots[target.root].scanning = false;
         let stale: Vec<String> = self.roots[target.root]
             .notes
             .names()
@@ -433,6 +438,17 @@ impl Roots {
         for name in stale {
             indexed.remove(&name);
         }
+    }
+
+    /// Whether a root's notes are still being read for the first time, or
+    /// again after a rescan began.
+    pub fn is_scanning(&self) -> bool {
+        self.roots.iter().any(|root| root.scanning)
+    }
+
+    /// How many notes the roots index so far.
+    pub fn note_count(&self) -> usize {
+        self.roots.iter().map(|root| root.notes.len()).sum()
     }
 
     /// Puts one note into its root's index (a buffer, or a file re-read).

@@ -1,5 +1,6 @@
---- `:checkhealth qbank`: the binary, its version, the server (and whether
---- it reviews: `:QbankReview` and the review lenses), the settings.
+--- `:checkhealth qbank`: the binary, its version, the settings in force,
+--- the server (and whether it reviews: `:QbankReview` and the review
+--- lenses; whether it rolls up scores: `:QbankScores`).
 local M = {}
 
 local health = vim.health or require("health")
@@ -54,6 +55,33 @@ function M.check()
     error(("`%s --version` failed (exit %s)"):format(path, tostring(result.code)))
   end
 
+  -- The settings in force: on 0.11+, vim.lsp.config's `settings.qbank`
+  -- (lsp/qbank.lua, setup()'s and the user's own vim.lsp.config("qbank", …)
+  -- merged); on 0.9-0.10, setup()'s.
+  local settings, source = qbank.options.settings or {}, "setup()"
+  if vim.lsp.config and vim.lsp.enable then
+    local found, config = pcall(function()
+      return vim.lsp.config[qbank.name]
+    end)
+    local from_config = found and type(config) == "table" and type(config.settings) == "table"
+      and config.settings.qbank
+    settings = type(from_config) == "table" and from_config or {}
+    source = qbank.setup_called and "setup() and vim.lsp.config" or "vim.lsp.config"
+  end
+  if next(settings) == nil then
+    info(("settings (%s): none, .qbank.toml decides"):format(source))
+  else
+    info(("settings (%s): %s"):format(source, vim.inspect(settings, { newline = " ", indent = "" })))
+  end
+  local retention = settings.desiredRetention
+  if retention ~= nil and (type(retention) ~= "number" or retention < 0.7 or retention > 0.99) then
+    warn(("desiredRetention = %s is ignored by the server: give a number from 0.7 to 0.99"):format(
+      vim.inspect(retention)))
+  end
+  if settings.reviewHints ~= nil and type(settings.reviewHints) ~= "boolean" then
+    warn(("reviewHints = %s is ignored by the server: give true or false"):format(vim.inspect(settings.reviewHints)))
+  end
+
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
   local clients = get({ name = qbank.name })
   if #clients == 0 then
@@ -62,7 +90,8 @@ function M.check()
   end
   for _, client in ipairs(clients) do
     local buffers = vim.tbl_keys(client.attached_buffers or {})
-    local server = client.server_info and (client.server_info.name .. " " .. (client.server_info.version or "")) or "?"
+    local server_info = type(client.server_info) == "table" and client.server_info or {}
+    local server = tostring(server_info.name or "?") .. " " .. tostring(server_info.version or "")
     if #buffers > 0 then
       ok(("server attached: client %d (%s), root %s, %d buffer(s)"):format(
         client.id, vim.trim(server), client.root_dir or client.config.root_dir or "none", #buffers))
@@ -80,23 +109,14 @@ function M.check()
       warn(("client %d does not schedule reviews (no qbank.nextDue, qbank.review or code lenses)"):format(client.id),
         { "Update qbank: spaced review came with a newer version" })
     end
+    if vim.tbl_contains(commands, "qbank.scores") then
+      ok(("client %d rolls up scores: :QbankScores"):format(client.id))
+    else
+      warn(("client %d does not roll up scores (no qbank.scores)"):format(client.id),
+        { "Update qbank: :QbankScores came with a newer version" })
+    end
   end
 
-  -- The settings sent: setup()'s, or vim.lsp.config's `settings.qbank`.
-  local settings = qbank.options.settings or {}
-  local sent = clients[1] and (clients[1].settings or (clients[1].config or {}).settings)
-  if type(sent) == "table" and type(sent.qbank) == "table" and next(sent.qbank) then
-    settings = sent.qbank
-  end
-  info(("settings: %s"):format(vim.inspect(settings, { newline = " ", indent = "" })))
-  local retention = settings.desiredRetention
-  if retention ~= nil and (type(retention) ~= "number" or retention < 0.7 or retention > 0.99) then
-    warn(("desiredRetention = %s is ignored by the server: give a number from 0.7 to 0.99"):format(
-      vim.inspect(retention)))
-  end
-  if settings.reviewHints ~= nil and type(settings.reviewHints) ~= "boolean" then
-    warn(("reviewHints = %s is ignored by the server: give true or false"):format(vim.inspect(settings.reviewHints)))
-  end
 end
 
 return M

@@ -1,5 +1,6 @@
 --- qbank for Neovim: starts `qbank lsp` for markdown files and adds
---- `:QbankPacket [N]`, `:QbankSearch [words]` and `:QbankReview`, and keeps
+--- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview` and
+--- `:QbankScores [all|by-question]`, and keeps
 --- the code lenses of attached buffers fresh (the review lenses rate
 --- through the server). A thin shim: every feature lives in the server.
 ---
@@ -10,7 +11,8 @@ local M = {}
 ---@class qbank.Options
 ---@field cmd? string[]            command, default { "qbank", "lsp" }
 ---@field filetypes? string[]      default { "markdown" }
----@field root_markers? string[]   default { ".qbank.toml", "questions", ".git" }
+---@field root_markers? (string|string[])[]  default { { ".qbank.toml", ".git" }, "questions" }: the
+---                                nearest folder holding either of the first two, else one holding `questions`
 ---@field settings? table          qbank settings: builtin, banks, mode, templates, packetSize, coverage,
 ---                                desiredRetention (0.7-0.99, default 0.9), reviewHints (default true)
 ---@field on_attach? fun(client: vim.lsp.Client, bufnr: integer)
@@ -18,12 +20,27 @@ local M = {}
 
 M.name = "qbank"
 
+--- The root markers: the nearest folder holding `.qbank.toml` or `.git`
+--- (equal priority, so a repository nested in a qbank folder is its own
+--- root), else the nearest holding `questions`. Neovim 0.11.0-0.11.2 take
+--- only a flat list, where `.qbank.toml` in any ancestor comes first.
+local function default_root_markers()
+  if vim.fn.has("nvim-0.11") == 1 and vim.fn.has("nvim-0.11.3") == 0 then
+    return { ".qbank.toml", ".git", "questions" }
+  end
+  return { { ".qbank.toml", ".git" }, "questions" }
+end
+
 local defaults = {
   cmd = { "qbank", "lsp" },
   filetypes = { "markdown" },
-  root_markers = { ".qbank.toml", "questions", ".git" },
+  root_markers = default_root_markers(),
   settings = {},
 }
+
+--- Whether `setup` was called (`:checkhealth qbank` says where the
+--- settings in force come from).
+M.setup_called = false
 
 --- The options in force (after `setup`).
 M.options = vim.deepcopy(defaults)
@@ -53,11 +70,23 @@ local function lsp_config(options)
   return config
 end
 
-local function find_root(bufnr, markers)
+--- The root for `bufnr` as Neovim 0.11.3+ finds it from `root_markers`:
+--- each entry in turn (a name, or a list of names of equal priority)
+--- searched upward from the buffer's folder, the nearest match winning;
+--- the buffer's folder when none matches.
+---@param markers (string|string[])[]
+function M.find_root(bufnr, markers)
   local name = vim.api.nvim_buf_get_name(bufnr)
   local start = name ~= "" and vim.fs.dirname(name) or vim.fn.getcwd()
-  local found = vim.fs.find(markers, { path = start, upward = true })[1]
-  return found and vim.fs.dirname(found) or start
+  for _, marker in ipairs(markers) do
+    -- vim.fs.find takes a name or a list of names; upward, it stops at the
+    -- nearest folder holding any of them.
+    local found = vim.fs.find(marker, { path = start, upward = true })[1]
+    if found then
+      return vim.fs.dirname(found)
+    end
+  end
+  return start
 end
 
 local augroup
@@ -70,7 +99,7 @@ local function start_on_filetype(options)
     if vim.fn.executable(config.cmd[1]) ~= 1 then
       return
     end
-    local root = find_root(bufnr, config.root_markers)
+    local root = M.find_root(bufnr, config.root_markers)
     vim.lsp.start(vim.tbl_extend("force", config, {
       name = M.name,
       root_dir = root,
@@ -124,6 +153,23 @@ local function request(client, method, params, handler, bufnr)
   return client.request(method, params, handler, bufnr)
 end
 
+--- A packet seed from the system's random source (`math.random` is not
+--- seeded in a fresh Neovim: every session's first packet would be the same).
+---@return integer from 0 to 2^31 - 1
+function M.random_seed()
+  local uv = vim.uv or vim.loop
+  local ok, bytes = pcall(uv.random, 4)
+  if not ok or type(bytes) ~= "string" or #bytes ~= 4 then
+    math.randomseed(uv.hrtime() % 2 ^ 31)
+    return math.random(0, 2 ^ 31 - 1)
+  end
+  local seed = 0
+  for index = 1, 4 do
+    seed = seed * 256 + bytes:byte(index)
+  end
+  return seed % 2 ^ 31
+end
+
 local function cursor_position(client)
   local encoding = client.offset_encoding or "utf-16"
   return vim.lsp.util.make_position_params(0, encoding).position
@@ -138,14 +184,15 @@ function M.insert_packet(count, opts)
   if not client then
     return
   end
+  local bufnr = vim.api.nvim_get_current_buf()
   local argument = {
-    uri = vim.uri_from_bufnr(0),
+    uri = vim.uri_from_bufnr(bufnr),
     position = cursor_position(client),
     -- nil: the server's packet size (`packet_size` of .qbank.toml).
     count = count or M.options.settings.packetSize,
     categories = opts.categories or {},
     mode = opts.mode or M.options.settings.mode,
-    seed = opts.seed or math.random(0, 2 ^ 31 - 1),
+    seed = opts.seed or M.random_seed(),
   }
   request(client, "workspace/executeCommand", {
     command = "qbank.insertPacket",
@@ -157,7 +204,7 @@ function M.insert_packet(count, opts)
     if opts.on_done then
       opts.on_done(err, result)
     end
-  end, vim.api.nvim_get_current_buf())
+  end, bufnr)
 end
 
 local key_pattern = "%f[%w]([A-Z][A-Z0-9]*%-%d+)%f[^%w]"
@@ -193,17 +240,30 @@ local function insertion(question)
   return question.key, false
 end
 
+--- The byte column just after the character under the cursor (with its
+--- composing characters): text put there never splits a character.
+local function after_cursor_character(line, column)
+  if column >= #line then
+    return #line
+  end
+  -- `.` in a Vim pattern is one character with its composing characters.
+  local character = vim.fn.matchstr(line, ("\\%%%dc."):format(column + 1))
+  return column + math.max(#character, 1)
+end
+
 local function insert_at_cursor(text, whole_line)
+  local window = vim.api.nvim_get_current_win()
+  local bufnr = vim.api.nvim_win_get_buf(window)
+  local row, column = unpack(vim.api.nvim_win_get_cursor(window))
   if whole_line then
-    vim.api.nvim_set_current_line(text)
-    vim.api.nvim_win_set_cursor(0, { vim.api.nvim_win_get_cursor(0)[1], #text })
+    vim.api.nvim_buf_set_lines(bufnr, row - 1, row, false, { text })
+    vim.api.nvim_win_set_cursor(window, { row, #text })
     return
   end
-  local row, column = unpack(vim.api.nvim_win_get_cursor(0))
-  local line = vim.api.nvim_get_current_line()
-  local at = math.min(column + 1, #line)
-  vim.api.nvim_buf_set_text(0, row - 1, at, row - 1, at, { text })
-  vim.api.nvim_win_set_cursor(0, { row, at + #text })
+  local line = vim.api.nvim_buf_get_lines(bufnr, row - 1, row, false)[1]
+  local at = after_cursor_character(line, column)
+  vim.api.nvim_buf_set_text(bufnr, row - 1, at, row - 1, at, { text })
+  vim.api.nvim_win_set_cursor(window, { row, at + #text })
 end
 
 --- `:QbankSearch [words]`: questions matching the words (asked for when
@@ -549,6 +609,110 @@ function M.review(opts)
   ask(STALE_RETRIES)
 end
 
+-- ------------------------------------------------------------------ scores
+
+local SCORES = "qbank.scores"
+
+--- Any qbank client: the current buffer's, else the first running one.
+local function any_client()
+  local client = M.client(0)
+  if not client then
+    local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+    client = get({ name = M.name })[1]
+  end
+  return client
+end
+
+--- Shows `text` in a read-only scratch split (filetype `qbank-scores`),
+--- reusing the window of the last one when it is still open; `q` closes it.
+local function show_scratch(text, title)
+  local shown = vim.split(text, "\n", { plain = true })
+  if shown[#shown] == "" then
+    table.remove(shown)
+  end
+  local bufnr = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, shown)
+  for name, value in pairs({ buftype = "nofile", bufhidden = "wipe", swapfile = false, modifiable = false }) do
+    vim.api.nvim_set_option_value(name, value, { buf = bufnr })
+  end
+  vim.api.nvim_set_option_value("filetype", "qbank-scores", { buf = bufnr })
+  vim.b[bufnr].qbank_scores = title
+  pcall(vim.api.nvim_buf_set_name, bufnr, ("qbank scores (%s) [%d]"):format(title, bufnr))
+  vim.keymap.set("n", "q", "<cmd>close<cr>", { buffer = bufnr, nowait = true, desc = "qbank: close the scores" })
+  local window
+  for _, candidate in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.b[vim.api.nvim_win_get_buf(candidate)].qbank_scores then
+      window = candidate
+      break
+    end
+  end
+  if window then
+    vim.api.nvim_set_current_win(window)
+  else
+    local height = math.max(3, math.min(#shown, math.floor(vim.o.lines / 2)))
+    vim.cmd(("botright %dsplit"):format(height))
+    window = vim.api.nvim_get_current_win()
+  end
+  vim.api.nvim_win_set_buf(window, bufnr)
+  vim.api.nvim_set_option_value("wrap", false, { win = window })
+  return bufnr
+end
+
+--- `:QbankScores [all|by-question]`: the roll-up of `qbank scores`
+--- (`qbank.scores`) in a read-only split: for the current note's folder
+--- (one candidate), the whole workspace (`all`), or per question across
+--- candidates (`by-question`).
+---@param scope? "all"|"by-question"
+---@param opts? { on_done?: fun(err: any, bufnr: integer?) }
+function M.scores(scope, opts)
+  opts = opts or {}
+  local function done(err, bufnr)
+    if opts.on_done then
+      opts.on_done(err, bufnr)
+    end
+  end
+  scope = (scope == nil or scope == "") and "folder" or scope
+  local client = any_client()
+  if not client then
+    notify("no qbank server is running: open a markdown note first (see :checkhealth qbank)", vim.log.levels.ERROR)
+    return done("no client")
+  end
+  if not supports_command(client, SCORES) then
+    notify("this qbank server does not roll up scores (no qbank.scores); update qbank", vim.log.levels.ERROR)
+    return done("no qbank.scores")
+  end
+  local bufnr = vim.api.nvim_get_current_buf()
+  -- An object even when empty (`all`): a plain `{}` is encoded as `[]`.
+  local argument = vim.empty_dict()
+  if scope == "folder" then
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    if name == "" or vim.bo[bufnr].buftype ~= "" then
+      notify("the current buffer is not a note: :QbankScores all rolls up the workspace", vim.log.levels.ERROR)
+      return done("not a note")
+    end
+    argument.uri = vim.uri_from_fname(vim.fs.dirname(vim.fn.fnamemodify(name, ":p")))
+  elseif scope == "by-question" then
+    argument.byQuestion = true
+  elseif scope ~= "all" then
+    notify("usage: :QbankScores [all|by-question]", vim.log.levels.ERROR)
+    return done("usage")
+  end
+  -- A real buffer number: the note's pending edits reach the server first
+  -- (nil for the workspace: every buffer's).
+  request(client, "workspace/executeCommand", { command = SCORES, arguments = { argument } }, function(err, result)
+    if err then
+      notify("scores: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return done(err)
+    end
+    local text = type(result) == "table" and result.text
+    if type(text) ~= "string" then
+      notify("scores: the server sent no text", vim.log.levels.ERROR)
+      return done("no text")
+    end
+    done(nil, show_scratch(text, scope))
+  end, scope == "folder" and bufnr or nil)
+end
+
 --- The review lenses run `qbank.review` here: the rating goes to the server
 --- as the lens made it (with the version it was made for), and the outcome
 --- is reported as `:QbankReview` reports it.
@@ -612,7 +776,8 @@ function M.create_autocmds()
   end
 end
 
---- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview`, the review
+--- `:QbankPacket [N]`, `:QbankSearch [words]`, `:QbankReview`,
+--- `:QbankScores [all|by-question]`, the review
 --- lenses' command and the lens refresh (plugin/qbank.lua makes them at
 --- start-up; `setup` again, which is harmless).
 function M.create_commands()
@@ -630,6 +795,15 @@ function M.create_commands()
   vim.api.nvim_create_user_command("QbankReview", function()
     M.review()
   end, { nargs = 0, desc = "qbank: review the next due question (answer folded), then rate it" })
+  vim.api.nvim_create_user_command("QbankScores", function(command)
+    M.scores(command.args)
+  end, {
+    nargs = "?",
+    complete = function()
+      return { "all", "by-question" }
+    end,
+    desc = "qbank: scores of the note's folder (a candidate), all of them, or by question",
+  })
   -- A user's own handler for the command wins.
   if vim.lsp.commands[REVIEW] == nil or vim.lsp.commands[REVIEW] == review_lens_command then
     vim.lsp.commands[REVIEW] = review_lens_command
@@ -637,23 +811,57 @@ function M.create_commands()
   M.create_autocmds()
 end
 
+--- Neovim 0.11+: starts (or reuses) the client of `vim.lsp.config.qbank`
+--- for `bufnr`, a loaded file buffer of its filetypes with no qbank
+--- client yet, with the root that `vim.lsp.enable` would give it.
+local function start_enabled(bufnr)
+  if not vim.api.nvim_buf_is_loaded(bufnr) or vim.bo[bufnr].buftype ~= "" or M.client(bufnr) then
+    return
+  end
+  local config = vim.deepcopy(vim.lsp.config[M.name])
+  if not config or not vim.tbl_contains(config.filetypes or {}, vim.bo[bufnr].filetype) then
+    return
+  end
+  local function start(root)
+    config.root_dir = root
+    vim.lsp.start(config, { bufnr = bufnr, reuse_client = config.reuse_client })
+  end
+  if type(config.root_dir) == "function" then
+    config.root_dir(bufnr, function(root)
+      vim.schedule(function()
+        start(root)
+      end)
+    end)
+  elseif config.root_dir then
+    start(config.root_dir)
+  else
+    start(config.root_markers and vim.fs.root(bufnr, config.root_markers) or nil)
+  end
+end
+
 --- Start qbank for markdown files.
 ---@param opts? qbank.Options
 function M.setup(opts)
-  M.options = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
+  opts = opts or {}
+  M.options = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts)
+  -- Lists are given whole, not merged index by index with the defaults.
+  for _, key in ipairs({ "cmd", "filetypes", "root_markers" }) do
+    if opts[key] ~= nil then
+      M.options[key] = vim.deepcopy(opts[key])
+    end
+  end
+  M.setup_called = true
   M.create_commands()
   if has_native_config() then
     vim.lsp.config(M.name, lsp_config(M.options))
     vim.lsp.enable(M.name)
     -- `vim.lsp.enable` starts clients for buffers already open only after
     -- VimEnter; a plugin manager may call `setup` earlier, or from the
-    -- first markdown buffer's FileType (lazy-loading on `ft`).
-    for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(bufnr)
-        and vim.tbl_contains(M.options.filetypes, vim.bo[bufnr].filetype)
-        and not M.client(bufnr)
-      then
-        pcall(vim.api.nvim_exec_autocmds, "FileType", { group = "nvim.lsp.enable", buffer = bufnr, modeline = false })
+    -- first markdown buffer's FileType (lazy-loading on `ft`): start those
+    -- here, as `vim.lsp.enable` would, through the public `vim.lsp.start`.
+    if vim.v.vim_did_enter ~= 1 then
+      for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+        start_enabled(bufnr)
       end
     end
   else

@@ -9,7 +9,9 @@
 // by the built-in `vscode.execute…Provider` commands, diagnostics, quick
 // picks and messages answered by the test through `__test`, and folding
 // (`editor.fold`/`editor.unfold` over the providers' folding ranges) and
-// `revealRange`, recorded for the test to read.
+// `revealRange`, recorded for the test to read; configuration in scopes
+// (user, workspace, folder, each also per language) with VS Code's order,
+// workspace trust, status bar items, and documents of content providers.
 // Anything else the client touches fails loudly, naming the missing API.
 "use strict";
 
@@ -694,7 +696,11 @@ const state = {
   activeEditor: undefined,
   folders: [],
   configuration: {},
+  scoped: [],
   defaults: {},
+  trusted: true,
+  statusBarItems: new Map(),
+  contentProviders: new Map(),
   commands: new Map(),
   providers: new Map(),
   diagnostics: new Map(),
@@ -720,6 +726,7 @@ const state = {
     didChangeVisibleEditors: new EventEmitter(),
     didChangeTabs: new EventEmitter(),
     didChangeDiagnostics: new EventEmitter(),
+    didGrantTrust: new EventEmitter(),
   },
 };
 
@@ -737,6 +744,19 @@ async function openTextDocument(target) {
   }
   const uri = typeof target === "string" ? Uri.file(target) : target;
   const known = documentFor(uri);
+  const provider = state.contentProviders.get(uri.scheme);
+  if (provider) {
+    // A virtual document: its text from the provider, read-only.
+    const text = (await provider.provideTextDocumentContent(uri, noToken())) ?? "";
+    if (known) {
+      known._text = text;
+      return known;
+    }
+    const document = new TextDocument(uri, LANGUAGES[nodePath.extname(uri.path).toLowerCase()] ?? "plaintext", text);
+    state.documents.set(uri.toString(), document);
+    state.events.didOpen.fire(document);
+    return document;
+  }
   if (known) {
     return known;
   }
@@ -813,21 +833,86 @@ function configurationValue(key) {
   return state.defaults[key];
 }
 
-function getConfiguration(section) {
+/** The folder of a configuration scope (a Uri, a document, a folder, or
+ * `{ uri, languageId }`), and its language. */
+function scopeOf(scope) {
+  if (!scope) {
+    return { folder: undefined, language: undefined };
+  }
+  const uri = scope instanceof Uri ? scope : scope.uri;
+  const language = scope instanceof Uri ? undefined : scope.languageId;
+  const folder = uri ? workspace.getWorkspaceFolder(uri)?.uri.fsPath : undefined;
+  return { folder, language };
+}
+
+/** A setting's values in each scope, as `inspect` gives them. */
+function inspectValue(name, scope) {
+  const { folder, language } = scopeOf(scope);
+  const value = (target, inLanguage) => {
+    if (target === "global" && !inLanguage) {
+      return state.configuration[name];
+    }
+    const entry = state.scoped.find(
+      (one) =>
+        one.name === name &&
+        one.target === target &&
+        (one.language ?? undefined) === (inLanguage ? language : undefined) &&
+        (target !== "workspaceFolder" || one.folder === folder),
+    );
+    return entry?.value;
+  };
+  const inspected = {
+    key: name,
+    defaultValue: state.defaults[name],
+    globalValue: value("global", false),
+    workspaceValue: value("workspace", false),
+    workspaceFolderValue: folder ? value("workspaceFolder", false) : undefined,
+  };
+  if (language) {
+    Object.assign(inspected, {
+      globalLanguageValue: value("global", true),
+      workspaceLanguageValue: value("workspace", true),
+      workspaceFolderLanguageValue: folder ? value("workspaceFolder", true) : undefined,
+      languageIds: [language],
+    });
+  }
+  return inspected;
+}
+
+/** VS Code's order: default, user, workspace, folder, then the same per
+ * language. */
+function resolvedValue(name, scope) {
+  const inspected = inspectValue(name, scope);
+  return (
+    inspected.workspaceFolderLanguageValue ??
+    inspected.workspaceLanguageValue ??
+    inspected.globalLanguageValue ??
+    inspected.workspaceFolderValue ??
+    inspected.workspaceValue ??
+    inspected.globalValue ??
+    inspected.defaultValue
+  );
+}
+
+function configuredNames() {
+  return new Set([...Object.keys(state.defaults), ...Object.keys(state.configuration), ...state.scoped.map((one) => one.name)]);
+}
+
+function getConfiguration(section, scope) {
   const prefix = section ? `${section}.` : "";
   const full = (key) => `${prefix}${key}`;
   const configuration = {
     get(key, defaultValue) {
-      const value = configurationValue(full(key));
+      const value = resolvedValue(full(key), scope);
       if (value !== undefined) {
         return value;
       }
       // A parent key returns its children as an object.
       const children = {};
       let found = false;
-      for (const name of new Set([...Object.keys(state.defaults), ...Object.keys(state.configuration)])) {
+      for (const name of configuredNames()) {
         if (name.startsWith(`${full(key)}.`)) {
-          setPath(children, name.slice(full(key).length + 1), configurationValue(name));
+          setPath(children, name.slice(full(key).length + 1), resolvedValue(name, scope));
           found = true;
         }
       }
@@ -837,21 +922,14 @@ function getConfiguration(section) {
       return configuration.get(key) !== undefined;
     },
     inspect(key) {
-      const name = full(key);
-      return {
-        key: name,
-        defaultValue: state.defaults[name],
-        globalValue: state.configuration[name],
-        workspaceValue: undefined,
-        workspaceFolderValue: undefined,
-      };
+      return inspectValue(full(key), scope);
     },
     async update(key, value) {
       await updateConfiguration(full(key), value);
     },
   };
   // Top-level keys as properties, as VS Code's configuration object has.
-  for (const name of new Set([...Object.keys(state.defaults), ...Object.keys(state.configuration)])) {
+  for (const name of configuredNames()) {
     if (name.startsWith(prefix)) {
       const top = name.slice(prefix.length).split(".")[0];
       if (!(top in configuration)) {
@@ -871,11 +949,23 @@ function setPath(target, dotted, value) {
   node[parts.at(-1)] = value;
 }
 
-async function updateConfiguration(name, value) {
-  if (value === undefined) {
-    delete state.configuration[name];
+/** Sets a setting for the user (no `where`), or in `where.target`
+ * ("global", "workspace", "workspaceFolder" with `where.folder`, a path),
+ * for `where.language` if given; `undefined` removes it. */
+async function updateConfiguration(name, value, where) {
+  if (!where || (where.target === "global" && !where.language)) {
+    if (value === undefined) {
+      delete state.configuration[name];
+    } else {
+      state.configuration[name] = value;
+    }
   } else {
-    state.configuration[name] = value;
+    const folder = where.folder ? nodePath.resolve(where.folder) : undefined;
+    const same = (one) => one.name === name && one.target === where.target && one.language === where.language && one.folder === folder;
+    state.scoped = state.scoped.filter((one) => !same(one));
+    if (value !== undefined) {
+      state.scoped.push({ name, value, target: where.target, language: where.language, folder });
+    }
   }
   state.events.didChangeConfiguration.fire({
     affectsConfiguration: (section) => name === section || name.startsWith(`${section}.`) || section.startsWith(`${name}.`),
@@ -1151,7 +1241,10 @@ function outputChannel(name) {
     appendLine: (text) => lines.push(text),
     replace: (text) => lines.splice(0, lines.length, text),
     clear: () => lines.splice(0, lines.length),
-    show() {},
+    shown: 0,
+    show() {
+      channel.shown += 1;
+    },
     hide() {},
     dispose() {},
     trace: record("trace"),
@@ -1227,6 +1320,49 @@ function createQuickPick() {
   return picker;
 }
 
+/** A status bar item; `history` keeps every text it showed. */
+function statusBarItem(id, alignment, priority) {
+  let text = "";
+  const item = {
+    id,
+    alignment,
+    priority,
+    name: undefined,
+    tooltip: undefined,
+    command: undefined,
+    backgroundColor: undefined,
+    visible: false,
+    history: [],
+    get text() {
+      return text;
+    },
+    set text(value) {
+      text = value;
+      if (item.history.at(-1) !== value) {
+        item.history.push(value);
+      }
+    },
+    show() {
+      item.visible = true;
+    },
+    hide() {
+      item.visible = false;
+    },
+    dispose() {
+      item.visible = false;
+      item.disposed = true;
+    },
+  };
+  state.statusBarItems.set(id ?? `item-${state.statusBarItems.size}`, item);
+  return item;
+}
+
+class ThemeColor {
+  constructor(id) {
+    this.id = id;
+  }
+}
+
 // -------------------------------------------------------------- the module
 
 const window = {
@@ -1254,8 +1390,8 @@ const window = {
   async withProgress(_options, task) {
     return task({ report() {} }, noToken());
   },
-  createStatusBarItem() {
-    return { text: "", tooltip: "", command: undefined, show() {}, hide() {}, dispose() {} };
+  createStatusBarItem(id, alignment, priority) {
+    return statusBarItem(id, alignment, priority);
   },
   createTextEditorDecorationType() {
     return { key: "decoration", dispose() {} };
@@ -1312,8 +1448,18 @@ const workspace = {
       dispose() {},
     };
   },
-  registerTextDocumentContentProvider() {
-    return new Disposable(() => {});
+  registerTextDocumentContentProvider(scheme, provider) {
+    state.contentProviders.set(scheme, provider);
+    return new Disposable(() => state.contentProviders.delete(scheme));
+  },
+  get isTrusted() {
+    return state.trusted;
+  },
+  onDidGrantWorkspaceTrust: state.events.didGrantTrust.event,
+  asRelativePath(pathOrUri) {
+    const file = typeof pathOrUri === "string" ? pathOrUri : pathOrUri.fsPath;
+    const folder = workspace.getWorkspaceFolder(Uri.file(file));
+    return folder ? nodePath.relative(folder.uri.fsPath, file) || nodePath.basename(file) : file;
   },
   fs: {
     async readFile(uri) {
@@ -1424,6 +1570,14 @@ const __test = {
     Object.assign(state.configuration, settings);
   },
   updateConfiguration,
+  /** Restricted Mode (false) or trust; granting it fires the event. */
+  setTrusted(trusted) {
+    const granted = trusted && !state.trusted;
+    state.trusted = trusted;
+    if (granted) {
+      state.events.didGrantTrust.fire(undefined);
+    }
+  },
   /** Answers for the next messages: an item's title, or a function. */
   answerMessages(...answers) {
     state.messageAnswers.push(...answers);
@@ -1547,6 +1701,7 @@ const api = {
   UIKind: { Desktop: 1, Web: 2 },
   FileType: { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 },
   StatusBarAlignment: { Left: 1, Right: 2 },
+  ThemeColor,
   QuickPickItemKind: { Separator: -1, Default: 0 },
   TextEditorRevealType: { Default: 0, InCenter: 1, InCenterIfOutsideViewport: 2, AtTop: 3 },
   window,
