@@ -26,7 +26,7 @@ use crate::core::template::Mode;
 use crate::lsp::capabilities::{INSERT_PACKET, INSERT_TEMPLATE, NEXT_DUE, REVIEW, SCORES};
 use crate::lsp::convert;
 use crate::lsp::dispatch::{guard, off_async};
-use crate::lsp::handlers::{check_version, invalid_params, offset_in};
+use crate::lsp::handlers::{DocumentTextParams, check_version, invalid_params, offset_in};
 use crate::lsp::log;
 use crate::lsp::review::{ReviewArguments, review_text_edit};
 use crate::lsp::scores::ScoresArguments;
@@ -66,28 +66,6 @@ struct InsertTemplateArguments {
     mode: Option<String>,
     /// As for `qbank.insertPacket`.
     version: Option<i32>,
-}
-
-/// `{ uri }` or `{ textDocument: { uri } }`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DocumentTextParams {
-    uri: Option<Uri>,
-    text_document: Option<UriOnly>,
-}
-
-impl DocumentTextParams {
-    /// The URI, given either way.
-    pub fn uri(self) -> Result<Uri> {
-        self.uri
-            .or(self.text_document.map(|document| document.uri))
-            .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct UriOnly {
-    uri: Uri,
 }
 
 fn parse_mode(mode: Option<&str>) -> Result<Option<Mode>> {

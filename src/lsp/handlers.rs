@@ -3,6 +3,7 @@
 //! the panic guard. A handler converts positions in, calls one pure feature
 //! of `core::ide`, and converts the answer out.
 
+use serde::Deserialize;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
@@ -294,4 +295,26 @@ pub fn check_version(snapshot: &Snapshot, version: Option<i32>) -> Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// `{ uri }` or `{ textDocument: { uri } }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTextParams {
+    uri: Option<Uri>,
+    text_document: Option<UriOnly>,
+}
+
+impl DocumentTextParams {
+    /// The URI, given either way.
+    pub fn uri(self) -> Result<Uri> {
+        self.uri
+            .or(self.text_document.map(|document| document.uri))
+            .ok_or_else(|| invalid_params("expected `uri` or `textDocument.uri`"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct UriOnly {
+    uri: Uri,
 }

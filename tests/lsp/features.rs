@@ -40,7 +40,8 @@ fn capabilities_and_encoding_negotiation() {
             "qbank.insertPacket",
             "qbank.insertTemplate",
             "qbank.review",
-            "qbank.nextDue"
+            "qbank.nextDue",
+            "qbank.scores"
         ])
     );
     assert_eq!(reply["serverInfo"]["name"], "qbank");
