@@ -7,7 +7,9 @@
 -- Prints one line per check and "N passed, N failed"; exits 1 on a failure.
 
 local workspace = assert(os.getenv("QBANK_TEST_WORKSPACE"), "QBANK_TEST_WORKSPACE is not set")
-local TIMEOUT = 10000
+-- Shorter against the fake server (run.sh): a server that answers nothing
+-- fails every wait anyway.
+local TIMEOUT = tonumber(os.getenv("QBANK_TEST_TIMEOUT_MS") or "") or 10000
 -- The server's "today" for spaced review: it inherits Neovim's environment.
 local TODAY = "2026-11-30"
 vim.env.QBANK_TODAY = TODAY
