@@ -162,7 +162,13 @@ fn until_useful(
 ) -> Result<Duration> {
     loop {
         let reply = client.try_request("textDocument/completion", params(uri, probe))?;
-        if is_useful(completion_items(reply.result()).0, &probe.query) {
+        let items = completion_items(reply.result()).0;
+        if let Some(related) = related_label(items, &probe.query) {
+            println!(
+                "`{}` is offered {related:?} first among {} items",
+                probe.query,
+                items.len()
+            );
             return Ok(reply.at - client.started());
         }
         if client.started().elapsed() > settings.reply_timeout {
@@ -182,8 +188,13 @@ fn params(uri: &str, probe: &Probe) -> Value {
 
 /// Whether at least one item relates to `query` (see the module's note).
 pub fn is_useful(items: &[Value], query: &str) -> bool {
+    related_label(items, query).is_some()
+}
+
+/// The label of the first item that relates to `query`.
+fn related_label<'a>(items: &'a [Value], query: &str) -> Option<&'a str> {
     let query = query.to_lowercase();
-    items.iter().any(|item| {
+    let item = items.iter().find(|item| {
         [
             &item["label"],
             &item["filterText"],
@@ -193,5 +204,6 @@ pub fn is_useful(items: &[Value], query: &str) -> bool {
         .into_iter()
         .filter_map(Value::as_str)
         .any(|text| text.to_lowercase().contains(&query))
-    })
+    })?;
+    Some(item["label"].as_str().unwrap_or_default())
 }
