@@ -8,7 +8,10 @@
 //!
 //! A reply is *useful* when at least one item relates to the typed query:
 //! its `label`, `filterText`, `insertText` or `textEdit.newText`, lowercased,
-//! contains the query. Both servers are judged by this one rule.
+//! contains the query. Both servers are judged by this one rule. The
+//! first query is a made-up word of the vault's first question, so an
+//! answer from qbank's built-in bank (which it serves while a large bank
+//! loads, though `.qbank.toml` turns it off) does not count.
 
 use std::path::Path;
 use std::process::Command;

@@ -75,7 +75,9 @@ pub struct Probe {
 /// The scratch note for one server and the probes in it.
 pub struct ScratchNote {
     pub text: String,
-    /// The first completion, repeated until it is useful.
+    /// The first completion, repeated until it is useful: the first
+    /// question's distinctive word, which no built-in bank holds, so only
+    /// the vault (or qbank's bank of it) can answer.
     pub first: Probe,
     /// The last question's distinctive word: useful once everything is
     /// indexed.
@@ -97,7 +99,7 @@ pub fn scratch_note(notes: usize, trigger: &str) -> ScratchNote {
         lines.push(text);
         probe
     };
-    let first = probe(WORD_QUERIES[0].to_string());
+    let first = probe(generate::distinctive_word(1, SEED));
     let last = probe(generate::distinctive_word(notes as u32, SEED));
     let mut queries: Vec<Probe> = WORD_QUERIES
         .iter()
