@@ -7,12 +7,12 @@ use qbank_testkit::bench::{bytes, mib, ms, percentile};
 
 use crate::Settings;
 use crate::drive::Figures;
-use crate::vault::Vault;
+use crate::vault::{QUERIES, Vault};
 
 const NAMES: [&str; 2] = ["iwes", "qbank"];
 
 /// The table of one size; `figures` holds iwes's then qbank's.
-pub fn print_one(vault: &Vault, settings: &Settings, figures: &[Figures]) {
+pub fn print_one(vault: &Vault, settings: &Settings, figures: &[Option<Figures>]) {
     println!(
         "### {} notes ({} of notes; qbank also a {}-question bank, {})",
         vault.notes,
@@ -26,11 +26,15 @@ pub fn print_one(vault: &Vault, settings: &Settings, figures: &[Figures]) {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for (name, shown) in NAMES.iter().zip(figures) {
+        let Some(shown) = shown else {
+            println!("| {name} | not measured (see above) | | | | | | |");
+            continue;
+        };
         let useful = format!("{}/{}", shown.useful, shown.completion.len());
         let cells = [cells(shown).join(" | "), ms(shown.indexed), useful];
         println!("| {name} | {} |", cells.join(" | "));
     }
-    if let [iwes, qbank] = figures {
+    if let [Some(iwes), Some(qbank)] = figures {
         let indexed = ratio(iwes.indexed.as_secs_f64(), qbank.indexed.as_secs_f64());
         println!(
             "| iwes / qbank | {} | {indexed} | |",
@@ -41,16 +45,14 @@ pub fn print_one(vault: &Vault, settings: &Settings, figures: &[Figures]) {
     println!(
         "{} timed completions per server ({} queries × {} rounds); p99 is the \
          nearest rank, so with fewer than 100 samples it is the slowest.",
-        figures.first().map_or(0, |shown| shown.completion.len()),
-        figures
-            .first()
-            .map_or(0, |shown| shown.completion.len() / settings.rounds),
+        settings.rounds * QUERIES,
+        QUERIES,
         settings.rounds
     );
 }
 
 /// The growth curve: a row per size and server, then iwes / qbank per size.
-pub fn print_growth(measured: &[(usize, Vec<Figures>)]) {
+pub fn print_growth(measured: &[(usize, Vec<Option<Figures>>)]) {
     println!("## Growth curve");
     println!();
     println!(
@@ -59,9 +61,12 @@ pub fn print_growth(measured: &[(usize, Vec<Figures>)]) {
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     for (notes, figures) in measured {
         for (name, shown) in NAMES.iter().zip(figures) {
-            println!("| {notes} | {name} | {} |", cells(shown).join(" | "));
+            match shown {
+                Some(shown) => println!("| {notes} | {name} | {} |", cells(shown).join(" | ")),
+                None => println!("| {notes} | {name} | not measured | | | | |"),
+            }
         }
-        if let [iwes, qbank] = figures.as_slice() {
+        if let [Some(iwes), Some(qbank)] = figures.as_slice() {
             let ratios = ratios(iwes, qbank).join(" | ");
             println!("| {notes} | iwes / qbank | {ratios} |");
         }

@@ -24,6 +24,8 @@ const WORD_QUERIES: [&str; 8] = [
 ];
 /// Questions, spread over the vault, whose distinctive word is typed whole.
 const DISTINCTIVE_QUERIES: u64 = 8;
+/// The timed queries of one round.
+pub const QUERIES: usize = WORD_QUERIES.len() + DISTINCTIVE_QUERIES as usize;
 
 /// A generated vault on disk, removed when dropped.
 pub struct Vault {
