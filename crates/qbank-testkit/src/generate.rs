@@ -931,6 +931,24 @@ pub fn note(bytes: usize, seed: u64) -> String {
     out
 }
 
+/// A note titled by question `number` of `bank(_, seed)`: `# wording`
+/// (the wording as the bank has it, no key), an empty line, and the
+/// question's tags and fields as list lines (`- tags: …`, `- level: mid`,
+/// `- hint: …`), about 300 bytes, as the bank holds them. The vault of the
+/// peer comparison (`benches/peers/`) is made of these, one file per
+/// question.
+pub fn question_note(number: u32, seed: u64) -> String {
+    let (text, tags) = question(number, seed);
+    let mut out = format!("# {text}\n\n");
+    if !tags.is_empty() {
+        let _ = writeln!(out, "- tags: {}", tags.join(", "));
+    }
+    for (name, value) in fields(number, seed) {
+        let _ = writeln!(out, "- {name}: {value}");
+    }
+    out
+}
+
 /// About how long a `workspace_note` is, in bytes.
 pub const WORKSPACE_NOTE_BYTES: usize = 4_000;
 

@@ -1,0 +1,122 @@
+//! The workload of the peer comparison, the same for every server: a
+//! vault of N notes, one file per generated question (`notes/q-000001.md`,
+//! `# wording` and the question's fields, `generate::question_note`, about
+//! 300 bytes each), plus the N-question bank at `questions/gen.md`
+//! (`generate::bank`) that only qbank reads (a `.ignore` file keeps it
+//! from iwes, whose walk honours `.ignore`; qbank loads `questions/` as
+//! banks whatever the ignore files say), and `.qbank.toml` turning the
+//! built-in bank off so that only generated text can answer. Then the
+//! scratch note typed into: one line per query, the query typed after the
+//! server's own trigger (`@` for qbank, `[` for iwes), a request at the
+//! end of each line.
+
+use std::time::Instant;
+
+use qbank_testkit::bench::{bytes, ms, utf16_len};
+use qbank_testkit::{Scratch, generate};
+
+use crate::SEED;
+
+/// Prefixes of real words of the generated questions, as a user starts
+/// typing them.
+const WORD_QUERIES: [&str; 8] = [
+    "cach", "shard", "replic", "idempot", "queue", "consens", "pagin", "bloom",
+];
+/// Questions, spread over the vault, whose distinctive word is typed whole.
+const DISTINCTIVE_QUERIES: u64 = 8;
+/// The timed queries of one round.
+pub const QUERIES: usize = WORD_QUERIES.len() + DISTINCTIVE_QUERIES as usize;
+
+/// A generated vault on disk, removed when dropped.
+pub struct Vault {
+    pub scratch: Scratch,
+    pub notes: usize,
+    /// The notes' bytes (the text both servers hold).
+    pub note_bytes: usize,
+    /// The bank's bytes (what qbank holds besides).
+    pub bank_bytes: usize,
+}
+
+/// Writes the vault of `notes` notes and prints its size.
+pub fn generate(notes: usize) -> Vault {
+    let started = Instant::now();
+    let scratch = Scratch::new(&format!("peers-{notes}"));
+    scratch.write(".qbank.toml", "builtin = false\n");
+    scratch.write(".ignore", "questions/\n");
+    let mut note_bytes = 0;
+    for number in 1..=notes as u32 {
+        let note = generate::question_note(number, SEED);
+        note_bytes += note.len();
+        scratch.write(&format!("notes/q-{number:06}.md"), note);
+    }
+    let bank = generate::bank(notes, SEED);
+    scratch.write("questions/gen.md", &bank);
+    println!(
+        "vault: {notes} notes ({}), bank `questions/gen.md` ({}) for qbank only; written in {}",
+        bytes(note_bytes),
+        bytes(bank.len()),
+        ms(started.elapsed())
+    );
+    Vault {
+        scratch,
+        notes,
+        note_bytes,
+        bank_bytes: bank.len(),
+    }
+}
+
+/// Where a completion is asked: the end of a line holding `query` typed
+/// after the trigger.
+#[derive(Clone)]
+pub struct Probe {
+    pub query: String,
+    pub line: u32,
+    pub character: u32,
+}
+
+/// The scratch note for one server and the probes in it.
+pub struct ScratchNote {
+    pub text: String,
+    /// The first completion, repeated until it is useful: the first
+    /// question's distinctive word, which no built-in bank holds, so only
+    /// the vault (or qbank's bank of it) can answer.
+    pub first: Probe,
+    /// The last question's distinctive word: useful once everything is
+    /// indexed.
+    pub last: Probe,
+    /// The timed queries, in order.
+    pub queries: Vec<Probe>,
+}
+
+/// The scratch note with every query typed after `trigger`.
+pub fn scratch_note(notes: usize, trigger: &str) -> ScratchNote {
+    let mut lines = vec!["# Scratch".to_string(), String::new()];
+    let mut probe = |query: String| {
+        let text = format!("- about {trigger}{query}");
+        let probe = Probe {
+            line: lines.len() as u32,
+            character: utf16_len(&text),
+            query,
+        };
+        lines.push(text);
+        probe
+    };
+    let first = probe(generate::distinctive_word(1, SEED));
+    let last = probe(generate::distinctive_word(notes as u32, SEED));
+    let mut queries: Vec<Probe> = WORD_QUERIES
+        .iter()
+        .map(|query| probe(query.to_string()))
+        .collect();
+    queries.extend((0..DISTINCTIVE_QUERIES).map(|step| {
+        let number = 1 + (step * 7_919 + 13) % notes as u64;
+        probe(generate::distinctive_word(number as u32, SEED))
+    }));
+    let mut text = lines.join("\n");
+    text.push('\n');
+    ScratchNote {
+        text,
+        first,
+        last,
+        queries,
+    }
+}
