@@ -506,7 +506,14 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 /// in their `scaffold_form`) nor a template's pointer to a related question
 /// (`- BE-32 · …`).
 pub fn is_answered(text: &str, section: &Section, scaffolding: &Scaffolding) -> bool {
-    written_lines(text, section, scaffolding).next().is_some()
+    let body = text.get(section.body.clone()).unwrap_or("");
+    !is_rubric(body) && holds_written_lines(body, scaffolding)
+}
+
+/// `is_answered` for a body its caller already knows is no rubric: the
+/// check of a note tells rubrics apart once per section.
+pub fn holds_written_lines(body: &str, scaffolding: &Scaffolding) -> bool {
+    written_lines_of(body, scaffolding).next().is_some()
 }
 
 /// What the section's writer wrote: its body's lines that are neither
@@ -532,6 +539,14 @@ fn written_lines<'t>(
 ) -> impl Iterator<Item = &'t str> {
     let body = text.get(section.body.clone()).unwrap_or("");
     let body = if is_rubric(body) { "" } else { body };
+    written_lines_of(body, scaffolding)
+}
+
+/// A body's written lines, whether or not it is a rubric.
+fn written_lines_of<'t>(
+    body: &'t str,
+    scaffolding: &'t Scaffolding,
+) -> impl Iterator<Item = &'t str> {
     answer_lines(body).filter(move |line| {
         let form = scaffold_form(line);
         !form.is_empty() && !scaffolding.contains(form.as_ref()) && !is_related_line(&form)

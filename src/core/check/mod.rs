@@ -39,7 +39,7 @@ use crate::core::diagnostic::Diagnostic;
 use crate::core::index::{Index, QuestionId, QuestionRef};
 use crate::core::key::Key;
 use crate::core::line_index::LineCounter;
-use crate::core::note::{Heading, Note, Section, is_answered, section_answer};
+use crate::core::note::{Heading, Note, Section, holds_written_lines, is_answered, section_answer};
 use crate::core::scores::rubric::is_rubric;
 use crate::core::template::{
     Overrides, Scaffolding, ScaffoldingCache, TemplateContext, scaffolding_lines,
@@ -162,8 +162,11 @@ pub fn question_sections_with(
     sections_by_id(index, note)
         .map(|(id, section)| {
             let lines = cache.get(index, overrides, id);
-            let answered = is_answered(text, &section, lines);
-            let rubric = !answered && is_rubric(text.get(section.body.clone()).unwrap_or(""));
+            // One look for a score line per section: a rubric is never
+            // answered, and an answer holds no score line.
+            let body = text.get(section.body.clone()).unwrap_or("");
+            let rubric = is_rubric(body);
+            let answered = !rubric && holds_written_lines(body, lines);
             QuestionSection {
                 id,
                 section,

@@ -18,7 +18,7 @@ use crate::core::index::QuestionId;
 use crate::core::key::Key;
 use crate::core::packet::{Packet, packet_summary, question_minutes};
 use crate::core::review::Rating;
-use crate::core::scores::{Rubric, Totals, packet_groups, read_rubric};
+use crate::core::scores::packet_groups;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lens {
@@ -150,12 +150,7 @@ fn packet_lenses(context: &Context, document: &Document) -> Vec<Lens> {
         let Some(position) = group.heading else {
             continue;
         };
-        let rubrics: Vec<Rubric> = group
-            .sections
-            .iter()
-            .filter_map(|section| read_rubric(document.text, section.body.clone()))
-            .collect();
-        let totals = Totals::of(&rubrics);
+        let totals = group.totals(document.text);
         let title = if totals.scored + totals.unreadable > 0 {
             totals.progress()
         } else {

@@ -4,9 +4,8 @@
 
 use crate::core::ide::Document;
 use crate::core::ide::hover::HoverInfo;
-use crate::core::note::Section;
 use crate::core::scores::rubric::scale_words;
-use crate::core::scores::{Reading, Rubric, Totals, packet_groups, read_rubric, score_label};
+use crate::core::scores::{Reading, Rubric, packet_groups, read_rubric, score_label};
 
 /// The hover of the score line at `offset`, if one is there.
 pub fn score_hover(document: &Document, offset: usize) -> Option<HoverInfo> {
@@ -37,7 +36,7 @@ pub fn score_hover(document: &Document, offset: usize) -> Option<HoverInfo> {
     ));
     markdown.push_str(&format!("\n{key}: {}\n", boxes(&rubric)));
     if group.heading.is_some() {
-        let totals = Totals::of(&rubrics(text, &group.sections));
+        let totals = group.totals(text);
         markdown.push_str(&format!("This packet: {}\n", totals.progress()));
     }
     Some(HoverInfo { range, markdown })
@@ -63,13 +62,6 @@ fn boxes(rubric: &Rubric) -> String {
         flags => said.push_str(&format!(" · {flags} red flags")),
     }
     said
-}
-
-fn rubrics(text: &str, sections: &[Section]) -> Vec<Rubric> {
-    sections
-        .iter()
-        .filter_map(|section| read_rubric(text, section.body.clone()))
-        .collect()
 }
 
 #[cfg(test)]

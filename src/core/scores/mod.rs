@@ -66,6 +66,20 @@ pub fn packet_groups(note: &Note) -> Vec<SectionGroup> {
     loose.into_iter().chain(packets).collect()
 }
 
+impl SectionGroup {
+    /// The scores of the group's rubrics, added up (the packet lens and
+    /// the score line's hover).
+    pub fn totals(&self, text: &str) -> Totals {
+        let mut totals = Totals::default();
+        for section in &self.sections {
+            if let Some(rubric) = read_rubric(text, section.body.clone()) {
+                totals.add(&rubric);
+            }
+        }
+        totals
+    }
+}
+
 /// One scored (or yet unscored) question of a note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoredQuestion {
