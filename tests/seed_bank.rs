@@ -76,7 +76,7 @@ fn the_built_in_bank_holds_the_seed_word_for_word() {
         let bank_questions: Vec<&str> = bank
             .questions
             .iter()
-            .map(|question| question.text.as_str())
+            .map(|question| bank.wording(question))
             .collect();
         assert_eq!(bank_questions, seed_questions);
     }

@@ -261,7 +261,7 @@ fn scan_in_process(scratch: &Scratch) -> Scan {
     let be23 = Key::new("BE", 23);
     let expected: usize = indexed
         .mentioning(&be23)
-        .map(|note| note.keys.iter().filter(|found| found.key == be23).count())
+        .map(|note| note.keys().iter().filter(|found| found.key == be23).count())
         .sum();
     println!(
         "in-process `notes::index_notes` (one thread, warm page cache): {} notes in {}; {} problems; \

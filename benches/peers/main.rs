@@ -14,6 +14,8 @@
 //! `--sizes 1000,10000` after `--`) for the growth curve; 100,000 notes
 //! by default. `QBANK_BENCH_PEERS_ROUNDS=3` runs the 16 timed queries three
 //! times (seven by default: 112 completions, so p99 is not the slowest).
+//! `QBANK_BENCH_PEERS_SERVERS=qbank` drives only the servers named (while
+//! working on one of them; the table then leaves the other unmeasured).
 
 mod drive;
 mod table;
@@ -40,6 +42,8 @@ pub struct Settings {
     pub reply_timeout: Duration,
     /// The longest one server may live.
     pub server_limit: Duration,
+    /// The servers driven, by name; all when empty.
+    pub only: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -87,7 +91,16 @@ fn settings() -> Result<Settings> {
             .ok_or_else(|| anyhow!("QBANK_BENCH_PEERS_ROUNDS={rounds:?}: a positive number"))?,
         Err(_) => 7,
     };
+    let only = std::env::var("QBANK_BENCH_PEERS_SERVERS")
+        .map(|names| {
+            names
+                .split(',')
+                .map(|name| name.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Settings {
+        only,
         sizes,
         rounds,
         reply_timeout: Duration::from_secs(900),
@@ -97,7 +110,13 @@ fn settings() -> Result<Settings> {
 
 fn run(settings: &Settings) -> Result<()> {
     let qbank = qbank_binary()?;
-    let iwes = install_iwes()?;
+    let wanted =
+        |name: &str| settings.only.is_empty() || settings.only.iter().any(|one| one == name);
+    let iwes = if wanted("iwes") {
+        install_iwes()?
+    } else {
+        PathBuf::from("iwes")
+    };
     println!("# Peer comparison: qbank and iwes {IWES_VERSION}");
     println!();
     println!("qbank: {}", qbank.display());
@@ -125,6 +144,10 @@ fn run(settings: &Settings) -> Result<()> {
         let vault = vault::generate(notes);
         let mut figures = Vec::new();
         for server in &servers {
+            if !wanted(server.name) {
+                figures.push(None);
+                continue;
+            }
             println!();
             println!("### {}", server.name);
             println!();

@@ -352,7 +352,7 @@ fn stats(
         today: crate::clock::today().map_err(anyhow::Error::msg)?,
     };
     for (summary, covered) in &read {
-        for section in &summary.sections {
+        for section in summary.sections() {
             let Some(id) = index.lookup(&section.key) else {
                 continue;
             };
@@ -398,7 +398,7 @@ fn points_covered(
     caches: &mut CheckCaches,
 ) -> Vec<(QuestionId, usize)> {
     let index = &workspace.index;
-    let judged = summary.sections.iter().any(|section| {
+    let judged = summary.sections().iter().any(|section| {
         section.answered
             && index
                 .lookup(&section.key)
@@ -408,7 +408,7 @@ fn points_covered(
         return Vec::new();
     }
     let shared = (&mut caches.scaffolding, &mut caches.coverage);
-    section_coverages(index, &summary.text, note, &workspace.overrides, shared)
+    section_coverages(index, summary.text(), note, &workspace.overrides, shared)
         .into_iter()
         .map(|coverage| (coverage.id, coverage.covered_count()))
         .collect()

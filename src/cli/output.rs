@@ -122,13 +122,9 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
     if let Some(minutes) = answer.and_then(|answer| answer.minutes) {
         writeln!(out, "  minutes   {minutes}")?;
     }
-    for field in question
-        .question
-        .fields
-        .iter()
-        .filter(|field| field.is_shown_as_written())
-    {
-        writeln!(out, "  {:<9} {}", field.name, field.value)?;
+    for field in &question.question.fields {
+        let value = question.bank.field_value(field);
+        writeln!(out, "  {:<9} {value}", field.name)?;
     }
     let lines = LineIndex::new(&question.bank.text);
     let line = lines.line_of(question.question.range.start) + 1;

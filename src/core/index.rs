@@ -76,7 +76,7 @@ impl<'a> QuestionRef<'a> {
     }
 
     pub fn text(&self) -> &'a str {
-        &self.question.text
+        self.bank.wording(self.question)
     }
 
     pub fn category(&self) -> &'a str {
@@ -84,7 +84,7 @@ impl<'a> QuestionRef<'a> {
     }
 
     pub fn shape(&self) -> &'a ShapeInfo {
-        self.shape.get_or_init(|| classify(&self.question.text))
+        self.shape.get_or_init(|| classify(self.text()))
     }
 }
 
@@ -479,7 +479,7 @@ fn search_entry<'a>(bank: &'a Bank, question: &'a Question) -> SearchEntry<'a> {
     SearchEntry {
         prefix: &bank.prefix,
         number: question.number,
-        text: &question.text,
+        text: bank.wording(question),
         category: bank.category_name(question),
         tags: &question.tags,
     }

@@ -15,6 +15,7 @@ pub mod ide;
 pub mod index;
 pub mod key;
 pub mod line_index;
+pub mod lists;
 pub mod note;
 pub mod outline;
 pub mod packet;

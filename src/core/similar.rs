@@ -18,7 +18,10 @@
 //! must go deeper, not ask the same again.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
+use crate::core::lists::Lists;
+use crate::core::search::vocabulary::Vocabulary;
 use crate::core::shape::{Shape, ShapeInfo, classify};
 use crate::core::text::{Termer, acronyms_in};
 
@@ -41,19 +44,52 @@ pub struct Wording<'a> {
 }
 
 /// Terms, weights and near-duplicate pairs of every question of an index,
-/// in the index's question order.
+/// in the index's question order. Every per-question and per-term list is
+/// one range of a flat array (`Lists`).
 #[derive(Debug, Default)]
 pub struct Similarity {
-    terms: Vec<Vec<u32>>,
-    subjects: Vec<Vec<u32>>,
-    /// The terms of each side, for comparisons; empty otherwise.
-    sides: Vec<Vec<Vec<u32>>>,
+    /// Each question's terms, ascending.
+    terms: Lists,
+    subjects: Lists,
+    /// The terms of each side of every comparison, question after question.
+    sides: Lists,
+    /// Where each question's sides end in `sides` (none: not a comparison).
+    side_ends: Vec<u32>,
     definitions: Vec<bool>,
     idf: Vec<f32>,
-    postings: Vec<Vec<u32>>,
-    twins: Vec<Vec<u32>>,
+    /// Each term's questions, ascending.
+    postings: Lists,
+    /// Each question's near-duplicates, ascending.
+    twins: Lists,
     /// Questions whose follow-up asks the same as they do, ascending.
     repeating_follow_ups: Vec<u32>,
+}
+
+/// The sides of one comparison: a range of a `Lists`.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    lists: &'a Lists,
+    start: u32,
+    end: u32,
+}
+
+impl<'a> Sides<'a> {
+    fn of(lists: &'a Lists, range: Range<u32>) -> Sides<'a> {
+        Sides {
+            lists,
+            start: range.start,
+            end: range.end,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a [u32]> + 'a {
+        let lists = self.lists;
+        (self.start..self.end).map(move |side| lists.get(side as usize))
+    }
 }
 
 /// The analysed terms of one wording, borrowed.
@@ -61,15 +97,16 @@ pub struct Similarity {
 struct Analysed<'a> {
     terms: &'a [u32],
     subject: &'a [u32],
-    sides: &'a [Vec<u32>],
+    sides: Sides<'a>,
     definition: bool,
 }
 
-/// The analysed terms of one wording, owned: a follow-up's.
+/// The analysed terms of one wording, owned: while building, and a
+/// follow-up's.
 struct OwnedAnalysis {
     terms: Vec<u32>,
     subject: Vec<u32>,
-    sides: Vec<Vec<u32>>,
+    sides: Lists,
     definition: bool,
 }
 
@@ -78,7 +115,7 @@ impl OwnedAnalysis {
         Analysed {
             terms: &self.terms,
             subject: &self.subject,
-            sides: &self.sides,
+            sides: Sides::of(&self.sides, 0..self.sides.len() as u32),
             definition: self.definition,
         }
     }
@@ -92,40 +129,45 @@ impl Similarity {
             .flat_map(|wording| acronyms_in(wording.text))
             .collect();
         let mut termer = Termer::new(&acronyms);
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        // Numbered in order of first sight, as `similar` breaks ties by number.
+        let mut vocabulary = Vocabulary::default();
         let mut term_ids = |terms: Vec<String>| -> Vec<u32> {
-            let mut ids: Vec<u32> = terms
-                .into_iter()
-                .map(|term| {
-                    let next = vocabulary.len() as u32;
-                    *vocabulary.entry(term).or_insert(next)
-                })
-                .collect();
+            let mut ids: Vec<u32> = terms.iter().map(|term| vocabulary.intern(term)).collect();
             ids.sort_unstable();
             ids.dedup();
             ids
         };
-        let mut analyse = |text: &str, shape: &ShapeInfo| OwnedAnalysis {
-            terms: term_ids(termer.terms(text)),
-            subject: term_ids(subject_terms(&mut termer, text, shape)),
-            sides: shape
-                .sides
-                .iter()
-                .map(|side| term_ids(termer.terms(side)))
-                .collect(),
-            definition: shape.shape == Shape::Definition,
+        let mut analyse = |text: &str, shape: &ShapeInfo| {
+            let mut sides = Lists::default();
+            for side in &shape.sides {
+                sides.push(&term_ids(termer.terms(side)));
+            }
+            OwnedAnalysis {
+                terms: term_ids(termer.terms(text)),
+                subject: term_ids(subject_terms(&mut termer, text, shape)),
+                sides,
+                definition: shape.shape == Shape::Definition,
+            }
         };
-        let mut terms = Vec::with_capacity(questions.len());
-        let mut subjects = Vec::with_capacity(questions.len());
-        let mut sides = Vec::with_capacity(questions.len());
-        let mut definitions = Vec::with_capacity(questions.len());
+        let count = questions.len();
+        let mut terms = Lists::with_capacity(count, count * 8);
+        let mut subjects = Lists::with_capacity(count, count * 3);
+        let mut sides = Lists::default();
+        let mut side_ends = Vec::with_capacity(count);
+        let mut definitions = Vec::with_capacity(count);
         for wording in questions {
             let analysis = analyse(wording.text, wording.shape);
-            terms.push(analysis.terms);
-            subjects.push(analysis.subject);
-            sides.push(analysis.sides);
+            terms.push(&analysis.terms);
+            subjects.push(&analysis.subject);
+            for side in analysis.sides.iter() {
+                sides.push(side);
+            }
+            side_ends.push(sides.len() as u32);
             definitions.push(analysis.definition);
         }
+        terms.shrink_to_fit();
+        subjects.shrink_to_fit();
+        sides.shrink_to_fit();
         // Follow-ups join the vocabulary but not the postings: a term only a
         // follow-up uses weighs as much as the rarest question term.
         let follow_ups: Vec<(u32, OwnedAnalysis)> = questions
@@ -136,25 +178,29 @@ impl Similarity {
                 Some((question as u32, analyse(text, &classify(text))))
             })
             .collect();
-        let mut postings = vec![Vec::new(); vocabulary.len()];
-        for (question, question_terms) in terms.iter().enumerate() {
-            for &term in question_terms {
-                postings[term as usize].push(question as u32);
-            }
+        let mut counts = vec![0u32; vocabulary.len()];
+        for &term in terms.iter().flatten() {
+            counts[term as usize] += 1;
         }
-        let count = questions.len().max(1) as f32;
+        let occurrences = terms
+            .iter()
+            .enumerate()
+            .flat_map(|(question, terms)| terms.iter().map(move |&term| (term, question as u32)));
+        let postings = Lists::from_counts(&counts, occurrences);
+        let total = count.max(1) as f32;
         let idf = postings
             .iter()
-            .map(|list| (count / list.len().max(1) as f32).ln().max(0.05))
+            .map(|list| (total / list.len().max(1) as f32).ln().max(0.05))
             .collect();
         let mut similarity = Similarity {
             terms,
             subjects,
             sides,
+            side_ends,
             definitions,
             idf,
             postings,
-            twins: vec![Vec::new(); questions.len()],
+            twins: Lists::default(),
             repeating_follow_ups: Vec::new(),
         };
         similarity.find_twins();
@@ -180,7 +226,7 @@ impl Similarity {
 
     /// The near-duplicates of a question, by index, in ascending order.
     pub fn twins(&self, question: usize) -> &[u32] {
-        self.twins.get(question).map_or(&[], Vec::as_slice)
+        self.twins.get(question)
     }
 
     pub fn are_twins(&self, first: usize, second: usize) -> bool {
@@ -190,18 +236,19 @@ impl Similarity {
     /// Questions that share rare terms with this one without repeating it,
     /// best first, at most three.
     pub fn similar(&self, question: usize) -> Vec<u32> {
-        let Some(own) = self.terms.get(question) else {
+        if question >= self.terms.len() {
             return Vec::new();
-        };
+        }
+        let own = self.terms.get(question);
         // A term in more than a tenth of the questions (or in thousands of
         // them, in a large bank) says little about any pair, and scanning
         // its list would cost a hover milliseconds.
         let common_cap = (self.terms.len() / 10).clamp(16, MAX_SCANNED_POSTINGS);
-        let mut rarest: Vec<u32> = own.clone();
+        let mut rarest: Vec<u32> = own.to_vec();
         rarest.sort_by(|a, b| self.idf[*b as usize].total_cmp(&self.idf[*a as usize]));
         let mut scored: Vec<(f32, u32)> = Vec::new();
         for &term in rarest.iter().take(3) {
-            let list = &self.postings[term as usize];
+            let list = self.postings.get(term as usize);
             if list.len() > common_cap {
                 continue;
             }
@@ -213,11 +260,12 @@ impl Similarity {
                 {
                     continue;
                 }
-                let score = self.jaccard(own, &self.terms[other_index]);
+                let score = self.jaccard(own, self.terms.get(other_index));
                 // "improve performance" alone does not relate two questions:
                 // they must share what one of them is about.
-                let shares_a_subject =
-                    self.shared_weight(&self.subjects[question], &self.subjects[other_index]) > 0.0;
+                let shares_a_subject = self
+                    .shared_weight(self.subjects.get(question), self.subjects.get(other_index))
+                    > 0.0;
                 if score >= SIMILAR_THRESHOLD && shares_a_subject {
                     scored.push((score, other));
                 }
@@ -264,11 +312,18 @@ impl Similarity {
 
     fn analysed(&self, question: usize) -> Analysed<'_> {
         Analysed {
-            terms: &self.terms[question],
-            subject: &self.subjects[question],
-            sides: &self.sides[question],
+            terms: self.terms.get(question),
+            subject: self.subjects.get(question),
+            sides: self.sides_of(question),
             definition: self.definitions[question],
         }
+    }
+
+    fn sides_of(&self, question: usize) -> Sides<'_> {
+        let start = question
+            .checked_sub(1)
+            .map_or(0, |before| self.side_ends[before]);
+        Sides::of(&self.sides, start..self.side_ends[question])
     }
 
     /// Whether a follow-up asks the same as its question, by the module's
@@ -303,7 +358,7 @@ impl Similarity {
     }
 
     fn is_comparison(&self, question: usize) -> bool {
-        !self.sides[question].is_empty()
+        !self.sides_of(question).is_empty()
     }
 
     fn find_twins(&mut self) {
@@ -314,16 +369,19 @@ impl Similarity {
         }));
         pairs.extend(self.pairs_above(&self.terms, WORDING_THRESHOLD));
         for definition in 0..self.definitions.len() {
-            if !self.definitions[definition] || !self.is_distinctive(&self.subjects[definition]) {
+            if !self.definitions[definition] || !self.is_distinctive(self.subjects.get(definition))
+            {
                 continue;
             }
-            let Some(&rarest) = self.subjects[definition]
+            let Some(&rarest) = self
+                .subjects
+                .get(definition)
                 .iter()
                 .max_by(|a, b| self.idf[**a as usize].total_cmp(&self.idf[**b as usize]))
             else {
                 continue;
             };
-            for &other in &self.postings[rarest as usize] {
+            for &other in self.postings.get(rarest as usize) {
                 if other as usize != definition
                     && self
                         .subject_contained(self.analysed(definition), self.analysed(other as usize))
@@ -332,20 +390,32 @@ impl Similarity {
                 }
             }
         }
-        for (first, second) in pairs {
-            self.twins[first as usize].push(second);
-            self.twins[second as usize].push(first);
+        let mut directed: Vec<(u32, u32)> = pairs
+            .into_iter()
+            .flat_map(|(first, second)| [(first, second), (second, first)])
+            .collect();
+        directed.sort_unstable();
+        directed.dedup();
+        let mut twins = Lists::with_capacity(self.definitions.len(), directed.len());
+        let mut rest = directed.as_slice();
+        let mut list = Vec::new();
+        for question in 0..self.definitions.len() as u32 {
+            let count = rest
+                .iter()
+                .take_while(|(first, _)| *first == question)
+                .count();
+            list.clear();
+            list.extend(rest[..count].iter().map(|(_, second)| *second));
+            twins.push(&list);
+            rest = &rest[count..];
         }
-        for list in &mut self.twins {
-            list.sort_unstable();
-            list.dedup();
-        }
+        self.twins = twins;
     }
 
     /// Pairs of term sets whose weighted Jaccard reaches `threshold`, found by
     /// prefix filtering: with terms ordered rarest first, two sets that
     /// reach the threshold share a term in both their prefixes.
-    fn pairs_above(&self, sets: &[Vec<u32>], threshold: f32) -> Vec<(u32, u32)> {
+    fn pairs_above(&self, sets: &Lists, threshold: f32) -> Vec<(u32, u32)> {
         let mut prefix_postings: HashMap<u32, Vec<u32>> = HashMap::new();
         let mut pairs = Vec::new();
         let mut candidates: Vec<u32> = Vec::new();
@@ -353,7 +423,7 @@ impl Similarity {
             if set.is_empty() {
                 continue;
             }
-            let mut ordered = set.clone();
+            let mut ordered = set.to_vec();
             ordered.sort_by(|a, b| {
                 self.idf[*b as usize]
                     .total_cmp(&self.idf[*a as usize])
@@ -375,7 +445,7 @@ impl Similarity {
             candidates.sort_unstable();
             candidates.dedup();
             for &other in &candidates {
-                if self.jaccard(set, &sets[other as usize]) >= threshold {
+                if self.jaccard(set, sets.get(other as usize)) >= threshold {
                     pairs.push((other, question as u32));
                 }
             }

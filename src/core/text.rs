@@ -8,6 +8,8 @@ use std::borrow::Cow;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
+use crate::core::search::vocabulary::Vocabulary;
+
 /// Words that frame a question rather than name its topic: they never make
 /// two questions alike.
 const FRAME_WORDS: &[&str] = &[
@@ -301,10 +303,11 @@ pub fn unambiguous_acronyms(mut found: Vec<Acronym>) -> Vec<Acronym> {
 /// that compare many texts' terms (`term_ids`).
 pub struct Termer {
     stemmer: Stemmer,
-    /// Each word seen, with its stem's text and number.
-    stems: FxHashMap<String, (String, u32)>,
-    /// Each term's number, by its text.
-    term_numbers: FxHashMap<String, u32>,
+    /// Each word seen, interned; `word_terms` gives its stem's number.
+    words: Vocabulary,
+    word_terms: Vec<u32>,
+    /// Each term, interned: its id is its number.
+    terms: Vocabulary,
     /// Acronym phrases by their first word, longest first.
     phrases: FxHashMap<String, Vec<Acronym>>,
     /// The words each acronym stands for, by the acronym.
@@ -335,35 +338,35 @@ impl Termer {
         }
         Termer {
             stemmer: english_stemmer(),
-            stems: FxHashMap::default(),
-            term_numbers: FxHashMap::default(),
+            words: Vocabulary::default(),
+            word_terms: Vec::new(),
+            terms: Vocabulary::default(),
             phrases,
             spelled,
         }
     }
 
     pub fn stem(&mut self, word: &str) -> String {
-        self.stem_entry(word).0.clone()
+        let number = self.stem_number(word);
+        self.terms.word(number).to_string()
     }
 
-    /// A word's stem and the stem's number, worked out once per word.
-    fn stem_entry(&mut self, word: &str) -> &(String, u32) {
-        if !self.stems.contains_key(word) {
-            let stem = self.stemmer.stem(word).into_owned();
+    /// The number of a word's stem, worked out once per word. Words and
+    /// terms are interned, each once in one string: a large bank's
+    /// analysis meets a few hundred thousand of them.
+    fn stem_number(&mut self, word: &str) -> u32 {
+        let id = self.words.intern(word) as usize;
+        if id == self.word_terms.len() {
+            let stem = self.stemmer.stem(word);
             let number = self.number(&stem);
-            self.stems.insert(word.to_string(), (stem, number));
+            self.word_terms.push(number);
         }
-        &self.stems[word]
+        self.word_terms[id]
     }
 
     /// A term's number, given on first sight.
     fn number(&mut self, term: &str) -> u32 {
-        if let Some(&number) = self.term_numbers.get(term) {
-            return number;
-        }
-        let number = self.term_numbers.len() as u32;
-        self.term_numbers.insert(term.to_string(), number);
-        number
+        self.terms.intern(term)
     }
 
     /// The sorted, de-duplicated terms of a text.
@@ -433,8 +436,8 @@ impl Termer {
         kept.sort_unstable();
         kept.dedup();
         for word in kept {
-            let (stem, number) = self.stem_entry(word);
-            visit(stem, *number);
+            let number = self.stem_number(word);
+            visit(self.terms.word(number), number);
         }
     }
 

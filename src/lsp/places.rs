@@ -141,7 +141,7 @@ impl<'a> Places<'a> {
                 let uri = Uri::from_file_path(self.workspace.root.join(name))?;
                 Some(Location::new(
                     uri,
-                    document::text_range(&note.text, &note.lines, range, encoding),
+                    document::text_range(note.text(), note.lines(), range, encoding),
                 ))
             }
             Place::Bank(position) => {

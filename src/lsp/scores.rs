@@ -136,7 +136,7 @@ fn scores_under(notes: &Notes, root: &Path, target: Option<&Path>) -> Option<Vec
         Some(path) => note_name(root, path),
         None => String::new(),
     };
-    let read = |note: &NoteSummary| note_scores(&note.name, &note.text);
+    let read = |note: &NoteSummary| note_scores(&note.name, note.text());
     Some(match notes.get(&name) {
         Some(note) => read(note).into_iter().collect(),
         None => notes.under(&name).filter_map(read).collect(),
@@ -152,6 +152,11 @@ fn indexed_standing(workspaces: &Workspaces, path: &Path) -> Option<NoteStanding
             return None;
         }
         let note = notes.get(&note_name(root, path))?;
-        Some(note_standing(&note.name, &note.text, &note.sections, today))
+        Some(note_standing(
+            &note.name,
+            note.text(),
+            note.sections(),
+            today,
+        ))
     })
 }

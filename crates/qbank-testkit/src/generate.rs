@@ -960,8 +960,8 @@ fn builtin_questions() -> &'static (String, Vec<(u32, String)>) {
         let bank = builtin_bank();
         let questions = bank
             .questions
-            .into_iter()
-            .map(|question| (question.number, question.text))
+            .iter()
+            .map(|question| (question.number, bank.wording(question).to_string()))
             .collect();
         (bank.prefix, questions)
     })
@@ -1046,10 +1046,10 @@ mod tests {
         assert_eq!(parsed.categories.len(), 40);
         for (position, question) in parsed.questions.iter().enumerate() {
             assert_eq!(question.number as usize, position + 1);
-            assert!(!question.text.contains("tags:"), "{}", question.text);
+            let wording = parsed.wording(question);
+            assert!(!wording.contains("tags:"), "{wording}");
             assert!(
-                question
-                    .text
+                wording
                     .to_lowercase()
                     .contains(&distinctive_word(question.number, 1))
             );
@@ -1070,7 +1070,8 @@ mod tests {
             "{hinted} questions with a hint"
         );
         for question in &parsed.questions {
-            assert!(question.text.ends_with(['?', '.']), "{}", question.text);
+            let wording = parsed.wording(question);
+            assert!(wording.ends_with(['?', '.']), "{wording}");
             for see in &question.see {
                 assert!(see.key.number < question.number, "{}", see.key);
             }
@@ -1096,7 +1097,7 @@ mod tests {
         assert!((10_000..12_000).contains(&text.len()), "{}", text.len());
         let (wording, _) = question(17, 3);
         let parsed = parse_bank("generated.md", "generated", bank(1000, 3));
-        assert_eq!(parsed.questions[16].text, wording);
+        assert_eq!(parsed.wording(&parsed.questions[16]), wording);
         assert!(text.contains("### GEN-"));
     }
 
@@ -1132,6 +1133,6 @@ mod tests {
             .iter()
             .find(|question| question.number == number)
             .unwrap();
-        assert_eq!(question.text, wording);
+        assert_eq!(bank.wording(question), wording);
     }
 }

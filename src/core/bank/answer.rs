@@ -197,7 +197,11 @@ mod tests {
         let bank = parse_bank("test.md", "test", source.to_string());
         let mut rendered = String::new();
         for question in &bank.questions {
-            rendered.push_str(&format!("{} {}\n", bank.key(question), question.text));
+            rendered.push_str(&format!(
+                "{} {}\n",
+                bank.key(question),
+                bank.wording(question)
+            ));
             let Some(answer) = &question.answer else {
                 continue;
             };

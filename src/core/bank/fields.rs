@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{Question, collapse_whitespace};
+use super::{BankStr, Question, collapse_whitespace};
 use crate::core::key::{self, KeyMatch};
 
 /// One `key: value` line under a question, with the items of a list nested
@@ -33,6 +33,14 @@ impl Field {
             "tags" | "see" | "level" | "minutes" | "points" | "red flags" | "follow-up"
         )
     }
+}
+
+/// A field a question keeps: one shown as written (`hint`, `source`, a
+/// bank's own), its value read through `Bank::field_value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownField {
+    pub name: Cow<'static, str>,
+    pub value: BankStr,
 }
 
 /// One item of a list nested under a field: its text, whitespace collapsed.

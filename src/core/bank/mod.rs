@@ -17,10 +17,12 @@ use crate::core::key::{self, Key, KeyMatch};
 mod answer;
 mod fields;
 mod numbers;
+mod stored;
 
 pub use answer::{AnswerKey, Level, Point};
-pub use fields::{Field, FieldItem};
+pub use fields::{Field, FieldItem, ShownField};
 use fields::{add_field, take_unnested_fields};
+pub use stored::BankStr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
@@ -32,8 +34,9 @@ pub struct Category {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     pub number: u32,
-    /// The question's wording, inline markup removed, whitespace collapsed.
-    pub text: String,
+    /// The question's wording, inline markup removed, whitespace collapsed
+    /// (`Bank::wording`, `QuestionRef::text`).
+    pub wording: BankStr,
     /// Index into the bank's categories; `None` for a question outside any.
     pub category: Option<usize>,
     /// The whole list item, nested fields included.
@@ -42,7 +45,8 @@ pub struct Question {
     pub line_range: Range<usize>,
     pub tags: Vec<String>,
     pub see: Vec<KeyMatch>,
-    pub fields: Vec<Field>,
+    /// The fields shown as written (`Field::is_shown_as_written`).
+    pub fields: Vec<ShownField>,
     /// What a strong answer covers, when the bank says; boxed, so a bank
     /// without answers pays one pointer per question.
     pub answer: Option<Box<AnswerKey>>,
@@ -64,6 +68,16 @@ pub struct Bank {
 impl Bank {
     pub fn key(&self, question: &Question) -> Key {
         Key::new(&self.prefix, question.number)
+    }
+
+    /// A question's wording.
+    pub fn wording<'a>(&'a self, question: &'a Question) -> &'a str {
+        question.wording.get(&self.text)
+    }
+
+    /// A shown field's value.
+    pub fn field_value<'a>(&'a self, field: &'a ShownField) -> &'a str {
+        field.value.get(&self.text)
     }
 
     pub fn category_name(&self, question: &Question) -> &str {
@@ -105,6 +119,7 @@ fn parse_in_sections(name: &str, stem: &str, text: Arc<str>, section_bytes: usiz
         text: Arc::from(""),
     };
     numbers::keep_valid_questions(&mut bank, reader.questions, &text);
+    bank.questions.shrink_to_fit();
     bank.text = text;
     bank
 }
@@ -277,7 +292,7 @@ impl BankReader {
                 .map_or(range.end, |end| range.start + end);
             let question = Question {
                 number,
-                text: String::new(),
+                wording: BankStr::default(),
                 category: self.current_category,
                 range: range.clone(),
                 line_range: range.start..line_end,
@@ -358,15 +373,18 @@ impl BankReader {
     fn finish_question(&mut self, source: &str) {
         if let Some((mut question, _)) = self.question.take() {
             // Only a wording of several lines can hold unnested fields.
-            question.text = if self.wording.contains('\n') {
+            let wording = if self.wording.contains('\n') {
                 let wording =
                     take_unnested_fields(&mut question, &mut self.fields, &self.wording, source);
                 collapse_whitespace(&wording)
             } else {
                 collapse_whitespace(&self.wording)
             };
-            question.fields = self.fields.drain(..).collect();
-            question.answer = answer::read_answer(&question.fields, &mut self.diagnostics);
+            question.wording = BankStr::new(&wording, source, question.line_range.clone());
+            question.answer = answer::read_answer(&self.fields, &mut self.diagnostics);
+            question.fields = kept_fields(self.fields.drain(..), source);
+            question.tags.shrink_to_fit();
+            question.see.shrink_to_fit();
             self.wording.clear();
             self.questions.push(question);
         }
@@ -405,6 +423,23 @@ impl BankReader {
             .unwrap_or_else(|| "Q".to_string());
         (prefix, title)
     }
+}
+
+/// The fields a question keeps once its answer is read: those shown as
+/// written, their values held as `BankStr`s. `tags`, `see` and the
+/// answer's fields live in their own places, and a large bank would
+/// otherwise hold each of them twice; nothing shows the lists nested under
+/// a shown field.
+fn kept_fields(fields: impl Iterator<Item = Field>, source: &str) -> Vec<ShownField> {
+    let mut kept: Vec<ShownField> = fields
+        .filter(Field::is_shown_as_written)
+        .map(|field| ShownField {
+            value: BankStr::new(&field.value, source, field.range),
+            name: field.name,
+        })
+        .collect();
+    kept.shrink_to_fit();
+    kept
 }
 
 /// The text with every run of whitespace made one space, and none at
@@ -451,7 +486,7 @@ pub(crate) mod tests {
             rendered.push_str(&format!(
                 "{key} [{}] {} | {line:?}",
                 bank.category_name(question),
-                question.text
+                bank.wording(question)
             ));
             if !question.tags.is_empty() {
                 rendered.push_str(&format!(" tags={:?}", question.tags));

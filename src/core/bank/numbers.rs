@@ -55,7 +55,7 @@ pub(super) fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>
     let mut highest: Option<u32> = None;
     let mut keep = vec![false; questions.len()];
     for (position, question) in questions.iter().enumerate() {
-        if question.text.is_empty() {
+        if question.wording.get(text).is_empty() {
             bank.diagnostics.push(Diagnostic::new(
                 question.line_range.clone(),
                 Severity::Error,

@@ -320,8 +320,8 @@ fn questions_already_asked(
     exclusion: &PacketExclusion,
 ) -> Vec<QuestionId> {
     let others = excluded_notes(context.notes, document.name, exclusion);
-    let notes_keys = std::iter::once(document.note.keys.as_slice())
-        .chain(others.iter().map(|note| note.keys.as_slice()));
+    let notes_keys =
+        std::iter::once(document.note.keys.as_slice()).chain(others.iter().map(|note| note.keys()));
     questions_in_notes(context.index, notes_keys)
 }
 

@@ -41,9 +41,8 @@ pub fn question_card(
         facts.push(answer_summary(answer));
     }
     for field in &question.question.fields {
-        if field.is_shown_as_written() {
-            facts.push(format!("{}: {}", field.name, field.value));
-        }
+        let value = question.bank.field_value(field);
+        facts.push(format!("{}: {value}", field.name));
     }
     match answered {
         Some(true) => facts.push("Answered in this note".to_string()),

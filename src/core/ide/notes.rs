@@ -6,7 +6,7 @@
 //! code lens and `asked-before` never scan every note. Building a summary
 //! is pure: the caller reads the files.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -40,18 +40,48 @@ pub struct SectionSummary {
 #[derive(Debug, Clone)]
 pub struct NoteSummary {
     pub name: String,
-    /// The text, so the front end can turn byte ranges into positions.
-    pub text: String,
-    pub lines: LineIndex,
-    /// Keys written as whole words outside code, headings' keys included.
-    pub keys: Vec<KeyMatch>,
-    pub sections: Vec<SectionSummary>,
+    /// What a note that writes a key holds; `None` for the others (most
+    /// of a large vault): no result ever points into such a note, and it
+    /// has no sections, rubrics or review markers to read, so it costs
+    /// its name and a pointer.
+    body: Option<Box<NoteBody>>,
+}
+
+#[derive(Debug, Clone)]
+struct NoteBody {
+    text: String,
+    lines: LineIndex,
+    keys: Vec<KeyMatch>,
+    sections: Vec<SectionSummary>,
 }
 
 impl NoteSummary {
     /// The folder part of the name, with its trailing `/` (empty at the root).
     pub fn folder(&self) -> &str {
         folder_of(&self.name)
+    }
+
+    /// The text, so the front end can turn byte ranges into positions
+    /// (empty for a note that writes no key).
+    pub fn text(&self) -> &str {
+        self.body.as_ref().map_or("", |body| &body.text)
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        static NONE: std::sync::OnceLock<LineIndex> = std::sync::OnceLock::new();
+        match &self.body {
+            Some(body) => &body.lines,
+            None => NONE.get_or_init(|| LineIndex::new("")),
+        }
+    }
+
+    /// Keys written as whole words outside code, headings' keys included.
+    pub fn keys(&self) -> &[KeyMatch] {
+        self.body.as_ref().map_or(&[], |body| &body.keys)
+    }
+
+    pub fn sections(&self) -> &[SectionSummary] {
+        self.body.as_ref().map_or(&[], |body| &body.sections)
     }
 }
 
@@ -87,13 +117,17 @@ pub fn summarize_parsed(
     (text, lines): (String, LineIndex),
     note: &Note,
 ) -> NoteSummary {
-    let sections = section_summaries(index, overrides, cache, &text, note);
+    let body = (!note.keys.is_empty()).then(|| {
+        Box::new(NoteBody {
+            sections: section_summaries(index, overrides, cache, &text, note),
+            keys: note.keys.clone(),
+            text,
+            lines,
+        })
+    });
     NoteSummary {
         name: name.to_string(),
-        lines,
-        keys: note.keys.clone(),
-        sections,
-        text,
+        body,
     }
 }
 
@@ -129,16 +163,47 @@ pub fn section_summaries(
         .collect()
 }
 
+/// An indexed note, ordered and found by its name: the set holds each
+/// name once, in the summary, rather than again as a map's key.
+#[derive(Debug, Clone)]
+struct ByName(Arc<NoteSummary>);
+
+impl std::borrow::Borrow<str> for ByName {
+    fn borrow(&self) -> &str {
+        &self.0.name
+    }
+}
+
+impl PartialEq for ByName {
+    fn eq(&self, other: &ByName) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for ByName {}
+
+impl PartialOrd for ByName {
+    fn partial_cmp(&self, other: &ByName) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByName {
+    fn cmp(&self, other: &ByName) -> std::cmp::Ordering {
+        self.0.name.cmp(&other.0.name)
+    }
+}
+
 /// Every indexed note, by name, with the aggregates features ask for.
 #[derive(Debug, Clone, Default)]
 pub struct Notes {
-    notes: BTreeMap<String, Arc<NoteSummary>>,
+    notes: BTreeSet<ByName>,
     /// For each key, the notes that write it.
-    mentioned_in: HashMap<Key, BTreeSet<String>>,
+    mentioned_in: NamesByKey,
     /// For each key, the notes with an answered section for it.
-    answered_in: HashMap<Key, BTreeSet<String>>,
+    answered_in: NamesByKey,
     /// For each key, the notes whose answer to it is scheduled for review.
-    scheduled_in: HashMap<Key, BTreeSet<String>>,
+    scheduled_in: NamesByKey,
 }
 
 impl Notes {
@@ -151,55 +216,46 @@ impl Notes {
     }
 
     pub fn get(&self, name: &str) -> Option<&Arc<NoteSummary>> {
-        self.notes.get(name)
+        self.notes.get(name).map(|note| &note.0)
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.notes.contains_key(name)
+        self.notes.contains(name)
     }
 
     /// Notes in name order.
     pub fn iter(&self) -> impl Iterator<Item = &NoteSummary> {
-        self.notes.values().map(Arc::as_ref)
+        self.notes.iter().map(|note| note.0.as_ref())
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.notes.keys().map(String::as_str)
+        self.notes.iter().map(|note| note.0.name.as_str())
     }
 
     /// Adds a note, replacing the one of the same name.
     pub fn insert(&mut self, summary: NoteSummary) {
-        let name = summary.name.clone();
-        self.remove(&name);
-        for found in &summary.keys {
-            self.mentioned_in
-                .entry(found.key.clone())
-                .or_default()
-                .insert(name.clone());
+        let name = &summary.name;
+        self.remove(name);
+        for found in summary.keys() {
+            self.mentioned_in.add(&found.key, name);
         }
-        for section in summary.sections.iter().filter(|section| section.answered) {
-            self.answered_in
-                .entry(section.key.clone())
-                .or_default()
-                .insert(name.clone());
+        for section in summary.sections().iter().filter(|section| section.answered) {
+            self.answered_in.add(&section.key, name);
             if section.review.marker().is_some() {
-                self.scheduled_in
-                    .entry(section.key.clone())
-                    .or_default()
-                    .insert(name.clone());
+                self.scheduled_in.add(&section.key, name);
             }
         }
-        self.notes.insert(name, Arc::new(summary));
+        self.notes.insert(ByName(Arc::new(summary)));
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Arc<NoteSummary>> {
-        let old = self.notes.remove(name)?;
-        for found in &old.keys {
-            forget(&mut self.mentioned_in, &found.key, name);
+        let old = self.notes.take(name)?.0;
+        for found in old.keys() {
+            self.mentioned_in.forget(&found.key, name);
         }
-        for section in &old.sections {
-            forget(&mut self.answered_in, &section.key, name);
-            forget(&mut self.scheduled_in, &section.key, name);
+        for section in old.sections() {
+            self.answered_in.forget(&section.key, name);
+            self.scheduled_in.forget(&section.key, name);
         }
         Some(old)
     }
@@ -208,33 +264,30 @@ impl Notes {
     pub fn mentioning<'a>(&'a self, key: &Key) -> impl Iterator<Item = &'a NoteSummary> + 'a {
         self.mentioned_in
             .get(key)
-            .into_iter()
-            .flatten()
-            .filter_map(|name| self.notes.get(name).map(Arc::as_ref))
+            .iter()
+            .filter_map(|name| self.get(name).map(Arc::as_ref))
     }
 
     /// The names of the notes that answer `key`, in name order.
     pub fn answered_in(&self, key: &Key) -> Vec<&str> {
         self.answered_in
             .get(key)
-            .map(|names| names.iter().map(String::as_str).collect())
-            .unwrap_or_default()
+            .iter()
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn is_answered(&self, key: &Key) -> bool {
-        self.answered_in
-            .get(key)
-            .is_some_and(|names| !names.is_empty())
+        !self.answered_in.get(key).is_empty()
     }
 
     /// Whether some note's answer to `key` is due for review on `today`.
     pub fn is_due(&self, key: &Key, today: NaiveDate) -> bool {
         self.scheduled_in
             .get(key)
-            .into_iter()
-            .flatten()
-            .filter_map(|name| self.notes.get(name))
-            .flat_map(|note| &note.sections)
+            .iter()
+            .filter_map(|name| self.get(name))
+            .flat_map(|note| note.sections())
             .any(|section| {
                 &section.key == key && section.answered && section.review.standing(today).is_due()
             })
@@ -248,8 +301,8 @@ impl Notes {
                 std::ops::Bound::Included(folder),
                 std::ops::Bound::Unbounded,
             ))
-            .take_while(move |(name, _)| name.starts_with(folder))
-            .map(|(_, summary)| summary.as_ref())
+            .take_while(move |note| note.0.name.starts_with(folder))
+            .map(|note| note.0.as_ref())
     }
 
     /// The notes right in `folder`, not in its subfolders: as a folder
@@ -268,7 +321,7 @@ impl Notes {
             .map(|other| SiblingNote {
                 name: other.name[folder.len()..].to_string(),
                 keys: other
-                    .sections
+                    .sections()
                     .iter()
                     .map(|section| section.key.clone())
                     .collect(),
@@ -277,12 +330,33 @@ impl Notes {
     }
 }
 
-fn forget(map: &mut HashMap<Key, BTreeSet<String>>, key: &Key, name: &str) {
-    if let Some(names) = map.get_mut(key) {
-        names.remove(name);
-        if names.is_empty() {
-            map.remove(key);
+/// For each key, the names of the notes that have it, in name order: a
+/// sorted `Vec` per key (most keys have one or two notes, where a set
+/// would cost a node each).
+#[derive(Debug, Clone, Default)]
+struct NamesByKey(HashMap<Key, Vec<String>>);
+
+impl NamesByKey {
+    fn add(&mut self, key: &Key, name: &str) {
+        let names = self.0.entry(key.clone()).or_default();
+        if let Err(place) = names.binary_search_by(|known| known.as_str().cmp(name)) {
+            names.insert(place, name.to_string());
         }
+    }
+
+    fn forget(&mut self, key: &Key, name: &str) {
+        if let Some(names) = self.0.get_mut(key) {
+            if let Ok(place) = names.binary_search_by(|known| known.as_str().cmp(name)) {
+                names.remove(place);
+            }
+            if names.is_empty() {
+                self.0.remove(key);
+            }
+        }
+    }
+
+    fn get(&self, key: &Key) -> &[String] {
+        self.0.get(key).map_or(&[], Vec::as_slice)
     }
 }
 

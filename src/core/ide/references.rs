@@ -83,7 +83,7 @@ pub fn references(
         .filter(|note| Some(note.name.as_str()) != document.name)
     {
         references.extend(
-            note.keys
+            note.keys()
                 .iter()
                 .filter(|found| found.key == key)
                 .map(|found| Reference {
@@ -125,10 +125,9 @@ mod tests {
                 for reference in found.references {
                     let (name, source) = match &reference.place {
                         Place::Here => ("here".to_string(), text.as_str()),
-                        Place::Note(name) => (
-                            name.clone(),
-                            workspace.notes.get(name).unwrap().text.as_str(),
-                        ),
+                        Place::Note(name) => {
+                            (name.clone(), workspace.notes.get(name).unwrap().text())
+                        }
                         Place::Bank(position) => {
                             let bank = &workspace.index.banks()[*position];
                             (bank.name.clone(), &*bank.text)

@@ -255,7 +255,7 @@ pub fn due_sections<'n>(
 ) -> Vec<DueSection> {
     let mut due: Vec<DueSection> = notes
         .into_iter()
-        .flat_map(|note| due_in_note(&note.name, &note.text, &note.sections, today))
+        .flat_map(|note| due_in_note(&note.name, note.text(), note.sections(), today))
         .collect();
     sort_due(&mut due);
     due
@@ -269,7 +269,7 @@ pub fn new_sections<'n>(
     notes
         .into_iter()
         .flat_map(|note| {
-            first_sections(note.sections.iter())
+            first_sections(note.sections().iter())
                 .filter(|section| section.answered && section.review == ReviewState::New)
                 .map(move |section| (note, section))
         })

@@ -119,7 +119,7 @@ fn bank_symbols(bank: &crate::core::bank::Bank) -> Vec<Symbol> {
     let mut outside = Vec::new();
     for question in &bank.questions {
         let symbol = Symbol {
-            name: format!("{} · {}", bank.key(question), question.text),
+            name: format!("{} · {}", bank.key(question), bank.wording(question)),
             detail: None,
             kind: SymbolKind::Question,
             range: question.range.clone(),
@@ -168,7 +168,7 @@ pub fn workspace_symbols(context: &Context, query: &str, limit: usize) -> Vec<Wo
         .collect();
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     'notes: for note in context.notes.iter() {
-        for section in &note.sections {
+        for section in note.sections() {
             if symbols.len() >= limit {
                 break 'notes;
             }

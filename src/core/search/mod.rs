@@ -25,7 +25,7 @@ mod build;
 mod expand;
 mod query;
 mod rank;
-mod vocabulary;
+pub(crate) mod vocabulary;
 
 use std::fmt::Write;
 

@@ -12,7 +12,7 @@ use rustc_hash::FxBuildHasher;
 /// hash table of word ids (hashbrown's `HashTable`, hashed with FxHash:
 /// words are short and mostly ASCII, and SipHash cost many times more).
 #[derive(Debug, Default)]
-pub(super) struct Vocabulary {
+pub(crate) struct Vocabulary {
     text: String,
     /// Where each word ends in `text`; it starts where the previous ends.
     ends: Vec<u32>,
@@ -33,22 +33,22 @@ fn word_in<'a>(text: &'a str, ends: &[u32], word: u32) -> &'a str {
 }
 
 impl Vocabulary {
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
-    pub(super) fn word(&self, word: u32) -> &str {
+    pub(crate) fn word(&self, word: u32) -> &str {
         word_in(&self.text, &self.ends, word)
     }
 
-    pub(super) fn find(&self, word: &str) -> Option<u32> {
+    pub(crate) fn find(&self, word: &str) -> Option<u32> {
         self.ids
             .find(word_hash(word), |&id| self.word(id) == word)
             .copied()
     }
 
     /// The id of `word`, added if new.
-    pub(super) fn intern(&mut self, word: &str) -> u32 {
+    pub(crate) fn intern(&mut self, word: &str) -> u32 {
         let Vocabulary { text, ends, ids } = self;
         let entry = ids.entry(
             word_hash(word),
@@ -68,7 +68,7 @@ impl Vocabulary {
     }
 
     /// Makes room for `words` words without growing.
-    pub(super) fn reserve(&mut self, words: usize) {
+    pub(crate) fn reserve(&mut self, words: usize) {
         self.ends.reserve(words);
         self.text.reserve(words * 8);
         let Vocabulary { text, ends, ids } = self;

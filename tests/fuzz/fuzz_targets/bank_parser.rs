@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qbank::core::bank::parse_bank;
+use qbank::core::bank::{BankStr, parse_bank};
 use qbank::core::index::Index;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,9 +20,11 @@ fuzz_target!(|data: &[u8]| {
     };
     for question in &bank.questions {
         assert!(inside(&question.range) && inside(&question.line_range));
-        assert!(!question.text.is_empty());
+        assert!(!bank.wording(question).is_empty());
         for field in &question.fields {
-            assert!(inside(&field.range));
+            if let BankStr::Source { start, end } = field.value {
+                assert!(inside(&(start as usize..end as usize)));
+            }
         }
     }
     for category in &bank.categories {
