@@ -97,6 +97,28 @@ impl Workspace {
         }
     }
 
+    /// What serves a folder while its banks load in the background: its
+    /// `.qbank.toml` and the editor's settings as `load_workspace` applies
+    /// them, so a folder that turns the built-in bank off never gets its
+    /// answers meanwhile, and no bank of its own yet. Problems wait for the
+    /// real load, which reports them.
+    pub fn placeholder(root: &Path, settings: &Settings) -> Workspace {
+        let (file_config, _) = load_config(root, Fallback::Defaults);
+        let mut config = file_config.clone();
+        config.apply(settings);
+        let builtin = config.builtin.then(builtin_bank);
+        Workspace {
+            root: root.to_path_buf(),
+            config,
+            file_config,
+            index: Arc::new(Index::new(builtin, Vec::new())),
+            overrides: Overrides::default(),
+            bank_files: Vec::new(),
+            problems: Vec::new(),
+            checks: Arc::default(),
+        }
+    }
+
     pub fn is_bank_file(&self, path: &Path) -> bool {
         let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.bank_files.contains(&path)

@@ -29,6 +29,7 @@ use crate::lsp::background::{background, detached};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::guard_notification;
 use crate::lsp::log;
+use crate::lsp::memory::give_back_free_pages;
 use crate::lsp::server::Backend;
 use crate::notes::{NoteProblem, ProblemKind, note_name, read_note, scan_notes};
 use crate::walk::is_ignored;
@@ -167,13 +168,26 @@ impl Backend {
     }
 
     /// Loads every root's banks without holding the state lock, puts them in
-    /// place, then analyses near-duplicates in the background. Requests
-    /// meanwhile are answered from the built-in bank: no barrier.
+    /// place, then analyses their near-duplicates before the notes are
+    /// read. Requests meanwhile are answered from the built-in bank, then
+    /// from the loaded banks: no barrier. The analysis of a large bank
+    /// frees most of what it builds; run beside the scan, both would hold
+    /// their peaks at once, and the notes would not take the room it
+    /// leaves (README "Memory").
     async fn load_banks_off_lock(&self) {
         let batch = self.lock().plan_loads(None, false);
         self.load_and_install(batch).await;
         self.schedule_all(Duration::ZERO);
-        self.warm_similarity();
+        let indexes = self.lock().root_indexes();
+        let analysed = background("near-duplicates", move || {
+            for index in indexes {
+                index.similarity();
+            }
+            give_back_free_pages();
+        });
+        if let Err(error) = analysed.await {
+            log(&format!("near-duplicates: {error}"));
+        }
     }
 
     /// Runs the near-duplicate analysis of every root's index off the

@@ -31,9 +31,8 @@ impl Backend {
                     .and_then(settings_from_json),
             };
             let mut state = self.lock();
-            state.initialize(client, |settings, folder| Workspace {
-                root: folder.to_path_buf(),
-                ..Workspace::detached(settings)
+            state.initialize(client, |settings, folder| {
+                Workspace::placeholder(folder, settings)
             });
             Ok(state.plan_loads(None, false))
         })?;

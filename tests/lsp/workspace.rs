@@ -493,3 +493,41 @@ fn bad_files_get_a_diagnostic_and_the_last_good_state_serves() {
     assert_eq!(published["params"]["diagnostics"], json!([]));
     server.stop();
 }
+
+/// While a large bank loads in the background, a folder whose
+/// `.qbank.toml` turns the built-in bank off gets no answer from it: the
+/// placeholder that serves meanwhile reads that file too. It once served
+/// the built-in bank until the load ended.
+#[test]
+fn a_folder_without_the_built_in_bank_never_gets_its_answers_while_a_bank_loads() {
+    let workspace = Scratch::new("placeholder-builtin-off");
+    workspace.write(".qbank.toml", "builtin = false\n");
+    workspace.write(
+        "questions/gen.md",
+        qbank_testkit::generate::bank(25_000, 42),
+    );
+    let note = "BE-23 and GEN-1\n";
+    workspace.write("notes/a.md", note);
+    let mut server = workspace_server(&workspace);
+    server.set_timeout(Duration::from_secs(60));
+    let uri = workspace.uri("notes/a.md");
+    server.open(&uri, note, 1);
+    let built_in = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 2 }));
+    assert!(!built_in.contains("ACID"), "while loading: {built_in}");
+    let started = Instant::now();
+    loop {
+        let generated =
+            crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 12 }));
+        if generated.contains("GEN-1") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the bank never loaded"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let built_in = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 2 }));
+    assert!(!built_in.contains("ACID"), "once loaded: {built_in}");
+    server.stop();
+}
