@@ -9,6 +9,7 @@
 
 use expect_test::{Expect, expect};
 use qbank::core::bank::parse_bank;
+use qbank::core::builtin::builtin_bank;
 use qbank::core::coverage::{CoverageCache, section_coverages};
 use qbank::core::ide::notes::ScaffoldingCache;
 use qbank::core::index::Index;
@@ -55,9 +56,14 @@ impl Digest {
     }
 }
 
+/// The built-in bank (whose near-duplicate pairs are known) and the
+/// generated one.
 fn index() -> Index {
     let text = generate::bank_with_points(QUESTIONS, SEED);
-    Index::new(None, vec![parse_bank("questions/gen.md", "gen", text)])
+    Index::new(
+        Some(builtin_bank()),
+        vec![parse_bank("questions/gen.md", "gen", text)],
+    )
 }
 
 #[test]
@@ -102,11 +108,11 @@ fn search_hits_are_unchanged() {
         }
     }
     digest.check(expect![[r#"
-        816 lines, hash 823e75c9bedaa811
+        770 lines, hash a8763b9ae86242e7
+        cach: BE-61 (1, 114) What is caching, and why is it important for back-end performance?
+        cach: BE-62 (1, 114) What are the differences between in-memory caching and disk-based caching?
         cach: GEN-25 (1, 114) What are the advantages and disadvantages of haller write-back caching?
         cach: GEN-68 (1, 114) How do you choose between nertux anycast and hexgo caching for a video transcoding pipeline?
-        cach: GEN-76 (1, 114) What is honpex anycast, and how does it differ from write-back caching in high-traffic web applications?
-        cach: GEN-92 (1, 114) What is vexfax access control, and how does it differ from edge caching in a globally distributed database?
     "#]]);
 }
 
@@ -114,6 +120,7 @@ fn search_hits_are_unchanged() {
 fn near_duplicates_and_related_questions_are_unchanged() {
     let index = index();
     let mut digest = Digest::new();
+    let mut twinned = 0;
     for question in index.questions() {
         let id = question.id;
         let twins: Vec<String> = index
@@ -132,6 +139,9 @@ fn near_duplicates_and_related_questions_are_unchanged() {
                 )
             })
             .collect();
+        if !twins.is_empty() {
+            twinned += 1;
+        }
         if !twins.is_empty() || !related.is_empty() {
             digest.add(&format!(
                 "{}: twins {twins:?} related {related:?}",
@@ -139,12 +149,14 @@ fn near_duplicates_and_related_questions_are_unchanged() {
             ));
         }
     }
+    // The pairs are part of what is pinned: there must be some.
+    assert!(twinned >= 2, "{twinned} questions with near-duplicates");
     digest.check(expect![[r#"
-        18659 lines, hash b0ee41b3b4db6323
-        GEN-1: twins [] related ["GEN-34 see"]
-        GEN-2: twins [] related ["GEN-3 see", "GEN-41 see", "GEN-43 see", "GEN-236 see"]
-        GEN-3: twins [] related ["GEN-2 see", "GEN-43 see", "GEN-13 similar", "GEN-2838 similar", "GEN-4940 similar"]
-        GEN-4: twins [] related ["GEN-20 see", "GEN-346 see", "GEN-8976 similar", "GEN-10586 similar", "GEN-13256 similar"]
+        18824 lines, hash 05dfd7a2eb4c2cec
+        BE-1: twins [] related ["BE-4 similar"]
+        BE-4: twins [] related ["BE-1 similar", "GEN-16412 similar", "GEN-5285 similar"]
+        BE-6: twins ["BE-86"] related ["BE-86 near-duplicate"]
+        BE-7: twins [] related ["BE-77 similar"]
     "#]]);
 }
 

@@ -17,7 +17,6 @@
 //! question's follow-up against its question (see `repeats`): a follow-up
 //! must go deeper, not ask the same again.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::core::lists::Lists;
@@ -57,6 +56,8 @@ pub struct Similarity {
     side_ends: Vec<u32>,
     definitions: Vec<bool>,
     idf: Vec<f32>,
+    /// The weight of a term no question uses (a follow-up's own).
+    unseen_idf: f32,
     /// Each term's questions, ascending.
     postings: Lists,
     /// Each question's near-duplicates, ascending.
@@ -121,6 +122,46 @@ impl OwnedAnalysis {
     }
 }
 
+/// Turns wordings into term numbers: the termer, and the vocabulary that
+/// numbers terms in order of first sight (`similar` breaks ties by number,
+/// so the order is part of the result).
+struct Analyser {
+    termer: Termer,
+    vocabulary: Vocabulary,
+}
+
+impl Analyser {
+    fn term_ids(&mut self, terms: Vec<String>) -> Vec<u32> {
+        let mut ids: Vec<u32> = terms
+            .iter()
+            .map(|term| self.vocabulary.intern(term))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The terms, then the subject's, then each side's: numbered in that
+    /// order.
+    fn analyse(&mut self, text: &str, shape: &ShapeInfo) -> OwnedAnalysis {
+        let terms = self.termer.terms(text);
+        let terms = self.term_ids(terms);
+        let subject = subject_terms(&mut self.termer, text, shape);
+        let subject = self.term_ids(subject);
+        let mut sides = Lists::default();
+        for side in &shape.sides {
+            let side_terms = self.termer.terms(side);
+            sides.push(&self.term_ids(side_terms));
+        }
+        OwnedAnalysis {
+            terms,
+            subject,
+            sides,
+            definition: shape.shape == Shape::Definition,
+        }
+    }
+}
+
 impl Similarity {
     /// Analyses questions and their follow-ups.
     pub fn new(questions: &[Wording]) -> Similarity {
@@ -128,26 +169,9 @@ impl Similarity {
             .iter()
             .flat_map(|wording| acronyms_in(wording.text))
             .collect();
-        let mut termer = Termer::new(&acronyms);
-        // Numbered in order of first sight, as `similar` breaks ties by number.
-        let mut vocabulary = Vocabulary::default();
-        let mut term_ids = |terms: Vec<String>| -> Vec<u32> {
-            let mut ids: Vec<u32> = terms.iter().map(|term| vocabulary.intern(term)).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
-        let mut analyse = |text: &str, shape: &ShapeInfo| {
-            let mut sides = Lists::default();
-            for side in &shape.sides {
-                sides.push(&term_ids(termer.terms(side)));
-            }
-            OwnedAnalysis {
-                terms: term_ids(termer.terms(text)),
-                subject: term_ids(subject_terms(&mut termer, text, shape)),
-                sides,
-                definition: shape.shape == Shape::Definition,
-            }
+        let mut analyser = Analyser {
+            termer: Termer::new(&acronyms),
+            vocabulary: Vocabulary::default(),
         };
         let count = questions.len();
         let mut terms = Lists::with_capacity(count, count * 8);
@@ -156,7 +180,7 @@ impl Similarity {
         let mut side_ends = Vec::with_capacity(count);
         let mut definitions = Vec::with_capacity(count);
         for wording in questions {
-            let analysis = analyse(wording.text, wording.shape);
+            let analysis = analyser.analyse(wording.text, wording.shape);
             terms.push(&analysis.terms);
             subjects.push(&analysis.subject);
             for side in analysis.sides.iter() {
@@ -168,17 +192,7 @@ impl Similarity {
         terms.shrink_to_fit();
         subjects.shrink_to_fit();
         sides.shrink_to_fit();
-        // Follow-ups join the vocabulary but not the postings: a term only a
-        // follow-up uses weighs as much as the rarest question term.
-        let follow_ups: Vec<(u32, OwnedAnalysis)> = questions
-            .iter()
-            .enumerate()
-            .filter_map(|(question, wording)| {
-                let text = wording.follow_up?;
-                Some((question as u32, analyse(text, &classify(text))))
-            })
-            .collect();
-        let mut counts = vec![0u32; vocabulary.len()];
+        let mut counts = vec![0u32; analyser.vocabulary.len()];
         for &term in terms.iter().flatten() {
             counts[term as usize] += 1;
         }
@@ -199,21 +213,25 @@ impl Similarity {
             side_ends,
             definitions,
             idf,
+            unseen_idf: total.ln().max(0.05),
             postings,
             twins: Lists::default(),
             repeating_follow_ups: Vec::new(),
         };
         similarity.find_twins();
-        similarity.repeating_follow_ups = follow_ups
-            .iter()
-            .filter(|(question, follow_up)| {
-                similarity.repeats(
-                    similarity.analysed(*question as usize),
-                    follow_up.as_analysed(),
-                )
-            })
-            .map(|(question, _)| *question)
-            .collect();
+        // Follow-ups join the vocabulary but not the postings: a term only a
+        // follow-up uses weighs as much as the rarest question term. Each
+        // is analysed when judged, in question order, so their terms are
+        // numbered as if all were analysed first, and none is held longer.
+        for (question, wording) in questions.iter().enumerate() {
+            let Some(text) = wording.follow_up else {
+                continue;
+            };
+            let follow_up = analyser.analyse(text, &classify(text));
+            if similarity.repeats(similarity.analysed(question), follow_up.as_analysed()) {
+                similarity.repeating_follow_ups.push(question as u32);
+            }
+        }
         similarity
     }
 
@@ -245,7 +263,7 @@ impl Similarity {
         // its list would cost a hover milliseconds.
         let common_cap = (self.terms.len() / 10).clamp(16, MAX_SCANNED_POSTINGS);
         let mut rarest: Vec<u32> = own.to_vec();
-        rarest.sort_by(|a, b| self.idf[*b as usize].total_cmp(&self.idf[*a as usize]));
+        rarest.sort_by(|a, b| self.idf(*b).total_cmp(&self.idf(*a)));
         let mut scored: Vec<(f32, u32)> = Vec::new();
         for &term in rarest.iter().take(3) {
             let list = self.postings.get(term as usize);
@@ -279,8 +297,16 @@ impl Similarity {
             .collect()
     }
 
+    /// A term's rarity weight.
+    fn idf(&self, term: u32) -> f32 {
+        self.idf
+            .get(term as usize)
+            .copied()
+            .unwrap_or(self.unseen_idf)
+    }
+
     fn weight(&self, terms: &[u32]) -> f32 {
-        terms.iter().map(|&term| self.idf[term as usize]).sum()
+        terms.iter().map(|&term| self.idf(term)).sum()
     }
 
     fn shared_weight(&self, first: &[u32], second: &[u32]) -> f32 {
@@ -290,7 +316,7 @@ impl Similarity {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    shared += self.idf[first[i] as usize];
+                    shared += self.idf(first[i]);
                     i += 1;
                     j += 1;
                 }
@@ -377,7 +403,7 @@ impl Similarity {
                 .subjects
                 .get(definition)
                 .iter()
-                .max_by(|a, b| self.idf[**a as usize].total_cmp(&self.idf[**b as usize]))
+                .max_by(|a, b| self.idf(**a).total_cmp(&self.idf(**b)))
             else {
                 continue;
             };
@@ -414,33 +440,48 @@ impl Similarity {
 
     /// Pairs of term sets whose weighted Jaccard reaches `threshold`, found by
     /// prefix filtering: with terms ordered rarest first, two sets that
-    /// reach the threshold share a term in both their prefixes.
+    /// reach the threshold share a term in both their prefixes. Each set is
+    /// compared with the earlier sets whose prefix shares a term with its
+    /// own, found through flat postings of the prefixes.
     fn pairs_above(&self, sets: &Lists, threshold: f32) -> Vec<(u32, u32)> {
-        let mut prefix_postings: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut pairs = Vec::new();
-        let mut candidates: Vec<u32> = Vec::new();
-        for (question, set) in sets.iter().enumerate() {
-            if set.is_empty() {
-                continue;
-            }
-            let mut ordered = set.to_vec();
-            ordered.sort_by(|a, b| {
-                self.idf[*b as usize]
-                    .total_cmp(&self.idf[*a as usize])
-                    .then(a.cmp(b))
-            });
+        let mut prefixes = Lists::with_capacity(sets.len(), sets.len() * 3);
+        let mut ordered: Vec<u32> = Vec::new();
+        let mut terms = 0;
+        for set in sets.iter() {
+            ordered.clear();
+            ordered.extend_from_slice(set);
+            ordered.sort_by(|a, b| self.idf(*b).total_cmp(&self.idf(*a)).then(a.cmp(b)));
             let total = self.weight(set);
             let mut suffix = total;
             let mut prefix_len = 0;
             while prefix_len < ordered.len() && suffix >= threshold * total {
-                suffix -= self.idf[ordered[prefix_len] as usize];
+                suffix -= self.idf(ordered[prefix_len]);
                 prefix_len += 1;
             }
+            prefixes.push(&ordered[..prefix_len]);
+            terms = ordered[..prefix_len]
+                .iter()
+                .fold(terms, |most, &term| most.max(term as usize + 1));
+        }
+        let mut counts = vec![0u32; terms];
+        for &term in prefixes.iter().flatten() {
+            counts[term as usize] += 1;
+        }
+        let in_prefixes = prefixes
+            .iter()
+            .enumerate()
+            .flat_map(|(question, prefix)| prefix.iter().map(move |&term| (term, question as u32)));
+        let postings = Lists::from_counts(&counts, in_prefixes);
+        let mut pairs = Vec::new();
+        let mut candidates: Vec<u32> = Vec::new();
+        for (question, set) in sets.iter().enumerate() {
             candidates.clear();
-            for term in &ordered[..prefix_len] {
-                if let Some(list) = prefix_postings.get(term) {
-                    candidates.extend_from_slice(list);
-                }
+            for &term in prefixes.get(question) {
+                let earlier = postings
+                    .get(term as usize)
+                    .iter()
+                    .take_while(|&&other| (other as usize) < question);
+                candidates.extend(earlier);
             }
             candidates.sort_unstable();
             candidates.dedup();
@@ -448,12 +489,6 @@ impl Similarity {
                 if self.jaccard(set, sets.get(other as usize)) >= threshold {
                     pairs.push((other, question as u32));
                 }
-            }
-            for term in &ordered[..prefix_len] {
-                prefix_postings
-                    .entry(*term)
-                    .or_default()
-                    .push(question as u32);
             }
         }
         pairs

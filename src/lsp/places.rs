@@ -4,20 +4,23 @@
 //! built-in bank's cache copy). Each bank's URI and line index are worked
 //! out once per workspace, on first use, in `BankFiles`.
 
+use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::{Location, Uri};
+use tower_lsp_server::ls_types::{Location, Range as LspRange, Uri};
 
 use crate::core::builtin::BUILTIN_NAME;
 use crate::core::ide::Place;
 use crate::core::ide::notes::Notes;
 use crate::core::line_index::LineIndex;
+use crate::files::Reach;
 use crate::lsp::cache::builtin_copy;
 use crate::lsp::document::{self, Encoding};
 use crate::lsp::log;
+use crate::notes::read_note_text;
 use crate::workspace::Workspace;
 
 /// The files of a workspace's banks, in the index's order: each one's URI
@@ -99,9 +102,31 @@ pub struct Places<'a> {
     banks: &'a BankFiles,
     notes: &'a Notes,
     encoding: Encoding,
+    /// Notes that only mention keys keep no text (`NoteSummary::text_and_lines`):
+    /// each is read from its file once per answer that points into it.
+    read: Mutex<HashMap<String, Option<(String, LineIndex)>>>,
 }
 
 impl<'a> Places<'a> {
+    /// A range of a note that keeps no text, read from its file (as the
+    /// scan read it: no links followed). The file may have changed since
+    /// it was indexed; its watcher re-indexes it, and the range is clamped.
+    fn read_note_range(&self, name: &str, path: &Path, range: Range<usize>) -> Option<LspRange> {
+        let mut read = self
+            .read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let file = read.entry(name.to_string()).or_insert_with(|| {
+            let text = read_note_text(path, Reach::NoLinks)
+                .map_err(|problem| log(&problem.message))
+                .ok()?;
+            let lines = LineIndex::new(&text);
+            Some((text, lines))
+        });
+        let (text, lines) = file.as_ref()?;
+        Some(document::text_range(text, lines, range, self.encoding))
+    }
+
     /// Places seen from a document: `here` is its URI and text.
     pub fn seen_from(self, uri: &'a Uri, rope: &'a Rope) -> Places<'a> {
         Places {
@@ -123,6 +148,7 @@ impl<'a> Places<'a> {
             banks,
             notes,
             encoding,
+            read: Mutex::default(),
         }
     }
 
@@ -138,11 +164,13 @@ impl<'a> Places<'a> {
             }
             Place::Note(name) => {
                 let note = self.notes.get(name)?;
-                let uri = Uri::from_file_path(self.workspace.root.join(name))?;
-                Some(Location::new(
-                    uri,
-                    document::text_range(note.text(), note.lines(), range, encoding),
-                ))
+                let path = self.workspace.root.join(name);
+                let uri = Uri::from_file_path(&path)?;
+                let range = match note.text_and_lines() {
+                    Some((text, lines)) => document::text_range(text, lines, range, encoding),
+                    None => self.read_note_range(name, &path, range)?,
+                };
+                Some(Location::new(uri, range))
             }
             Place::Bank(position) => {
                 self.banks

@@ -68,6 +68,8 @@ pub fn apply(text: &str, edits: &[crate::core::diagnostic::TextEdit]) -> String 
 pub struct Workspace {
     pub index: Index,
     pub notes: Notes,
+    /// Every other file's text by name, as a front end would read it.
+    pub texts: Vec<(String, String)>,
     /// The current file's name and text, markers included.
     pub current: (String, String),
 }
@@ -108,10 +110,12 @@ impl Workspace {
                 text.clone(),
             ));
         }
-        let current = files.into_iter().next().expect("a fixture with a file");
+        let mut files = files.into_iter();
+        let current = files.next().expect("a fixture with a file");
         Workspace {
             index,
             notes,
+            texts: files.collect(),
             current,
         }
     }

@@ -49,10 +49,14 @@ pub struct NoteSummary {
 
 #[derive(Debug, Clone)]
 struct NoteBody {
-    text: String,
-    lines: LineIndex,
     keys: Vec<KeyMatch>,
     sections: Vec<SectionSummary>,
+    /// The text and its line index, kept when the note has question
+    /// sections (answers, rubrics, review markers are read from it). A
+    /// note that only mentions keys keeps their ranges; the front end
+    /// reads its file again to show one (`Notes` of a large vault hold
+    /// tens of thousands of such notes).
+    text: Option<Box<(String, LineIndex)>>,
 }
 
 impl NoteSummary {
@@ -61,18 +65,18 @@ impl NoteSummary {
         folder_of(&self.name)
     }
 
-    /// The text, so the front end can turn byte ranges into positions
-    /// (empty for a note that writes no key).
-    pub fn text(&self) -> &str {
-        self.body.as_ref().map_or("", |body| &body.text)
+    /// The text and its line index, so the front end can turn byte ranges
+    /// into positions; `None` unless the note has question sections
+    /// (`NoteBody::text`).
+    pub fn text_and_lines(&self) -> Option<(&str, &LineIndex)> {
+        let (text, lines) = self.body.as_ref()?.text.as_deref()?;
+        Some((text, lines))
     }
 
-    pub fn lines(&self) -> &LineIndex {
-        static NONE: std::sync::OnceLock<LineIndex> = std::sync::OnceLock::new();
-        match &self.body {
-            Some(body) => &body.lines,
-            None => NONE.get_or_init(|| LineIndex::new("")),
-        }
+    /// The text when kept (see `text_and_lines`), else empty: what is read
+    /// from it (sections, rubrics, markers) a note without sections lacks.
+    pub fn text(&self) -> &str {
+        self.text_and_lines().map_or("", |(text, _)| text)
     }
 
     /// Keys written as whole words outside code, headings' keys included.
@@ -118,11 +122,11 @@ pub fn summarize_parsed(
     note: &Note,
 ) -> NoteSummary {
     let body = (!note.keys.is_empty()).then(|| {
+        let sections = section_summaries(index, overrides, cache, &text, note);
         Box::new(NoteBody {
-            sections: section_summaries(index, overrides, cache, &text, note),
+            text: (!sections.is_empty()).then(|| Box::new((text, lines))),
             keys: note.keys.clone(),
-            text,
-            lines,
+            sections,
         })
     });
     NoteSummary {

@@ -126,7 +126,8 @@ mod tests {
                     let (name, source) = match &reference.place {
                         Place::Here => ("here".to_string(), text.as_str()),
                         Place::Note(name) => {
-                            (name.clone(), workspace.notes.get(name).unwrap().text())
+                            let file = workspace.texts.iter().find(|(file, _)| file == name);
+                            (name.clone(), file.unwrap().1.as_str())
                         }
                         Place::Bank(position) => {
                             let bank = &workspace.index.banks()[*position];
