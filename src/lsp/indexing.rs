@@ -10,7 +10,7 @@
 //! a file that can carry a diagnostic gets one, and the last good state
 //! keeps serving.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -88,7 +88,10 @@ impl Backend {
             let scan = background("scan", move || {
                 scan_notes(&workspace, |batch| sender.send(batch).is_ok())
             });
-            let mut seen: HashSet<String> = HashSet::new();
+            // What was indexed before and is not read again is gone: a set
+            // of those names, not of every name read (empty at the first
+            // scan of a 100,000-note vault, where it once held them all).
+            let mut unseen = self.lock().note_names(target.root);
             while let Some(batch) = receiver.recv().await {
                 if !self.lock().is_current_scan(target) {
                     stale = true;
@@ -98,7 +101,9 @@ impl Backend {
                     self.report_problem(&target.workspace, problem).await;
                 }
                 indexed += batch.notes.len();
-                seen.extend(batch.notes.iter().map(|note| note.name.clone()));
+                for note in &batch.notes {
+                    unseen.remove(&note.name);
+                }
                 let (done, total) = (batch.done, batch.total);
                 guard_notification("indexing", || {
                     self.lock().add_scanned(target, batch.notes);
@@ -121,7 +126,7 @@ impl Backend {
             if stale {
                 break;
             }
-            guard_notification("indexing", || self.lock().finish_scan(target, &seen));
+            guard_notification("indexing", || self.lock().finish_scan(target, &unseen));
         }
         if let Some(progress) = progress {
             progress

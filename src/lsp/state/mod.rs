@@ -317,9 +317,14 @@ impl State {
         self.roots.add_scanned(target, notes, &open);
     }
 
-    pub fn finish_scan(&mut self, target: &ScanTarget, seen: &HashSet<String>) {
+    pub fn finish_scan(&mut self, target: &ScanTarget, unseen: &HashSet<String>) {
         let open = self.open_names(target.root);
-        self.roots.finish_scan(target, seen, &open);
+        self.roots.finish_scan(target, unseen, &open);
+    }
+
+    /// The names of a root's indexed notes (see `Roots::note_names`).
+    pub fn note_names(&self, root: usize) -> HashSet<String> {
+        self.roots.note_names(root)
     }
 
     pub fn set_note(&mut self, root: usize, note: NoteSummary) {

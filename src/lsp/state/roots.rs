@@ -415,21 +415,23 @@ impl Roots {
 
     /// Ends a scan: notes it did not see (deleted meanwhile) are dropped,
     /// unless named in `open`.
+    /// Ends a scan: the notes indexed when it began that it did not read
+    /// (`unseen`) are gone, unless open.
     pub fn finish_scan(
         &mut self,
         target: &ScanTarget,
-        seen: &HashSet<String>,
+        unseen: &HashSet<String>,
         open: &HashSet<String>,
     ) {
         if !self.is_current_scan(target) {
             return;
         }
         self.roots[target.root].scanning = false;
-        let stale: Vec<String> = self.roots[target.root]
-            .notes
-            .names()
-            .filter(|name| !seen.contains(*name) && !open.contains(*name))
-            .map(str::to_string)
+        let notes = &self.roots[target.root].notes;
+        let stale: Vec<String> = unseen
+            .iter()
+            .filter(|name| notes.contains(name) && !open.contains(*name))
+            .cloned()
             .collect();
         if stale.is_empty() {
             return;
@@ -438,6 +440,14 @@ impl Roots {
         for name in stale {
             indexed.remove(&name);
         }
+    }
+
+    /// The names of a root's indexed notes: before a scan, those it must
+    /// read again or drop (none, at the first scan).
+    pub fn note_names(&self, root: usize) -> HashSet<String> {
+        self.roots.get(root).map_or_else(HashSet::new, |root| {
+            root.notes.names().map(str::to_string).collect()
+        })
     }
 
     /// Whether a root's notes are still being read for the first time, or
