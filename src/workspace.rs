@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::core::bank::{Bank, parse_bank};
 use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
@@ -84,12 +84,11 @@ impl Workspace {
     pub fn detached(settings: &Settings) -> Workspace {
         let mut config = Config::default();
         config.apply(settings);
-        let builtin = config.builtin.then(builtin_bank);
         Workspace {
             root: PathBuf::new(),
+            index: index_of(config.builtin, Vec::new()),
             config,
             file_config: Config::default(),
-            index: Arc::new(Index::new(builtin, Vec::new())),
             overrides: Overrides::default(),
             bank_files: Vec::new(),
             problems: Vec::new(),
@@ -106,12 +105,11 @@ impl Workspace {
         let (file_config, _) = load_config(root, Fallback::Defaults);
         let mut config = file_config.clone();
         config.apply(settings);
-        let builtin = config.builtin.then(builtin_bank);
         Workspace {
             root: root.to_path_buf(),
+            index: index_of(config.builtin, Vec::new()),
             config,
             file_config,
-            index: Arc::new(Index::new(builtin, Vec::new())),
             overrides: Overrides::default(),
             bank_files: Vec::new(),
             problems: Vec::new(),
@@ -232,6 +230,20 @@ impl LoadProblem {
     }
 }
 
+/// The index of the built-in bank (when `builtin`) and `banks`. The
+/// built-in bank alone is indexed once and shared by every workspace that
+/// has no bank of its own: a server with a folder and documents outside it
+/// held it two or three times, each analysed on its own.
+fn index_of(builtin: bool, banks: Vec<Bank>) -> Arc<Index> {
+    static BUILTIN_ONLY: OnceLock<Arc<Index>> = OnceLock::new();
+    if builtin && banks.is_empty() {
+        let shared =
+            BUILTIN_ONLY.get_or_init(|| Arc::new(Index::new(Some(builtin_bank()), Vec::new())));
+        return Arc::clone(shared);
+    }
+    Arc::new(Index::new(builtin.then(builtin_bank), banks))
+}
+
 /// Reads `.qbank.toml` at the root, if there is one, onto the defaults:
 /// a bad key keeps the fallback's value and is a problem, the others apply.
 pub fn load_config(root: &Path, fallback: Fallback<'_>) -> (Config, Vec<LoadProblem>) {
@@ -342,8 +354,7 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
         }
     }
     config.builtin &= !options.no_builtin;
-    let builtin = config.builtin.then(builtin_bank);
-    let index = Arc::new(Index::new(builtin, banks));
+    let index = index_of(config.builtin, banks);
     let templates = root.join(&config.templates);
     let templates_reach = if options.settings.templates.is_some() {
         Reach::Anywhere
