@@ -3,7 +3,8 @@
 //! and the same N as notes), each measured by a counting allocator as the
 //! bytes it keeps once built (allocations live after the step, minus those
 //! before), plus the step's own peak above that. Also the built-in bank
-//! alone. `cargo bench --bench memory` (`QBANK_BENCH_MEMORY_SIZE=10000`
+//! alone. What malloc holds besides (free pages not yet given back) shows
+//! in the server's RSS, which `benches/peers` reads. `cargo bench --bench memory` (`QBANK_BENCH_MEMORY_SIZE=10000`
 //! for another size; 100,000 by default). It prints a markdown table and
 //! never fails on a target.
 
@@ -15,7 +16,7 @@ use qbank::core::builtin::builtin_bank;
 use qbank::core::ide::notes::{Notes, ScaffoldingCache, summarize_note};
 use qbank::core::index::Index;
 use qbank::core::template::Overrides;
-use qbank_testkit::bench::{bytes, mib};
+use qbank_testkit::bench::bytes;
 use qbank_testkit::generate;
 
 /// The system allocator, counting what is live and its peak.
@@ -63,28 +64,6 @@ struct Step {
     name: &'static str,
     kept: isize,
     transient: usize,
-    /// The process's resident memory after the step, and its peak so far
-    /// (VmRSS, VmHWM): what malloc holds besides, free or not.
-    resident: (u64, u64),
-}
-
-/// VmRSS and VmHWM of this process, in bytes.
-fn resident() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let read = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map_or(0, |kilobytes| kilobytes * 1024)
-    };
-    (read("VmRSS:"), read("VmHWM:"))
 }
 
 /// Runs `build`, measuring what the value it returns keeps.
@@ -97,7 +76,6 @@ fn measure<T>(steps: &mut Vec<Step>, name: &'static str, build: impl FnOnce() ->
         name,
         kept: after as isize - before as isize,
         transient: PEAK.load(Ordering::Relaxed).saturating_sub(after),
-        resident: resident(),
     });
     value
 }
@@ -113,9 +91,13 @@ fn main() {
     let bank_text = generate::bank(size, seed);
     let bank_bytes = bank_text.len();
     let mut steps = Vec::new();
-    let bank = measure(&mut steps, "bank: text and parse (`Bank`)", || {
-        parse_bank("questions/gen.md", "gen", bank_text)
-    });
+    // The text is moved into the bank (one `Arc<str>`): the step counts
+    // what parsing adds to it.
+    let bank = measure(
+        &mut steps,
+        "bank: questions, categories (`Bank`, its text aside)",
+        || parse_bank("questions/gen.md", "gen", bank_text),
+    );
     let index = measure(
         &mut steps,
         "index: entries, keys, search (`Index::new`)",
@@ -157,22 +139,16 @@ fn main() {
         bytes(note_bytes)
     );
     println!();
-    println!("| structure | kept | peak while built, above that | process RSS after | peak RSS |");
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!("| structure | kept | peak while built, above that |");
+    println!("| --- | ---: | ---: |");
+    println!("| bank text, held once | {} | |", bytes(bank_bytes));
     for step in &steps {
         let kept = if step.kept < 0 {
             format!("−{}", bytes(step.kept.unsigned_abs()))
         } else {
             bytes(step.kept as usize)
         };
-        println!(
-            "| {} | {} | {} | {} | {} |",
-            step.name,
-            kept,
-            bytes(step.transient),
-            mib(step.resident.0),
-            mib(step.resident.1)
-        );
+        println!("| {} | {} | {} |", step.name, kept, bytes(step.transient));
     }
     std::hint::black_box((&index, &notes, &builtin));
 }

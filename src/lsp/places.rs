@@ -1,6 +1,7 @@
 //! Where results stand, as protocol locations: the document asked about
 //! (its rope), another indexed note (its file under the workspace root,
-//! positions through the note's line index), or a bank (its file, or the
+//! positions through the note's line index, or through its file read again
+//! when the index keeps no text for it), or a bank (its file, or the
 //! built-in bank's cache copy). Each bank's URI and line index are worked
 //! out once per workspace, on first use, in `BankFiles`.
 

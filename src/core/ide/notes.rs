@@ -4,7 +4,10 @@
 //! aggregates kept up to date on every insert and removal — which notes
 //! mention a key, and which answer it — so references, answered tracking,
 //! code lens and `asked-before` never scan every note. Building a summary
-//! is pure: the caller reads the files.
+//! is pure: the caller reads the files. A summary holds no more than
+//! features read from it: a note without keys (most of a large vault) is a
+//! name, a note that only mentions keys their ranges, and only a note with
+//! question sections its text.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
