@@ -220,6 +220,35 @@ fn a_note_changed_on_disk_updates_references() {
     server.stop();
 }
 
+/// A rescan (here after `.qbank.toml` changed) forgets a note the walk no
+/// longer finds (newly ignored, no watcher said so), and keeps the others.
+#[test]
+fn a_rescan_forgets_notes_it_no_longer_finds() {
+    let workspace = three_notes();
+    let mut server = workspace_server(&workspace);
+    server.wait_for_indexing();
+    let uri = workspace.uri("notes/a.md");
+    let text = "# Study\n\nRemember BE-23 today.\n";
+    server.open(&uri, text, 1);
+    assert_eq!(references(&mut server, &workspace, &uri, text).len(), 3);
+
+    workspace.write(".gitignore", "drafts/\nc.md\n");
+    workspace.write(".qbank.toml", "coverage = true\n");
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": workspace.uri(".qbank.toml"), "type": 1 }] }),
+    );
+    let expected = ["notes/a.md: BE-23", "notes/b.md: BE-23"];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut found = references(&mut server, &workspace, &uri, text);
+    while found != expected && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        found = references(&mut server, &workspace, &uri, text);
+    }
+    assert_eq!(found, expected);
+    server.stop();
+}
+
 const TEAM_BANK: &str = "---\nprefix: TM\n---\n## Ops\n1. How do we deploy?\n2. Who is on call?\n";
 
 #[test]

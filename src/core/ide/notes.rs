@@ -395,6 +395,31 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_holds_only_what_features_read() {
+        let notes = notes(&[
+            ("prose.md", "# Caching\n\nNo key here.\n"),
+            ("mention.md", "See BE-23 and BE-40.\n"),
+            ("answer.md", "## BE-23 · ACID\nAtomicity.\n"),
+        ]);
+        let held = |name: &str| {
+            let note = notes.get(name).unwrap();
+            (
+                note.keys().len(),
+                note.sections().len(),
+                note.text_and_lines().map(|(text, _)| text.len()),
+            )
+        };
+        assert_eq!(held("prose.md"), (0, 0, None));
+        assert_eq!(held("mention.md"), (2, 0, None));
+        assert_eq!(
+            held("answer.md"),
+            (1, 1, Some("## BE-23 · ACID\nAtomicity.\n".len()))
+        );
+        assert_eq!(notes.mentioning(&Key::new("BE", 40)).count(), 1);
+        assert_eq!(notes.len(), 3);
+    }
+
+    #[test]
     fn aggregates_follow_inserts_and_removals() {
         let mut notes = notes(&[
             ("a.md", "## BE-23 · ACID\nAtomicity.\n\nSee BE-40.\n"),
