@@ -42,6 +42,21 @@ impl Lists {
         Lists { ends, items: flat }
     }
 
+    /// The lists turned inside out: for each value below `values`, the
+    /// positions of the lists that hold it, ascending (a term's questions,
+    /// from each question's terms).
+    pub fn transposed(&self, values: usize) -> Lists {
+        let mut counts = vec![0u32; values];
+        for &value in &self.items {
+            counts[value as usize] += 1;
+        }
+        let held = self
+            .iter()
+            .enumerate()
+            .flat_map(|(position, list)| list.iter().map(move |&value| (value, position as u32)));
+        Lists::from_counts(&counts, held)
+    }
+
     /// Adds a list at the end.
     pub fn push(&mut self, list: &[u32]) {
         self.items.extend_from_slice(list);
@@ -94,5 +109,11 @@ mod tests {
         let counted = Lists::from_counts(&[2, 0, 1], [(0, 5), (2, 6), (0, 4)].into_iter());
         let read: Vec<&[u32]> = counted.iter().collect();
         assert_eq!(read, [&[5, 4][..], &[], &[6]]);
+        let transposed = lists.transposed(8);
+        let by_value: Vec<&[u32]> = transposed.iter().collect();
+        assert_eq!(by_value[1], [0]);
+        assert_eq!(by_value[3], [0]);
+        assert_eq!(by_value[7], [2]);
+        assert!(by_value[0].is_empty());
     }
 }

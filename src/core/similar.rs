@@ -192,15 +192,7 @@ impl Similarity {
         terms.shrink_to_fit();
         subjects.shrink_to_fit();
         sides.shrink_to_fit();
-        let mut counts = vec![0u32; analyser.vocabulary.len()];
-        for &term in terms.iter().flatten() {
-            counts[term as usize] += 1;
-        }
-        let occurrences = terms
-            .iter()
-            .enumerate()
-            .flat_map(|(question, terms)| terms.iter().map(move |&term| (term, question as u32)));
-        let postings = Lists::from_counts(&counts, occurrences);
+        let postings = terms.transposed(analyser.vocabulary.len());
         let total = count.max(1) as f32;
         let idf = postings
             .iter()
@@ -463,15 +455,7 @@ impl Similarity {
                 .iter()
                 .fold(terms, |most, &term| most.max(term as usize + 1));
         }
-        let mut counts = vec![0u32; terms];
-        for &term in prefixes.iter().flatten() {
-            counts[term as usize] += 1;
-        }
-        let in_prefixes = prefixes
-            .iter()
-            .enumerate()
-            .flat_map(|(question, prefix)| prefix.iter().map(move |&term| (term, question as u32)));
-        let postings = Lists::from_counts(&counts, in_prefixes);
+        let postings = prefixes.transposed(terms);
         let mut pairs = Vec::new();
         let mut candidates: Vec<u32> = Vec::new();
         for (question, set) in sets.iter().enumerate() {

@@ -186,13 +186,21 @@ fn notes_are_indexed_when_the_client_never_answers_for_a_progress_token() {
     server.stop();
 }
 
-#[test]
-fn a_note_changed_on_disk_updates_references() {
+/// `notes/a.md` as the editor has it open.
+const STUDY_NOTE: &str = "# Study\n\nRemember BE-23 today.\n";
+
+/// `three_notes`, served and indexed.
+fn three_notes_indexed() -> (Scratch, Client) {
     let workspace = three_notes();
     let mut server = workspace_server(&workspace);
     server.wait_for_indexing();
-    let uri = workspace.uri("notes/a.md");
-    let text = "# Study\n\nRemember BE-23 today.\n";
+    (workspace, server)
+}
+
+#[test]
+fn a_note_changed_on_disk_updates_references() {
+    let (workspace, mut server) = three_notes_indexed();
+    let (uri, text) = (workspace.uri("notes/a.md"), STUDY_NOTE);
     server.open(&uri, text, 1);
     assert_eq!(references(&mut server, &workspace, &uri, text).len(), 3);
 
@@ -224,11 +232,8 @@ fn a_note_changed_on_disk_updates_references() {
 /// longer finds (newly ignored, no watcher said so), and keeps the others.
 #[test]
 fn a_rescan_forgets_notes_it_no_longer_finds() {
-    let workspace = three_notes();
-    let mut server = workspace_server(&workspace);
-    server.wait_for_indexing();
-    let uri = workspace.uri("notes/a.md");
-    let text = "# Study\n\nRemember BE-23 today.\n";
+    let (workspace, mut server) = three_notes_indexed();
+    let (uri, text) = (workspace.uri("notes/a.md"), STUDY_NOTE);
     server.open(&uri, text, 1);
     assert_eq!(references(&mut server, &workspace, &uri, text).len(), 3);
 
