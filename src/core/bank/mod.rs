@@ -22,7 +22,7 @@ mod stored;
 pub use answer::{AnswerKey, Level, Point};
 pub use fields::{Field, FieldItem, ShownField};
 use fields::{add_field, take_unnested_fields};
-pub use stored::BankStr;
+pub use stored::{BankStr, Marker};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
@@ -380,9 +380,11 @@ impl BankReader {
             } else {
                 collapse_whitespace(&self.wording)
             };
-            question.wording = BankStr::new(&wording, source, question.line_range.clone());
+            let wording_at =
+                BankStr::after_marker(source, question.line_range.start, Marker::Number);
+            question.wording = BankStr::at(&wording, source, wording_at);
             question.answer = answer::read_answer(&self.fields, &mut self.diagnostics);
-            question.fields = kept_fields(self.fields.drain(..), source);
+            question.fields = kept_fields(&mut self.fields, source);
             question.tags.shrink_to_fit();
             question.see.shrink_to_fit();
             self.wording.clear();
@@ -430,15 +432,19 @@ impl BankReader {
 /// answer's fields live in their own places, and a large bank would
 /// otherwise hold each of them twice; nothing shows the lists nested under
 /// a shown field.
-fn kept_fields(fields: impl Iterator<Item = Field>, source: &str) -> Vec<ShownField> {
-    let mut kept: Vec<ShownField> = fields
-        .filter(Field::is_shown_as_written)
-        .map(|field| ShownField {
-            value: BankStr::new(&field.value, source, field.range),
+fn kept_fields(fields: &mut Vec<Field>, source: &str) -> Vec<ShownField> {
+    let shown = fields
+        .iter()
+        .filter(|field| field.is_shown_as_written())
+        .count();
+    let mut kept = Vec::with_capacity(shown);
+    for field in fields.drain(..).filter(Field::is_shown_as_written) {
+        let at = BankStr::after_marker(source, field.range.start, Marker::Field);
+        kept.push(ShownField {
+            value: BankStr::at(&field.value, source, at),
             name: field.name,
-        })
-        .collect();
-    kept.shrink_to_fit();
+        });
+    }
     kept
 }
 

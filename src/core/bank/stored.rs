@@ -5,7 +5,14 @@
 //! holds its words once, in the file's text, instead of once more per
 //! question and field.
 
-use std::ops::Range;
+/// What opens the line a value is read from.
+#[derive(Debug, Clone, Copy)]
+pub enum Marker {
+    /// A list item's number: `12. `.
+    Number,
+    /// A field's bullet and name: `- hint: `.
+    Field,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BankStr {
@@ -16,22 +23,53 @@ pub enum BankStr {
 }
 
 impl BankStr {
-    /// `value` as read from `source[within]`: a range when it is written
-    /// there as it is (any occurrence will do: the bytes are the same),
-    /// else a copy.
-    pub fn new(value: &str, source: &str, within: Range<usize>) -> BankStr {
-        let found = source
-            .get(within.clone())
-            .and_then(|written| memchr::memmem::find(written.as_bytes(), value.as_bytes()))
-            .map(|at| within.start + at);
-        let range = found.and_then(|start| {
-            let end = start + value.len();
-            Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
-        });
+    /// `value` as read from the bank's text: a range when it is written
+    /// there as it is, starting at `start`, else a copy. The caller knows
+    /// where the value would start (after a list item's number, after a
+    /// field's colon), so nothing is searched: a bank of 100,000 questions
+    /// spent a third of its parse building substring searchers.
+    pub fn at(value: &str, source: &str, start: usize) -> BankStr {
+        let written = source
+            .as_bytes()
+            .get(start..)
+            .is_some_and(|rest| !value.is_empty() && rest.starts_with(value.as_bytes()));
+        let range = written
+            .then(|| {
+                Some((
+                    u32::try_from(start).ok()?,
+                    u32::try_from(start + value.len()).ok()?,
+                ))
+            })
+            .flatten();
         match range {
-            Some((start, end)) if !value.is_empty() => BankStr::Source { start, end },
-            _ => BankStr::Own(value.into()),
+            Some((start, end)) => BankStr::Source { start, end },
+            None => BankStr::Own(value.into()),
         }
+    }
+
+    /// Where the text after a line's leading marker starts at or after
+    /// `from`: spaces, then digits and `.` or `)` (a list item's number), or
+    /// a name and `:` (a field), then spaces. Where the wording or value read
+    /// from that line starts when written plainly.
+    pub fn after_marker(source: &str, from: usize, marker: Marker) -> usize {
+        let bytes = source.as_bytes();
+        let skip = |mut at: usize, keep: &dyn Fn(u8) -> bool| {
+            while at < bytes.len() && keep(bytes[at]) {
+                at += 1;
+            }
+            at
+        };
+        let at = skip(from, &|byte| byte == b' ' || byte == b'\t');
+        let at = match marker {
+            Marker::Number => skip(at, &|byte| byte.is_ascii_digit()) + 1,
+            Marker::Field => {
+                let line_end = memchr::memchr(b'\n', &bytes[at.min(bytes.len())..])
+                    .map_or(bytes.len(), |end| at + end);
+                memchr::memchr(b':', &bytes[at.min(line_end)..line_end])
+                    .map_or(line_end, |colon| at + colon + 1)
+            }
+        };
+        skip(at.min(bytes.len()), &|byte| byte == b' ' || byte == b'\t')
     }
 
     /// The text, given the bank's text it was read from.
@@ -57,16 +95,22 @@ mod tests {
 
     #[test]
     fn a_value_written_as_read_is_a_range_else_a_copy() {
-        let source = "1. What is `ACID`?\n   - hint: start from   the log\n";
-        let hint = BankStr::new("start from", source, 20..source.len());
+        let source = "12. What is `ACID`?\n    - hint: start from   the log\n";
+        let wording_at = BankStr::after_marker(source, 0, Marker::Number);
+        assert_eq!(&source[wording_at..wording_at + 7], "What is");
+        let unmarked = BankStr::at("What is ACID?", source, wording_at);
+        assert_eq!(unmarked, BankStr::Own("What is ACID?".into()));
+        let field = source.find("- hint").unwrap();
+        let value_at = BankStr::after_marker(source, field, Marker::Field);
+        let hint = BankStr::at("start from", source, value_at);
         assert!(matches!(hint, BankStr::Source { .. }));
         assert_eq!(hint.get(source), "start from");
-        let collapsed = BankStr::new("start from the log", source, 20..source.len());
+        let collapsed = BankStr::at("start from the log", source, value_at);
         assert!(matches!(collapsed, BankStr::Own(_)));
         assert_eq!(collapsed.get(source), "start from the log");
-        let unmarked = BankStr::new("What is ACID?", source, 0..19);
-        assert_eq!(unmarked, BankStr::Own("What is ACID?".into()));
-        assert_eq!(BankStr::new("", source, 0..3).get(source), "");
-        assert_eq!(BankStr::new("x", source, 90..99).get(source), "x");
+        assert_eq!(BankStr::at("", source, 0).get(source), "");
+        assert_eq!(BankStr::at("x", source, 999).get(source), "x");
+        assert_eq!(BankStr::after_marker("- name", 0, Marker::Field), 6);
+        assert_eq!(BankStr::after_marker("7", 0, Marker::Number), 1);
     }
 }
