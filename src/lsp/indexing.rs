@@ -29,7 +29,6 @@ use crate::lsp::background::{background, detached};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::guard_notification;
 use crate::lsp::log;
-use crate::lsp::memory::give_back_free_pages;
 use crate::lsp::server::Backend;
 use crate::notes::{NoteProblem, ProblemKind, note_name, read_note, scan_notes};
 use crate::walk::is_ignored;
@@ -184,11 +183,13 @@ impl Backend {
         self.load_and_install(batch).await;
         self.schedule_all(Duration::ZERO);
         let indexes = self.lock().root_indexes();
+        // What the analysis frees stays with malloc for the notes read
+        // next: handing it back (`malloc_trim`) would hold the one heap's
+        // lock while completions are asked for.
         let analysed = background("near-duplicates", move || {
             for index in indexes {
                 index.similarity();
             }
-            give_back_free_pages();
         });
         if let Err(error) = analysed.await {
             log(&format!("near-duplicates: {error}"));
