@@ -39,6 +39,11 @@ pub fn run(binary: &Path, settings: &Settings, rows: &mut Vec<Row>) -> Result<()
     rows.extend(report::completion_rows(&what, figures, (2.0, 10.0)));
     rows.push(report::reply_row(&what, &figures.largest, false));
     rows.push(report::hover_row(&what("hover p99"), &figures.hover, 2.0));
+    rows.push(report::started_memory_row(
+        &what,
+        session.started_memory,
+        10.0,
+    ));
     rows.push(report::memory_row(&what, session.peak_memory, Some(40.0)));
     Ok(())
 }

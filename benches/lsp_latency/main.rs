@@ -37,7 +37,8 @@
 //! short run (10,000 questions, a 1 MB note, 1,000 notes, fewer requests
 //! and keystrokes); `QBANK_BENCH_ONLY=4` (or `1,3`) to run only those
 //! scenarios; `QBANK_BENCH_BIG_BANK=165000` for a bigger bank in scenarios
-//! 3 and 5 (about 50 MB).
+//! 3 and 5 (about 50 MB); `QBANK_BENCH_SERVER=target/dist/qbank` to drive
+//! another build (the shipped one: `cargo build --profile dist`).
 
 mod bank_typing;
 mod builtin;
@@ -191,8 +192,17 @@ fn run(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// The release binary cargo built for this benchmark, else target/release.
+/// `QBANK_BENCH_SERVER` when set (another build, such as
+/// `target/dist/qbank`), else the release binary cargo built for this
+/// benchmark, else target/release.
 fn server_binary() -> Result<PathBuf> {
+    if let Some(chosen) = std::env::var_os("QBANK_BENCH_SERVER") {
+        let chosen = PathBuf::from(chosen);
+        if !chosen.is_file() {
+            bail!("QBANK_BENCH_SERVER: no file at {}", chosen.display());
+        }
+        return Ok(chosen);
+    }
     let built = PathBuf::from(env!("CARGO_BIN_EXE_qbank"));
     if built.is_file() {
         return Ok(built);

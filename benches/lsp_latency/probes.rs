@@ -134,6 +134,8 @@ pub struct Session {
     pub indexed: Duration,
     pub figures: Requests,
     pub peak_memory: u64,
+    /// RSS once the banks are indexed and the first completion answered.
+    pub started_memory: u64,
     pub progress_seen: bool,
 }
 
@@ -158,6 +160,7 @@ pub fn run_session(
         ms(to_first)
     );
     let indexed = wait_indexed(&mut client, uri, &plan.last)?;
+    let started_memory = client.memory().map_or(0, |memory| memory.now);
     let figures = run_requests(&mut client, uri, &plan.completions, &plan.hovers, settings)?;
     figures.print();
     let memory = bench::report_memory(&client);
@@ -171,6 +174,7 @@ pub fn run_session(
         indexed,
         figures,
         peak_memory: memory.peak,
+        started_memory,
         progress_seen,
     })
 }

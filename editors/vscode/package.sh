@@ -3,7 +3,8 @@
 #
 #   bash editors/vscode/package.sh [--server FILE] [--out FILE]
 #
-# Builds qbank in release (`cargo build --release --locked`) and copies it,
+# Builds qbank as shipped (`cargo build --profile dist --locked`: release with
+# link-time optimization, Cargo.toml) and copies it,
 # without its debug sections, to server/qbank, where the extension looks
 # after `qbank.path` and QBANK_PATH and before PATH; then `npm ci` (when the
 # lock file changed) and `vsce package --target linux-x64`. The result is
@@ -32,8 +33,8 @@ version=$(node -p 'require("./package.json").version')
 out=${out:-"$extension/qbank-$target-$version.vsix"}
 
 if [ -z "$server" ]; then
-  (cd "$repo" && cargo build --release --locked --quiet)
-  server="$repo/target/release/qbank"
+  (cd "$repo" && cargo build --profile dist --locked --quiet)
+  server="$repo/target/dist/qbank"
 fi
 cleanup() {
   rm -rf "$extension/LICENSE" "$extension/server"

@@ -5,7 +5,7 @@
 #           plain Node with a stand-in for the `vscode` module
 #   vsix    `tsc --noEmit` and `vsce package`, and what the .vsix holds
 #   eglot   Emacs 28 + eglot 1.9 from Debian, in batch mode
-#   code-server  the platform package (qbank-linux-x64-*.vsix, the release
+#   code-server  the platform package (qbank-linux-x64-*.vsix, the dist
 #           server inside) installed into code-server 4.100.3 (VS Code
 #           1.100.3, npm), driven by Debian's chromium through puppeteer-core
 # Then the same client suites against tests/editors/fake_server.py, a server
@@ -127,7 +127,7 @@ if wanted code-server; then
     fi
   )
   chromium --version 2>/dev/null
-  step "the platform package (editors/vscode/package.sh: cargo build --release, vsce package --target linux-x64)"
+  step "the platform package (editors/vscode/package.sh: cargo build --profile dist, vsce package --target linux-x64)"
   begun=$(date +%s)
   bash editors/vscode/package.sh >/dev/null
   vsix=$(ls -t editors/vscode/qbank-linux-x64-*.vsix | head -1)
@@ -192,7 +192,7 @@ LUA
         >"$scratch/$name.log" 2>&1 || status=$?
       ;;
     code-server)
-      # The package decides which server runs: the release build, or
+      # The package decides which server runs: the dist build, or
       # (against the fake) a package whose server/qbank runs the fake.
       local package="$repo/$vsix" out="$repo/tests/editors/code_server/out/qbank"
       local -a step=()
