@@ -82,18 +82,7 @@ impl Workspace {
     /// A workspace with no root on disk: the built-in bank (unless the
     /// settings turn it off) and default configuration.
     pub fn detached(settings: &Settings) -> Workspace {
-        let mut config = Config::default();
-        config.apply(settings);
-        Workspace {
-            root: PathBuf::new(),
-            index: index_of(config.builtin, Vec::new()),
-            config,
-            file_config: Config::default(),
-            overrides: Overrides::default(),
-            bank_files: Vec::new(),
-            problems: Vec::new(),
-            checks: Arc::default(),
-        }
+        Workspace::without_banks(PathBuf::new(), Config::default(), settings)
     }
 
     /// What serves a folder while its banks load in the background: its
@@ -103,10 +92,16 @@ impl Workspace {
     /// real load, which reports them.
     pub fn placeholder(root: &Path, settings: &Settings) -> Workspace {
         let (file_config, _) = load_config(root, Fallback::Defaults);
+        Workspace::without_banks(root.to_path_buf(), file_config, settings)
+    }
+
+    /// A workspace with the built-in bank at most: `file_config` with the
+    /// editor's settings over it, nothing read but that.
+    fn without_banks(root: PathBuf, file_config: Config, settings: &Settings) -> Workspace {
         let mut config = file_config.clone();
         config.apply(settings);
         Workspace {
-            root: root.to_path_buf(),
+            root,
             index: index_of(config.builtin, Vec::new()),
             config,
             file_config,

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,7 @@ use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 
 use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
+use crate::core::index::Index;
 use crate::files::Reach;
 use crate::lsp::background::{background, detached};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
@@ -186,11 +188,7 @@ impl Backend {
         // What the analysis frees stays with malloc for the notes read
         // next: handing it back (`malloc_trim`) would hold the one heap's
         // lock while completions are asked for.
-        let analysed = background("near-duplicates", move || {
-            for index in indexes {
-                index.similarity();
-            }
-        });
+        let analysed = background("near-duplicates", move || analyse_near_duplicates(&indexes));
         if let Err(error) = analysed.await {
             log(&format!("near-duplicates: {error}"));
         }
@@ -200,11 +198,7 @@ impl Backend {
     /// request path, so hovers and completions never wait for it.
     pub(super) fn warm_similarity(&self) {
         let indexes = self.lock().root_indexes();
-        detached("near-duplicates", move || {
-            for index in indexes {
-                index.similarity();
-            }
-        });
+        detached("near-duplicates", move || analyse_near_duplicates(&indexes));
     }
 
     /// After the notes changed: recheck open documents (`asked-before`)
@@ -410,6 +404,13 @@ impl Backend {
             }
             backend.workspace_changed(DIAGNOSTICS_DELAY);
         });
+    }
+}
+
+/// Runs each index's near-duplicate analysis (kept in the index).
+fn analyse_near_duplicates(indexes: &[Arc<Index>]) {
+    for index in indexes {
+        index.similarity();
     }
 }
 
