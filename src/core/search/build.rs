@@ -6,6 +6,7 @@
 
 use super::vocabulary::{PrefixBuckets, Vocabulary};
 use super::{SearchEntry, SearchIndex};
+use crate::core::lists::Lists;
 use crate::core::text::{Acronym, acronyms_in, unambiguous_acronyms};
 
 /// Collects the words of every question, then lays them out flat.
@@ -109,31 +110,21 @@ impl Builder {
     }
 
     pub(super) fn finish(self) -> SearchIndex {
-        let mut posting_ends = self.counts;
-        let mut total = 0;
-        for count in &mut posting_ends {
-            total += *count;
-            *count = total;
-        }
-        // Where each word's next question goes: its start, then onwards.
-        let mut next: Vec<u32> = std::iter::once(0)
-            .chain(posting_ends.iter().copied())
-            .take(posting_ends.len())
-            .collect();
-        let mut postings = vec![0; total as usize];
         let mut start = 0;
-        for (question, &end) in self.question_ends.iter().enumerate() {
-            for &word in &self.occurrences[start..end as usize] {
-                postings[next[word as usize] as usize] = question as u32;
-                next[word as usize] += 1;
-            }
-            start = end as usize;
-        }
+        let occurrences = self
+            .question_ends
+            .iter()
+            .enumerate()
+            .flat_map(|(question, &end)| {
+                let words = &self.occurrences[start..end as usize];
+                start = end as usize;
+                words.iter().map(move |&word| (word, question as u32))
+            });
+        let postings = Lists::from_counts(&self.counts, occurrences);
         let buckets = PrefixBuckets::new(&self.vocabulary);
         SearchIndex {
             numbers: self.numbers,
             vocabulary: self.vocabulary,
-            posting_ends,
             postings,
             buckets,
             acronyms: unambiguous_acronyms(self.acronyms),

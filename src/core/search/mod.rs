@@ -29,6 +29,7 @@ pub(crate) mod vocabulary;
 
 use std::fmt::Write;
 
+use crate::core::lists::Lists;
 use crate::core::text::{Acronym, english_stemmer};
 use build::Builder;
 use query::Query;
@@ -86,11 +87,8 @@ pub struct SearchIndex {
     /// add a word of its own.
     numbers: Vec<u32>,
     vocabulary: Vocabulary,
-    /// Where each word's questions end in `postings`; they start where the
-    /// previous word's end.
-    posting_ends: Vec<u32>,
-    /// Every word's questions, ascending, word after word.
-    postings: Vec<u32>,
+    /// Each word's questions, ascending.
+    postings: Lists,
     /// The vocabulary's words by their first three bytes.
     buckets: PrefixBuckets,
     /// The acronyms the questions spell out, each meaning one thing across
@@ -152,12 +150,7 @@ impl SearchIndex {
     }
 
     pub(super) fn questions_of(&self, word: u32) -> &[u32] {
-        let end = self.posting_ends[word as usize] as usize;
-        let start = match word {
-            0 => 0,
-            _ => self.posting_ends[word as usize - 1] as usize,
-        };
-        &self.postings[start..end]
+        self.postings.get(word as usize)
     }
 
     /// Questions whose key number, as a word, matches `needle`: ascending.
