@@ -5,16 +5,16 @@ use std::fmt;
 use std::ops::Range;
 
 /// A question key: a bank prefix and a question number, written `PREFIX-NUMBER`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key {
-    pub prefix: String,
+    pub prefix: Prefix,
     pub number: u32,
 }
 
 impl Key {
     pub fn new(prefix: &str, number: u32) -> Key {
         Key {
-            prefix: prefix.to_string(),
+            prefix: Prefix::new(prefix),
             number,
         }
     }
@@ -29,9 +29,70 @@ impl Key {
             return None;
         }
         Some(Key {
-            prefix: prefix.to_string(),
+            prefix: Prefix::new(prefix),
             number: number.parse().ok()?,
         })
+    }
+}
+
+/// The longest bank prefix, in bytes (`is_valid_prefix`).
+const PREFIX_BYTES: usize = 8;
+
+/// A key's prefix, held in the key itself: a prefix is at most eight ASCII
+/// bytes, and a vault's notes and a large bank hold hundreds of thousands
+/// of keys, each of which once owned a heap-allocated `String` for it.
+/// Unused bytes are zero, so comparing the bytes orders prefixes as
+/// strings.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Prefix([u8; PREFIX_BYTES]);
+
+impl Prefix {
+    /// `prefix`, cut to eight bytes at a character boundary (a valid
+    /// prefix is never cut: `is_valid_prefix`).
+    pub fn new(prefix: &str) -> Prefix {
+        let mut end = prefix.len().min(PREFIX_BYTES);
+        while !prefix.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0; PREFIX_BYTES];
+        bytes[..end].copy_from_slice(&prefix.as_bytes()[..end]);
+        Prefix(bytes)
+    }
+
+    pub fn as_str(&self) -> &str {
+        let end = self
+            .0
+            .iter()
+            .position(|&byte| byte == 0)
+            .unwrap_or(PREFIX_BYTES);
+        // Always whole characters (`new`); an empty prefix otherwise.
+        std::str::from_utf8(&self.0[..end]).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Prefix {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Prefix {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Prefix {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), formatter)
+    }
+}
+
+impl PartialEq<str> for Prefix {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
     }
 }
 
