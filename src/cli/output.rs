@@ -57,7 +57,7 @@ pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
             .iter()
             .map(|related| index.get(related.id).key().to_string())
             .collect(),
-        tags: question.question.tags.clone(),
+        tags: question.question.tags.to_vec(),
         level: answer
             .and_then(|answer| answer.level)
             .map(|level| level.as_str()),
@@ -65,8 +65,8 @@ pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
         points: answer.map_or_else(Vec::new, |answer| {
             answer.points.iter().map(ToString::to_string).collect()
         }),
-        red_flags: answer.map_or_else(Vec::new, |answer| answer.red_flags.clone()),
-        follow_up: answer.and_then(|answer| answer.follow_up.clone()),
+        red_flags: answer.map_or_else(Vec::new, |answer| answer.red_flags.to_vec()),
+        follow_up: answer.and_then(|answer| answer.follow_up.as_deref().map(str::to_string)),
     }
 }
 

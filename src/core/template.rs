@@ -371,7 +371,7 @@ fn red_flags(context: &TemplateContext) -> Vec<String> {
         .as_ref()
         .filter(|answer| !answer.red_flags.is_empty())
     {
-        Some(answer) => answer.red_flags.clone(),
+        Some(answer) => answer.red_flags.to_vec(),
         None => shape_red_flags(context.shape.shape)
             .iter()
             .map(ToString::to_string)
@@ -385,7 +385,7 @@ fn follow_up(context: &TemplateContext) -> String {
     let from_bank = context
         .answer
         .as_ref()
-        .and_then(|answer| answer.follow_up.clone());
+        .and_then(|answer| answer.follow_up.as_deref().map(str::to_string));
     from_bank
         .or_else(|| context.related.first().cloned())
         .unwrap_or_else(|| generic_follow_up(context.shape.shape).to_string())

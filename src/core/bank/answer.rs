@@ -67,9 +67,11 @@ impl fmt::Display for Point {
 pub struct AnswerKey {
     pub level: Option<Level>,
     pub minutes: Option<u32>,
-    pub points: Vec<Point>,
-    pub red_flags: Vec<String>,
-    pub follow_up: Option<String>,
+    // Boxed slices, not vectors: a large bank holds one key per question,
+    // most with a level and a follow-up only (88 bytes, not 112).
+    pub points: Box<[Point]>,
+    pub red_flags: Box<[String]>,
+    pub follow_up: Option<Box<str>>,
     /// Where the `follow-up` field stands in the bank's text, for the
     /// diagnostic of a follow-up that repeats its question.
     pub follow_up_range: Option<Range<usize>>,
@@ -96,9 +98,11 @@ pub(super) fn read_answer(
             "points" => read_list(field, "points").map(|items| {
                 answer.points = items.iter().map(|item| point(item)).collect();
             }),
-            "red flags" => read_list(field, "red flags").map(|items| answer.red_flags = items),
+            "red flags" => {
+                read_list(field, "red flags").map(|items| answer.red_flags = items.into())
+            }
             "follow-up" => read_follow_up(field).map(|text| {
-                answer.follow_up = Some(text);
+                answer.follow_up = Some(text.into());
                 answer.follow_up_range = Some(field.range.clone());
             }),
             _ => continue,

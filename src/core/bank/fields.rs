@@ -103,12 +103,12 @@ pub(super) fn take_unnested_fields(
             _ => {}
         }
         if let Some((text, range, _, items)) = open.take() {
-            add_field(question, fields, text, range, items, source);
+            add_field(fields, text, range, items);
         }
         open = Some((content, range, indent, Vec::new()));
     }
     if let Some((text, range, _, items)) = open {
-        add_field(question, fields, text, range, items, source);
+        add_field(fields, text, range, items);
     }
     lines[..first_field].join(" ")
 }
@@ -130,42 +130,49 @@ fn looks_like_field(line: &str) -> bool {
 }
 
 pub(super) fn add_field(
-    question: &mut Question,
     fields: &mut Vec<Field>,
     field_text: &str,
     range: Range<usize>,
     items: Vec<FieldItem>,
-    source: &str,
 ) {
     let Some((name, value)) = field_text.split_once(':') else {
         return;
     };
-    let name = field_name(name.trim());
-    let value = value.trim().to_string();
-    match name.as_ref() {
-        "tags" => question.tags.extend(
-            value
-                .split(',')
-                .map(|tag| tag.trim().to_lowercase())
-                .filter(|tag| !tag.is_empty()),
-        ),
-        "see" => {
-            let item = &source[range.clone()];
-            question
-                .see
-                .extend(key::find_keys(item).into_iter().map(|found| KeyMatch {
-                    key: found.key,
-                    range: range.start + found.range.start..range.start + found.range.end,
-                }));
-        }
-        _ => {}
-    }
     fields.push(Field {
-        name,
-        value,
+        name: field_name(name.trim()),
+        value: value.trim().to_string(),
         range,
         items,
     });
+}
+
+/// A question's tags: every `tags` field's comma-separated values,
+/// lowercased.
+pub(super) fn tags_of(fields: &[Field]) -> Box<[String]> {
+    fields
+        .iter()
+        .filter(|field| field.name == "tags")
+        .flat_map(|field| field.value.split(','))
+        .map(|tag| tag.trim().to_lowercase())
+        .filter(|tag| !tag.is_empty())
+        .collect()
+}
+
+/// The keys a question's `see` fields name, with their ranges in `source`.
+pub(super) fn see_of(fields: &[Field], source: &str) -> Box<[KeyMatch]> {
+    fields
+        .iter()
+        .filter(|field| field.name == "see")
+        .flat_map(|field| {
+            let start = field.range.start;
+            key::find_keys(&source[field.range.clone()])
+                .into_iter()
+                .map(move |found| KeyMatch {
+                    key: found.key,
+                    range: start + found.range.start..start + found.range.end,
+                })
+        })
+        .collect()
 }
 
 /// Field names banks commonly use, shared by every question that has them.

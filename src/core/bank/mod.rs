@@ -21,7 +21,7 @@ mod stored;
 
 pub use answer::{AnswerKey, Level, Point};
 pub use fields::{Field, FieldItem, ShownField};
-use fields::{add_field, take_unnested_fields};
+use fields::{add_field, see_of, tags_of, take_unnested_fields};
 pub use stored::{BankStr, Marker};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,10 +43,10 @@ pub struct Question {
     pub range: Range<usize>,
     /// The item's first line: its number and wording.
     pub line_range: Range<usize>,
-    pub tags: Vec<String>,
-    pub see: Vec<KeyMatch>,
+    pub tags: Box<[String]>,
+    pub see: Box<[KeyMatch]>,
     /// The fields shown as written (`Field::is_shown_as_written`).
-    pub fields: Vec<ShownField>,
+    pub fields: Box<[ShownField]>,
     /// What a strong answer covers, when the bank says; boxed, so a bank
     /// without answers pays one pointer per question.
     pub answer: Option<Box<AnswerKey>>,
@@ -296,9 +296,9 @@ impl BankReader {
                 category: self.current_category,
                 range: range.clone(),
                 line_range: range.start..line_end,
-                tags: Vec::new(),
-                see: Vec::new(),
-                fields: Vec::new(),
+                tags: Box::default(),
+                see: Box::default(),
+                fields: Box::default(),
                 answer: None,
             };
             self.question = Some((question, ItemPart::Wording));
@@ -318,17 +318,9 @@ impl BankReader {
                 self.field_items.push(FieldItem { text, range });
             }
         } else if self.lists.len() == 2 {
-            if let (Some(range), Some((question, _))) = (self.field.take(), self.question.as_mut())
-            {
+            if let Some(range) = self.field.take().filter(|_| self.question.is_some()) {
                 let items = std::mem::take(&mut self.field_items);
-                add_field(
-                    question,
-                    &mut self.fields,
-                    &self.field_text,
-                    range,
-                    items,
-                    text,
-                );
+                add_field(&mut self.fields, &self.field_text, range, items);
             }
         } else if self.is_question_list() {
             self.finish_question(text);
@@ -384,9 +376,9 @@ impl BankReader {
                 BankStr::after_marker(source, question.line_range.start, Marker::Number);
             question.wording = BankStr::at(&wording, source, wording_at);
             question.answer = answer::read_answer(&self.fields, &mut self.diagnostics);
+            question.tags = tags_of(&self.fields);
+            question.see = see_of(&self.fields, source);
             question.fields = kept_fields(&mut self.fields, source);
-            question.tags.shrink_to_fit();
-            question.see.shrink_to_fit();
             self.wording.clear();
             self.questions.push(question);
         }
@@ -432,20 +424,18 @@ impl BankReader {
 /// answer's fields live in their own places, and a large bank would
 /// otherwise hold each of them twice; nothing shows the lists nested under
 /// a shown field.
-fn kept_fields(fields: &mut Vec<Field>, source: &str) -> Vec<ShownField> {
-    let shown = fields
-        .iter()
-        .filter(|field| field.is_shown_as_written())
-        .count();
-    let mut kept = Vec::with_capacity(shown);
-    for field in fields.drain(..).filter(Field::is_shown_as_written) {
-        let at = BankStr::after_marker(source, field.range.start, Marker::Field);
-        kept.push(ShownField {
-            value: BankStr::at(&field.value, source, at),
-            name: field.name,
-        });
-    }
-    kept
+fn kept_fields(fields: &mut Vec<Field>, source: &str) -> Box<[ShownField]> {
+    fields
+        .drain(..)
+        .filter(Field::is_shown_as_written)
+        .map(|field| {
+            let at = BankStr::after_marker(source, field.range.start, Marker::Field);
+            ShownField {
+                value: BankStr::at(&field.value, source, at),
+                name: field.name,
+            }
+        })
+        .collect()
 }
 
 /// The text with every run of whitespace made one space, and none at
