@@ -93,6 +93,7 @@ impl Backend {
             // of those names, not of every name read (empty at the first
             // scan of a 100,000-note vault, where it once held them all).
             let mut unseen = self.lock().note_names(target.root);
+            let mut percentage = 0;
             while let Some(batch) = receiver.recv().await {
                 if !self.lock().is_current_scan(target) {
                     stale = true;
@@ -110,7 +111,10 @@ impl Backend {
                     self.lock().add_scanned(target, batch.notes);
                 });
                 if let Some(progress) = &progress {
-                    let percentage = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                    // The walk may still be finding notes: the total grows,
+                    // and a percentage never goes back.
+                    let read = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                    percentage = percentage.max(read);
                     progress
                         .report_with_message(format!("{done}/{total} notes"), percentage)
                         .await;

@@ -44,6 +44,9 @@ struct Root {
     scan: u64,
     /// Until the current scan ends (from the start: nothing is indexed yet).
     scanning: bool,
+    /// Notes the current scan read that wait for `notes` to be free of
+    /// requests' snapshots (see `Roots::add_scanned`).
+    scanned: Vec<NoteSummary>,
     /// The ticket of the load `served` comes from.
     loaded: u64,
     live: Live,
@@ -130,6 +133,7 @@ impl Roots {
                 notes: Arc::default(),
                 scan: 0,
                 scanning: true,
+                scanned: Vec::new(),
                 loaded: 0,
                 live: Live::default(),
             })
@@ -379,6 +383,7 @@ impl Roots {
             .map(|(position, root)| {
                 root.scan += 1;
                 root.scanning = true;
+                root.scanned = Vec::new();
                 ScanTarget {
                     root: position,
                     scan: root.scan,
@@ -395,7 +400,10 @@ impl Roots {
     }
 
     /// Adds a scan's notes, unless the scan is stale; notes named in
-    /// `open` keep what their buffers say.
+    /// `open` keep what their buffers say. While a request's snapshot
+    /// shares the notes, changing them would copy every summary (100,000
+    /// in a large vault, under the lock, at every batch): the batch waits
+    /// for the next one, or for the scan's end.
     pub fn add_scanned(
         &mut self,
         target: &ScanTarget,
@@ -405,18 +413,15 @@ impl Roots {
         if !self.is_current_scan(target) || notes.is_empty() {
             return;
         }
-        let indexed = Arc::make_mut(&mut self.roots[target.root].notes);
-        for note in notes {
-            if !open.contains(&note.name) {
-                indexed.insert(note);
-            }
+        let root = &mut self.roots[target.root];
+        root.scanned.extend(notes);
+        if let Some(indexed) = Arc::get_mut(&mut root.notes) {
+            insert_scanned(indexed, &mut root.scanned, open);
         }
     }
 
-    /// Ends a scan: notes it did not see (deleted meanwhile) are dropped,
-    /// unless named in `open`.
-    /// Ends a scan: the notes indexed when it began that it did not read
-    /// (`unseen`) are gone, unless open.
+    /// Ends a scan: what it read is indexed, and the notes indexed when it
+    /// began that it did not read (`unseen`) are gone, unless open.
     pub fn finish_scan(
         &mut self,
         target: &ScanTarget,
@@ -426,7 +431,12 @@ impl Roots {
         if !self.is_current_scan(target) {
             return;
         }
-        self.roots[target.root].scanning = false;
+        let root = &mut self.roots[target.root];
+        root.scanning = false;
+        if !root.scanned.is_empty() {
+            insert_scanned(Arc::make_mut(&mut root.notes), &mut root.scanned, open);
+        }
+        root.scanned = Vec::new();
         let notes = &self.roots[target.root].notes;
         let stale: Vec<String> = unseen
             .iter()
@@ -461,15 +471,18 @@ impl Roots {
         self.roots.iter().map(|root| root.notes.len()).sum()
     }
 
-    /// Puts one note into its root's index (a buffer, or a file re-read).
+    /// Puts one note into its root's index (a buffer, or a file re-read):
+    /// newer than what a scan read of it and has not indexed yet.
     pub fn set_note(&mut self, root: usize, note: NoteSummary) {
         if let Some(root) = self.roots.get_mut(root) {
+            root.scanned.retain(|scanned| scanned.name != note.name);
             Arc::make_mut(&mut root.notes).insert(note);
         }
     }
 
     pub fn remove_note(&mut self, root: usize, name: &str) {
         if let Some(root) = self.roots.get_mut(root) {
+            root.scanned.retain(|scanned| scanned.name != name);
             if root.notes.contains(name) {
                 Arc::make_mut(&mut root.notes).remove(name);
             }
@@ -482,5 +495,14 @@ impl Roots {
             .iter()
             .map(|root| root.served.workspace.index.clone())
             .collect()
+    }
+}
+
+/// Indexes the notes a scan read, but not those open in the editor.
+fn insert_scanned(indexed: &mut Notes, scanned: &mut Vec<NoteSummary>, open: &HashSet<String>) {
+    for note in scanned.drain(..) {
+        if !open.contains(&note.name) {
+            indexed.insert(note);
+        }
     }
 }
