@@ -135,8 +135,10 @@ pub fn for_each_walked<T: Send>(
     each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
     mut on_read: impl FnMut(Walked<T>) -> bool,
 ) {
-    let (paths, received) = std::sync::mpsc::sync_channel::<PathBuf>(1_024);
-    let (results, read) = std::sync::mpsc::sync_channel::<Walked<T>>(1_024);
+    // Paths and results travel in chunks: one message per note had the
+    // threads wake each other 100,000 times, a fifth of a scan's time.
+    let (paths, received) = std::sync::mpsc::sync_channel::<Vec<PathBuf>>(16);
+    let (results, read) = std::sync::mpsc::sync_channel::<Vec<Walked<T>>>(16);
     // Shared by the readers alone: were they all to stop (a panic, or
     // `on_read` done), the receiver goes with them and the walk's sends
     // fail instead of waiting.
@@ -153,20 +155,14 @@ pub fn for_each_walked<T: Send>(
                 let next = || received.lock().ok()?.recv().ok();
                 let mut caches = CheckCaches::default();
                 let mut buffer = Vec::new();
-                while let Some(path) = next() {
-                    let walked = match files::read_text_into(
-                        &path,
-                        FileRole::Note,
-                        Reach::NoLinks,
-                        &mut buffer,
-                    ) {
-                        Ok(text) => {
-                            let value = each(&note_name(&workspace.root, &path), text, &mut caches);
-                            Walked::Note(path, value)
-                        }
-                        Err(error) => Walked::Problem(note_problem(&path, &error)),
-                    };
-                    if results.send(walked).is_err() {
+                while let Some(chunk) = next() {
+                    let read = chunk
+                        .into_iter()
+                        .map(|path| {
+                            read_walked_note(workspace, path, each, &mut caches, &mut buffer)
+                        })
+                        .collect();
+                    if results.send(read).is_err() {
                         return;
                     }
                 }
@@ -175,24 +171,53 @@ pub fn for_each_walked<T: Send>(
         drop(received);
         let problems = results.clone();
         scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(WALKED_CHUNK);
             walk_notes(
                 workspace,
                 |path| {
                     found.fetch_add(1, Ordering::Relaxed);
-                    let _ = paths.send(path);
+                    chunk.push(path);
+                    if chunk.len() == WALKED_CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(WALKED_CHUNK));
+                        let _ = paths.send(full);
+                    }
                 },
                 |problem| {
-                    let _ = problems.send(Walked::Problem(problem));
+                    let _ = problems.send(vec![Walked::Problem(problem)]);
                 },
             );
+            if !chunk.is_empty() {
+                let _ = paths.send(chunk);
+            }
         });
         drop(results);
-        for walked in read {
+        for walked in read.into_iter().flatten() {
             if !on_read(walked) {
                 break;
             }
         }
     });
+}
+
+/// Paths a reader takes at a time.
+const WALKED_CHUNK: usize = 64;
+
+/// Reads one walked note (no links followed) and makes what `each` needs
+/// of it, or the problem that says why it was not read.
+fn read_walked_note<T>(
+    workspace: &Workspace,
+    path: PathBuf,
+    each: impl Fn(&str, &str, &mut CheckCaches) -> T,
+    caches: &mut CheckCaches,
+    buffer: &mut Vec<u8>,
+) -> Walked<T> {
+    match files::read_text_into(&path, FileRole::Note, Reach::NoLinks, buffer) {
+        Ok(text) => {
+            let value = each(&note_name(&workspace.root, &path), text, caches);
+            Walked::Note(path, value)
+        }
+        Err(error) => Walked::Problem(note_problem(&path, &error)),
+    }
 }
 
 /// Reads and summarizes one note.

@@ -96,9 +96,8 @@ fn every_built_in_question_carries_its_answer_fields() {
         };
         let complete = (4..=7).contains(&answer.points.len())
             && (1..=3).contains(&answer.red_flags.len())
-            && answer
-                .follow_up
-                .as_deref()
+            && bank
+                .follow_up(question)
                 .is_some_and(|text| text.ends_with('?'))
             && answer.level.is_some()
             && answer.minutes.is_some()

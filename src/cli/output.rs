@@ -61,12 +61,12 @@ pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
         level: answer
             .and_then(|answer| answer.level)
             .map(|level| level.as_str()),
-        minutes: answer.and_then(|answer| answer.minutes),
+        minutes: answer.and_then(|answer| answer.minutes).map(u32::from),
         points: answer.map_or_else(Vec::new, |answer| {
             answer.points.iter().map(ToString::to_string).collect()
         }),
         red_flags: answer.map_or_else(Vec::new, |answer| answer.red_flags.to_vec()),
-        follow_up: answer.and_then(|answer| answer.follow_up.as_deref().map(str::to_string)),
+        follow_up: question.follow_up().map(str::to_string),
     }
 }
 
@@ -127,10 +127,10 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
         writeln!(out, "  {:<9} {value}", field.name)?;
     }
     let lines = LineIndex::new(&question.bank.text);
-    let line = lines.line_of(question.question.range.start) + 1;
+    let line = lines.line_of(question.question.range().start) + 1;
     writeln!(out, "  bank      {}:{line}", question.bank.name)?;
     if let Some(answer) = answer {
-        print_answer_key(out, answer)?;
+        print_answer_key(out, answer, question.follow_up())?;
     }
     let related = index.related(id);
     if !related.is_empty() {
@@ -151,7 +151,11 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
 }
 
 /// What a strong answer covers, its red flags and its follow-up.
-fn print_answer_key(out: &mut impl Write, answer: &AnswerKey) -> Result<()> {
+fn print_answer_key(
+    out: &mut impl Write,
+    answer: &AnswerKey,
+    follow_up: Option<&str>,
+) -> Result<()> {
     if !answer.points.is_empty() {
         writeln!(out, "\nA strong answer covers:")?;
         for point in &answer.points {
@@ -164,7 +168,7 @@ fn print_answer_key(out: &mut impl Write, answer: &AnswerKey) -> Result<()> {
             writeln!(out, "  - {flag}")?;
         }
     }
-    if let Some(follow_up) = &answer.follow_up {
+    if let Some(follow_up) = follow_up {
         writeln!(out, "\nFollow-up: {follow_up}")?;
     }
     Ok(())

@@ -75,6 +75,11 @@ impl<'a> QuestionRef<'a> {
         self.bank.key(self.question)
     }
 
+    /// The follow-up the bank gives, if any.
+    pub fn follow_up(&self) -> Option<&'a str> {
+        self.bank.follow_up(self.question)
+    }
+
     pub fn text(&self) -> &'a str {
         self.bank.wording(self.question)
     }
@@ -389,11 +394,7 @@ impl Index {
                 .map(|question| Wording {
                     text: question.text(),
                     shape: question.shape(),
-                    follow_up: question
-                        .question
-                        .answer
-                        .as_ref()
-                        .and_then(|answer| answer.follow_up.as_deref()),
+                    follow_up: question.follow_up(),
                 })
                 .collect();
             Similarity::new(&questions)

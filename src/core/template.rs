@@ -117,6 +117,8 @@ pub struct TemplateContext {
     pub related: Vec<String>,
     /// What the bank says a strong answer covers, if it says.
     pub answer: Option<AnswerKey>,
+    /// The bank's follow-up question, if it gives one.
+    pub follow_up: Option<String>,
 }
 
 impl TemplateContext {
@@ -131,6 +133,7 @@ impl TemplateContext {
             shape: question.shape().clone(),
             related: Vec::new(),
             answer: question.question.answer.as_deref().cloned(),
+            follow_up: question.follow_up().map(str::to_string),
         }
     }
 
@@ -154,6 +157,7 @@ impl TemplateContext {
             shape: question.shape().clone(),
             related,
             answer: question.question.answer.as_deref().cloned(),
+            follow_up: question.follow_up().map(str::to_string),
         }
     }
 }
@@ -382,11 +386,9 @@ fn red_flags(context: &TemplateContext) -> Vec<String> {
 /// The bank's follow-up, else the first related question, else one any
 /// question of the shape allows.
 fn follow_up(context: &TemplateContext) -> String {
-    let from_bank = context
-        .answer
-        .as_ref()
-        .and_then(|answer| answer.follow_up.as_deref().map(str::to_string));
-    from_bank
+    context
+        .follow_up
+        .clone()
         .or_else(|| context.related.first().cloned())
         .unwrap_or_else(|| generic_follow_up(context.shape.shape).to_string())
 }
@@ -406,6 +408,7 @@ fn minutes(context: &TemplateContext) -> u32 {
 pub fn answer_minutes(answer: Option<&AnswerKey>, shape: Shape) -> u32 {
     answer
         .and_then(|answer| answer.minutes)
+        .map(u32::from)
         .unwrap_or_else(|| shape.minutes())
 }
 

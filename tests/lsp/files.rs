@@ -48,7 +48,7 @@ fn pathological_markdown_is_analysed_and_its_diagnostics_lie_in_the_text() {
         let ranges = diagnostics
             .iter()
             .map(|diagnostic| diagnostic.range.clone());
-        let ranges = ranges.chain(bank.questions.iter().map(|question| question.range.clone()));
+        let ranges = ranges.chain(bank.questions.iter().map(|question| question.range()));
         for range in ranges {
             assert!(
                 range.start <= range.end

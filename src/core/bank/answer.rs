@@ -11,7 +11,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::Field;
+use super::{Field, offset};
+use super::stored::{BankStr, Marker};
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 
 /// The level a candidate should answer a question well at.
@@ -66,19 +67,33 @@ impl fmt::Display for Point {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnswerKey {
     pub level: Option<Level>,
-    pub minutes: Option<u32>,
+    /// At most `MOST_MINUTES`.
+    pub minutes: Option<u16>,
     // Boxed slices, not vectors: a large bank holds one key per question,
     // most with a level and a follow-up only (88 bytes, not 112).
     pub points: Box<[Point]>,
     pub red_flags: Box<[String]>,
-    pub follow_up: Option<Box<str>>,
-    /// Where the `follow-up` field stands in the bank's text, for the
-    /// diagnostic of a follow-up that repeats its question.
-    pub follow_up_range: Option<Range<usize>>,
+    /// Read through `Bank::follow_up` (it is held as a `BankStr`).
+    pub follow_up: Option<FollowUp>,
+}
+
+/// A question's `follow-up` field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub text: BankStr,
+    /// Where the field stands in the bank's text, for the diagnostic of a
+    /// follow-up that repeats its question.
+    field: Range<u32>,
+}
+
+impl FollowUp {
+    pub fn field_range(&self) -> Range<usize> {
+        self.field.start as usize..self.field.end as usize
+    }
 }
 
 /// The longest time a question may claim: a whole interview.
-const MOST_MINUTES: u32 = 240;
+const MOST_MINUTES: u16 = 240;
 
 /// A cue is a few words; a longer text before a colon is part of the point.
 const MOST_CUE_WORDS: usize = 5;
@@ -87,6 +102,7 @@ const MOST_CUE_WORDS: usize = 5;
 /// problems are pushed to `diagnostics`.
 pub(super) fn read_answer(
     fields: &[Field],
+    source: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Box<AnswerKey>> {
     let mut answer = AnswerKey::default();
@@ -101,10 +117,9 @@ pub(super) fn read_answer(
             "red flags" => {
                 read_list(field, "red flags").map(|items| answer.red_flags = items.into())
             }
-            "follow-up" => read_follow_up(field).map(|text| {
-                answer.follow_up = Some(text.into());
-                answer.follow_up_range = Some(field.range.clone());
-            }),
+            "follow-up" => {
+                read_follow_up(field, source).map(|follow_up| answer.follow_up = Some(follow_up))
+            }
             _ => continue,
         };
         match read {
@@ -129,11 +144,11 @@ fn read_level(field: &Field) -> Result<Level, String> {
     })
 }
 
-fn read_minutes(field: &Field) -> Result<u32, String> {
+fn read_minutes(field: &Field) -> Result<u16, String> {
     field
         .value
         .trim()
-        .parse::<u32>()
+        .parse::<u16>()
         .ok()
         .filter(|minutes| (1..=MOST_MINUTES).contains(minutes))
         .ok_or_else(|| {
@@ -164,11 +179,15 @@ fn read_list(field: &Field, name: &str) -> Result<Vec<String>, String> {
     Ok(items)
 }
 
-fn read_follow_up(field: &Field) -> Result<String, String> {
+fn read_follow_up(field: &Field, source: &str) -> Result<FollowUp, String> {
     if field.value.is_empty() {
         return Err("follow-up is empty: write the question on its line".to_string());
     }
-    Ok(field.value.clone())
+    let at = BankStr::after_marker(source, field.range.start, Marker::Field);
+    Ok(FollowUp {
+        text: BankStr::at(&field.value, source, at),
+        field: offset(field.range.start)..offset(field.range.end),
+    })
 }
 
 /// `Cue: detail`, when the text before the first colon is a few words.
@@ -221,7 +240,7 @@ mod tests {
             for flag in &answer.red_flags {
                 rendered.push_str(&format!("  red flag {flag}\n"));
             }
-            if let Some(follow_up) = &answer.follow_up {
+            if let Some(follow_up) = bank.follow_up(question) {
                 rendered.push_str(&format!("  follow-up {follow_up}\n"));
             }
         }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{BankStr, Question, collapse_whitespace};
+use super::{BankStr, Draft, collapse_whitespace};
 use crate::core::key::{self, KeyMatch};
 
 /// One `key: value` line under a question, with the items of a list nested
@@ -56,7 +56,7 @@ pub struct FieldItem {
 /// author meant, and a bullet indented deeper than its field line is one of
 /// that field's items (`points`). Returns the wording that is left.
 pub(super) fn take_unnested_fields(
-    question: &mut Question,
+    question: &mut Draft,
     fields: &mut Vec<Field>,
     wording: &str,
     source: &str,

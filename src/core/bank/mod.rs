@@ -38,11 +38,14 @@ pub struct Question {
     /// (`Bank::wording`, `QuestionRef::text`).
     pub wording: BankStr,
     /// Index into the bank's categories; `None` for a question outside any.
-    pub category: Option<usize>,
+    pub category: Option<u32>,
+    // Offsets are 32-bit (a bank is at most 64 MiB, `FileRole::Bank`), read
+    // as `usize` ranges through `range()` and `line_range()`: a large
+    // bank holds one question per 300 bytes of its text.
     /// The whole list item, nested fields included.
-    pub range: Range<usize>,
+    range: Range<u32>,
     /// The item's first line: its number and wording.
-    pub line_range: Range<usize>,
+    line_range: Range<u32>,
     pub tags: Box<[String]>,
     pub see: Box<[KeyMatch]>,
     /// The fields shown as written (`Field::is_shown_as_written`).
@@ -65,9 +68,41 @@ pub struct Bank {
     pub text: Arc<str>,
 }
 
+impl Question {
+    /// The whole list item, nested fields included.
+    pub fn range(&self) -> Range<usize> {
+        self.range.start as usize..self.range.end as usize
+    }
+
+    /// The item's first line: its number and wording.
+    pub fn line_range(&self) -> Range<usize> {
+        self.line_range.start as usize..self.line_range.end as usize
+    }
+}
+
+/// A question as read so far: its list item, the ranges growing as the
+/// reader goes.
+struct Draft {
+    number: u32,
+    category: Option<u32>,
+    range: Range<usize>,
+    line_range: Range<usize>,
+}
+
+/// An offset into a bank's text, which fits in 32 bits (see `Question`).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
 impl Bank {
     pub fn key(&self, question: &Question) -> Key {
         Key::new(&self.prefix, question.number)
+    }
+
+    /// A question's follow-up, when the bank gives one.
+    pub fn follow_up<'a>(&'a self, question: &'a Question) -> Option<&'a str> {
+        let follow_up = question.answer.as_ref()?.follow_up.as_ref()?;
+        Some(follow_up.text.get(&self.text))
     }
 
     /// A question's wording.
@@ -81,9 +116,10 @@ impl Bank {
     }
 
     pub fn category_name(&self, question: &Question) -> &str {
-        question.category.map_or("(no category)", |index| {
-            self.categories[index].name.as_str()
-        })
+        question
+            .category
+            .and_then(|index| self.categories.get(index as usize))
+            .map_or("(no category)", |category| category.name.as_str())
     }
 }
 
@@ -214,7 +250,7 @@ struct BankReader {
     front_matter: Option<(String, Range<usize>)>,
     heading: Option<(HeadingLevel, Range<usize>, String)>,
     categories: Vec<Category>,
-    current_category: Option<usize>,
+    current_category: Option<u32>,
     /// One entry per open list: the next item's number for ordered lists.
     lists: Vec<Option<u64>>,
     /// Where the open question list's questions start in `questions`, and
@@ -222,7 +258,7 @@ struct BankReader {
     list_first: usize,
     list_written: Vec<u32>,
     block_quotes: usize,
-    question: Option<(Question, ItemPart)>,
+    question: Option<(Draft, ItemPart)>,
     /// The current question's wording as read so far.
     wording: String,
     /// The current question's fields as read so far.
@@ -290,16 +326,11 @@ impl BankReader {
             self.list_written.push(written.unwrap_or(number));
             let line_end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[range.clone()])
                 .map_or(range.end, |end| range.start + end);
-            let question = Question {
+            let question = Draft {
                 number,
-                wording: BankStr::default(),
                 category: self.current_category,
                 range: range.clone(),
                 line_range: range.start..line_end,
-                tags: Box::default(),
-                see: Box::default(),
-                fields: Box::default(),
-                answer: None,
             };
             self.question = Some((question, ItemPart::Wording));
         } else if self.lists.len() == 2 && self.question.is_some() {
@@ -356,31 +387,35 @@ impl BankReader {
                     name: collapse_whitespace(&name),
                     range,
                 });
-                self.current_category = Some(self.categories.len() - 1);
+                self.current_category = u32::try_from(self.categories.len() - 1).ok();
             }
             _ => {}
         }
     }
 
     fn finish_question(&mut self, source: &str) {
-        if let Some((mut question, _)) = self.question.take() {
+        if let Some((mut draft, _)) = self.question.take() {
             // Only a wording of several lines can hold unnested fields.
             let wording = if self.wording.contains('\n') {
                 let wording =
-                    take_unnested_fields(&mut question, &mut self.fields, &self.wording, source);
+                    take_unnested_fields(&mut draft, &mut self.fields, &self.wording, source);
                 collapse_whitespace(&wording)
             } else {
                 collapse_whitespace(&self.wording)
             };
-            let wording_at =
-                BankStr::after_marker(source, question.line_range.start, Marker::Number);
-            question.wording = BankStr::at(&wording, source, wording_at);
-            question.answer = answer::read_answer(&self.fields, &mut self.diagnostics);
-            question.tags = tags_of(&self.fields);
-            question.see = see_of(&self.fields, source);
-            question.fields = kept_fields(&mut self.fields, source);
+            let wording_at = BankStr::after_marker(source, draft.line_range.start, Marker::Number);
+            self.questions.push(Question {
+                number: draft.number,
+                wording: BankStr::at(&wording, source, wording_at),
+                category: draft.category,
+                range: offset(draft.range.start)..offset(draft.range.end),
+                line_range: offset(draft.line_range.start)..offset(draft.line_range.end),
+                answer: answer::read_answer(&self.fields, source, &mut self.diagnostics),
+                tags: tags_of(&self.fields),
+                see: see_of(&self.fields, source),
+                fields: kept_fields(&mut self.fields, source),
+            });
             self.wording.clear();
-            self.questions.push(question);
         }
     }
 
@@ -478,7 +513,7 @@ pub(crate) mod tests {
         let mut rendered = format!("prefix {} title {:?}\n", bank.prefix, bank.title);
         for question in &bank.questions {
             let key = bank.key(question);
-            let line = &source[question.line_range.clone()];
+            let line = &source[question.line_range()];
             rendered.push_str(&format!(
                 "{key} [{}] {} | {line:?}",
                 bank.category_name(question),

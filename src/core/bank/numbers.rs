@@ -57,7 +57,7 @@ pub(super) fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>
     for (position, question) in questions.iter().enumerate() {
         if question.wording.get(text).is_empty() {
             bank.diagnostics.push(Diagnostic::new(
-                question.line_range.clone(),
+                question.line_range(),
                 Severity::Error,
                 codes::BANK_EMPTY_QUESTION,
                 format!("{}-{} has no text", bank.prefix, question.number),
@@ -70,7 +70,7 @@ pub(super) fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>
                     .iter()
                     .zip(&keep)
                     .filter(|(_, kept)| **kept)
-                    .map(|(question, _)| (question.number, question.line_range.clone()))
+                    .map(|(question, _)| (question.number, question.line_range()))
                     .collect()
             });
             if let Some(first) = firsts.get(&question.number) {
@@ -81,7 +81,7 @@ pub(super) fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>
         }
         if question.category.is_none() {
             bank.diagnostics.push(Diagnostic::new(
-                question.line_range.clone(),
+                question.line_range(),
                 Severity::Warning,
                 codes::BANK_OUTSIDE_CATEGORY,
                 format!(
@@ -91,7 +91,7 @@ pub(super) fn keep_valid_questions(bank: &mut Bank, mut questions: Vec<Question>
             ));
         }
         if let Some(firsts) = &mut first_with_number {
-            firsts.insert(question.number, question.line_range.clone());
+            firsts.insert(question.number, question.line_range());
         }
         highest = Some(highest.map_or(question.number, |highest| highest.max(question.number)));
         keep[position] = true;
@@ -109,7 +109,7 @@ fn duplicate_number(
 ) -> Diagnostic {
     let first_line = 1 + text[..first.start].matches('\n').count();
     Diagnostic::new(
-        question.line_range.clone(),
+        question.line_range(),
         Severity::Error,
         codes::BANK_DUPLICATE_NUMBER,
         format!(

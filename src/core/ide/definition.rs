@@ -27,7 +27,7 @@ pub fn definition(index: &Index, document: &Document, offset: usize) -> Option<T
         origin: found.range.clone(),
         question: id,
         bank: index.bank_of(id),
-        range: index.get(id).question.line_range.clone(),
+        range: index.get(id).question.line_range(),
     })
 }
 

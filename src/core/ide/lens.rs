@@ -124,7 +124,7 @@ fn bank_lenses(context: &Context, position: usize) -> Vec<Lens> {
             1 => "answered in 1 note".to_string(),
             count => format!("answered in {count} notes"),
         };
-        lenses.push(Lens::label(question.line_range.clone(), title));
+        lenses.push(Lens::label(question.line_range(), title));
     }
     lenses.sort_by_key(|lens| lens.range.start);
     lenses
@@ -136,7 +136,7 @@ fn in_category(
 ) -> impl Iterator<Item = &crate::core::bank::Question> + '_ {
     bank.questions
         .iter()
-        .filter(move |question| question.category == Some(category))
+        .filter(move |question| question.category.map(|index| index as usize) == Some(category))
 }
 
 /// Over each packet heading: before any score, its count, categories

@@ -43,9 +43,9 @@ pub fn key_at(
     }
     let bank = index.banks().get(bank?)?;
     let question = bank.questions.iter().find(|question| {
-        question.line_range.start <= offset && offset <= question.line_range.end
+        question.line_range().start <= offset && offset <= question.line_range().end
     })?;
-    Some((bank.key(question), question.line_range.clone()))
+    Some((bank.key(question), question.line_range()))
 }
 
 pub fn references(
@@ -62,7 +62,7 @@ pub fn references(
         if let Some(id) = index.lookup(&key) {
             references.push(Reference {
                 place: Place::Bank(index.bank_of(id)),
-                range: index.get(id).question.line_range.clone(),
+                range: index.get(id).question.line_range(),
             });
         }
     }

@@ -122,13 +122,13 @@ fn bank_symbols(bank: &crate::core::bank::Bank) -> Vec<Symbol> {
             name: format!("{} · {}", bank.key(question), bank.wording(question)),
             detail: None,
             kind: SymbolKind::Question,
-            range: question.range.clone(),
-            selection: question.line_range.clone(),
+            range: question.range(),
+            selection: question.line_range(),
             children: Vec::new(),
         };
         match question
             .category
-            .and_then(|category| categories.get_mut(category))
+            .and_then(|category| categories.get_mut(category as usize))
         {
             Some(category) => category.children.push(symbol),
             None => outside.push(symbol),
@@ -162,7 +162,7 @@ pub fn workspace_symbols(context: &Context, query: &str, limit: usize) -> Vec<Wo
                 container: question.category().to_string(),
                 kind: SymbolKind::Question,
                 place: Place::Bank(index.bank_of(hit.question)),
-                range: question.question.line_range.clone(),
+                range: question.question.line_range(),
             }
         })
         .collect();

@@ -40,7 +40,7 @@ impl Index {
             let earlier = self.get(first);
             let same_bank = self.bank_of(first) == bank_position;
             let mut diagnostic = Diagnostic::new(
-                question.question.line_range.clone(),
+                question.question.line_range(),
                 Severity::Warning,
                 codes::BANK_NEAR_DUPLICATE,
                 format!(
@@ -52,7 +52,7 @@ impl Index {
             );
             diagnostic = diagnostic.with_related(
                 (!same_bank).then(|| earlier.bank.name.clone()),
-                earlier.question.line_range.clone(),
+                earlier.question.line_range(),
                 format!("{} · {}", earlier.key(), earlier.text()),
             );
             diagnostics.push(diagnostic);
@@ -67,7 +67,7 @@ impl Index {
             .filter(|question| self.bank_of(question.id) == bank_position)
             .filter(|question| similarity.follow_up_repeats(question.id as usize))
             .filter_map(|question| {
-                let range = question.question.answer.as_ref()?.follow_up_range.clone()?;
+                let range = question.question.answer.as_ref()?.follow_up.as_ref()?.field_range();
                 Some(Diagnostic::new(
                     range,
                     Severity::Warning,
