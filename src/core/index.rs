@@ -393,7 +393,6 @@ impl Index {
                 .questions()
                 .map(|question| Wording {
                     text: question.text(),
-                    shape: question.shape(),
                     follow_up: question.follow_up(),
                 })
                 .collect();
