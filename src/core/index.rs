@@ -389,14 +389,12 @@ impl Index {
     /// Terms and near-duplicates, computed on first use.
     pub fn similarity(&self) -> &Similarity {
         self.similarity.get_or_init(|| {
-            let questions: Vec<Wording> = self
-                .questions()
-                .map(|question| Wording {
+            Similarity::new(self.entries.len(), || {
+                self.questions().map(|question| Wording {
                     text: question.text(),
                     follow_up: question.follow_up(),
                 })
-                .collect();
-            Similarity::new(&questions)
+            })
         })
     }
 

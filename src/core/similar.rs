@@ -162,23 +162,26 @@ impl Analyser {
 }
 
 impl Similarity {
-    /// Analyses questions and their follow-ups.
-    pub fn new(questions: &[Wording]) -> Similarity {
-        let acronyms: Vec<_> = questions
-            .iter()
+    /// Analyses `count` questions and their follow-ups, read as
+    /// `questions` gives them (three passes; a large bank's wordings are
+    /// not gathered first).
+    pub fn new<'a, I: Iterator<Item = Wording<'a>>>(
+        count: usize,
+        questions: impl Fn() -> I,
+    ) -> Similarity {
+        let acronyms: Vec<_> = questions()
             .flat_map(|wording| acronyms_in(wording.text))
             .collect();
         let mut analyser = Analyser {
             termer: Termer::new(&acronyms),
             vocabulary: Vocabulary::default(),
         };
-        let count = questions.len();
         let mut terms = Lists::with_capacity(count, count * 8);
         let mut subjects = Lists::with_capacity(count, count * 3);
         let mut sides = Lists::default();
         let mut side_ends = Vec::with_capacity(count);
         let mut definitions = Vec::with_capacity(count);
-        for wording in questions {
+        for wording in questions() {
             // Classified here and dropped, not through the index's cache of
             // shapes: filling it for every question of a large bank held
             // the sides of 32,000 comparisons (4 MB) no request looks at.
@@ -191,6 +194,9 @@ impl Similarity {
             side_ends.push(sides.len() as u32);
             definitions.push(analysis.definition);
         }
+        // Only the follow-ups are left to analyse, and the termer's words
+        // are a cache: the analysis' own vocabulary numbers the terms.
+        analyser.termer.forget_words();
         terms.shrink_to_fit();
         subjects.shrink_to_fit();
         sides.shrink_to_fit();
@@ -217,7 +223,7 @@ impl Similarity {
         // follow-up uses weighs as much as the rarest question term. Each
         // is analysed when judged, in question order, so their terms are
         // numbered as if all were analysed first, and none is held longer.
-        for (question, wording) in questions.iter().enumerate() {
+        for (question, wording) in questions().enumerate() {
             let Some(text) = wording.follow_up else {
                 continue;
             };

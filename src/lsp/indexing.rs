@@ -146,6 +146,9 @@ impl Backend {
             started.elapsed().as_millis()
         ));
         self.workspace_changed(Duration::ZERO);
+        if pending_banks {
+            self.analyse_loaded_banks().await;
+        }
     }
 
     /// Asks the client for a progress token and begins reporting on it;
@@ -177,24 +180,29 @@ impl Backend {
         Some(progress.with_percentage(0).begin().await)
     }
 
-    /// Loads every root's banks without holding the state lock, puts them in
-    /// place, then analyses their near-duplicates before the notes are
-    /// read. Requests meanwhile are answered from the built-in bank, then
-    /// from the loaded banks: no barrier. The analysis of a large bank
-    /// frees most of what it builds; run beside the scan, both would hold
-    /// their peaks at once, and the notes would not take the room it
-    /// leaves (README "Memory").
+    /// Loads every root's banks without holding the state lock and puts
+    /// them in place. Requests meanwhile are answered from the built-in
+    /// bank, then from the loaded banks: no barrier.
     async fn load_banks_off_lock(&self) {
         let batch = self.lock().plan_loads(None, false);
         self.load_and_install(batch).await;
         self.schedule_all(Duration::ZERO);
+    }
+
+    /// Analyses the near-duplicates of banks just loaded, once their notes
+    /// are read: a large bank's analysis takes a second and a half on two
+    /// cores, which the notes would otherwise wait for, and run beside the
+    /// scan both would hold their peaks at once (README "Memory").
+    async fn analyse_loaded_banks(&self) {
+        let started = Instant::now();
         let indexes = self.lock().root_indexes();
-        // What the analysis frees stays with malloc for the notes read
-        // next: handing it back (`malloc_trim`) would hold the one heap's
-        // lock while completions are asked for.
         let analysed = background("near-duplicates", move || analyse_near_duplicates(&indexes));
-        if let Err(error) = analysed.await {
-            log(&format!("near-duplicates: {error}"));
+        match analysed.await {
+            Ok(()) => log(&format!(
+                "near-duplicates analysed in {} ms",
+                started.elapsed().as_millis()
+            )),
+            Err(error) => log(&format!("near-duplicates: {error}")),
         }
     }
 
