@@ -7,6 +7,7 @@
 //! use, and so is the near-duplicate analysis.
 
 mod bank_diagnostics;
+mod shapes;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -19,6 +20,7 @@ use crate::core::search::{SearchEntry, SearchHit, SearchIndex};
 use crate::core::shape::{ShapeInfo, classify};
 use crate::core::similar::{Similarity, Wording};
 use crate::core::text::{Acronym, acronyms_in};
+use shapes::Shapes;
 
 /// A question's position in the index: banks in order, questions in order.
 pub type QuestionId = u32;
@@ -27,8 +29,6 @@ pub type QuestionId = u32;
 struct Entry {
     bank: u32,
     question: u32,
-    /// Read from the wording when first asked for.
-    shape: OnceLock<ShapeInfo>,
 }
 
 /// Why a question is related to another.
@@ -66,8 +66,9 @@ pub struct QuestionRef<'a> {
     pub id: QuestionId,
     pub bank: &'a Bank,
     pub question: &'a Question,
-    /// Read from the wording on first use: most requests never look.
-    shape: &'a OnceLock<ShapeInfo>,
+    /// Where its shape is read from the wording on first use: most
+    /// requests never look.
+    shapes: &'a Shapes,
 }
 
 impl<'a> QuestionRef<'a> {
@@ -89,7 +90,9 @@ impl<'a> QuestionRef<'a> {
     }
 
     pub fn shape(&self) -> &'a ShapeInfo {
-        self.shape.get_or_init(|| classify(self.text()))
+        self.shapes
+            .cell(self.id)
+            .get_or_init(|| classify(self.text()))
     }
 }
 
@@ -109,6 +112,8 @@ pub struct Index {
     /// bank already uses is not).
     indexed: Vec<bool>,
     entries: Vec<Entry>,
+    /// Each question's shape, read when first asked for.
+    shapes: Shapes,
     /// The indexed bank with each prefix.
     prefixes: HashMap<String, usize>,
     /// Each bank's first question id: its questions' ids follow in order.
@@ -174,7 +179,6 @@ impl Index {
                 entries.push(Entry {
                     bank: position as u32,
                     question: question_position as u32,
-                    shape: OnceLock::new(),
                 });
             }
         }
@@ -190,6 +194,7 @@ impl Index {
         let mut index = Index {
             banks,
             indexed,
+            shapes: Shapes::new(entries.len()),
             entries,
             prefixes,
             first_ids,
@@ -270,7 +275,7 @@ impl Index {
             id,
             bank,
             question,
-            shape: &self.entries[id as usize].shape,
+            shapes: &self.shapes,
         }
     }
 

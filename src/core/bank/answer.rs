@@ -11,8 +11,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::{Field, offset};
 use super::stored::{BankStr, Marker};
+use super::{Field, offset};
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 
 /// The level a candidate should answer a question well at.
