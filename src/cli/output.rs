@@ -494,7 +494,7 @@ fn key_runs<'k>(keys: impl Iterator<Item = &'k String>) -> String {
             Some((_, last)) if last.prefix == key.prefix && last.number + 1 == key.number => {
                 *last = key;
             }
-            _ => runs.push((key.clone(), key)),
+            _ => runs.push((key, key)),
         }
     }
     let shown: Vec<String> = runs

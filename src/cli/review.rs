@@ -197,7 +197,7 @@ fn to_review(notes: &[NoteSummary], today: NaiveDate, include_new: bool) -> Vec<
         pending.extend(new_sections(notes).into_iter().map(
             |(note, section): (&NoteSummary, &SectionSummary)| Pending {
                 note: note.name.clone(),
-                key: section.key.clone(),
+                key: section.key,
                 standing: "new".to_string(),
             },
         ));

@@ -55,7 +55,7 @@ pub fn handout(index: &Index, note: &Note) -> Handout {
     for heading in &note.headings {
         let Some(found) = &heading.key else { continue };
         let omission = |reason| Omission {
-            key: found.key.clone(),
+            key: found.key,
             heading: heading.range.clone(),
             reason,
         };

@@ -96,6 +96,12 @@ impl PartialEq<str> for Prefix {
     }
 }
 
+impl PartialEq<&str> for Prefix {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "{}-{}", self.prefix, self.number)

@@ -39,7 +39,7 @@ pub fn key_at(
         .key_at(offset)
         .filter(|found| index.has_prefix(&found.key.prefix))
     {
-        return Some((found.key.clone(), found.range.clone()));
+        return Some((found.key, found.range.clone()));
     }
     let bank = index.banks().get(bank?)?;
     let question = bank.questions.iter().find(|question| {

@@ -50,7 +50,7 @@ pub fn review_lenses(
                 range: range.clone(),
                 title: rating.label().to_string(),
                 action: Some(LensAction::Review {
-                    key: section.key.clone(),
+                    key: section.key,
                     rating,
                 }),
             }));
@@ -64,7 +64,7 @@ fn first_sections<'s>(
     sections: impl Iterator<Item = &'s SectionSummary>,
 ) -> impl Iterator<Item = &'s SectionSummary> {
     let mut seen: HashSet<Key> = HashSet::new();
-    sections.filter(move |section| seen.insert(section.key.clone()))
+    sections.filter(move |section| seen.insert(section.key))
 }
 
 /// How a note stands, as an editor's status bar says it: its distinct
@@ -233,7 +233,7 @@ impl<'t> DueList<'t> {
         self.counted = (upto, line);
         self.sections.push(DueSection {
             note: self.name.to_string(),
-            key: key.clone(),
+            key: *key,
             heading: heading.clone(),
             range: range.clone(),
             line,

@@ -116,7 +116,7 @@ pub fn read_scores(text: &str, note: &Note) -> Vec<ScoredPacket> {
                 let heading = &note.headings[section.heading];
                 let rubric = read_rubric(text, section.body.clone())?;
                 Some(ScoredQuestion {
-                    key: heading.key.as_ref()?.key.clone(),
+                    key: heading.key.as_ref()?.key,
                     heading: heading.range.clone(),
                     line: lines.line_of(heading.range.start),
                     rubric,

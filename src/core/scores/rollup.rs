@@ -159,7 +159,7 @@ fn candidate(places: &CategoryPlaces, folder: &str, notes: &[&NoteScores]) -> Ca
                     .or_default()
                     .add(&question.rubric);
                 let at = || QuestionAt {
-                    key: question.key.clone(),
+                    key: question.key,
                     note: note.name.clone(),
                     line: question.line,
                 };
@@ -235,7 +235,7 @@ pub fn by_question(notes: &[NoteScores]) -> Vec<QuestionScores> {
         for question in note.packets.iter().flat_map(|packet| &packet.questions) {
             let (scores, last_folder) = questions.entry(&question.key).or_insert_with(|| {
                 let scores = QuestionScores {
-                    key: question.key.clone(),
+                    key: question.key,
                     candidates: 0,
                     scores: Vec::new(),
                 };
