@@ -124,7 +124,7 @@ fn main() {
             let text = generate::question_note(number, seed);
             note_bytes += text.len();
             let name = format!("notes/q-{number:06}.md");
-            notes.insert(summarize_note(&index, &overrides, &mut cache, &name, text));
+            notes.insert(summarize_note(&index, &overrides, &mut cache, &name, &text));
         }
         notes
     });

@@ -233,7 +233,7 @@ pub fn read_note(
         &workspace.overrides,
         cache,
         &note_name(&workspace.root, path),
-        text,
+        &text,
     ))
 }
 
@@ -338,7 +338,7 @@ pub fn summarizer(
             &workspace.overrides,
             cache,
             name,
-            text.to_string(),
+            text,
         )
     }
 }

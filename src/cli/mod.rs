@@ -334,7 +334,8 @@ fn stats(
                 &workspace.overrides,
                 &mut caches.scaffolding,
                 name,
-                (text.to_string(), LineIndex::new(text)),
+                text,
+                None,
                 &note,
             );
             let covered = if coverage_on {

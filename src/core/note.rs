@@ -124,6 +124,14 @@ pub fn parse_outline(text: &str) -> Note {
     parse(text, false)
 }
 
+/// Whether a text writes nothing shaped like a key where `parse_note`
+/// looks for them (after any front matter), so that it would find none:
+/// a quick look that spares parsing most notes of a large vault.
+pub fn mentions_no_key(text: &str) -> bool {
+    let body_start = front_matter_end(text).map_or(text_start(text), |front| front.end);
+    key::find_keys(&text[body_start..]).is_empty()
+}
+
 fn parse(text: &str, with_keys: bool) -> Note {
     let mut note = Note {
         len: text.len(),
@@ -401,7 +409,7 @@ fn moved_range(range: &Range<usize>, delta: isize) -> Range<usize> {
 
 fn moved_key(found: &KeyMatch, delta: isize) -> KeyMatch {
     KeyMatch {
-        key: found.key.clone(),
+        key: found.key,
         range: moved_range(&found.range, delta),
     }
 }

@@ -164,11 +164,9 @@ fn buffer_summary(snapshot: &Snapshot) -> Option<NoteSummary> {
         &workspace.overrides,
         &mut workspace.caches().scaffolding,
         name,
+        &snapshot.parsed.text,
         // The check built the line index already.
-        (
-            snapshot.parsed.text.to_string(),
-            snapshot.parsed.lines().clone(),
-        ),
+        Some(snapshot.parsed.lines()),
         &snapshot.parsed.note,
     ))
 }

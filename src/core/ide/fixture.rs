@@ -107,7 +107,7 @@ impl Workspace {
                 no_overrides(),
                 &mut cache,
                 name,
-                text.clone(),
+                text,
             ));
         }
         let mut files = files.into_iter();

@@ -19,7 +19,7 @@ use crate::core::check::SiblingNote;
 use crate::core::index::Index;
 use crate::core::key::{Key, KeyMatch};
 use crate::core::line_index::LineIndex;
-use crate::core::note::{Note, is_answered, parse_note};
+use crate::core::note::{Note, is_answered, mentions_no_key, parse_note};
 use crate::core::review::{ReviewState, section_review};
 use crate::core::template::{Overrides, Scaffolding};
 
@@ -101,33 +101,45 @@ pub fn folder_of(name: &str) -> &str {
 pub use crate::core::template::ScaffoldingCache;
 
 /// Summarizes a note's text. A section whose key names no question counts
-/// as answered when its body holds any text at all.
+/// as answered when its body holds any text at all. A note that writes
+/// nothing like a key (most of a large vault) is not parsed: its summary
+/// is its name.
 pub fn summarize_note(
     index: &Index,
     overrides: &Overrides,
     cache: &mut ScaffoldingCache,
     name: &str,
-    text: String,
+    text: &str,
 ) -> NoteSummary {
-    let note = parse_note(&text);
-    let lines = LineIndex::new(&text);
-    summarize_parsed(index, overrides, cache, name, (text, lines), &note)
+    if mentions_no_key(text) {
+        return NoteSummary {
+            name: name.to_string(),
+            body: None,
+        };
+    }
+    summarize_parsed(index, overrides, cache, name, text, None, &parse_note(text))
 }
 
 /// Summarizes a note already parsed (an editor's buffer), given its text
-/// and that text's line index.
+/// and, when at hand, that text's line index; they are copied only when
+/// the summary keeps them (`NoteBody::text`).
 pub fn summarize_parsed(
     index: &Index,
     overrides: &Overrides,
     cache: &mut ScaffoldingCache,
     name: &str,
-    (text, lines): (String, LineIndex),
+    text: &str,
+    lines: Option<&LineIndex>,
     note: &Note,
 ) -> NoteSummary {
     let body = (!note.keys.is_empty()).then(|| {
-        let sections = section_summaries(index, overrides, cache, &text, note);
+        let sections = section_summaries(index, overrides, cache, text, note);
+        let kept = || {
+            let lines = lines.cloned().unwrap_or_else(|| LineIndex::new(text));
+            Box::new((text.to_string(), lines))
+        };
         Box::new(NoteBody {
-            text: (!sections.is_empty()).then(|| Box::new((text, lines))),
+            text: (!sections.is_empty()).then(kept),
             keys: note.keys.clone(),
             sections,
         })
@@ -152,7 +164,7 @@ pub fn section_summaries(
         .into_iter()
         .filter_map(|section| {
             let heading = &note.headings[section.heading];
-            let key = heading.key.as_ref()?.key.clone();
+            let key = heading.key.as_ref()?.key;
             let scaffolding = match index.lookup(&key) {
                 Some(id) => cache.get(index, overrides, id),
                 None => &no_scaffolding,
@@ -327,11 +339,7 @@ impl Notes {
             .filter(|other| other.name != name)
             .map(|other| SiblingNote {
                 name: other.name[folder.len()..].to_string(),
-                keys: other
-                    .sections()
-                    .iter()
-                    .map(|section| section.key.clone())
-                    .collect(),
+                keys: other.sections().iter().map(|section| section.key).collect(),
             })
             .collect()
     }
@@ -345,7 +353,7 @@ struct NamesByKey(HashMap<Key, Vec<String>>);
 
 impl NamesByKey {
     fn add(&mut self, key: &Key, name: &str) {
-        let names = self.0.entry(key.clone()).or_default();
+        let names = self.0.entry(*key).or_default();
         if let Err(place) = names.binary_search_by(|known| known.as_str().cmp(name)) {
             names.insert(place, name.to_string());
         }
@@ -388,7 +396,7 @@ mod tests {
                 &Overrides::default(),
                 &mut cache,
                 name,
-                text.to_string(),
+                text,
             ));
         }
         notes
@@ -458,7 +466,7 @@ mod tests {
             &Overrides::default(),
             &mut ScaffoldingCache::default(),
             "a.md",
-            "nothing\n".to_string(),
+            "nothing\n",
         ));
         assert!(notes.answered_in(&acid).is_empty());
         notes.remove("round/b.md");
