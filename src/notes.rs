@@ -111,7 +111,8 @@ pub fn read_walked<T: Send>(
     let mut read = Vec::new();
     let mut problems = Vec::new();
     let found = AtomicUsize::new(0);
-    for_each_walked(workspace, &found, each, |walked| {
+    let readers = crate::parallel::cores();
+    for_each_walked(workspace, (readers, &found), each, |walked| {
         match walked {
             Walked::Note(path, value) => read.push((path, value)),
             Walked::Problem(problem) => problems.push(problem),
@@ -122,16 +123,16 @@ pub fn read_walked<T: Send>(
     (read.into_iter().map(|(_, value)| value).collect(), problems)
 }
 
-/// Walks the workspace on one thread and reads the notes it finds on every
-/// core meanwhile, handing each result to `on_read` on the calling thread
-/// as it comes (in no set order), the walk's problems among them; `found`
-/// counts the notes the walk has found so far. Nothing lists every path
+/// Walks the workspace on one thread and reads the notes it finds on
+/// `readers` threads meanwhile, handing each result to `on_read` on the
+/// calling thread as it comes (in no set order), the walk's problems among
+/// them; `found` counts the notes the walk has found so far. Nothing lists every path
 /// first: a 100,000-note vault's list was 3 MB held for the whole scan.
 /// When `on_read` returns false, reading stops (the walk ends without
 /// sending more).
 pub fn for_each_walked<T: Send>(
     workspace: &Workspace,
-    found: &AtomicUsize,
+    (readers, found): (usize, &AtomicUsize),
     each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
     mut on_read: impl FnMut(Walked<T>) -> bool,
 ) {
@@ -143,11 +144,8 @@ pub fn for_each_walked<T: Send>(
     // `on_read` done), the receiver goes with them and the walk's sends
     // fail instead of waiting.
     let received = std::sync::Arc::new(std::sync::Mutex::new(received));
-    let readers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, 8);
     std::thread::scope(|scope| {
-        for _ in 0..readers {
+        for _ in 0..readers.max(1) {
             let received = received.clone();
             let results = results.clone();
             let each = &each;
@@ -273,7 +271,11 @@ pub fn scan_notes(workspace: &Workspace, mut on_batch: impl FnMut(ScanBatch) -> 
     let mut sent = Instant::now();
     let mut any = false;
     let found = AtomicUsize::new(0);
-    for_each_walked(workspace, &found, summarizer(workspace), |walked| {
+    // One reader beside the walk: with most notes summarized without
+    // being parsed (`summarize_note`), it reads 100,000 in under a second,
+    // and a second one took the other core from the requests answered
+    // meanwhile (completion p99 50 ms instead of 12 ms on two cores).
+    for_each_walked(workspace, (1, &found), summarizer(workspace), |walked| {
         any = true;
         match walked {
             Walked::Note(_, summary) => batch.notes.push(summary),
@@ -333,13 +335,7 @@ pub fn summarizer(
 ) -> impl Fn(&str, &str, &mut CheckCaches) -> NoteSummary + Sync + '_ {
     |name, text, caches| {
         let cache = &mut caches.scaffolding;
-        summarize_note(
-            &workspace.index,
-            &workspace.overrides,
-            cache,
-            name,
-            text,
-        )
+        summarize_note(&workspace.index, &workspace.overrides, cache, name, text)
     }
 }
 

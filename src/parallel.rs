@@ -13,10 +13,7 @@ pub fn on_every_core<I: Sync, T: Send>(
     items: &[I],
     work: impl Fn(&[I]) -> Vec<T> + Sync,
 ) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, MOST_THREADS)
-        .min(items.len().div_ceil(LEAST_PER_THREAD).max(1));
+    let threads = cores().min(items.len().div_ceil(LEAST_PER_THREAD).max(1));
     if threads == 1 {
         return work(items);
     }
@@ -28,6 +25,13 @@ pub fn on_every_core<I: Sync, T: Send>(
             .collect();
         joined(workers)
     })
+}
+
+/// How many threads share work that can use every core (at most eight).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MOST_THREADS)
 }
 
 /// What scoped workers made, in the workers' order; a worker's panic is

@@ -15,7 +15,7 @@ use crate::core::check::{CheckSettings, FolderNotes, Siblings, check_note_with};
 use crate::core::config::{CONFIG_FILE, Config, ConfigProblem, Fallback, read_config};
 use crate::core::diagnostic::Diagnostic as CoreDiagnostic;
 use crate::core::ide::notes::{NoteSummary, summarize_parsed};
-use crate::lsp::background::{background, detached};
+use crate::lsp::background::{Priority, background, detached};
 use crate::lsp::convert;
 use crate::lsp::dispatch::guard;
 use crate::lsp::log;
@@ -105,7 +105,7 @@ impl Backend {
             // async thread, where the next keystroke would wait (≤ 1 ms).
             // A plain free: giving pages back walks the heap under malloc's
             // lock, and the keystrokes typed meanwhile would wait for it.
-            detached("freeing", move || drop(garbage));
+            detached("freeing", Priority::Lower, move || drop(garbage));
             backend.index_buffer(&uri, snapshot, generation).await;
         });
     }
@@ -135,7 +135,7 @@ impl Backend {
             return;
         };
         // Summarizing a 10 MB note takes milliseconds: off the async threads.
-        let summary = background("notes index", move || {
+        let summary = background("notes index", Priority::Lower, move || {
             guard("diagnostics", || Ok(buffer_summary(&snapshot)))
         })
         .await;

@@ -27,9 +27,9 @@ use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
 use crate::core::index::Index;
 use crate::files::Reach;
-use crate::lsp::background::{background, detached};
+use crate::lsp::background::{Priority, background, detached};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
-use crate::lsp::dispatch::guard_notification;
+use crate::lsp::dispatch::{guard, guard_notification};
 use crate::lsp::log;
 use crate::lsp::server::Backend;
 use crate::notes::{NoteProblem, ProblemKind, note_name, read_note, scan_notes};
@@ -37,6 +37,12 @@ use crate::walk::is_ignored;
 use crate::workspace::Workspace;
 
 /// Progress tokens are unique per server.
+/// How often the end of a scan tries to put in the notes still waiting
+/// for requests' snapshots before copying the notes to do it, and the
+/// pause between tries.
+const FLUSH_ATTEMPTS: usize = 50;
+const FLUSH_PAUSE: Duration = Duration::from_millis(2);
+
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
 /// How long the editor may take to answer `window/workDoneProgress/create`.
@@ -86,7 +92,7 @@ impl Backend {
             let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
             let workspace = target.workspace.clone();
             // Reading 10,000 notes blocks: in the background, in batches.
-            let scan = background("scan", move || {
+            let scan = background("scan", Priority::Idle, move || {
                 scan_notes(&workspace, |batch| sender.send(batch).is_ok())
             });
             // What was indexed before and is not read again is gone: a set
@@ -130,6 +136,16 @@ impl Backend {
             }
             if stale {
                 break;
+            }
+            // What waits for requests' snapshots goes in a batch at a time;
+            // what still waits after that goes in at once, copying the
+            // notes if a snapshot shares them.
+            for _ in 0..FLUSH_ATTEMPTS {
+                let waiting = guard("indexing", || Ok(self.lock().insert_scanned(target)));
+                if !waiting.unwrap_or(false) {
+                    break;
+                }
+                tokio::time::sleep(FLUSH_PAUSE).await;
             }
             guard_notification("indexing", || self.lock().finish_scan(target, &unseen));
         }
@@ -196,7 +212,9 @@ impl Backend {
     async fn analyse_loaded_banks(&self) {
         let started = Instant::now();
         let indexes = self.lock().root_indexes();
-        let analysed = background("near-duplicates", move || analyse_near_duplicates(&indexes));
+        let analysed = background("near-duplicates", Priority::Idle, move || {
+            analyse_near_duplicates(&indexes)
+        });
         match analysed.await {
             Ok(()) => log(&format!(
                 "near-duplicates analysed in {} ms",
@@ -210,7 +228,9 @@ impl Backend {
     /// request path, so hovers and completions never wait for it.
     pub(super) fn warm_similarity(&self) {
         let indexes = self.lock().root_indexes();
-        detached("near-duplicates", move || analyse_near_duplicates(&indexes));
+        detached("near-duplicates", Priority::Idle, move || {
+            analyse_near_duplicates(&indexes)
+        });
     }
 
     /// After the notes changed: recheck open documents (`asked-before`)

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::core::config::{CONFIG_FILE, PACKET_SIZES, RETENTIONS, Settings};
 use crate::core::template::Mode;
-use crate::lsp::background::background;
+use crate::lsp::background::{Priority, background};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::{guard, rope_reads};
 use crate::lsp::log;
@@ -130,7 +130,7 @@ impl Backend {
     pub(super) async fn load_and_install(&self, batch: LoadBatch) {
         let ticket = batch.ticket;
         let backend = self.clone();
-        let installed = background("loading", move || {
+        let installed = background("loading", Priority::Lower, move || {
             let loaded = guard("loading", || Ok(load_batch(batch))).ok();
             let (replaced, with_open_banks) = match loaded {
                 Some(loaded) => loaded.install(&mut backend.lock()),

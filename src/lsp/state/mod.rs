@@ -317,6 +317,13 @@ impl State {
         self.roots.add_scanned(target, notes, &open);
     }
 
+    /// Puts in what the scan read and is still waiting, as a batch would;
+    /// true while some is left.
+    pub fn insert_scanned(&mut self, target: &ScanTarget) -> bool {
+        self.add_scanned(target, Vec::new());
+        self.roots.has_scanned_waiting(target)
+    }
+
     pub fn finish_scan(&mut self, target: &ScanTarget, unseen: &HashSet<String>) {
         let open = self.open_names(target.root);
         self.roots.finish_scan(target, unseen, &open);

@@ -403,21 +403,27 @@ impl Roots {
     /// `open` keep what their buffers say. While a request's snapshot
     /// shares the notes, changing them would copy every summary (100,000
     /// in a large vault, under the lock, at every batch): the batch waits
-    /// for the next one, or for the scan's end.
+    /// for the next one, or for the scan's end. At most `MOST_INSERTED`
+    /// go in at once, under the lock requests wait for.
     pub fn add_scanned(
         &mut self,
         target: &ScanTarget,
         notes: Vec<NoteSummary>,
         open: &HashSet<String>,
     ) {
-        if !self.is_current_scan(target) || notes.is_empty() {
+        if !self.is_current_scan(target) {
             return;
         }
         let root = &mut self.roots[target.root];
         root.scanned.extend(notes);
         if let Some(indexed) = Arc::get_mut(&mut root.notes) {
-            insert_scanned(indexed, &mut root.scanned, open);
+            insert_scanned(indexed, &mut root.scanned, open, MOST_INSERTED);
         }
+    }
+
+    /// Whether the scan's notes still wait to go in (see `add_scanned`).
+    pub fn has_scanned_waiting(&self, target: &ScanTarget) -> bool {
+        self.is_current_scan(target) && !self.roots[target.root].scanned.is_empty()
     }
 
     /// Ends a scan: what it read is indexed, and the notes indexed when it
@@ -434,7 +440,8 @@ impl Roots {
         let root = &mut self.roots[target.root];
         root.scanning = false;
         if !root.scanned.is_empty() {
-            insert_scanned(Arc::make_mut(&mut root.notes), &mut root.scanned, open);
+            let all = root.scanned.len();
+            insert_scanned(Arc::make_mut(&mut root.notes), &mut root.scanned, open, all);
         }
         root.scanned = Vec::new();
         let notes = &self.roots[target.root].notes;
@@ -498,9 +505,21 @@ impl Roots {
     }
 }
 
-/// Indexes the notes a scan read, but not those open in the editor.
-fn insert_scanned(indexed: &mut Notes, scanned: &mut Vec<NoteSummary>, open: &HashSet<String>) {
-    for note in scanned.drain(..) {
+/// Scanned notes put in the index at once: a thousand take about half a
+/// millisecond, and up to ten times that while the scan's threads keep the
+/// cores and the allocator busy.
+const MOST_INSERTED: usize = 1_000;
+
+/// Indexes up to `most` of the notes a scan read, but not those open in
+/// the editor.
+fn insert_scanned(
+    indexed: &mut Notes,
+    scanned: &mut Vec<NoteSummary>,
+    open: &HashSet<String>,
+    most: usize,
+) {
+    let rest = scanned.len().saturating_sub(most);
+    for note in scanned.drain(rest..) {
         if !open.contains(&note.name) {
             indexed.insert(note);
         }
