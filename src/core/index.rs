@@ -25,12 +25,6 @@ use shapes::Shapes;
 /// A question's position in the index: banks in order, questions in order.
 pub type QuestionId = u32;
 
-#[derive(Debug)]
-struct Entry {
-    bank: u32,
-    question: u32,
-}
-
 /// Why a question is related to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {
@@ -111,7 +105,9 @@ pub struct Index {
     /// Whether each bank's questions are indexed (a bank whose prefix another
     /// bank already uses is not).
     indexed: Vec<bool>,
-    entries: Vec<Entry>,
+    /// How many questions are indexed: ids are `0..count`, each bank's
+    /// following from its first id (`first_ids`).
+    count: usize,
     /// Each question's shape, read when first asked for.
     shapes: Shapes,
     /// The indexed bank with each prefix.
@@ -158,16 +154,17 @@ impl Index {
                 owner_of_prefix.insert(&bank.prefix, position);
             }
         }
-        let mut entries = Vec::with_capacity(banks.iter().map(|bank| bank.questions.len()).sum());
+        let mut count = 0;
         let mut first_ids = Vec::with_capacity(banks.len());
         let mut tagged: HashMap<String, Vec<QuestionId>> = HashMap::new();
         for (position, bank) in banks.iter().enumerate() {
-            first_ids.push(entries.len() as QuestionId);
+            first_ids.push(count as QuestionId);
             if !indexed[position] {
                 continue;
             }
-            for (question_position, question) in bank.questions.iter().enumerate() {
-                let id = entries.len() as QuestionId;
+            for question in &bank.questions {
+                let id = count as QuestionId;
+                count += 1;
                 for tag in &question.tags {
                     match tagged.get_mut(tag.as_str()) {
                         Some(ids) => ids.push(id),
@@ -176,10 +173,6 @@ impl Index {
                         }
                     }
                 }
-                entries.push(Entry {
-                    bank: position as u32,
-                    question: question_position as u32,
-                });
             }
         }
         let by_number = banks.iter().map(Numbers::new).collect();
@@ -187,15 +180,22 @@ impl Index {
             .into_iter()
             .map(|(prefix, position)| (prefix.to_string(), position))
             .collect();
-        let search = SearchIndex::new(entries.iter().map(|entry| {
-            let bank = &banks[entry.bank as usize];
-            search_entry(bank, &bank.questions[entry.question as usize])
-        }));
+        let search = SearchIndex::new(
+            banks
+                .iter()
+                .zip(&indexed)
+                .filter(|(_, indexed)| **indexed)
+                .flat_map(|(bank, _)| {
+                    bank.questions
+                        .iter()
+                        .map(move |question| search_entry(bank, question))
+                }),
+        );
         let mut index = Index {
             banks,
             indexed,
-            shapes: Shapes::new(entries.len()),
-            entries,
+            shapes: Shapes::new(count),
+            count,
             prefixes,
             first_ids,
             by_number,
@@ -216,7 +216,7 @@ impl Index {
         // `see` keys mostly name the bank's own questions: its prefix is
         // remembered rather than looked up each time.
         let mut last_prefix: Option<(&str, Option<usize>)> = None;
-        for id in 0..self.entries.len() as QuestionId {
+        for id in 0..self.count as QuestionId {
             let (_, question) = self.bank_and_question(id);
             for see in &question.see {
                 let prefix = see.key.prefix.as_str();
@@ -260,11 +260,11 @@ impl Index {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.count == 0
     }
 
     /// The question with this id. Ids come from this index; an id out of
@@ -280,13 +280,16 @@ impl Index {
     }
 
     fn bank_and_question(&self, id: QuestionId) -> (&Bank, &Question) {
-        let entry = &self.entries[id as usize];
-        let bank = &self.banks[entry.bank as usize];
-        (bank, &bank.questions[entry.question as usize])
+        let position = self.bank_of(id);
+        let bank = &self.banks[position];
+        (
+            bank,
+            &bank.questions[(id - self.first_ids[position]) as usize],
+        )
     }
 
     pub fn questions(&self) -> impl Iterator<Item = QuestionRef<'_>> {
-        (0..self.entries.len() as QuestionId).map(|id| self.get(id))
+        (0..self.count as QuestionId).map(|id| self.get(id))
     }
 
     pub fn lookup(&self, key: &Key) -> Option<QuestionId> {
@@ -352,7 +355,11 @@ impl Index {
 
     /// The bank position of a question.
     pub fn bank_of(&self, id: QuestionId) -> usize {
-        self.entries[id as usize].bank as usize
+        // The last bank starting at or before `id`: a bank left out of the
+        // index starts where the next one does, and is passed over.
+        self.first_ids
+            .partition_point(|&first| first <= id)
+            .saturating_sub(1)
     }
 
     /// Category names in bank order, each once.
@@ -394,7 +401,7 @@ impl Index {
     /// Terms and near-duplicates, computed on first use.
     pub fn similarity(&self) -> &Similarity {
         self.similarity.get_or_init(|| {
-            Similarity::new(self.entries.len(), || {
+            Similarity::new(self.count, || {
                 self.questions().map(|question| Wording {
                     text: question.text(),
                     follow_up: question.follow_up(),
@@ -557,6 +564,34 @@ mod tests {
                 Err(error) => format!("{error:?}"),
             })
             .collect()
+    }
+
+    /// A bank whose prefix an earlier one uses is left out, and the ids of
+    /// the banks after it still name their own questions.
+    #[test]
+    fn questions_after_a_bank_left_out_are_their_own_banks() {
+        let mut repeated = bank("T");
+        repeated.name = "again.md".to_string();
+        let index = Index::new(None, vec![bank("T"), repeated, bank("U"), bank("V")]);
+        let shown: Vec<String> = index
+            .questions()
+            .map(|question| format!("{} {} {}", question.id, question.key(), question.bank.name))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "0 T-1 T.md",
+                "1 T-2 T.md",
+                "2 U-1 U.md",
+                "3 U-2 U.md",
+                "4 V-1 V.md",
+                "5 V-2 V.md"
+            ]
+        );
+        let found = index
+            .lookup(&Key::new("V", 2))
+            .map(|id| index.get(id).text());
+        assert_eq!(found, Some("Two?"));
     }
 
     /// A follow-up that rewords its question, or asks only what its subject

@@ -52,8 +52,9 @@ pub struct NoteSummary {
 
 #[derive(Debug, Clone)]
 struct NoteBody {
-    keys: Vec<KeyMatch>,
-    sections: Vec<SectionSummary>,
+    // Boxed slices: tens of thousands of notes hold a body.
+    keys: Box<[KeyMatch]>,
+    sections: Box<[SectionSummary]>,
     /// The text and its line index, kept when the note has question
     /// sections (answers, rubrics, review markers are read from it). A
     /// note that only mentions keys keeps their ranges; the front end
@@ -140,8 +141,8 @@ pub fn summarize_parsed(
         };
         Box::new(NoteBody {
             text: (!sections.is_empty()).then(kept),
-            keys: note.keys.clone(),
-            sections,
+            keys: note.keys.as_slice().into(),
+            sections: sections.into(),
         })
     });
     NoteSummary {
