@@ -44,6 +44,9 @@ pub struct Wording<'a> {
 /// Terms, weights and near-duplicate pairs of every question of an index,
 /// in the index's question order. Every per-question and per-term list is
 /// one range of a flat array (`Lists`).
+/// The most words the analysis' termer remembers before it starts again.
+const TERMER_WORDS_KEPT: usize = 16_384;
+
 #[derive(Debug, Default)]
 pub struct Similarity {
     /// Each question's terms, ascending.
@@ -193,6 +196,12 @@ impl Similarity {
             }
             side_ends.push(sides.len() as u32);
             definitions.push(analysis.definition);
+            // The termer's words are a cache, and a generated or large
+            // bank's rare words are met once: kept whole, they were the
+            // analysis' largest transient (6 MB for 100,000 questions).
+            if analyser.termer.words_known() > TERMER_WORDS_KEPT {
+                analyser.termer.forget_words();
+            }
         }
         // Only the follow-ups are left to analyse, and the termer's words
         // are a cache: the analysis' own vocabulary numbers the terms.
@@ -218,7 +227,6 @@ impl Similarity {
             twins: Lists::default(),
             repeating_follow_ups: Vec::new(),
         };
-        similarity.find_twins();
         // Follow-ups join the vocabulary but not the postings: a term only a
         // follow-up uses weighs as much as the rarest question term. Each
         // is analysed when judged, in question order, so their terms are
@@ -232,6 +240,10 @@ impl Similarity {
                 similarity.repeating_follow_ups.push(question as u32);
             }
         }
+        // The near-duplicates last, once the vocabulary is gone: finding
+        // them holds their candidates' postings for a moment.
+        drop(analyser);
+        similarity.find_twins();
         similarity
     }
 

@@ -356,6 +356,11 @@ impl Termer {
         self.terms = Vocabulary::default();
     }
 
+    /// How many distinct words the termer remembers (`forget_words`).
+    pub fn words_known(&self) -> usize {
+        self.words.len()
+    }
+
     pub fn stem(&mut self, word: &str) -> String {
         let number = self.stem_number(word);
         self.terms.word(number).to_string()
