@@ -126,10 +126,10 @@ pub fn read_walked<T: Send>(
 /// Walks the workspace on one thread and reads the notes it finds on
 /// `readers` threads meanwhile, handing each result to `on_read` on the
 /// calling thread as it comes (in no set order), the walk's problems among
-/// them; `found` counts the notes the walk has found so far. Nothing lists every path
-/// first: a 100,000-note vault's list was 3 MB held for the whole scan.
-/// When `on_read` returns false, reading stops (the walk ends without
-/// sending more).
+/// them; `found` counts the notes the walk has found so far. Nothing lists
+/// every path first: a 100,000-note vault's list was 3 MB held for the
+/// whole scan. When `on_read` returns false, reading stops (the walk ends
+/// without sending more). A reader's panic is the caller's.
 pub fn for_each_walked<T: Send>(
     workspace: &Workspace,
     (readers, found): (usize, &AtomicUsize),

@@ -36,13 +36,13 @@ use crate::notes::{NoteProblem, ProblemKind, note_name, read_note, scan_notes};
 use crate::walk::is_ignored;
 use crate::workspace::Workspace;
 
-/// Progress tokens are unique per server.
 /// How often the end of a scan tries to put in the notes still waiting
 /// for requests' snapshots before copying the notes to do it, and the
 /// pause between tries.
 const FLUSH_ATTEMPTS: usize = 50;
 const FLUSH_PAUSE: Duration = Duration::from_millis(2);
 
+/// Progress tokens are unique per server.
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
 /// How long the editor may take to answer `window/workDoneProgress/create`.
