@@ -525,3 +525,73 @@ fn insert_scanned(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::Settings;
+
+    fn scanning_root() -> (Roots, ScanTarget) {
+        let mut roots = Roots::default();
+        let detached = Workspace::detached(&Settings::default());
+        roots.set_folders(
+            vec![PathBuf::from("/vault")],
+            |_| Workspace::detached(&Settings::default()),
+            detached,
+        );
+        let target = roots.begin_scans().remove(0);
+        (roots, target)
+    }
+
+    fn summaries(range: std::ops::Range<usize>) -> Vec<NoteSummary> {
+        let workspace = Workspace::detached(&Settings::default());
+        let index = &workspace.index;
+        let mut cache = crate::core::ide::notes::ScaffoldingCache::default();
+        range
+            .map(|number| {
+                crate::core::ide::notes::summarize_note(
+                    index,
+                    &crate::core::template::Overrides::default(),
+                    &mut cache,
+                    &format!("n{number}.md"),
+                    "plain\n",
+                )
+            })
+            .collect()
+    }
+
+    /// While a request's snapshot shares the notes, a batch waits rather
+    /// than copy them; once free, at most a thousand go in at a time, and
+    /// the scan's end puts in the rest even while a snapshot holds on.
+    #[test]
+    fn a_batch_waits_for_snapshots_and_the_end_of_the_scan_puts_in_the_rest() {
+        let (mut roots, target) = scanning_root();
+        let open = HashSet::new();
+        let snapshot = roots.notes(0);
+        roots.add_scanned(&target, summaries(0..1_500), &open);
+        assert_eq!(roots.note_count(), 0);
+        assert!(roots.has_scanned_waiting(&target));
+        drop(snapshot);
+        roots.add_scanned(&target, summaries(1_500..1_600), &open);
+        assert_eq!(roots.note_count(), 1_000);
+        let snapshot = roots.notes(0);
+        roots.finish_scan(&target, &HashSet::new(), &open);
+        assert_eq!(roots.note_count(), 1_600);
+        assert_eq!(snapshot.len(), 1_000, "a snapshot keeps what it saw");
+        assert!(!roots.has_scanned_waiting(&target));
+    }
+
+    /// A note set from its buffer or a re-read file while the scan's read
+    /// of it waits is newer: the scan's does not replace it.
+    #[test]
+    fn a_note_set_meanwhile_is_not_replaced_by_the_waiting_scan() {
+        let (mut roots, target) = scanning_root();
+        let snapshot = roots.notes(0);
+        roots.add_scanned(&target, summaries(0..2), &HashSet::new());
+        drop(snapshot);
+        roots.remove_note(0, "n1.md");
+        roots.finish_scan(&target, &HashSet::new(), &HashSet::new());
+        let names: Vec<String> = roots.notes(0).names().map(str::to_string).collect();
+        assert_eq!(names, ["n0.md"]);
+    }
+}
