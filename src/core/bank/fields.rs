@@ -165,7 +165,7 @@ pub(super) fn see_of(fields: &[Field], source: &str) -> Box<[KeyMatch]> {
         .filter(|field| field.name == "see")
         .flat_map(|field| {
             let start = field.range.start;
-            key::find_keys(&source[field.range.clone()])
+            key::find_keys(source.get(field.range.clone()).unwrap_or(""))
                 .into_iter()
                 .map(move |found| KeyMatch {
                     key: found.key,
