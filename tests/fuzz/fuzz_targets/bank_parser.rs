@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
             && text.is_char_boundary(range.end)
     };
     for question in &bank.questions {
-        assert!(inside(&question.range) && inside(&question.line_range));
+        assert!(inside(&question.range()) && inside(&question.line_range()));
         assert!(!bank.wording(question).is_empty());
         for field in &question.fields {
             if let BankStr::Source { start, end } = field.value {
