@@ -189,20 +189,25 @@ fn notes_are_indexed_when_the_client_never_answers_for_a_progress_token() {
 /// `notes/a.md` as the editor has it open.
 const STUDY_NOTE: &str = "# Study\n\nRemember BE-23 today.\n";
 
-/// `three_notes`, served and indexed.
-fn three_notes_indexed() -> (Scratch, Client) {
+/// `three_notes`, served and indexed, with `notes/a.md` open as
+/// `STUDY_NOTE` and its three references to BE-23 found; returns its URI.
+fn three_notes_indexed() -> (Scratch, Client, String) {
     let workspace = three_notes();
     let mut server = workspace_server(&workspace);
     server.wait_for_indexing();
-    (workspace, server)
+    let uri = workspace.uri("notes/a.md");
+    server.open(&uri, STUDY_NOTE, 1);
+    assert_eq!(
+        references(&mut server, &workspace, &uri, STUDY_NOTE).len(),
+        3
+    );
+    (workspace, server, uri)
 }
 
 #[test]
 fn a_note_changed_on_disk_updates_references() {
-    let (workspace, mut server) = three_notes_indexed();
-    let (uri, text) = (workspace.uri("notes/a.md"), STUDY_NOTE);
-    server.open(&uri, text, 1);
-    assert_eq!(references(&mut server, &workspace, &uri, text).len(), 3);
+    let (workspace, mut server, uri) = three_notes_indexed();
+    let text = STUDY_NOTE;
 
     workspace.write("c.md", "Nothing about it any more.\n");
     workspace.write("notes/f.md", "New: BE-23, twice BE-23.\n");
@@ -232,10 +237,8 @@ fn a_note_changed_on_disk_updates_references() {
 /// longer finds (newly ignored, no watcher said so), and keeps the others.
 #[test]
 fn a_rescan_forgets_notes_it_no_longer_finds() {
-    let (workspace, mut server) = three_notes_indexed();
-    let (uri, text) = (workspace.uri("notes/a.md"), STUDY_NOTE);
-    server.open(&uri, text, 1);
-    assert_eq!(references(&mut server, &workspace, &uri, text).len(), 3);
+    let (workspace, mut server, uri) = three_notes_indexed();
+    let text = STUDY_NOTE;
 
     workspace.write(".gitignore", "drafts/\nc.md\n");
     workspace.write(".qbank.toml", "coverage = true\n");
