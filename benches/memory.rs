@@ -100,7 +100,7 @@ fn main() {
     );
     let index = measure(
         &mut steps,
-        "index: entries, keys, search (`Index::new`)",
+        "index: keys, search (`Index::new`)",
         || Index::new(None, vec![bank]),
     );
     measure(&mut steps, "first search (lazy parts)", || {
