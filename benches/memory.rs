@@ -98,11 +98,9 @@ fn main() {
         "bank: questions, categories (`Bank`, its text aside)",
         || parse_bank("questions/gen.md", "gen", bank_text),
     );
-    let index = measure(
-        &mut steps,
-        "index: keys, search (`Index::new`)",
-        || Index::new(None, vec![bank]),
-    );
+    let index = measure(&mut steps, "index: keys, search (`Index::new`)", || {
+        Index::new(None, vec![bank])
+    });
     measure(&mut steps, "first search (lazy parts)", || {
         index.search("cach", 100).len()
     });
