@@ -22,6 +22,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let again = read_config(&text, Fallback::LastValid(&other));
     if read.problems.is_empty() {
-        assert_eq!(read.config, again.config, "no problem, yet the fallback shows");
+        assert_eq!(
+            read.config, again.config,
+            "no problem, yet the fallback shows"
+        );
     }
 });
