@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
+# The fuzz targets are their own crate, outside the workspace.
+(cd tests/fuzz && cargo fmt -- --check)
 # The whole workspace: qbank and its test kit (crates/qbank-testkit), whose
 # own tests cover the benchmark generators and the position model.
 cargo clippy --locked --all-targets --workspace -- -D warnings
