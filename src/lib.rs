@@ -10,6 +10,5 @@ pub mod core;
 pub mod files;
 pub mod lsp;
 pub mod notes;
-pub mod parallel;
 pub mod walk;
 pub mod workspace;

@@ -111,7 +111,7 @@ pub fn read_walked<T: Send>(
     let mut read = Vec::new();
     let mut problems = Vec::new();
     let found = AtomicUsize::new(0);
-    let readers = crate::parallel::cores();
+    let readers = crate::core::parallel::cores();
     for_each_walked(workspace, (readers, &found), each, |walked| {
         match walked {
             Walked::Note(path, value) => read.push((path, value)),
@@ -359,7 +359,7 @@ pub fn read_files<T: Send>(
     reach: Reach<'_>,
     each: impl Fn(&str, &str, &mut CheckCaches) -> T + Sync,
 ) -> (Vec<T>, Vec<NoteProblem>) {
-    let results = crate::parallel::on_every_core(paths, |chunk| {
+    let results = crate::core::parallel::on_every_core(paths, |chunk| {
         let mut caches = CheckCaches::default();
         let mut buffer = Vec::new();
         chunk

@@ -41,7 +41,7 @@ pub fn check(
             folders.insert(folder, notes);
         }
     }
-    let checked = crate::parallel::on_every_core(&targets, |chunk| {
+    let checked = crate::core::parallel::on_every_core(&targets, |chunk| {
         // Each question's scaffolding is worked out once per thread.
         let mut caches = CheckCaches::default();
         chunk

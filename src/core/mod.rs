@@ -19,6 +19,7 @@ pub mod lists;
 pub mod note;
 pub mod outline;
 pub mod packet;
+pub mod parallel;
 pub mod review;
 pub mod scores;
 pub mod search;

@@ -1,7 +1,8 @@
-//! Work split among the cores for one-shot commands that read and judge
-//! thousands of notes (`qbank check`, `stats`, `due`): plain scoped threads
-//! over contiguous chunks, so results come back in the items' order and a
-//! panic in a worker is the command's own.
+//! Work split among the cores: plain scoped threads over contiguous
+//! chunks, so results come back in the items' order and a panic in a
+//! worker is the caller's own. The one-shot commands that read and judge
+//! thousands of notes (`qbank check`, `stats`, `due`) and the parse of a
+//! large bank use it.
 
 /// Below this many items per thread, one thread does the work.
 const LEAST_PER_THREAD: usize = 64;
