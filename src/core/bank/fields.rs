@@ -57,7 +57,7 @@ pub struct FieldItem {
 /// that field's items (`points`). Returns the wording that is left.
 pub(super) fn take_unnested_fields(
     question: &mut Draft,
-    fields: &mut Vec<Field>,
+    fields: &mut Fields,
     wording: &str,
     source: &str,
 ) -> String {
@@ -103,12 +103,12 @@ pub(super) fn take_unnested_fields(
             _ => {}
         }
         if let Some((text, range, _, items)) = open.take() {
-            add_field(fields, text, range, items);
+            fields.add(text, range, items);
         }
         open = Some((content, range, indent, Vec::new()));
     }
     if let Some((text, range, _, items)) = open {
-        add_field(fields, text, range, items);
+        fields.add(text, range, items);
     }
     lines[..first_field].join(" ")
 }
@@ -129,21 +129,49 @@ fn looks_like_field(line: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
 }
 
-pub(super) fn add_field(
-    fields: &mut Vec<Field>,
-    field_text: &str,
-    range: Range<usize>,
-    items: Vec<FieldItem>,
-) {
-    let Some((name, value)) = field_text.split_once(':') else {
-        return;
-    };
-    fields.push(Field {
-        name: field_name(name.trim()),
-        value: value.trim().to_string(),
-        range,
-        items,
-    });
+/// The fields of the question being read. Their values' buffers are
+/// used again for the next question's: a large bank has several fields per
+/// question, and a fresh string for each was most of what reading one
+/// allocated.
+#[derive(Default)]
+pub(super) struct Fields {
+    list: Vec<Field>,
+    spare: Vec<String>,
+}
+
+impl std::ops::Deref for Fields {
+    type Target = [Field];
+
+    fn deref(&self) -> &[Field] {
+        &self.list
+    }
+}
+
+impl Fields {
+    /// Adds the field `field_text` spells (`name: value`), if it is one.
+    pub(super) fn add(&mut self, field_text: &str, range: Range<usize>, items: Vec<FieldItem>) {
+        let Some((name, value)) = field_text.split_once(':') else {
+            return;
+        };
+        let mut owned = self.spare.pop().unwrap_or_default();
+        owned.clear();
+        owned.push_str(value.trim());
+        self.list.push(Field {
+            name: field_name(name.trim()),
+            value: owned,
+            range,
+            items,
+        });
+    }
+
+    /// Empties the list, handing each field to `keep`, and keeps the values'
+    /// buffers for the next question.
+    pub(super) fn drain(&mut self, mut keep: impl FnMut(&mut Field)) {
+        for mut field in self.list.drain(..) {
+            keep(&mut field);
+            self.spare.push(field.value);
+        }
+    }
 }
 
 /// A question's tags: every `tags` field's comma-separated values,

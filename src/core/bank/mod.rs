@@ -8,20 +8,22 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 use crate::core::front_matter::{front_matter_end, text_start};
 use crate::core::key::{self, Key, KeyMatch};
+use crate::core::parallel;
 
 mod answer;
 mod fields;
 mod numbers;
+mod sections;
 mod stored;
 
 pub use answer::{AnswerKey, Level, Point};
 pub use fields::{Field, FieldItem, ShownField};
-use fields::{add_field, see_of, tags_of, take_unnested_fields};
+use fields::{Fields, see_of, tags_of, take_unnested_fields};
 pub use stored::{BankStr, Marker};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,23 +129,31 @@ impl Bank {
 /// matter names none.
 /// The text is taken as an `Arc<str>` so that an editor's parse of the same
 /// text can share it: a 30 MB bank open in the editor is held once.
+/// A large bank is read on every core (`sections`).
 pub fn parse_bank(name: &str, stem: &str, text: impl Into<Arc<str>>) -> Bank {
-    parse_in_sections(name, stem, text.into(), SECTION_BYTES)
+    let text = text.into();
+    let threads = match text.len() {
+        0..sections::PARALLEL_BYTES => 1,
+        _ => parallel::cores(),
+    };
+    parse_in_sections(name, stem, text, sections::SECTION_BYTES, threads)
 }
 
 /// Parses a bank in sections of at least `section_bytes` where it can be
-/// cut (see `section_ends`).
-fn parse_in_sections(name: &str, stem: &str, text: Arc<str>, section_bytes: usize) -> Bank {
-    let mut reader = BankReader::default();
+/// cut (see `sections::section_ends`), on up to `threads` threads.
+fn parse_in_sections(
+    name: &str,
+    stem: &str,
+    text: Arc<str>,
+    section_bytes: usize,
+    threads: usize,
+) -> Bank {
     let front = front_matter_end(&text);
     // After the front matter, or else after a byte order mark.
-    let mut start = front.as_ref().map_or(text_start(&text), |front| front.end);
+    let body = front.as_ref().map_or(text_start(&text), |front| front.end);
+    let ends = sections::section_ends(&text, body, section_bytes);
+    let mut reader = sections::read_sections(&text, body, &ends, threads);
     reader.front_matter = front.map(|front| (text[front.content].to_string(), 0..front.end));
-    for end in section_ends(&text, start, section_bytes) {
-        read_section(&mut reader, &text, start..end);
-        start = end;
-    }
-    reader.finish_question(&text);
     let (prefix, title) = reader.front_matter(stem);
     let mut bank = Bank {
         name: name.to_string(),
@@ -158,82 +168,6 @@ fn parse_in_sections(name: &str, stem: &str, text: Arc<str>, section_bytes: usiz
     bank.questions.shrink_to_fit();
     bank.text = text;
     bank
-}
-
-/// Feeds one section's events to the reader, with offsets into the whole text.
-fn read_section(reader: &mut BankReader, text: &str, section: Range<usize>) {
-    // Front matter is read by hand (`front_matter`): pulldown-cmark's
-    // metadata blocks would also hide whatever lies between two `---`
-    // thematic breaks.
-    let options = Options::empty();
-    let start = section.start;
-    for (event, range) in Parser::new_ext(&text[section], options).into_offset_iter() {
-        reader.event(text, event, start + range.start..start + range.end);
-    }
-}
-
-/// How long a section grows before the bank is cut at its next heading.
-const SECTION_BYTES: usize = 64 * 1024;
-
-/// Where a large bank may be cut into sections that pulldown-cmark parses
-/// one after another, each ending before a heading. Parsing a 30 MB file in
-/// one go builds a tree of a few hundred megabytes; sections keep the tree
-/// small and the parse a quarter faster, with the same events. A heading at
-/// the start of a line closes every open block, so nothing spans the cut,
-/// except what this refuses to cut around: fenced code, HTML blocks and
-/// link reference definitions, which hold across the whole file. The
-/// first section starts at `body`, after the front matter.
-/// `tests::sections_read_as_the_whole` checks this on random banks.
-/// The last end is the text's.
-fn section_ends(text: &str, body: usize, section_bytes: usize) -> Vec<usize> {
-    let mut ends = Vec::new();
-    if text.len() > section_bytes.saturating_mul(2) && !spans_headings(text) {
-        let bytes = text.as_bytes();
-        let mut from = body.saturating_add(section_bytes);
-        while let Some(cut) = next_heading(bytes, from) {
-            ends.push(cut);
-            from = cut.saturating_add(section_bytes);
-        }
-    }
-    ends.push(text.len());
-    ends
-}
-
-/// Whether the text holds anything that could carry a block across a
-/// heading or a link across sections: a code fence, a line opening with
-/// `<` (possibly inside list items or block quotes), or `]:`.
-fn spans_headings(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let opens_line = |at: usize| {
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
-        bytes[line_start..at]
-            .iter()
-            .all(|byte| b" \t>-*+.)0123456789".contains(byte))
-    };
-    let fence_or_html = memchr::memchr3_iter(b'`', b'~', b'<', bytes).any(|at| match bytes[at] {
-        b'<' => opens_line(at),
-        fence => bytes[at..].starts_with(&[fence; 3]),
-    });
-    fence_or_html || memchr::memmem::find(bytes, b"]:").is_some()
-}
-
-/// The start of the first ATX heading line (one to six `#`, then a space,
-/// a tab or the line's end) that starts at or after `from`.
-fn next_heading(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut search = from.checked_sub(1)?;
-    while let Some(found) = memchr::memmem::find(bytes.get(search..)?, b"\n#") {
-        let line = search + found + 1;
-        let hashes = bytes[line..]
-            .iter()
-            .take_while(|&&byte| byte == b'#')
-            .count();
-        let after = bytes.get(line + hashes).copied();
-        if hashes <= 6 && matches!(after, None | Some(b' ' | b'\t' | b'\r' | b'\n')) {
-            return Some(line);
-        }
-        search = line;
-    }
-    None
 }
 
 /// Where the reader is inside the current question's list item.
@@ -262,7 +196,7 @@ struct BankReader {
     /// The current question's wording as read so far.
     wording: String,
     /// The current question's fields as read so far.
-    fields: Vec<Field>,
+    fields: Fields,
     /// The range of the nested item being read as a field, and its text.
     field: Option<Range<usize>>,
     field_text: String,
@@ -351,7 +285,7 @@ impl BankReader {
         } else if self.lists.len() == 2 {
             if let Some(range) = self.field.take().filter(|_| self.question.is_some()) {
                 let items = std::mem::take(&mut self.field_items);
-                add_field(&mut self.fields, &self.field_text, range, items);
+                self.fields.add(&self.field_text, range, items);
             }
         } else if self.is_question_list() {
             self.finish_question(text);
@@ -395,18 +329,20 @@ impl BankReader {
 
     fn finish_question(&mut self, source: &str) {
         if let Some((mut draft, _)) = self.question.take() {
+            let wording_at = BankStr::after_marker(source, draft.line_range.start, Marker::Number);
             // Only a wording of several lines can hold unnested fields.
             let wording = if self.wording.contains('\n') {
                 let wording =
                     take_unnested_fields(&mut draft, &mut self.fields, &self.wording, source);
-                collapse_whitespace(&wording)
+                BankStr::at(&collapse_whitespace(&wording), source, wording_at)
+            } else if is_collapsed(&self.wording) {
+                BankStr::at(&self.wording, source, wording_at)
             } else {
-                collapse_whitespace(&self.wording)
+                BankStr::at(&collapse_whitespace(&self.wording), source, wording_at)
             };
-            let wording_at = BankStr::after_marker(source, draft.line_range.start, Marker::Number);
             self.questions.push(Question {
                 number: draft.number,
-                wording: BankStr::at(&wording, source, wording_at),
+                wording,
                 category: draft.category,
                 range: offset(draft.range.start)..offset(draft.range.end),
                 line_range: offset(draft.line_range.start)..offset(draft.line_range.end),
@@ -459,18 +395,19 @@ impl BankReader {
 /// answer's fields live in their own places, and a large bank would
 /// otherwise hold each of them twice; nothing shows the lists nested under
 /// a shown field.
-fn kept_fields(fields: &mut Vec<Field>, source: &str) -> Box<[ShownField]> {
-    fields
-        .drain(..)
-        .filter(Field::is_shown_as_written)
-        .map(|field| {
+fn kept_fields(fields: &mut Fields, source: &str) -> Box<[ShownField]> {
+    let shown = fields.iter().filter(|field| field.is_shown_as_written());
+    let mut kept = Vec::with_capacity(shown.count());
+    fields.drain(|field| {
+        if field.is_shown_as_written() {
             let at = BankStr::after_marker(source, field.range.start, Marker::Field);
-            ShownField {
+            kept.push(ShownField {
                 value: BankStr::at(&field.value, source, at),
-                name: field.name,
-            }
-        })
-        .collect()
+                name: std::mem::take(&mut field.name),
+            });
+        }
+    });
+    kept.into_boxed_slice()
 }
 
 /// The text with every run of whitespace made one space, and none at
@@ -505,6 +442,7 @@ fn is_collapsed(text: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use super::sections::section_ends;
     use expect_test::{Expect, expect};
 
     /// Parses a bank and renders its questions and diagnostics, a line each.
@@ -702,10 +640,11 @@ title: Back-End Development
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
         #[test]
-        fn sections_read_as_the_whole(
+        fn sections_read_as_the_whole_on_any_threads(
             pieces in proptest::collection::vec(0..PIECES.len(), 0..40),
             spanning in proptest::option::of((0..SPANNING.len(), 0..40usize)),
             front_matter in proptest::bool::ANY,
+            threads in 2..5usize,
         ) {
             let mut text = String::new();
             if front_matter {
@@ -719,9 +658,11 @@ title: Back-End Development
                 }
                 text.push_str(PIECES[piece]);
             }
-            let whole = parse_in_sections("t.md", "t", text.as_str().into(), usize::MAX);
-            let sections = parse_in_sections("t.md", "t", text.as_str().into(), 1);
+            let whole = parse_in_sections("t.md", "t", text.as_str().into(), usize::MAX, 1);
+            let sections = parse_in_sections("t.md", "t", text.as_str().into(), 1, 1);
             proptest::prop_assert_eq!(bank_shape(&whole), bank_shape(&sections), "{:?}", text);
+            let on_threads = parse_in_sections("t.md", "t", text.as_str().into(), 1, threads);
+            proptest::prop_assert_eq!(bank_shape(&whole), bank_shape(&on_threads), "{:?}", text);
         }
     }
 
@@ -733,9 +674,11 @@ title: Back-End Development
         for &end in &ends[..ends.len() - 1] {
             assert!(text[end..].starts_with("## "), "{:?}", &text[end..end + 20]);
         }
-        let whole = parse_in_sections("g.md", "g", text.as_str().into(), usize::MAX);
-        let sections = parse_in_sections("g.md", "g", text.as_str().into(), 16 * 1024);
-        assert_eq!(bank_shape(&whole), bank_shape(&sections));
+        let whole = parse_in_sections("g.md", "g", text.as_str().into(), usize::MAX, 1);
+        for threads in [1, 2, 3] {
+            let sections = parse_in_sections("g.md", "g", text.as_str().into(), 16 * 1024, threads);
+            assert_eq!(bank_shape(&whole), bank_shape(&sections), "{threads} threads");
+        }
         let fenced = format!("{text}\n```\n## not a heading\n");
         assert_eq!(section_ends(&fenced, 0, 16 * 1024), [fenced.len()]);
     }
