@@ -180,7 +180,7 @@ impl Index {
             .into_iter()
             .map(|(prefix, position)| (prefix.to_string(), position))
             .collect();
-        let search = SearchIndex::new(
+        let search = SearchIndex::new(count, |range| {
             banks
                 .iter()
                 .zip(&indexed)
@@ -189,8 +189,10 @@ impl Index {
                     bank.questions
                         .iter()
                         .map(move |question| search_entry(bank, question))
-                }),
-        );
+                })
+                .skip(range.start)
+                .take(range.len())
+        });
         let mut index = Index {
             banks,
             indexed,
@@ -485,7 +487,7 @@ impl Index {
 }
 
 /// What search sees of a question.
-fn search_entry<'a>(bank: &'a Bank, question: &'a Question) -> SearchEntry<'a> {
+pub(crate) fn search_entry<'a>(bank: &'a Bank, question: &'a Question) -> SearchEntry<'a> {
     SearchEntry {
         prefix: &bank.prefix,
         number: question.number,

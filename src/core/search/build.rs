@@ -109,6 +109,26 @@ impl Builder {
         }
     }
 
+    /// Adds what `next` collected from the questions after these: its
+    /// words interned here in the order it met them, which is the order
+    /// one builder over both would have, so the index is the same.
+    pub(super) fn append(&mut self, next: Builder) {
+        let ids: Vec<u32> = (0..next.vocabulary.len() as u32)
+            .map(|word| self.vocabulary.intern(next.vocabulary.word(word)))
+            .collect();
+        self.counts.resize(self.vocabulary.len(), 0);
+        for (word, count) in next.counts.iter().enumerate() {
+            self.counts[ids[word] as usize] += count;
+        }
+        let base = self.occurrences.len() as u32;
+        self.occurrences
+            .extend(next.occurrences.iter().map(|&word| ids[word as usize]));
+        self.question_ends
+            .extend(next.question_ends.iter().map(|&end| base + end));
+        self.numbers.extend(next.numbers);
+        self.acronyms.extend(next.acronyms);
+    }
+
     pub(super) fn finish(self) -> SearchIndex {
         let mut start = 0;
         let occurrences = self

@@ -28,8 +28,10 @@ mod rank;
 pub(crate) mod vocabulary;
 
 use std::fmt::Write;
+use std::ops::Range;
 
 use crate::core::lists::Lists;
+use crate::core::parallel;
 use crate::core::text::{Acronym, english_stemmer};
 use build::Builder;
 use query::Query;
@@ -96,13 +98,62 @@ pub struct SearchIndex {
     acronyms: Vec<Acronym>,
 }
 
+/// Below this many questions for each, more threads would not pay for
+/// joining what they built.
+const LEAST_PER_THREAD: usize = 16_384;
+
 impl SearchIndex {
-    pub fn new<'a>(entries: impl Iterator<Item = SearchEntry<'a>>) -> SearchIndex {
-        let mut builder = Builder::with_capacity(entries.size_hint().0);
-        for (question, entry) in entries.enumerate() {
-            builder.add(question as u32, &entry);
+    /// The index of `count` questions, whose entries `entries` gives for a
+    /// range of them. A large index is built in parts on every core, then
+    /// joined: the same index, word for word (`Builder::append`).
+    pub fn new<'a, I>(count: usize, entries: impl Fn(Range<usize>) -> I + Sync) -> SearchIndex
+    where
+        I: Iterator<Item = SearchEntry<'a>>,
+    {
+        let threads = parallel::cores().min(count / LEAST_PER_THREAD).max(1);
+        SearchIndex::in_parts(count, threads, entries)
+    }
+
+    pub(super) fn in_parts<'a, I>(
+        count: usize,
+        parts: usize,
+        entries: impl Fn(Range<usize>) -> I + Sync,
+    ) -> SearchIndex
+    where
+        I: Iterator<Item = SearchEntry<'a>>,
+    {
+        let build = |range: Range<usize>| {
+            let mut builder = Builder::with_capacity(range.len());
+            for (question, entry) in (range.start as u32..).zip(entries(range)) {
+                builder.add(question, &entry);
+            }
+            vec![builder]
+        };
+        let size = count.div_ceil(parts.max(1)).max(1);
+        let ranges: Vec<Range<usize>> = (0..count)
+            .step_by(size)
+            .map(|start| start..(start + size).min(count))
+            .collect();
+        let mut built = match ranges.as_slice() {
+            [] => Vec::new(),
+            [only] => build(only.clone()),
+            _ => std::thread::scope(|scope| {
+                let workers: Vec<_> = ranges
+                    .iter()
+                    .map(|range| {
+                        let build = &build;
+                        scope.spawn(move || build(range.clone()))
+                    })
+                    .collect();
+                parallel::joined(workers)
+            }),
         }
-        builder.finish()
+        .into_iter();
+        let mut whole = built.next().unwrap_or_default();
+        for part in built {
+            whole.append(part);
+        }
+        whole.finish()
     }
 
     pub fn len(&self) -> usize {

@@ -361,3 +361,39 @@ fn tags_and_categories_meet_by_root_too() {
     "#]],
     );
 }
+
+/// Everything a search index holds but its hash table, whose layout
+/// depends on how it grew.
+fn laid_out(index: &super::SearchIndex) -> String {
+    let words: Vec<&str> = (0..index.vocabulary.len() as u32)
+        .map(|word| index.vocabulary.word(word))
+        .collect();
+    format!(
+        "{:?}\n{words:?}\n{:?}\n{:?}\n{:?}",
+        index.numbers, index.postings, index.buckets, index.acronyms
+    )
+}
+
+#[test]
+fn an_index_built_in_parts_is_the_index_built_whole() {
+    let builtin = builtin_bank();
+    let generated = parse_bank("g.md", "g", qbank_testkit::generate::bank(2_000, 7));
+    let banks = [&builtin, &generated];
+    let count: usize = banks.iter().map(|bank| bank.questions.len()).sum();
+    let entries = |range: std::ops::Range<usize>| {
+        banks
+            .iter()
+            .flat_map(|bank| {
+                bank.questions
+                    .iter()
+                    .map(|question| crate::core::index::search_entry(bank, question))
+            })
+            .skip(range.start)
+            .take(range.len())
+    };
+    let whole = laid_out(&super::SearchIndex::in_parts(count, 1, entries));
+    for parts in [2, 3, 7] {
+        let joined = super::SearchIndex::in_parts(count, parts, entries);
+        assert!(whole == laid_out(&joined), "{parts} parts differ");
+    }
+}
