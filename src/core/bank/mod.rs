@@ -441,8 +441,8 @@ fn is_collapsed(text: &str) -> bool {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::*;
     use super::sections::section_ends;
+    use super::*;
     use expect_test::{Expect, expect};
 
     /// Parses a bank and renders its questions and diagnostics, a line each.
@@ -677,7 +677,11 @@ title: Back-End Development
         let whole = parse_in_sections("g.md", "g", text.as_str().into(), usize::MAX, 1);
         for threads in [1, 2, 3] {
             let sections = parse_in_sections("g.md", "g", text.as_str().into(), 16 * 1024, threads);
-            assert_eq!(bank_shape(&whole), bank_shape(&sections), "{threads} threads");
+            assert_eq!(
+                bank_shape(&whole),
+                bank_shape(&sections),
+                "{threads} threads"
+            );
         }
         let fenced = format!("{text}\n```\n## not a heading\n");
         assert_eq!(section_ends(&fenced, 0, 16 * 1024), [fenced.len()]);

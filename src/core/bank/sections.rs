@@ -191,4 +191,3 @@ fn next_heading(bytes: &[u8], from: usize) -> Option<usize> {
     }
     None
 }
-
