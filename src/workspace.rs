@@ -68,6 +68,10 @@ pub struct Workspace {
     /// overrides, kept across the checks of notes (a workspace never
     /// changes either: a change makes a new workspace, with new caches).
     pub checks: Arc<Mutex<CheckCaches>>,
+    /// Whether this only serves while the folder's banks are read
+    /// (`placeholder`): its index lacks them, so a note's keys cannot be
+    /// checked against it.
+    pub banks_loading: bool,
 }
 
 impl Workspace {
@@ -92,7 +96,10 @@ impl Workspace {
     /// real load, which reports them.
     pub fn placeholder(root: &Path, settings: &Settings) -> Workspace {
         let (file_config, _) = load_config(root, Fallback::Defaults);
-        Workspace::without_banks(root.to_path_buf(), file_config, settings)
+        Workspace {
+            banks_loading: true,
+            ..Workspace::without_banks(root.to_path_buf(), file_config, settings)
+        }
     }
 
     /// A workspace with the built-in bank at most: `file_config` with the
@@ -109,6 +116,7 @@ impl Workspace {
             bank_files: Vec::new(),
             problems: Vec::new(),
             checks: Arc::default(),
+            banks_loading: false,
         }
     }
 
@@ -367,6 +375,7 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
         bank_files,
         problems,
         checks: Arc::default(),
+        banks_loading: false,
     }
 }
 

@@ -63,6 +63,11 @@ impl Backend {
             let checked = tokio::task::spawn_blocking(move || {
                 guard("diagnostics", || {
                     let (snapshot, garbage) = checker.complete_snapshot(pending);
+                    // While the folder's banks are read, its keys would all
+                    // be unknown: the load rechecks every document.
+                    if snapshot.workspace.banks_loading {
+                        return Ok(None);
+                    }
                     // A bank's problems are ranges in the text its index was
                     // built from: they wait for the index of this text.
                     if snapshot.is_bank() && !bank_is_indexed(&snapshot) {

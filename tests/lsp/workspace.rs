@@ -568,3 +568,39 @@ fn a_folder_without_the_built_in_bank_never_gets_its_answers_while_a_bank_loads(
     assert!(!built_in.contains("ACID"), "once loaded: {built_in}");
     server.stop();
 }
+
+/// A note opened while a large bank loads is checked once the bank is in.
+/// It was checked against the placeholder that serves meanwhile, which
+/// lacks the bank: its key headings were "unknown question", and an
+/// unknown key went unnoticed, until the load ended.
+#[test]
+fn a_note_opened_while_its_bank_loads_is_checked_against_the_bank() {
+    let workspace = Scratch::new("check-after-load");
+    workspace.write(".qbank.toml", "builtin = false\n");
+    workspace.write(
+        "questions/gen.md",
+        qbank_testkit::generate::bank(25_000, 42),
+    );
+    let note = "# Study\n\n### GEN-1\n\nSee GEN-99999.\n";
+    workspace.write("notes/a.md", note);
+    let mut server = workspace_server(&workspace);
+    server.set_timeout(Duration::from_secs(60));
+    let uri = workspace.uri("notes/a.md");
+    server.open(&uri, note, 1);
+    let published = server.wait_for(|message| {
+        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
+    });
+    let messages: Vec<&str> = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "unknown question GEN-99999; did you mean GEN-9999? (What are best practices for bexfal rate limiting in microservice architectures?)"
+        ]
+    );
+    server.stop();
+}
