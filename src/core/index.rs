@@ -436,6 +436,16 @@ impl Index {
         self.similarity().twins(id as usize)
     }
 
+    /// `near_duplicates` once the analysis is done, and none before: for
+    /// a note's checks, which never wait for a large bank's analysis (the
+    /// command line runs it first, the server in the background, then
+    /// checks open notes again).
+    pub fn analysed_near_duplicates(&self, id: QuestionId) -> &[QuestionId] {
+        self.similarity
+            .get()
+            .map_or(&[], |similarity| similarity.twins(id as usize))
+    }
+
     pub fn are_near_duplicates(&self, first: QuestionId, second: QuestionId) -> bool {
         self.similarity().are_twins(first as usize, second as usize)
     }

@@ -12,7 +12,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -25,9 +24,8 @@ use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 
 use crate::core::config::CONFIG_FILE;
 use crate::core::ide::notes::ScaffoldingCache;
-use crate::core::index::Index;
 use crate::files::Reach;
-use crate::lsp::background::{Priority, background, detached};
+use crate::lsp::background::{Priority, background};
 use crate::lsp::diagnostics::DIAGNOSTICS_DELAY;
 use crate::lsp::dispatch::{guard, guard_notification};
 use crate::lsp::log;
@@ -163,7 +161,7 @@ impl Backend {
         ));
         self.workspace_changed(Duration::ZERO);
         if pending_banks {
-            self.analyse_loaded_banks().await;
+            self.analyse_near_duplicates();
         }
     }
 
@@ -205,31 +203,41 @@ impl Backend {
         self.schedule_all(Duration::ZERO);
     }
 
-    /// Analyses the near-duplicates of banks just loaded, once their notes
-    /// are read: a large bank's analysis takes a second and a half on two
+    /// Analyses the near-duplicates of every served index off the request
+    /// path, so hovers, completions and checks never wait for it; then
+    /// checks the open documents again, whose `near-duplicate` findings
+    /// waited for it. One run at a time: asked for meanwhile (a bank
+    /// reloaded), it runs once more, on the indexes served then.
+    /// After the first load of large banks, it runs once their notes are
+    /// read: a large bank's analysis takes a second and a half on two
     /// cores, which the notes would otherwise wait for, and run beside the
     /// scan both would hold their peaks at once (README "Memory").
-    async fn analyse_loaded_banks(&self) {
-        let started = Instant::now();
-        let indexes = self.lock().root_indexes();
-        let analysed = background("near-duplicates", Priority::Idle, move || {
-            analyse_near_duplicates(&indexes)
-        });
-        match analysed.await {
-            Ok(()) => log(&format!(
-                "near-duplicates analysed in {} ms",
-                started.elapsed().as_millis()
-            )),
-            Err(error) => log(&format!("near-duplicates: {error}")),
+    pub(super) fn analyse_near_duplicates(&self) {
+        if !self.lock().begin_analysis() {
+            return;
         }
-    }
-
-    /// Runs the near-duplicate analysis of every root's index off the
-    /// request path, so hovers and completions never wait for it.
-    pub(super) fn warm_similarity(&self) {
-        let indexes = self.lock().root_indexes();
-        detached("near-duplicates", Priority::Idle, move || {
-            analyse_near_duplicates(&indexes)
+        let backend = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let started = Instant::now();
+                let indexes = backend.lock().root_indexes();
+                let analysed = background("near-duplicates", Priority::Idle, move || {
+                    for index in &indexes {
+                        index.similarity();
+                    }
+                });
+                match analysed.await {
+                    Ok(()) => log(&format!(
+                        "near-duplicates analysed in {} ms",
+                        started.elapsed().as_millis()
+                    )),
+                    Err(error) => log(&format!("near-duplicates: {error}")),
+                }
+                backend.schedule_all(Duration::ZERO);
+                if !backend.lock().end_analysis() {
+                    return;
+                }
+            }
         });
     }
 
@@ -431,18 +439,12 @@ impl Backend {
             for batch in batches {
                 backend.load_and_install(batch).await;
             }
+            backend.analyse_near_duplicates();
             if rescan {
                 backend.spawn_indexing();
             }
             backend.workspace_changed(DIAGNOSTICS_DELAY);
         });
-    }
-}
-
-/// Runs each index's near-duplicate analysis (kept in the index).
-fn analyse_near_duplicates(indexes: &[Arc<Index>]) {
-    for index in indexes {
-        index.similarity();
     }
 }
 

@@ -67,7 +67,7 @@ impl Backend {
         tokio::spawn(async move { backend.register_watchers().await });
         self.spawn_indexing();
         if !banks_pending {
-            self.warm_similarity();
+            self.analyse_near_duplicates();
             // What the load before the reply could not read (a pending
             // load publishes its own once it is installed).
             let backend = self.clone();

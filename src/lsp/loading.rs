@@ -169,6 +169,7 @@ impl Backend {
         let backend = self.clone();
         tokio::spawn(async move {
             backend.load_and_install(batch).await;
+            backend.analyse_near_duplicates();
             after(backend);
         });
     }
@@ -239,6 +240,9 @@ impl Backend {
             // documents are checked against the new index.
             if installed || !more {
                 self.schedule_all(Duration::ZERO);
+            }
+            if installed {
+                self.analyse_near_duplicates();
             }
             if !more {
                 return;

@@ -604,3 +604,42 @@ fn a_note_opened_while_its_bank_loads_is_checked_against_the_bank() {
     );
     server.stop();
 }
+
+/// A note's `near-duplicate` finding waits for the bank's near-duplicate
+/// analysis, which runs in the background once the notes are read; the
+/// note is checked again when it is done. The check once ran the
+/// analysis itself, and the note waited seconds for its first diagnostics.
+#[test]
+fn near_duplicates_are_found_in_an_open_note_once_analysed() {
+    let workspace = Scratch::new("near-duplicates-after-analysis");
+    workspace.write(
+        "questions/gen.md",
+        qbank_testkit::generate::bank(25_000, 42),
+    );
+    let note = "# Round\n\n### BE-66\n\n### BE-78\n";
+    workspace.write("notes/a.md", note);
+    let mut server = workspace_server(&workspace);
+    server.set_timeout(Duration::from_secs(60));
+    let uri = workspace.uri("notes/a.md");
+    server.open(&uri, note, 1);
+    let published = server.wait_for(|message| {
+        message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == uri
+            && message["params"]["diagnostics"]
+                .to_string()
+                .contains("asks the same")
+    });
+    let messages: Vec<&str> = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|diagnostic| diagnostic["message"].as_str())
+        .filter(|message| message.contains("asks the same"))
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("BE-78 asks the same as BE-66 (line 3)"),
+        "{messages:?}"
+    );
+    server.stop();
+}

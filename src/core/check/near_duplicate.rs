@@ -1,7 +1,8 @@
 //! `near-duplicate`: a question section whose question the bank marks as
 //! asking the same as one an earlier section asks (twins are mutual). It
 //! names the earliest such section; a repeat of the same question is left
-//! to `repeated-question`.
+//! to `repeated-question`. It never waits for the near-duplicate analysis:
+//! until that is done, it finds nothing (`Index::analysed_near_duplicates`).
 
 use super::{Asked, NoteContext};
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
@@ -12,7 +13,7 @@ pub(super) fn near_duplicate(context: &NoteContext, asked: &Asked) -> Option<Dia
     }
     let twin = context
         .index
-        .near_duplicates(asked.id)
+        .analysed_near_duplicates(asked.id)
         .iter()
         .filter_map(|other| context.first_asked.get(other))
         .min_by_key(|first| first.position)?;

@@ -63,6 +63,9 @@ pub struct State {
     /// The roots' banks are too large to load before answering `initialize`:
     /// they load in the background once the client is initialized.
     banks_pending: bool,
+    /// Whether a near-duplicate analysis runs, and whether another was
+    /// asked for meanwhile.
+    analysis: Analysis,
     roots: roots::Roots,
     documents: documents::Documents,
     /// Files not open that carry a diagnostic of ours (an unreadable note,
@@ -80,12 +83,23 @@ impl Default for State {
             support: ClientSupport::default(),
             settings: Settings::default(),
             banks_pending: false,
+            analysis: Analysis::Idle,
             roots: roots::Roots::default(),
             documents: documents::Documents::default(),
             flagged: HashSet::new(),
             load_flagged: HashSet::new(),
         }
     }
+}
+
+/// Where the near-duplicate analysis of the served indexes stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Analysis {
+    Idle,
+    Running,
+    /// Running, and asked for again since it started: an index it does
+    /// not see may have been installed.
+    RunAgain,
 }
 
 /// A consistent view of one document and its workspace for a request.
@@ -207,6 +221,30 @@ impl State {
     /// Whether the banks still wait for their first load, once.
     pub fn take_banks_pending(&mut self) -> bool {
         std::mem::take(&mut self.banks_pending)
+    }
+
+    /// Asks for a near-duplicate analysis; true when the caller is to run
+    /// it, false when one runs already (it then runs once more).
+    pub fn begin_analysis(&mut self) -> bool {
+        let idle = self.analysis == Analysis::Idle;
+        self.analysis = if idle {
+            Analysis::Running
+        } else {
+            Analysis::RunAgain
+        };
+        idle
+    }
+
+    /// Ends an analysis run; true when another was asked for meanwhile,
+    /// which the caller then runs.
+    pub fn end_analysis(&mut self) -> bool {
+        let again = self.analysis == Analysis::RunAgain;
+        self.analysis = if again {
+            Analysis::Running
+        } else {
+            Analysis::Idle
+        };
+        again
     }
 
     pub fn folder_count(&self) -> usize {
