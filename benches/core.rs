@@ -201,7 +201,7 @@ fn main() {
 fn measure_coverage(index: &Index) -> Vec<Duration> {
     let mut times = Vec::new();
     for question in index.questions() {
-        let Some(answer) = &question.question.answer else {
+        let Some(answer) = question.answer() else {
             continue;
         };
         let mut note = format!("### {} · {}\n\n", question.key(), question.text());

@@ -90,7 +90,7 @@ fn every_built_in_question_carries_its_answer_fields() {
     let mut missing = Vec::new();
     for question in &bank.questions {
         let key = bank.key(question);
-        let Some(answer) = &question.answer else {
+        let Some(answer) = bank.answer(question) else {
             missing.push(format!("{key}: no answer fields"));
             continue;
         };
@@ -134,7 +134,7 @@ fn answers_made_of_a_questions_points_cover_exactly_those_points() {
     let off_topic = "Preheat the oven, whisk two eggs with sugar and fold in the flour.";
     let mut wrong = Vec::new();
     for question in index.questions() {
-        let points = &question.question.answer.as_ref().unwrap().points;
+        let points = &question.answer().unwrap().points;
         let lines: Vec<String> = points.iter().map(ToString::to_string).collect();
         let every_other: Vec<bool> = (0..points.len()).map(|at| at % 2 == 0).collect();
         let chosen: Vec<&str> = lines

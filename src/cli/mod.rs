@@ -403,7 +403,7 @@ fn points_covered(
         section.answered
             && index
                 .lookup(&section.key)
-                .is_some_and(|id| index.get(id).question.answer.is_some())
+                .is_some_and(|id| index.get(id).answer().is_some())
     });
     if !judged {
         return Vec::new();

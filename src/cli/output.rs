@@ -44,7 +44,7 @@ pub struct QuestionJson {
 
 pub fn question_json(index: &Index, id: QuestionId) -> QuestionJson {
     let question = index.get(id);
-    let answer = question.question.answer.as_deref();
+    let answer = question.answer();
     QuestionJson {
         key: question.key().to_string(),
         number: question.question.number,
@@ -115,14 +115,14 @@ pub fn print_question(out: &mut impl Write, index: &Index, id: QuestionId) -> Re
     if !question.question.tags.is_empty() {
         writeln!(out, "  tags      {}", question.question.tags.join(", "))?;
     }
-    let answer = question.question.answer.as_deref();
+    let answer = question.answer();
     if let Some(level) = answer.and_then(|answer| answer.level) {
         writeln!(out, "  level     {level}")?;
     }
     if let Some(minutes) = answer.and_then(|answer| answer.minutes) {
         writeln!(out, "  minutes   {minutes}")?;
     }
-    for field in &question.question.fields {
+    for field in question.fields() {
         let value = question.bank.field_value(field);
         writeln!(out, "  {:<9} {value}", field.name)?;
     }
@@ -351,7 +351,7 @@ impl CategoryStats {
         let started_keys = keys(&|id| in_notes[id] && !answered[id]);
         let (mut points, mut points_covered) = (0, 0);
         for &id in ids.iter().filter(|&&id| answered[id as usize]) {
-            let answer = index.get(id).question.answer.as_deref();
+            let answer = index.get(id).answer();
             points += answer.map_or(0, |answer| answer.points.len());
             points_covered += covered.map_or(0, |covered| covered[id as usize]);
         }

@@ -251,7 +251,7 @@ fn coverages_of(
             continue;
         };
         let question = index.get(id);
-        let Some(answer_key) = question.question.answer.as_deref() else {
+        let Some(answer_key) = question.answer() else {
             continue;
         };
         if answer_key.points.is_empty() {
@@ -364,7 +364,7 @@ mod tests {
         let id = index
             .lookup(&index.key_from_input("BE-66").unwrap())
             .unwrap();
-        let points = &index.get(id).question.answer.as_ref().unwrap().points;
+        let points = &index.get(id).answer().unwrap().points;
         let whole: String = points.iter().map(|point| format!("{point}\n")).collect();
         let answers = [whole.as_str(), "Edge servers keep copies near users.", ""];
         let mut cache = CoverageCache::default();

@@ -12,7 +12,7 @@ mod shapes;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::core::bank::{Bank, Question};
+use crate::core::bank::{AnswerKey, Bank, Question, ShownField};
 use crate::core::builtin::BUILTIN_PREFIX;
 use crate::core::diagnostic::{Diagnostic, Severity, codes};
 use crate::core::key::Key;
@@ -71,6 +71,16 @@ impl<'a> QuestionRef<'a> {
     }
 
     /// The follow-up the bank gives, if any.
+    /// What a strong answer covers, when the bank says.
+    pub fn answer(&self) -> Option<&'a AnswerKey> {
+        self.bank.answer(self.question)
+    }
+
+    /// The fields shown as written.
+    pub fn fields(&self) -> &'a [ShownField] {
+        self.bank.fields(self.question)
+    }
+
     pub fn follow_up(&self) -> Option<&'a str> {
         self.bank.follow_up(self.question)
     }
@@ -420,9 +430,8 @@ impl Index {
             for question in self.questions() {
                 found.extend(acronyms_in(question.text()));
                 let points = question
-                    .question
-                    .answer
-                    .iter()
+                    .answer()
+                    .into_iter()
                     .flat_map(|answer| &answer.points);
                 for point in points {
                     found.extend(acronyms_in(&point.detail));

@@ -87,11 +87,11 @@ pub fn resolve_category<'a>(names: &[&'a str], wanted: &str) -> Result<&'a str, 
 /// The minutes a question takes: the bank's, else its shape's.
 pub fn question_minutes(index: &Index, id: QuestionId) -> u32 {
     let question = index.get(id);
-    answer_minutes(question.question.answer.as_deref(), question.shape().shape)
+    answer_minutes(question.answer(), question.shape().shape)
 }
 
 fn question_level(index: &Index, id: QuestionId) -> Option<Level> {
-    let answer = index.get(id).question.answer.as_deref();
+    let answer = index.get(id).answer();
     answer.and_then(|answer| answer.level)
 }
 

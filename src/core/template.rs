@@ -132,7 +132,7 @@ impl TemplateContext {
             category: question.category().to_string(),
             shape: question.shape().clone(),
             related: Vec::new(),
-            answer: question.question.answer.as_deref().cloned(),
+            answer: question.answer().cloned(),
             follow_up: question.follow_up().map(str::to_string),
         }
     }
@@ -156,7 +156,7 @@ impl TemplateContext {
             category: question.category().to_string(),
             shape: question.shape().clone(),
             related,
-            answer: question.question.answer.as_deref().cloned(),
+            answer: question.answer().cloned(),
             follow_up: question.follow_up().map(str::to_string),
         }
     }

@@ -1063,7 +1063,12 @@ mod tests {
         let hinted = parsed
             .questions
             .iter()
-            .filter(|question| question.fields.iter().any(|field| field.name == "hint"))
+            .filter(|question| {
+                parsed
+                    .fields(question)
+                    .iter()
+                    .any(|field| field.name == "hint")
+            })
             .count();
         assert!(
             (700..=900).contains(&hinted),

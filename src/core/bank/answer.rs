@@ -104,7 +104,7 @@ pub(super) fn read_answer(
     fields: &[Field],
     source: &str,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Box<AnswerKey>> {
+) -> Option<AnswerKey> {
     let mut answer = AnswerKey::default();
     let mut any = false;
     for field in fields {
@@ -132,7 +132,7 @@ pub(super) fn read_answer(
             )),
         }
     }
-    any.then(|| Box::new(answer))
+    any.then_some(answer)
 }
 
 fn read_level(field: &Field) -> Result<Level, String> {
@@ -225,7 +225,7 @@ mod tests {
                 bank.key(question),
                 bank.wording(question)
             ));
-            let Some(answer) = &question.answer else {
+            let Some(answer) = bank.answer(question) else {
                 continue;
             };
             if let Some(level) = answer.level {

@@ -50,11 +50,15 @@ pub struct Question {
     line_range: Range<u32>,
     pub tags: Box<[String]>,
     pub see: Box<[KeyMatch]>,
-    /// The fields shown as written (`Field::is_shown_as_written`).
-    pub fields: Box<[ShownField]>,
-    /// What a strong answer covers, when the bank says; boxed, so a bank
-    /// without answers pays one pointer per question.
-    pub answer: Option<Box<AnswerKey>>,
+    // A large bank's questions nearly all have shown fields and an answer:
+    // held in the bank's flat arrays, they cost no allocation each, and
+    // the threads reading a bank do not wait on malloc's lock for them.
+    /// The fields shown as written (`Field::is_shown_as_written`), a
+    /// range of the bank's `shown_fields` (`Bank::fields`).
+    fields: Range<u32>,
+    /// What a strong answer covers, when the bank says: a position in the
+    /// bank's `answers` (`Bank::answer`).
+    answer: Option<u32>,
 }
 
 /// A parsed bank. `name` is how the caller names the file (a path, or
@@ -68,6 +72,10 @@ pub struct Bank {
     pub questions: Vec<Question>,
     pub diagnostics: Vec<Diagnostic>,
     pub text: Arc<str>,
+    /// Every question's shown fields, one after another.
+    shown_fields: Vec<ShownField>,
+    /// The answers of the questions that have one.
+    answers: Vec<AnswerKey>,
 }
 
 impl Question {
@@ -103,8 +111,19 @@ impl Bank {
 
     /// A question's follow-up, when the bank gives one.
     pub fn follow_up<'a>(&'a self, question: &'a Question) -> Option<&'a str> {
-        let follow_up = question.answer.as_ref()?.follow_up.as_ref()?;
+        let follow_up = self.answer(question)?.follow_up.as_ref()?;
         Some(follow_up.text.get(&self.text))
+    }
+
+    /// What a strong answer to a question covers, when the bank says.
+    pub fn answer(&self, question: &Question) -> Option<&AnswerKey> {
+        self.answers.get(question.answer? as usize)
+    }
+
+    /// A question's fields shown as written.
+    pub fn fields(&self, question: &Question) -> &[ShownField] {
+        let range = question.fields.start as usize..question.fields.end as usize;
+        self.shown_fields.get(range).unwrap_or_default()
     }
 
     /// A question's wording.
@@ -163,9 +182,13 @@ fn parse_in_sections(
         questions: Vec::new(),
         diagnostics: reader.diagnostics,
         text: Arc::from(""),
+        shown_fields: reader.shown_fields,
+        answers: reader.answers,
     };
     numbers::keep_valid_questions(&mut bank, reader.questions, &text);
     bank.questions.shrink_to_fit();
+    bank.shown_fields.shrink_to_fit();
+    bank.answers.shrink_to_fit();
     bank.text = text;
     bank
 }
@@ -205,6 +228,9 @@ struct BankReader {
     field_item: Option<(Range<usize>, String)>,
     questions: Vec<Question>,
     diagnostics: Vec<Diagnostic>,
+    /// The bank's flat arrays (`Question::fields`, `Question::answer`).
+    shown_fields: Vec<ShownField>,
+    answers: Vec<AnswerKey>,
 }
 
 impl BankReader {
@@ -340,16 +366,22 @@ impl BankReader {
             } else {
                 BankStr::at(&collapse_whitespace(&self.wording), source, wording_at)
             };
+            // The answer, tags and `see` are read before the fields that
+            // are kept go.
+            let answer = self.keep_answer(source);
+            let tags = tags_of(&self.fields);
+            let see = see_of(&self.fields, source);
+            let fields = self.keep_fields(source);
             self.questions.push(Question {
                 number: draft.number,
                 wording,
                 category: draft.category,
                 range: offset(draft.range.start)..offset(draft.range.end),
                 line_range: offset(draft.line_range.start)..offset(draft.line_range.end),
-                answer: answer::read_answer(&self.fields, source, &mut self.diagnostics),
-                tags: tags_of(&self.fields),
-                see: see_of(&self.fields, source),
-                fields: kept_fields(&mut self.fields, source),
+                tags,
+                see,
+                fields,
+                answer,
             });
             self.wording.clear();
         }
@@ -390,24 +422,35 @@ impl BankReader {
     }
 }
 
-/// The fields a question keeps once its answer is read: those shown as
-/// written, their values held as `BankStr`s. `tags`, `see` and the
-/// answer's fields live in their own places, and a large bank would
-/// otherwise hold each of them twice; nothing shows the lists nested under
-/// a shown field.
-fn kept_fields(fields: &mut Fields, source: &str) -> Box<[ShownField]> {
-    let shown = fields.iter().filter(|field| field.is_shown_as_written());
-    let mut kept = Vec::with_capacity(shown.count());
-    fields.drain(|field| {
-        if field.is_shown_as_written() {
-            let at = BankStr::after_marker(source, field.range.start, Marker::Field);
-            kept.push(ShownField {
-                value: BankStr::at(&field.value, source, at),
-                name: std::mem::take(&mut field.name),
-            });
-        }
-    });
-    kept.into_boxed_slice()
+impl BankReader {
+    /// Reads the current question's answer into the bank's answers, if
+    /// it has one; its position there.
+    fn keep_answer(&mut self, source: &str) -> Option<u32> {
+        let answer = answer::read_answer(&self.fields, source, &mut self.diagnostics)?;
+        self.answers.push(answer);
+        Some(offset(self.answers.len() - 1))
+    }
+
+    /// Moves the fields the current question keeps once its answer is
+    /// read into the bank's shown fields: those shown as written, their
+    /// values held as `BankStr`s. `tags`, `see` and the answer's fields
+    /// live in their own places, and a large bank would otherwise hold
+    /// each of them twice; nothing shows the lists nested under a shown
+    /// field. Their range there.
+    fn keep_fields(&mut self, source: &str) -> Range<u32> {
+        let start = offset(self.shown_fields.len());
+        let shown_fields = &mut self.shown_fields;
+        self.fields.drain(|field| {
+            if field.is_shown_as_written() {
+                let at = BankStr::after_marker(source, field.range.start, Marker::Field);
+                shown_fields.push(ShownField {
+                    value: BankStr::at(&field.value, source, at),
+                    name: std::mem::take(&mut field.name),
+                });
+            }
+        });
+        start..offset(self.shown_fields.len())
+    }
 }
 
 /// The text with every run of whitespace made one space, and none at
@@ -632,8 +675,14 @@ title: Back-End Development
 
     fn bank_shape(bank: &Bank) -> String {
         format!(
-            "{} {:?} {:?}\n{:#?}\n{:#?}",
-            bank.prefix, bank.title, bank.categories, bank.questions, bank.diagnostics
+            "{} {:?} {:?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}",
+            bank.prefix,
+            bank.title,
+            bank.categories,
+            bank.questions,
+            bank.shown_fields,
+            bank.answers,
+            bank.diagnostics
         )
     }
 

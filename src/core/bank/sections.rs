@@ -34,7 +34,9 @@ pub(super) fn read_sections(text: &str, body: usize, ends: &[usize], threads: us
             .map(|run| scope.spawn(move || vec![read_run(text, run, Some(INHERITED))]))
             .collect();
         let mut whole = read_run(text, first, None);
-        for part in parallel::joined(workers) {
+        let parts = parallel::joined(workers);
+        whole.reserve_for(&parts);
+        for part in parts {
             whole.append(part);
         }
         whole
@@ -94,6 +96,18 @@ fn read_run(text: &str, run: Run<'_>, category: Option<u32>) -> BankReader {
 }
 
 impl BankReader {
+    /// Makes room for what the readers of the next runs read, at once: a
+    /// large bank's questions grown by doubling would be copied, and
+    /// held twice for a moment.
+    fn reserve_for(&mut self, parts: &[BankReader]) {
+        let sum = |count: fn(&BankReader) -> usize| parts.iter().map(count).sum::<usize>();
+        self.questions
+            .reserve_exact(sum(|part| part.questions.len()));
+        self.answers.reserve_exact(sum(|part| part.answers.len()));
+        self.shown_fields
+            .reserve_exact(sum(|part| part.shown_fields.len()));
+    }
+
     /// Adds what a reader of the next run read: its categories numbered
     /// after these, its inherited category this reader's last.
     fn append(&mut self, next: BankReader) {
@@ -104,14 +118,20 @@ impl BankReader {
             Some(index) => Some(index + offset),
             None => None,
         };
+        let answers = self.answers.len() as u32;
+        let fields = self.shown_fields.len() as u32;
         self.questions
             .extend(next.questions.into_iter().map(|mut question| {
                 question.category = category(question.category);
+                question.answer = question.answer.map(|answer| answer + answers);
+                question.fields = question.fields.start + fields..question.fields.end + fields;
                 question
             }));
         self.current_category = category(next.current_category);
         self.categories.extend(next.categories);
         self.diagnostics.extend(next.diagnostics);
+        self.answers.extend(next.answers);
+        self.shown_fields.extend(next.shown_fields);
     }
 }
 

@@ -17,7 +17,7 @@ pub(super) fn missing_points(
     answer: &str,
     coverage: &mut CoverageCache,
 ) -> Option<Diagnostic> {
-    let points = &asked.question.question.answer.as_ref()?.points;
+    let points = &asked.question.answer()?.points;
     if !asked.answered || points.is_empty() {
         return None;
     }

@@ -346,8 +346,7 @@ pub fn check_note_with(
             &current.section,
             settings.due_on,
         ));
-        if settings.coverage && first && asked.answered && asked.question.question.answer.is_some()
-        {
+        if settings.coverage && first && asked.answered && asked.question.answer().is_some() {
             let lines = cache.get(index, overrides, asked.id);
             let answer = section_answer(text, &current.section, lines);
             diagnostics.extend(missing_points::missing_points(

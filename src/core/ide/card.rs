@@ -37,10 +37,10 @@ pub fn question_card(
     if !question.question.tags.is_empty() {
         facts.push(format!("Tags: {}", question.question.tags.join(", ")));
     }
-    if let Some(answer) = &question.question.answer {
+    if let Some(answer) = question.answer() {
         facts.push(answer_summary(answer));
     }
-    for field in &question.question.fields {
+    for field in question.fields() {
         let value = question.bank.field_value(field);
         facts.push(format!("{}: {value}", field.name));
     }

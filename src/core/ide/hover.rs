@@ -56,9 +56,8 @@ fn points_checked(context: &Context, document: &Document, heading_start: usize) 
     };
     let question = context.index.get(coverage.id);
     let points = question
-        .question
-        .answer
-        .iter()
+        .answer()
+        .into_iter()
         .flat_map(|answer| &answer.points);
     let mut text = format!("\nThe answer {}:\n", coverage.summary());
     for (point, covered) in points.zip(&coverage.covered) {

@@ -67,7 +67,7 @@ impl Index {
             .filter(|question| self.bank_of(question.id) == bank_position)
             .filter(|question| similarity.follow_up_repeats(question.id as usize))
             .filter_map(|question| {
-                let range = question.question.answer.as_ref()?.follow_up.as_ref()?.field_range();
+                let range = question.answer()?.follow_up.as_ref()?.field_range();
                 Some(Diagnostic::new(
                     range,
                     Severity::Warning,

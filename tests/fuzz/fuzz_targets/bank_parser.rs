@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     for question in &bank.questions {
         assert!(inside(&question.range()) && inside(&question.line_range()));
         assert!(!bank.wording(question).is_empty());
-        for field in &question.fields {
+        for field in bank.fields(question) {
             if let BankStr::Source { start, end } = field.value {
                 assert!(inside(&(start as usize..end as usize)));
             }
