@@ -531,30 +531,58 @@ fn bad_files_get_a_diagnostic_and_the_last_good_state_serves() {
     server.stop();
 }
 
+/// A server started on a folder with a 25,000-question bank, too large to
+/// load before `initialize` is answered, and `.qbank.toml` if given; the
+/// note `notes/a.md` is written and opened at once, while the bank loads.
+fn open_while_a_bank_loads(
+    name: &str,
+    config: Option<&str>,
+    note: &str,
+) -> (Scratch, Client, Value) {
+    let workspace = Scratch::new(name);
+    if let Some(config) = config {
+        workspace.write(".qbank.toml", config);
+    }
+    workspace.write(
+        "questions/gen.md",
+        qbank_testkit::generate::bank(25_000, 42),
+    );
+    workspace.write("notes/a.md", note);
+    let mut server = workspace_server(&workspace);
+    server.set_timeout(Duration::from_secs(60));
+    let uri = workspace.uri("notes/a.md");
+    server.open(&uri, note, 1);
+    (workspace, server, json!(uri))
+}
+
+/// The messages of a `publishDiagnostics` notification.
+fn diagnostic_messages(published: &Value) -> Vec<&str> {
+    published["params"]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|diagnostic| diagnostic["message"].as_str())
+        .collect()
+}
+
 /// While a large bank loads in the background, a folder whose
 /// `.qbank.toml` turns the built-in bank off gets no answer from it: the
 /// placeholder that serves meanwhile reads that file too. It once served
 /// the built-in bank until the load ended.
 #[test]
 fn a_folder_without_the_built_in_bank_never_gets_its_answers_while_a_bank_loads() {
-    let workspace = Scratch::new("placeholder-builtin-off");
-    workspace.write(".qbank.toml", "builtin = false\n");
-    workspace.write(
-        "questions/gen.md",
-        qbank_testkit::generate::bank(25_000, 42),
+    let (_workspace, mut server, uri) = open_while_a_bank_loads(
+        "placeholder-builtin-off",
+        Some("builtin = false\n"),
+        "BE-23 and GEN-1\n",
     );
-    let note = "BE-23 and GEN-1\n";
-    workspace.write("notes/a.md", note);
-    let mut server = workspace_server(&workspace);
-    server.set_timeout(Duration::from_secs(60));
-    let uri = workspace.uri("notes/a.md");
-    server.open(&uri, note, 1);
-    let built_in = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 2 }));
+    let uri = uri.as_str().unwrap();
+    let built_in = crate::hover_markdown(&mut server, uri, json!({ "line": 0, "character": 2 }));
     assert!(!built_in.contains("ACID"), "while loading: {built_in}");
     let started = Instant::now();
     loop {
         let generated =
-            crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 12 }));
+            crate::hover_markdown(&mut server, uri, json!({ "line": 0, "character": 12 }));
         if generated.contains("GEN-1") {
             break;
         }
@@ -564,7 +592,7 @@ fn a_folder_without_the_built_in_bank_never_gets_its_answers_while_a_bank_loads(
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let built_in = crate::hover_markdown(&mut server, &uri, json!({ "line": 0, "character": 2 }));
+    let built_in = crate::hover_markdown(&mut server, uri, json!({ "line": 0, "character": 2 }));
     assert!(!built_in.contains("ACID"), "once loaded: {built_in}");
     server.stop();
 }
@@ -575,29 +603,16 @@ fn a_folder_without_the_built_in_bank_never_gets_its_answers_while_a_bank_loads(
 /// unknown key went unnoticed, until the load ended.
 #[test]
 fn a_note_opened_while_its_bank_loads_is_checked_against_the_bank() {
-    let workspace = Scratch::new("check-after-load");
-    workspace.write(".qbank.toml", "builtin = false\n");
-    workspace.write(
-        "questions/gen.md",
-        qbank_testkit::generate::bank(25_000, 42),
+    let (_workspace, mut server, uri) = open_while_a_bank_loads(
+        "check-after-load",
+        Some("builtin = false\n"),
+        "# Study\n\n### GEN-1\n\nSee GEN-99999.\n",
     );
-    let note = "# Study\n\n### GEN-1\n\nSee GEN-99999.\n";
-    workspace.write("notes/a.md", note);
-    let mut server = workspace_server(&workspace);
-    server.set_timeout(Duration::from_secs(60));
-    let uri = workspace.uri("notes/a.md");
-    server.open(&uri, note, 1);
     let published = server.wait_for(|message| {
         message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
     });
-    let messages: Vec<&str> = published["params"]["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|diagnostic| diagnostic["message"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        messages,
+        diagnostic_messages(&published),
         [
             "unknown question GEN-99999; did you mean GEN-9999? (What are best practices for bexfal rate limiting in microservice architectures?)"
         ]
@@ -611,35 +626,28 @@ fn a_note_opened_while_its_bank_loads_is_checked_against_the_bank() {
 /// analysis itself, and the note waited seconds for its first diagnostics.
 #[test]
 fn near_duplicates_are_found_in_an_open_note_once_analysed() {
-    let workspace = Scratch::new("near-duplicates-after-analysis");
-    workspace.write(
-        "questions/gen.md",
-        qbank_testkit::generate::bank(25_000, 42),
+    let (_workspace, mut server, uri) = open_while_a_bank_loads(
+        "near-duplicates-after-analysis",
+        None,
+        "# Round\n\n### BE-66\n\n### BE-78\n",
     );
-    let note = "# Round\n\n### BE-66\n\n### BE-78\n";
-    workspace.write("notes/a.md", note);
-    let mut server = workspace_server(&workspace);
-    server.set_timeout(Duration::from_secs(60));
-    let uri = workspace.uri("notes/a.md");
-    server.open(&uri, note, 1);
+    let near_duplicates = |published: &Value| -> Vec<String> {
+        diagnostic_messages(published)
+            .into_iter()
+            .filter(|message| message.contains("asks the same"))
+            .map(str::to_string)
+            .collect()
+    };
     let published = server.wait_for(|message| {
         message["method"] == "textDocument/publishDiagnostics"
             && message["params"]["uri"] == uri
-            && message["params"]["diagnostics"]
-                .to_string()
-                .contains("asks the same")
+            && !near_duplicates(message).is_empty()
     });
-    let messages: Vec<&str> = published["params"]["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|diagnostic| diagnostic["message"].as_str())
-        .filter(|message| message.contains("asks the same"))
-        .collect();
-    assert_eq!(messages.len(), 1, "{messages:?}");
+    let found = near_duplicates(&published);
+    assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        messages[0].starts_with("BE-78 asks the same as BE-66 (line 3)"),
-        "{messages:?}"
+        found[0].starts_with("BE-78 asks the same as BE-66 (line 3)"),
+        "{found:?}"
     );
     server.stop();
 }
