@@ -17,7 +17,8 @@ use qbank_testkit::generate;
 
 const SEED: u64 = 42;
 const SEARCH_LIMIT: usize = 50;
-/// Issue 6: parse + index on one thread, in bytes and in questions.
+/// Issue 6: parse + index, in bytes and in questions (set for one thread;
+/// a large bank is parsed and indexed on every core since issue 18).
 const TARGET_QUESTIONS_PER_SECOND: f64 = 150_000.0;
 const TARGET_MEGABYTES_PER_SECOND: f64 = 200.0;
 const TARGET_SEARCH_P50_MS: f64 = 5.0;

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::core::bank::{Bank, parse_bank};
+use crate::core::bank::{Bank, first_sections, parse_bank};
 use crate::core::builtin::{BUILTIN_NAME, builtin_bank};
 use crate::core::check::CheckCaches;
 use crate::core::check::{FolderNotes, SiblingNote};
@@ -327,9 +327,35 @@ fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>, LoadProblem> {
 /// bad key of `.qbank.toml` keeps its default, or the caller's fallback),
 /// and the rest loads.
 pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
+    load_workspace_with_preview(root, options, |_| {})
+}
+
+/// How much of a large bank a preview holds: about 3,000 questions,
+/// parsed and indexed in a few milliseconds.
+const PREVIEW_BYTES: usize = 1 << 20;
+
+/// `load_workspace`, handing `preview` a workspace of what is read so far
+/// as soon as a bank too large to parse in a moment is read: the banks
+/// before it, and its first sections (`bank::first_sections`). The preview
+/// says its banks are loading (`banks_loading`), so nothing is checked
+/// against it; its problems are left for the whole.
+pub fn load_workspace_with_preview(
+    root: &Path,
+    options: &LoadOptions,
+    preview: impl FnOnce(Workspace),
+) -> Workspace {
+    let mut preview = Some(preview);
     let (file_config, mut problems) = load_config(root, options.fallback());
     let mut config = file_config.clone();
     config.apply(&options.settings);
+    config.builtin &= !options.no_builtin;
+    let templates = root.join(&config.templates);
+    let templates_reach = if options.settings.templates.is_some() {
+        Reach::Anywhere
+    } else {
+        Reach::Inside(root)
+    };
+    let (overrides, template_problems) = load_overrides(&templates, templates_reach);
     let sources = bank_sources(root, &config, options, &mut problems);
     let mut bank_files: Vec<PathBuf> = Vec::new();
     let mut banks: Vec<Bank> = Vec::new();
@@ -342,41 +368,49 @@ pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
         .filter(|source| source.named_by_user)
         .map(canonical_of)
         .collect();
+    let workspace = |index, bank_files, problems, banks_loading| Workspace {
+        root: root.to_path_buf(),
+        config: config.clone(),
+        file_config: file_config.clone(),
+        index,
+        overrides: overrides.clone(),
+        bank_files,
+        problems,
+        checks: Arc::default(),
+        banks_loading,
+    };
     for mut source in sources {
         let canonical = canonical_of(&source);
         if bank_files.contains(&canonical) {
             continue;
         }
         source.named_by_user |= named_by_user.contains(&canonical);
-        match read_bank(&source, &canonical, root) {
-            Ok(bank) => {
-                banks.push(bank);
-                bank_files.push(canonical);
+        let text = match files::read_text(&source.path, FileRole::Bank, source.reach(root)) {
+            Ok(text) => text,
+            Err(error) => {
+                problems.push(LoadProblem::unread(error));
+                continue;
             }
-            Err(error) => problems.push(LoadProblem::unread(error)),
+        };
+        let name = display_path(&canonical, root);
+        let stem = file_stem(&canonical);
+        if let Some(first) = first_sections(&text, PREVIEW_BYTES) {
+            if let Some(preview) = preview.take() {
+                let mut read = banks.clone();
+                read.push(parse_bank(&name, &stem, first));
+                preview(workspace(
+                    index_of(config.builtin, read),
+                    Vec::new(),
+                    Vec::new(),
+                    true,
+                ));
+            }
         }
+        banks.push(parse_bank(&name, &stem, text));
+        bank_files.push(canonical);
     }
-    config.builtin &= !options.no_builtin;
-    let index = index_of(config.builtin, banks);
-    let templates = root.join(&config.templates);
-    let templates_reach = if options.settings.templates.is_some() {
-        Reach::Anywhere
-    } else {
-        Reach::Inside(root)
-    };
-    let (overrides, template_problems) = load_overrides(&templates, templates_reach);
     problems.extend(template_problems);
-    Workspace {
-        root: root.to_path_buf(),
-        config,
-        file_config,
-        index,
-        overrides,
-        bank_files,
-        problems,
-        checks: Arc::default(),
-        banks_loading: false,
-    }
+    workspace(index_of(config.builtin, banks), bank_files, problems, false)
 }
 
 /// The bank files a root uses, in order: `questions/*.md`, the configured
@@ -426,17 +460,6 @@ pub fn bank_bytes(root: &Path, options: &LoadOptions) -> u64 {
         .filter(|metadata| metadata.is_file())
         .map(|metadata| metadata.len().min(FileRole::Bank.limit()))
         .sum()
-}
-
-/// Reads a bank; errors name the file as the user gave it, the bank is
-/// named relative to the root.
-fn read_bank(source: &BankSource, canonical: &Path, root: &Path) -> Result<Bank, ReadError> {
-    let text = files::read_text(&source.path, FileRole::Bank, source.reach(root))?;
-    Ok(parse_bank(
-        &display_path(canonical, root),
-        &file_stem(canonical),
-        text,
-    ))
 }
 
 /// A path as messages show it: relative to the root when it is inside it.

@@ -78,7 +78,9 @@ pub fn completion(
         })
         .collect();
     Ok(Some(CompletionResponse::List(CompletionList {
-        is_incomplete: completions.is_incomplete,
+        // While the banks load, the next keystroke asks again: the whole
+        // bank may answer it.
+        is_incomplete: completions.is_incomplete || snapshot.workspace.banks_loading,
         items,
     })))
 }

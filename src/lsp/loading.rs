@@ -24,7 +24,7 @@ use crate::lsp::log;
 use crate::lsp::memory::{give_back_free_pages, release};
 use crate::lsp::server::Backend;
 use crate::lsp::state::{LivePlan, LoadBatch, LoadPlan, Served, State};
-use crate::workspace::{LoadOptions, Workspace, load_workspace};
+use crate::workspace::{LoadOptions, Workspace, load_workspace_with_preview};
 
 /// Banks up to this size (about 2,000 questions of 300 bytes) load before
 /// `initialize` is answered, in about 5 ms of parsing and indexing at
@@ -49,15 +49,30 @@ impl Loaded {
 /// Reads every root of a batch from disk. Blocking: call it off the async
 /// threads and off the lock.
 pub fn load_batch(batch: LoadBatch) -> Loaded {
+    load_batch_with_previews(batch, |_, _| {})
+}
+
+/// `load_batch`, handing `preview` each root's preview while its large
+/// banks load, when the batch allows them.
+fn load_batch_with_previews(batch: LoadBatch, mut preview: impl FnMut(usize, Workspace)) -> Loaded {
     let fallback = batch
         .all_roots
         .then(|| Workspace::detached(&batch.settings));
+    let previews = batch.previews;
     Loaded {
         ticket: batch.ticket,
         roots: batch
             .plans
             .into_iter()
-            .map(|plan| (plan.root, load_root(plan)))
+            .map(|plan| {
+                let root = plan.root;
+                let workspace = load_root(plan, |workspace| {
+                    if previews {
+                        preview(root, workspace);
+                    }
+                });
+                (root, workspace)
+            })
             .collect(),
         fallback,
     }
@@ -85,9 +100,9 @@ fn load_options(plan: &LoadPlan) -> LoadOptions {
 /// What cannot be loaded (an invalid `.qbank.toml`, a missing bank) is
 /// logged; the rest of the root is served, with the last good
 /// configuration when `.qbank.toml` turned invalid.
-fn load_root(plan: LoadPlan) -> Workspace {
+fn load_root(plan: LoadPlan, preview: impl FnOnce(Workspace)) -> Workspace {
     let options = load_options(&plan);
-    let workspace = load_workspace(&plan.folder, &options);
+    let workspace = load_workspace_with_preview(&plan.folder, &options, preview);
     for problem in &workspace.problems {
         // A bad key's message says what it keeps; a refused file keeps all.
         let kept = problem.config.is_none()
@@ -131,7 +146,12 @@ impl Backend {
         let ticket = batch.ticket;
         let backend = self.clone();
         let installed = background("loading", Priority::Lower, move || {
-            let loaded = guard("loading", || Ok(load_batch(batch))).ok();
+            // A large bank's first sections answer while the rest loads.
+            let preview = |root, workspace| {
+                let replaced = backend.lock().install_preview(ticket, root, workspace);
+                drop(replaced);
+            };
+            let loaded = guard("loading", || Ok(load_batch_with_previews(batch, preview))).ok();
             let (replaced, with_open_banks) = match loaded {
                 Some(loaded) => loaded.install(&mut backend.lock()),
                 // Nothing to install, but the requests waiting go on.

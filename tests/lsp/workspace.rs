@@ -651,3 +651,43 @@ fn near_duplicates_are_found_in_an_open_note_once_analysed() {
     );
     server.stop();
 }
+
+/// While a large bank loads, its first sections answer completions at
+/// once, marked incomplete so the editor asks again as the user types;
+/// a question further on is offered once the whole bank is in, and the
+/// list is then complete. Keys are typed: each matches one question.
+#[test]
+fn a_large_bank_s_first_sections_answer_while_the_rest_loads() {
+    // About 1 MiB of the 7.5 MB bank is previewed: 3,000 questions or more.
+    let (first, last) = ("GEN-2999", "GEN-24999");
+    let note = format!("@{first}\n@{last}\n");
+    let (_workspace, mut server, uri) =
+        open_while_a_bank_loads("preview-while-loading", Some("builtin = false\n"), &note);
+    let mut complete = |line: usize, key: &str| {
+        let params = json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": line, "character": key.len() + 1 },
+        });
+        let result = server.request("textDocument/completion", params);
+        let (items, incomplete) = qbank_testkit::bench::completion_items(&result);
+        (qbank_testkit::bench::offers_key(items, key), incomplete)
+    };
+    let started = Instant::now();
+    let mut answer = (false, false);
+    while !answer.0 && started.elapsed() < Duration::from_secs(60) {
+        answer = complete(0, first);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(answer, (true, true), "{first} while the bank loads");
+    assert_eq!(
+        complete(1, last),
+        (false, true),
+        "{last} while the bank loads"
+    );
+    while !complete(1, last).0 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(complete(1, last), (true, false), "{last} once loaded");
+    assert_eq!(complete(0, first), (true, false), "{first} once loaded");
+    server.stop();
+}

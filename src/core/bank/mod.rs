@@ -158,6 +158,17 @@ pub fn parse_bank(name: &str, stem: &str, text: impl Into<Arc<str>>) -> Bank {
     parse_in_sections(name, stem, text, sections::SECTION_BYTES, threads)
 }
 
+/// The start of a bank too large to read at once: its front matter and
+/// first sections, at least `bytes` of them, cut before a heading, which
+/// parse as they would in the whole (a preview while the rest loads).
+/// `None` for a bank not twice that size, or one that cannot be cut.
+pub fn first_sections(text: &str, bytes: usize) -> Option<&str> {
+    let front = front_matter_end(text);
+    let body = front.map_or(text_start(text), |front| front.end);
+    let cut = sections::first_cut(text, body, bytes)?;
+    text.get(..cut)
+}
+
 /// Parses a bank in sections of at least `section_bytes` where it can be
 /// cut (see `sections::section_ends`), on up to `threads` threads.
 fn parse_in_sections(
@@ -734,6 +745,29 @@ title: Back-End Development
         }
         let fenced = format!("{text}\n```\n## not a heading\n");
         assert_eq!(section_ends(&fenced, 0, 16 * 1024), [fenced.len()]);
+    }
+
+    #[test]
+    fn first_sections_read_as_the_start_of_the_whole() {
+        let text = format!(
+            "---\nprefix: GEN\n---\n{}",
+            qbank_testkit::generate::bank(3_000, 5)
+        );
+        let whole = parse_bank("g.md", "g", text.as_str());
+        let first = first_sections(&text, 16 * 1024).expect("a large bank is cut");
+        assert!(first.len() >= 16 * 1024 && first.len() < text.len() / 2);
+        assert!(text[first.len()..].starts_with("## "));
+        let start = parse_bank("g.md", "g", first);
+        assert_eq!(start.prefix, "GEN");
+        assert!(!start.questions.is_empty());
+        for (read, in_whole) in start.questions.iter().zip(&whole.questions) {
+            assert_eq!(start.key(read), whole.key(in_whole));
+            assert_eq!(start.wording(read), whole.wording(in_whole));
+            assert_eq!(start.answer(read), whole.answer(in_whole));
+        }
+        assert_eq!(first_sections(first, first.len() / 2 + 1), None);
+        let fenced = format!("{text}\n```\n");
+        assert_eq!(first_sections(&fenced, 16 * 1024), None);
     }
 
     #[test]

@@ -163,9 +163,10 @@ pub(super) const SECTION_BYTES: usize = 64 * 1024;
 /// The last end is the text's.
 pub(super) fn section_ends(text: &str, body: usize, section_bytes: usize) -> Vec<usize> {
     let mut ends = Vec::new();
-    if text.len() > section_bytes.saturating_mul(2) && !spans_headings(text) {
+    if let Some(first) = first_cut(text, body, section_bytes) {
+        ends.push(first);
         let bytes = text.as_bytes();
-        let mut from = body.saturating_add(section_bytes);
+        let mut from = first.saturating_add(section_bytes);
         while let Some(cut) = next_heading(bytes, from) {
             ends.push(cut);
             from = cut.saturating_add(section_bytes);
@@ -173,6 +174,15 @@ pub(super) fn section_ends(text: &str, body: usize, section_bytes: usize) -> Vec
     }
     ends.push(text.len());
     ends
+}
+
+/// Where the first section of `section_bytes` or more ends, when the text
+/// is more than twice that and can be cut (see `section_ends`).
+pub(super) fn first_cut(text: &str, body: usize, section_bytes: usize) -> Option<usize> {
+    if text.len() <= section_bytes.saturating_mul(2) || spans_headings(text) {
+        return None;
+    }
+    next_heading(text.as_bytes(), body.saturating_add(section_bytes))
 }
 
 /// Whether the text holds anything that could carry a block across a

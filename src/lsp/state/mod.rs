@@ -265,6 +265,17 @@ impl State {
         self.roots.loading_up_to(ticket)
     }
 
+    /// Serves a preview of a root's load until the load is installed
+    /// (`Roots::install_preview`); returns what it replaced.
+    pub fn install_preview(
+        &mut self,
+        ticket: u64,
+        root: usize,
+        workspace: Workspace,
+    ) -> Option<Served> {
+        self.roots.install_preview(ticket, root, workspace)
+    }
+
     /// Installs loaded roots and binds open documents to their banks again.
     /// Returns what was replaced, to free off the lock, and the roots whose
     /// live rebuild task (for their open banks) the caller must start.

@@ -92,6 +92,9 @@ pub struct LoadBatch {
     /// Whether the batch loads every root: then the workspace for documents
     /// outside every root is built again too.
     pub all_roots: bool,
+    /// Whether a root may be served a preview while its large banks load:
+    /// not for a barrier, whose waiting requests must see the whole.
+    pub previews: bool,
 }
 
 /// What a live rebuild of one root starts from.
@@ -175,6 +178,7 @@ impl Roots {
             plans,
             settings: settings.clone(),
             all_roots: which.is_none(),
+            previews: !barrier,
         }
     }
 
@@ -187,6 +191,23 @@ impl Roots {
     /// Whether a barrier load planned at or before `ticket` is still loading.
     pub fn loading_up_to(&self, ticket: u64) -> bool {
         self.in_flight.first().is_some_and(|first| *first <= ticket)
+    }
+
+    /// Serves a preview of a load's workspace (the first sections of its
+    /// large banks, read before the rest) until the load itself is
+    /// installed, unless that load or a later one is installed already.
+    /// Returns what it replaced, to free off the lock.
+    pub fn install_preview(
+        &mut self,
+        ticket: u64,
+        position: usize,
+        workspace: Workspace,
+    ) -> Option<Served> {
+        let root = self.roots.get_mut(position)?;
+        if root.loaded >= ticket {
+            return None;
+        }
+        Some(std::mem::replace(&mut root.served, Served::new(workspace)))
     }
 
     /// Puts loaded workspaces in place, unless a later load of the same
@@ -558,6 +579,41 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A preview serves until its load is installed, and never over that
+    /// load or a later one.
+    #[test]
+    fn a_preview_serves_only_until_its_load_is_installed() {
+        let (mut roots, _) = scanning_root();
+        let settings = Settings::default();
+        let served = |roots: &Roots| roots.served(Some(0)).unwrap().workspace.banks_loading;
+        let preview = || Workspace {
+            banks_loading: true,
+            ..Workspace::detached(&Settings::default())
+        };
+        let first = roots.plan_loads(None, &settings, false);
+        assert!(first.previews);
+        assert!(roots.install_preview(first.ticket, 0, preview()).is_some());
+        assert!(served(&roots));
+        let loaded = vec![(0, Workspace::detached(&settings))];
+        roots.install_loaded(first.ticket, loaded, None);
+        assert!(!served(&roots));
+        assert!(roots.install_preview(first.ticket, 0, preview()).is_none());
+        let barrier = roots.plan_loads(None, &settings, true);
+        assert!(!barrier.previews);
+        let later = roots.plan_loads(None, &settings, false);
+        roots.install_loaded(
+            later.ticket,
+            vec![(0, Workspace::detached(&settings))],
+            None,
+        );
+        assert!(
+            roots
+                .install_preview(barrier.ticket, 0, preview())
+                .is_none()
+        );
+        assert!(!served(&roots));
     }
 
     /// While a request's snapshot shares the notes, a batch waits rather
