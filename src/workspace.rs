@@ -68,9 +68,10 @@ pub struct Workspace {
     /// overrides, kept across the checks of notes (a workspace never
     /// changes either: a change makes a new workspace, with new caches).
     pub checks: Arc<Mutex<CheckCaches>>,
-    /// Whether this only serves while the folder's banks are read
-    /// (`placeholder`): its index lacks them, so a note's keys cannot be
-    /// checked against it.
+    /// Whether this only serves while the folder's banks are read (the
+    /// `placeholder`, or a preview of their first sections): its index
+    /// lacks them, or most of them, so a note's keys cannot be checked
+    /// against it.
     pub banks_loading: bool,
 }
 
@@ -327,24 +328,24 @@ fn bank_files_at(path: &Path) -> Result<Vec<PathBuf>, LoadProblem> {
 /// bad key of `.qbank.toml` keeps its default, or the caller's fallback),
 /// and the rest loads.
 pub fn load_workspace(root: &Path, options: &LoadOptions) -> Workspace {
-    load_workspace_with_preview(root, options, |_| {})
+    load_workspace_with_preview(root, options, None::<fn(Workspace)>)
 }
 
 /// How much of a large bank a preview holds: about 3,000 questions,
 /// parsed and indexed in a few milliseconds.
 const PREVIEW_BYTES: usize = 1 << 20;
 
-/// `load_workspace`, handing `preview` a workspace of what is read so far
-/// as soon as a bank too large to parse in a moment is read: the banks
-/// before it, and its first sections (`bank::first_sections`). The preview
-/// says its banks are loading (`banks_loading`), so nothing is checked
-/// against it; its problems are left for the whole.
+/// `load_workspace`, handing `preview` (when there is one) a workspace of
+/// what is read so far as soon as a bank too large to parse in a moment is
+/// read: the banks before it, and its first sections
+/// (`bank::first_sections`). The preview says its banks are loading
+/// (`banks_loading`), so nothing is checked against it; its problems are
+/// left for the whole.
 pub fn load_workspace_with_preview(
     root: &Path,
     options: &LoadOptions,
-    preview: impl FnOnce(Workspace),
+    mut preview: Option<impl FnOnce(Workspace)>,
 ) -> Workspace {
-    let mut preview = Some(preview);
     let (file_config, mut problems) = load_config(root, options.fallback());
     let mut config = file_config.clone();
     config.apply(&options.settings);
@@ -394,16 +395,16 @@ pub fn load_workspace_with_preview(
         };
         let name = display_path(&canonical, root);
         let stem = file_stem(&canonical);
-        if let Some(first) = first_sections(&text, PREVIEW_BYTES) {
+        // The first bank large enough is previewed, the others are not.
+        let first = preview
+            .as_ref()
+            .and_then(|_| first_sections(&text, PREVIEW_BYTES));
+        if let Some(first) = first {
             if let Some(preview) = preview.take() {
                 let mut read = banks.clone();
                 read.push(parse_bank(&name, &stem, first));
-                preview(workspace(
-                    index_of(config.builtin, read),
-                    Vec::new(),
-                    Vec::new(),
-                    true,
-                ));
+                let index = index_of(config.builtin, read);
+                preview(workspace(index, Vec::new(), Vec::new(), true));
             }
         }
         banks.push(parse_bank(&name, &stem, text));

@@ -66,12 +66,8 @@ fn load_batch_with_previews(batch: LoadBatch, mut preview: impl FnMut(usize, Wor
             .into_iter()
             .map(|plan| {
                 let root = plan.root;
-                let workspace = load_root(plan, |workspace| {
-                    if previews {
-                        preview(root, workspace);
-                    }
-                });
-                (root, workspace)
+                let preview = previews.then_some(|workspace| preview(root, workspace));
+                (root, load_root(plan, preview))
             })
             .collect(),
         fallback,
@@ -100,7 +96,7 @@ fn load_options(plan: &LoadPlan) -> LoadOptions {
 /// What cannot be loaded (an invalid `.qbank.toml`, a missing bank) is
 /// logged; the rest of the root is served, with the last good
 /// configuration when `.qbank.toml` turned invalid.
-fn load_root(plan: LoadPlan, preview: impl FnOnce(Workspace)) -> Workspace {
+fn load_root(plan: LoadPlan, preview: Option<impl FnOnce(Workspace)>) -> Workspace {
     let options = load_options(&plan);
     let workspace = load_workspace_with_preview(&plan.folder, &options, preview);
     for problem in &workspace.problems {
