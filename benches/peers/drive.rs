@@ -19,7 +19,6 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use qbank::files::FileRole;
 use qbank_testkit::bench::{self, completion_items, ms};
 use qbank_testkit::{Capabilities, Client, lsp_command};
 use serde_json::Value;
@@ -66,15 +65,6 @@ pub struct Figures {
 }
 
 pub fn run(server: &Server, vault: &Vault, settings: &Settings) -> Result<Figures> {
-    let bank_limit = FileRole::Bank.limit();
-    if matches!(server.kind, Kind::Qbank) && vault.bank_bytes as u64 > bank_limit {
-        bail!(
-            "not run: the bank is {}, over qbank's limit of {} for one bank file, \
-             so qbank would never offer the vault's questions",
-            bench::bytes(vault.bank_bytes),
-            bench::mib(bank_limit)
-        );
-    }
     let note = scratch_note(vault.notes, server.trigger);
     let scratch = &vault.scratch;
     scratch.write("scratch.md", &note.text);

@@ -2,7 +2,9 @@
 //! vault of N notes, one file per generated question (`notes/q-000001.md`,
 //! `# wording` and the question's fields, `generate::question_note`, about
 //! 300 bytes each), plus the N-question bank at `questions/gen.md`
-//! (`generate::bank`) that only qbank reads (a `.ignore` file keeps it
+//! (`generate::bank`; over qbank's 64 MiB limit for one bank file, cut at
+//! a category into `gen.md`, `gen-2.md`… with prefixes `GEN`, `GEN2`…)
+//! that only qbank reads (a `.ignore` file keeps it
 //! from iwes, whose walk honours `.ignore`; qbank loads `questions/` as
 //! banks whatever the ignore files say), and `.qbank.toml` turning the
 //! built-in bank off so that only generated text can answer. Then the
@@ -12,6 +14,7 @@
 
 use std::time::Instant;
 
+use qbank::files::FileRole;
 use qbank_testkit::bench::{bytes, ms, utf16_len};
 use qbank_testkit::{Scratch, generate};
 
@@ -50,11 +53,18 @@ pub fn generate(notes: usize) -> Vault {
         scratch.write(&format!("notes/q-{number:06}.md"), note);
     }
     let bank = generate::bank(notes, SEED);
-    scratch.write("questions/gen.md", &bank);
+    let files = bank_files(&bank, FileRole::Bank.limit() as usize);
+    for (position, file) in files.iter().enumerate() {
+        scratch.write(&bank_path(position), file);
+    }
     println!(
-        "vault: {notes} notes ({}), bank `questions/gen.md` ({}) for qbank only; written in {}",
+        "vault: {notes} notes ({}), bank `questions/gen.md` ({}{}) for qbank only; written in {}",
         bytes(note_bytes),
         bytes(bank.len()),
+        match files.len() {
+            1 => String::new(),
+            parts => format!(", in {parts} files under qbank's limit for one"),
+        },
         ms(started.elapsed())
     );
     Vault {
@@ -63,6 +73,41 @@ pub fn generate(notes: usize) -> Vault {
         note_bytes,
         bank_bytes: bank.len(),
     }
+}
+
+/// Where the bank's `position`th file goes.
+fn bank_path(position: usize) -> String {
+    match position {
+        0 => "questions/gen.md".to_string(),
+        _ => format!("questions/gen-{}.md", position + 1),
+    }
+}
+
+/// The generated bank as files of at most `limit` bytes, cut before a
+/// `## ` category: each after the first with front matter of its own, its
+/// prefix `GEN2`, `GEN3`… (a prefix names one bank), its questions keeping
+/// their numbers.
+fn bank_files(bank: &str, limit: usize) -> Vec<String> {
+    let parts = bank.len().div_ceil(limit.saturating_sub(4_096).max(1));
+    let mut files = Vec::new();
+    let mut start = 0;
+    for part in 1..parts {
+        let goal = bank.len() / parts * part;
+        let Some(cut) = bank[goal..].find("\n## ").map(|at| goal + at + 1) else {
+            break;
+        };
+        files.push(bank[start..cut].to_string());
+        start = cut;
+    }
+    files.push(bank[start..].to_string());
+    for (position, file) in files.iter_mut().enumerate().skip(1) {
+        let number = position + 1;
+        file.insert_str(
+            0,
+            &format!("---\nprefix: GEN{number}\ntitle: Generated, part {number}\n---\n"),
+        );
+    }
+    files
 }
 
 /// Where a completion is asked: the end of a line holding `query` typed
