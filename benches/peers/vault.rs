@@ -3,7 +3,7 @@
 //! `# wording` and the question's fields, `generate::question_note`, about
 //! 300 bytes each), plus the N-question bank at `questions/gen.md`
 //! (`generate::bank`; over qbank's 64 MiB limit for one bank file, cut at
-//! a category into `gen.md`, `gen-2.md`… with prefixes `GEN`, `GEN2`…)
+//! a category into `gen-1.md`, `gen-2.md`… with prefixes `GEN`, `GEN2`…)
 //! that only qbank reads (a `.ignore` file keeps it
 //! from iwes, whose walk honours `.ignore`; qbank loads `questions/` as
 //! banks whatever the ignore files say), and `.qbank.toml` turning the
@@ -55,7 +55,7 @@ pub fn generate(notes: usize) -> Vault {
     let bank = generate::bank(notes, SEED);
     let files = bank_files(&bank, FileRole::Bank.limit() as usize);
     for (position, file) in files.iter().enumerate() {
-        scratch.write(&bank_path(position), file);
+        scratch.write(&bank_path(position, files.len()), file);
     }
     println!(
         "vault: {notes} notes ({}), bank `questions/gen.md` ({}{}) for qbank only; written in {}",
@@ -75,10 +75,11 @@ pub fn generate(notes: usize) -> Vault {
     }
 }
 
-/// Where the bank's `position`th file goes.
-fn bank_path(position: usize) -> String {
-    match position {
-        0 => "questions/gen.md".to_string(),
+/// Where the `position`th of the bank's `files` goes: numbered when there
+/// are several, so that they are read in order.
+fn bank_path(position: usize, files: usize) -> String {
+    match files {
+        1 => "questions/gen.md".to_string(),
         _ => format!("questions/gen-{}.md", position + 1),
     }
 }
