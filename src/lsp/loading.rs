@@ -49,16 +49,19 @@ impl Loaded {
 /// Reads every root of a batch from disk. Blocking: call it off the async
 /// threads and off the lock.
 pub fn load_batch(batch: LoadBatch) -> Loaded {
-    load_batch_with_previews(batch, |_, _| {})
+    load_batch_with_previews(batch, None::<fn(usize, Workspace)>)
 }
 
 /// `load_batch`, handing `preview` each root's preview while its large
 /// banks load, when the batch allows them.
-fn load_batch_with_previews(batch: LoadBatch, mut preview: impl FnMut(usize, Workspace)) -> Loaded {
+fn load_batch_with_previews(
+    batch: LoadBatch,
+    preview: Option<impl FnMut(usize, Workspace)>,
+) -> Loaded {
     let fallback = batch
         .all_roots
         .then(|| Workspace::detached(&batch.settings));
-    let previews = batch.previews;
+    let mut preview = preview.filter(|_| batch.previews);
     Loaded {
         ticket: batch.ticket,
         roots: batch
@@ -66,7 +69,9 @@ fn load_batch_with_previews(batch: LoadBatch, mut preview: impl FnMut(usize, Wor
             .into_iter()
             .map(|plan| {
                 let root = plan.root;
-                let preview = previews.then_some(|workspace| preview(root, workspace));
+                let preview = preview
+                    .as_mut()
+                    .map(|preview| move |workspace| preview(root, workspace));
                 (root, load_root(plan, preview))
             })
             .collect(),
@@ -147,7 +152,10 @@ impl Backend {
                 let replaced = backend.lock().install_preview(ticket, root, workspace);
                 drop(replaced);
             };
-            let loaded = guard("loading", || Ok(load_batch_with_previews(batch, preview))).ok();
+            let loaded = guard("loading", || {
+                Ok(load_batch_with_previews(batch, Some(preview)))
+            })
+            .ok();
             let (replaced, with_open_banks) = match loaded {
                 Some(loaded) => loaded.install(&mut backend.lock()),
                 // Nothing to install, but the requests waiting go on.
