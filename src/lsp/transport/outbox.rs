@@ -90,8 +90,8 @@ pub fn widen_stdout_pipe() {
 }
 
 /// Copies tower-lsp's frames from `server` to `output`, and the outbox's
-/// frames between them, until `server` ends (the server stopped); takes
-/// neither while the backlog is over its bound. Frames still queued in the
+/// frames between them, until `server` ends (the server stopped); reads no
+/// more of `server` while the backlog is over its bound. Frames still queued in the
 /// outbox then are dropped: the client has said `exit`. `output` is written
 /// on a blocking thread.
 pub async fn forward(
@@ -124,7 +124,10 @@ pub async fn forward(
             // the order in which both sides became ready.
             biased;
             () = backlog.within_bound(), if over => true,
-            body = outbox.recv(), if outbox_open && !over => match body {
+            // Bodies in the outbox are counted already: they go on to the
+            // writer even over the bound, or two large ones queued at once
+            // would hold the backlog over it with nothing left to write.
+            body = outbox.recv(), if outbox_open => match body {
                 Some(body) => chunks.send_body(body),
                 None => {
                     outbox_open = false;
@@ -262,6 +265,33 @@ mod tests {
             received,
             format!("{outbox_frame}Content-Length: 7\r\n\r\n{{\"a\":1}}")
         );
+    }
+
+    /// Outbox bodies over the bound between them still go out: they were
+    /// held back, with nothing left for the writer to drain, and the
+    /// server stopped reading its input for good (two 50 MB notes'
+    /// diagnostics queued at once).
+    #[tokio::test]
+    async fn outbox_bodies_over_the_bound_still_go_out() {
+        let (server_side, server_output) = tokio::io::duplex(1 << 10);
+        let (outbox, receiver) = Outbox::new();
+        let output = Shared::default();
+        let backlog = outbox.backlog().clone();
+        let forwarder = tokio::spawn(forward(
+            server_output,
+            receiver,
+            backlog.clone(),
+            output.clone(),
+        ));
+        let large = vec![b' '; super::super::backlog::OUTPUT_BOUND / 2 + 1];
+        outbox.send(large.clone());
+        outbox.send(large);
+        tokio::time::timeout(std::time::Duration::from_secs(10), backlog.within_bound())
+            .await
+            .expect("the backlog drains");
+        drop(server_side);
+        forwarder.await.unwrap();
+        assert!(output.0.lock().unwrap().len() > super::super::backlog::OUTPUT_BOUND);
     }
 
     #[tokio::test]
